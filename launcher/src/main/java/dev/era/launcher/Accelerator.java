@@ -1,0 +1,9 @@
+package dev.era.launcher;
+
+/** How QEMU runs guest code on this host. */
+public enum Accelerator {
+    /** Hardware virtualisation through /dev/kvm. */
+    KVM,
+    /** Software emulation: slower, same isolation boundary. */
+    TCG
+}

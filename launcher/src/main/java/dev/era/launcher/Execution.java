@@ -1,0 +1,12 @@
+package dev.era.launcher;
+
+import java.util.concurrent.CompletableFuture;
+
+/** A command started in a guest. */
+public interface Execution {
+    /** Completes when the command has ended, or exceptionally when the VM went away first. */
+    CompletableFuture<ExecResult> result();
+
+    /** Sends a signal to the command's process group. */
+    void signal(int signal);
+}

@@ -1,0 +1,37 @@
+package dev.era.launcher;
+
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Starts, finds and re-adopts microVMs on this host. VMs run detached from the JVM; their state lives
+ * in the state directory, so a new Launcher over the same directory finds the VMs an earlier one
+ * started.
+ */
+public interface Launcher extends AutoCloseable {
+    /** Probes (once per host, then cached) whether KVM really runs a standard guest here. */
+    Accelerator accelerator();
+
+    /** Validates the spec, builds the image if needed, boots the VM and returns once the guest agent answers. */
+    VmHandle start(VmSpec spec);
+
+    /** The running VM with this id, if any (re-adopted from the state directory if needed). */
+    Optional<VmHandle> find(String id);
+
+    /** Every running VM in the state directory; dead ones found on the way are cleaned up. */
+    Collection<VmHandle> list();
+
+    /** Deletes the persistent disk of a VM that is not running. */
+    void deleteDisk(String id);
+
+    /** Images already built and cached on this host. */
+    Set<Language> imagesPresent();
+
+    /** Builds (or finds in the cache) the image for a language, reporting progress. */
+    void prepareImage(Language language, ProgressListener progress);
+
+    /** Closes connections to guests; the VMs keep running. */
+    @Override
+    void close();
+}

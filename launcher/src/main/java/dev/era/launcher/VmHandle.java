@@ -1,0 +1,56 @@
+package dev.era.launcher;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+
+/** A running microVM. Thread-safe: several commands may run at once. */
+public interface VmHandle {
+    VmSpec spec();
+
+    default String id() {
+        return spec().id();
+    }
+
+    /** Host pid of the QEMU process. */
+    long pid();
+
+    Accelerator accelerator();
+
+    Instant bootedAt();
+
+    boolean isAlive();
+
+    /** Completes when the QEMU process ends, whoever ended it. */
+    CompletableFuture<VmExit> onExit();
+
+    /** Starts a command; output goes to the listener as it arrives and is kept (bounded) in the result. */
+    Execution start(ExecRequest request, ExecListener listener);
+
+    /** Runs a command to the end. */
+    default ExecResult exec(ExecRequest request) {
+        return start(request, ExecListener.IGNORE).result().join();
+    }
+
+    /** Writes a file under the guest's work dir; missing parent directories are created. */
+    void putFile(String path, InputStream content, int mode);
+
+    default void putFile(String path, byte[] content) {
+        putFile(path, new java.io.ByteArrayInputStream(content), 0644);
+    }
+
+    /** Copies a file from under the guest's work dir into {@code out}; returns its size. */
+    long getFile(String path, OutputStream out);
+
+    /** The guest's serial console log on the host (kernel and agent messages). */
+    Path consoleLog();
+
+    /** Asks the guest to power off; kills QEMU when it has not ended within the deadline. Removes the VM's runtime files. */
+    void stop(Duration deadline);
+
+    /** Kills QEMU at once and removes the VM's runtime files. */
+    void kill();
+}
