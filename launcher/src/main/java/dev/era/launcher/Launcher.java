@@ -13,6 +13,11 @@ public interface Launcher extends AutoCloseable {
     /** Probes (once per host, then cached) whether KVM really runs a standard guest here. */
     Accelerator accelerator();
 
+    /** The accelerator and why it was chosen (e.g. "/dev/kvm is PVM …; using TCG"), for status messages. */
+    default AcceleratorProbe.Result acceleratorProbe() {
+        return new AcceleratorProbe.Result(accelerator(), "chosen by " + getClass().getSimpleName());
+    }
+
     /** Validates the spec, builds the image if needed, boots the VM and returns once the guest agent answers. */
     VmHandle start(VmSpec spec);
 

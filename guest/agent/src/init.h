@@ -1,0 +1,20 @@
+/* PID 1 duties before the agent starts serving: modules, root switch, mounts, network. */
+#ifndef ERA_INIT_H
+#define ERA_INIT_H
+
+struct boot_options {
+    int net_full;   /* era.net=full */
+    int persist;    /* era.persist=1 */
+};
+
+/* Brings the VM from the initramfs to the running root filesystem with /work mounted.
+ * Returns 0, or -1 after logging why the VM cannot serve (the caller powers it off). */
+int init_system(struct boot_options *opts);
+
+/* init.c: makes sure fds 0-2 are open, so no fd the agent opens lands on them. */
+void ensure_std_fds(const char *device);
+
+/* net.c: loopback always; with full, eth0 as QEMU user networking expects it. */
+int net_setup(int full);
+
+#endif

@@ -1,0 +1,74 @@
+package dev.era.launcher;
+
+import dev.era.launcher.image.GuestImages;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a {@link QemuLauncher} is set up.
+ *
+ * @param stateDir    VMs' runtime files ({@code vms/<id>/}) and persistent disks ({@code disks/<id>.img})
+ * @param cacheDir    guest images and the accelerator probe's outcome
+ * @param accelerator a forced accelerator, or empty to probe
+ * @param bootTimeout how long a boot may take to reach the guest agent
+ */
+public record LauncherConfig(Path stateDir, Path cacheDir, Optional<Accelerator> accelerator, Duration bootTimeout) {
+    /** TCG boots take ~1.1 s alone but many at once on a small host take much longer. */
+    public static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofSeconds(60);
+
+    public LauncherConfig {
+        stateDir = Objects.requireNonNull(stateDir, "stateDir").toAbsolutePath().normalize();
+        cacheDir = Objects.requireNonNull(cacheDir, "cacheDir").toAbsolutePath().normalize();
+        Objects.requireNonNull(accelerator, "accelerator");
+        if (bootTimeout == null || bootTimeout.isNegative() || bootTimeout.isZero()) {
+            throw new InvalidSpecException("bootTimeout must be positive, got " + bootTimeout);
+        }
+    }
+
+    /** {@code $XDG_STATE_HOME/era} (or {@code ~/.local/state/era}), the image cache's default, {@code ERA_ACCEL}. */
+    public static LauncherConfig defaults() {
+        return new LauncherConfig(defaultStateDir(System.getenv(), System.getProperty("user.home")),
+                GuestImages.defaultCacheDir(), parseAccelerator(System.getenv("ERA_ACCEL")), DEFAULT_BOOT_TIMEOUT);
+    }
+
+    static Path defaultStateDir(Map<String, String> env, String home) {
+        String xdg = env.get("XDG_STATE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(home, ".local", "state");
+        return base.resolve("era");
+    }
+
+    /** Reads {@code ERA_ACCEL}: unset or blank means probe. */
+    static Optional<Accelerator> parseAccelerator(String value) {
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "tcg":
+                return Optional.of(Accelerator.TCG);
+            case "kvm":
+                return Optional.of(Accelerator.KVM);
+            default:
+                throw new InvalidSpecException("ERA_ACCEL must be 'tcg' or 'kvm' (or unset to probe), got '" + value + "'");
+        }
+    }
+
+    public LauncherConfig withStateDir(Path dir) {
+        return new LauncherConfig(dir, cacheDir, accelerator, bootTimeout);
+    }
+
+    public LauncherConfig withCacheDir(Path dir) {
+        return new LauncherConfig(stateDir, dir, accelerator, bootTimeout);
+    }
+
+    public LauncherConfig withAccelerator(Accelerator forced) {
+        return new LauncherConfig(stateDir, cacheDir, Optional.ofNullable(forced), bootTimeout);
+    }
+
+    public LauncherConfig withBootTimeout(Duration timeout) {
+        return new LauncherConfig(stateDir, cacheDir, accelerator, timeout);
+    }
+}

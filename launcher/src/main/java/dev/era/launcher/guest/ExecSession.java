@@ -1,0 +1,133 @@
+package dev.era.launcher.guest;
+
+import dev.era.launcher.ExecListener;
+import dev.era.launcher.ExecRequest;
+import dev.era.launcher.ExecResult;
+import dev.era.launcher.Execution;
+import dev.era.launcher.LaunchException;
+import dev.era.launcher.protocol.Frame;
+import dev.era.launcher.protocol.MessageType;
+import dev.era.launcher.protocol.ProtocolException;
+import dev.era.launcher.protocol.Tag;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.jboss.logging.Logger;
+
+/** One EXEC in flight: forwards output to the listener, keeps it bounded, completes on EXIT. */
+public final class ExecSession implements Execution, FrameHandler {
+    private static final Logger LOG = Logger.getLogger(ExecSession.class);
+
+    private final GuestConnection connection;
+    private final String vmId;
+    private final int id;
+    private final ExecListener listener;
+    private final BoundedOutput stdout;
+    private final BoundedOutput stderr;
+    private final CompletableFuture<ExecResult> result = new CompletableFuture<>();
+
+    private ExecSession(GuestConnection connection, String vmId, int id, ExecListener listener, int maxOutput) {
+        this.connection = connection;
+        this.vmId = vmId;
+        this.id = id;
+        this.listener = listener;
+        this.stdout = new BoundedOutput(maxOutput);
+        this.stderr = new BoundedOutput(maxOutput);
+    }
+
+    /** Sends the EXEC; the returned session completes when the guest reports the end. */
+    public static ExecSession start(GuestConnection connection, String vmId, ExecRequest request, ExecListener listener) {
+        int id = connection.nextId();
+        Frame frame = ExecFrames.exec(id, request);
+        ExecSession session = new ExecSession(connection, vmId, id, listener, request.maxOutput());
+        connection.send(frame, session);
+        return session;
+    }
+
+    @Override
+    public CompletableFuture<ExecResult> result() {
+        return result;
+    }
+
+    @Override
+    public void signal(int signal) {
+        if (result.isDone()) {
+            return;
+        }
+        Frame kill = Frame.builder(MessageType.KILL, connection.nextId()).u32(Tag.TARGET, id).i32(Tag.SIGNAL, signal).build();
+        connection.call(kill, "signal " + signal).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.debugf("VM %s: signal %d to command %d: %s", vmId, signal, id, failure.getMessage());
+            }
+        });
+    }
+
+    /** Gives up waiting: the guest did not report the end in time. */
+    public void abandon(LaunchException reason) {
+        if (result.completeExceptionally(reason)) {
+            connection.forget(id);
+        }
+    }
+
+    @Override
+    public boolean onFrame(Frame frame) {
+        MessageType type = frame.messageType().orElse(null);
+        if (type == null) {
+            LOG.debugf("VM %s: ignoring unknown frame %s", vmId, frame);
+            return false;
+        }
+        switch (type) {
+            case STARTED:
+                return false;
+            case STDOUT:
+                frame.bytes(Tag.DATA).ifPresent(chunk -> {
+                    stdout.append(chunk);
+                    deliver(() -> listener.onStdout(chunk));
+                });
+                return false;
+            case STDERR:
+                frame.bytes(Tag.DATA).ifPresent(chunk -> {
+                    stderr.append(chunk);
+                    deliver(() -> listener.onStderr(chunk));
+                });
+                return false;
+            case EXIT:
+                complete(frame);
+                return true;
+            case ERROR:
+                result.completeExceptionally(GuestAgentException.from(frame, vmId, "running the command"));
+                return true;
+            default:
+                LOG.debugf("VM %s: ignoring %s for command %d", vmId, frame, id);
+                return false;
+        }
+    }
+
+    @Override
+    public void onClose(LaunchException cause) {
+        result.completeExceptionally(cause);
+    }
+
+    private void complete(Frame exit) {
+        try {
+            result.complete(new ExecResult(
+                    exit.i32(Tag.EXIT_CODE).orElse(-1),
+                    exit.i32(Tag.SIGNAL).orElse(0),
+                    exit.flag(Tag.TIMED_OUT),
+                    stdout.bytes(),
+                    stderr.bytes(),
+                    stdout.truncated() || exit.flag(Tag.STDOUT_TRUNCATED),
+                    stderr.truncated() || exit.flag(Tag.STDERR_TRUNCATED),
+                    Duration.ofMillis(exit.u32(Tag.DURATION_MS).orElse(0))));
+        } catch (ProtocolException e) {
+            result.completeExceptionally(new LaunchException("VM " + vmId + "'s guest agent sent a malformed EXIT: " + e.getMessage()));
+        }
+    }
+
+    private void deliver(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "VM %s: exec listener failed", vmId);
+        }
+    }
+}

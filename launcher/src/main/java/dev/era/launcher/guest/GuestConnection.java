@@ -1,0 +1,244 @@
+package dev.era.launcher.guest;
+
+import dev.era.launcher.LaunchException;
+import dev.era.launcher.protocol.Frame;
+import dev.era.launcher.protocol.FrameCodec;
+import dev.era.launcher.protocol.MessageType;
+import dev.era.launcher.protocol.ProtocolException;
+import dev.era.launcher.protocol.Tag;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The host end of one guest's agent channel: QEMU's chardev Unix socket. One reader thread dispatches
+ * frames to handlers by request id; writes are serialized, so any thread may send.
+ */
+public final class GuestConnection implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(GuestConnection.class);
+
+    private final String vmId;
+    private final SocketChannel channel;
+    private final Supplier<LaunchException> lossReason;
+    private final Object writeLock = new Object();
+    private final Map<Integer, FrameHandler> handlers = new ConcurrentHashMap<>();
+    private final AtomicInteger ids = new AtomicInteger();
+    private final CompletableFuture<String> ready = new CompletableFuture<>();
+    private volatile LaunchException closedBecause;
+
+    private GuestConnection(String vmId, SocketChannel channel, Supplier<LaunchException> lossReason) {
+        this.vmId = vmId;
+        this.channel = channel;
+        this.lossReason = lossReason;
+    }
+
+    /**
+     * Connects to the agent socket and starts the reader thread.
+     *
+     * @param lossReason says why the channel ended when the guest side closes it (e.g. "QEMU was killed");
+     *                   it runs on the reader thread and may wait briefly for the process to be seen gone
+     */
+    public static GuestConnection open(String vmId, Path socket, Supplier<LaunchException> lossReason) throws IOException {
+        SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+        GuestConnection connection = new GuestConnection(vmId, channel, lossReason);
+        Thread reader = new Thread(connection::readLoop, "era-vm-" + vmId + "-reader");
+        reader.setDaemon(true);
+        reader.start();
+        return connection;
+    }
+
+    /** Completes with the agent's name once the guest said HELLO (on its own, or answering {@link #hello()}). */
+    public CompletableFuture<String> ready() {
+        return ready;
+    }
+
+    /** Asks the agent for HELLO: how a launcher that re-adopts a running VM learns the agent is there. */
+    public CompletableFuture<String> hello() {
+        call(Frame.builder(MessageType.HELLO, nextId()).u32(Tag.VERSION, FrameCodec.VERSION).build(), "HELLO")
+                .whenComplete((reply, failure) -> {
+                    if (failure != null) {
+                        ready.completeExceptionally(failure);
+                    } else {
+                        acceptHello(reply);
+                    }
+                });
+        return ready;
+    }
+
+    public boolean isOpen() {
+        return closedBecause == null;
+    }
+
+    /** A fresh request id; never 0, which belongs to the guest's own messages. */
+    public int nextId() {
+        int id;
+        do {
+            id = ids.incrementAndGet() & Integer.MAX_VALUE;
+        } while (id == 0);
+        return id;
+    }
+
+    /** Registers the handler for the request's answers, then sends the request. */
+    public void send(Frame request, FrameHandler handler) {
+        handlers.put(request.id(), handler);
+        try {
+            send(request);
+        } catch (LaunchException e) {
+            handlers.remove(request.id());
+            throw e;
+        }
+    }
+
+    /** Sends a request whose answers nobody waits for. */
+    public void send(Frame frame) {
+        ByteBuffer bytes;
+        try {
+            bytes = FrameCodec.encode(frame);
+        } catch (ProtocolException e) {
+            throw new LaunchException("cannot send to VM " + vmId + ": " + e.getMessage());
+        }
+        LaunchException closed = closedBecause;
+        if (closed != null) {
+            throw new LaunchException(closed.getMessage(), closed);
+        }
+        synchronized (writeLock) {
+            try {
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+            } catch (IOException e) {
+                throw new LaunchException("cannot write to VM " + vmId + "'s agent channel: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Sends a request answered by exactly one frame; ERROR completes the future exceptionally. */
+    public CompletableFuture<Frame> call(Frame request, String what) {
+        CompletableFuture<Frame> answer = new CompletableFuture<>();
+        send(request, new FrameHandler() {
+            @Override
+            public boolean onFrame(Frame frame) {
+                if (frame.is(MessageType.ERROR)) {
+                    answer.completeExceptionally(GuestAgentException.from(frame, vmId, what));
+                } else {
+                    answer.complete(frame);
+                }
+                return true;
+            }
+
+            @Override
+            public void onClose(LaunchException cause) {
+                answer.completeExceptionally(cause);
+            }
+        });
+        answer.whenComplete((frame, failure) -> handlers.remove(request.id()));
+        return answer;
+    }
+
+    /** Forgets a request's handler; later frames for its id are dropped. */
+    public void forget(int id) {
+        handlers.remove(id);
+    }
+
+    /** Closes the channel; pending requests fail with {@code reason}. The VM keeps running. */
+    public void close(LaunchException reason) {
+        if (closedBecause == null) {
+            closedBecause = reason;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debugf(e, "closing the agent channel of %s", vmId);
+        }
+    }
+
+    @Override
+    public void close() {
+        close(new LaunchException("the connection to VM " + vmId + " was closed"));
+    }
+
+    private void readLoop() {
+        LaunchException end;
+        try (DataInputStream in = FrameCodec.stream(Channels.newInputStream(channel))) {
+            Frame frame;
+            while ((frame = FrameCodec.read(in)) != null) {
+                dispatch(frame);
+            }
+            end = closedBecause != null ? closedBecause : lossReason.get();
+        } catch (ProtocolException e) {
+            LOG.warnf("VM %s: the guest agent sent a malformed frame, closing its channel: %s", vmId, e.getMessage());
+            end = new LaunchException("VM " + vmId + "'s guest agent broke the protocol (" + e.getMessage()
+                    + "); stop the VM and check its console log");
+        } catch (IOException e) {
+            end = closedBecause != null ? closedBecause : lossReason.get();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "VM %s: reader thread failed", vmId);
+            end = new LaunchException("VM " + vmId + ": internal error reading the agent channel: " + e);
+        }
+        if (closedBecause == null) {
+            closedBecause = end;
+        }
+        close(end);
+        ready.completeExceptionally(end);
+        for (Integer id : List.copyOf(handlers.keySet())) {
+            FrameHandler handler = handlers.remove(id);
+            if (handler != null) {
+                handler.onClose(end);
+            }
+        }
+    }
+
+    private void dispatch(Frame frame) {
+        if (frame.id() == 0) {
+            if (frame.is(MessageType.HELLO_REPLY)) {
+                acceptHello(frame);
+            } else {
+                LOG.debugf("VM %s: ignoring unsolicited %s", vmId, frame);
+            }
+            return;
+        }
+        FrameHandler handler = handlers.get(frame.id());
+        if (handler == null) {
+            LOG.debugf("VM %s: no request waits for %s", vmId, frame);
+            return;
+        }
+        boolean last;
+        try {
+            last = handler.onFrame(frame);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "VM %s: handler for request %d failed", vmId, frame.id());
+            last = true;
+        }
+        if (last) {
+            handlers.remove(frame.id(), handler);
+        }
+    }
+
+    private void acceptHello(Frame hello) {
+        long version;
+        try {
+            version = hello.u32(Tag.VERSION).orElse(-1);
+        } catch (ProtocolException e) {
+            version = -1;
+        }
+        String agent = hello.string(Tag.AGENT).orElse("unknown agent");
+        if (version != FrameCodec.VERSION) {
+            ready.completeExceptionally(new LaunchException("VM " + vmId + "'s guest agent (" + agent
+                    + ") speaks protocol version " + version + " but this launcher speaks " + FrameCodec.VERSION
+                    + ": rebuild the guest image with this launcher's sources"));
+        } else if (ready.complete(agent)) {
+            LOG.debugf("VM %s: guest agent ready (%s)", vmId, agent);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.era.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AcceleratorProbeTest {
+    @TempDir
+    Path dir;
+
+    /** Counts test boots; answers with a fixed outcome. */
+    private static final class FakeBoot implements AcceleratorProbe.TestBoot {
+        final AtomicInteger boots = new AtomicInteger();
+        final String key;
+        final Optional<String> outcome;
+
+        FakeBoot(String key, Optional<String> outcome) {
+            this.key = key;
+            this.outcome = outcome;
+        }
+
+        @Override
+        public String cacheKey() {
+            return key;
+        }
+
+        @Override
+        public Optional<String> boot(Duration deadline) {
+            boots.incrementAndGet();
+            return outcome;
+        }
+    }
+
+    private AcceleratorProbe probe(Optional<Accelerator> override, boolean devicePasses, boolean pvm, FakeBoot boot) throws Exception {
+        Path pvmModule = dir.resolve("kvm_pvm");
+        if (pvm) {
+            Files.createDirectories(pvmModule);
+        }
+        return new AcceleratorProbe(override, Path.of("/dev/kvm"), pvmModule, dir.resolve("cache/accelerator-probe.json"),
+                device -> devicePasses ? Optional.empty() : Optional.of(device + " does not exist"), boot);
+    }
+
+    @Test
+    void anOverrideWinsWithoutAnyCheck() throws Exception {
+        FakeBoot boot = new FakeBoot("k", Optional.empty());
+
+        AcceleratorProbe.Result result = probe(Optional.of(Accelerator.TCG), true, false, boot).probe();
+
+        assertThat(result).isEqualTo(new AcceleratorProbe.Result(Accelerator.TCG, "forced by ERA_ACCEL=tcg"));
+        assertThat(boot.boots).hasValue(0);
+    }
+
+    @Test
+    void fallsBackToTcgWhenTheDeviceIsUnusable() throws Exception {
+        AcceleratorProbe.Result result = probe(Optional.empty(), false, false, new FakeBoot("k", Optional.empty())).probe();
+
+        assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
+        assertThat(result.reason()).startsWith("/dev/kvm does not exist").contains("using TCG");
+    }
+
+    @Test
+    void fallsBackToTcgOnPvmWithoutATestBoot() throws Exception {
+        FakeBoot boot = new FakeBoot("k", Optional.empty());
+
+        AcceleratorProbe.Result result = probe(Optional.empty(), true, true, boot).probe();
+
+        assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
+        assertThat(result.reason()).contains("is PVM").contains("cannot run a standard guest kernel");
+        assertThat(boot.boots).hasValue(0);
+    }
+
+    @Test
+    void choosesKvmAfterASuccessfulTestBootAndCachesIt() throws Exception {
+        FakeBoot boot = new FakeBoot("6.1 | qemu 7.2 | image a", Optional.empty());
+
+        AcceleratorProbe.Result first = probe(Optional.empty(), true, false, boot).probe();
+        AcceleratorProbe.Result second = probe(Optional.empty(), true, false, boot).probe();
+
+        assertThat(first.accelerator()).isEqualTo(Accelerator.KVM);
+        assertThat(second).isEqualTo(first);
+        assertThat(boot.boots).as("the test boot runs once per host").hasValue(1);
+    }
+
+    @Test
+    void fallsBackToTcgWhenTheTestBootFailsAndProbesAgainForANewKey() throws Exception {
+        FakeBoot failing = new FakeBoot("image a", Optional.of("no HELLO within 5 s"));
+        FakeBoot afterUpgrade = new FakeBoot("image b", Optional.empty());
+
+        AcceleratorProbe.Result failed = probe(Optional.empty(), true, false, failing).probe();
+        AcceleratorProbe.Result upgraded = probe(Optional.empty(), true, false, afterUpgrade).probe();
+
+        assertThat(failed.accelerator()).isEqualTo(Accelerator.TCG);
+        assertThat(failed.reason()).contains("a test boot under KVM failed: no HELLO within 5 s");
+        assertThat(upgraded.accelerator()).isEqualTo(Accelerator.KVM);
+        assertThat(afterUpgrade.boots).hasValue(1);
+    }
+}

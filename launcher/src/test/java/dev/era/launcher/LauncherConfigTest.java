@@ -1,0 +1,37 @@
+package dev.era.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class LauncherConfigTest {
+
+    @Test
+    void putsStateUnderXdgStateHomeOrTheHomeDirectory() {
+        assertThat(LauncherConfig.defaultStateDir(Map.of("XDG_STATE_HOME", "/xdg"), "/home/u")).isEqualTo(Path.of("/xdg/era"));
+        assertThat(LauncherConfig.defaultStateDir(Map.of(), "/home/u")).isEqualTo(Path.of("/home/u/.local/state/era"));
+    }
+
+    @Test
+    void readsTheAcceleratorOverride() {
+        assertThat(LauncherConfig.parseAccelerator(null)).isEmpty();
+        assertThat(LauncherConfig.parseAccelerator(" ")).isEmpty();
+        assertThat(LauncherConfig.parseAccelerator("TCG")).contains(Accelerator.TCG);
+        assertThat(LauncherConfig.parseAccelerator("kvm")).contains(Accelerator.KVM);
+        assertThatThrownBy(() -> LauncherConfig.parseAccelerator("hvf"))
+                .isInstanceOf(InvalidSpecException.class).hasMessage("ERA_ACCEL must be 'tcg' or 'kvm' (or unset to probe), got 'hvf'");
+    }
+
+    @Test
+    void makesPathsAbsoluteAndRejectsANonPositiveBootTimeout() {
+        LauncherConfig config = new LauncherConfig(Path.of("rel/state"), Path.of("/c"), Optional.empty(), Duration.ofSeconds(1));
+
+        assertThat(config.stateDir()).isAbsolute();
+        assertThatThrownBy(() -> config.withBootTimeout(Duration.ZERO)).isInstanceOf(InvalidSpecException.class);
+    }
+}

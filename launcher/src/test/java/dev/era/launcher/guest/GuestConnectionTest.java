@@ -1,0 +1,324 @@
+package dev.era.launcher.guest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.era.launcher.ExecListener;
+import dev.era.launcher.ExecRequest;
+import dev.era.launcher.ExecResult;
+import dev.era.launcher.InvalidSpecException;
+import dev.era.launcher.LaunchException;
+import dev.era.launcher.protocol.Frame;
+import dev.era.launcher.protocol.MessageType;
+import dev.era.launcher.protocol.Tag;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The host end of the channel against a scripted agent: dispatch by id, bounds, failures. */
+class GuestConnectionTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @TempDir
+    Path dir;
+    private FakeAgent agent;
+    private GuestConnection connection;
+
+    @BeforeEach
+    void connect() throws Exception {
+        agent = new FakeAgent(dir.resolve("agent.sock"));
+        connection = GuestConnection.open("vm1", dir.resolve("agent.sock"), () -> new LaunchException("vm1 went away"));
+        agent.accept();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        connection.close();
+        agent.close();
+    }
+
+    @Test
+    void isReadyWhenTheGuestSaysHelloOnItsOwn() throws Exception {
+        agent.hello(0, 1);
+
+        assertThat(connection.ready().get(5, TimeUnit.SECONDS)).isEqualTo("fake-agent 1");
+    }
+
+    @Test
+    void refusesAnAgentOfAnotherProtocolVersion() throws Exception {
+        agent.hello(0, 2);
+
+        assertThatThrownBy(() -> connection.ready().get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(LaunchException.class)
+                .hasMessageContaining("protocol version 2 but this launcher speaks 1")
+                .hasMessageContaining("rebuild the guest image");
+    }
+
+    @Test
+    void asksForHelloWhenReadopting() throws Exception {
+        CompletableFuture<String> ready = connection.hello();
+        Frame hello = agent.read();
+        agent.hello(hello.id(), 1);
+
+        assertThat(hello.is(MessageType.HELLO)).isTrue();
+        assertThat(hello.id()).isNotZero();
+        assertThat(hello.u32(Tag.VERSION)).hasValue(1);
+        assertThat(ready.get(5, TimeUnit.SECONDS)).isEqualTo("fake-agent 1");
+    }
+
+    @Test
+    void dispatchesInterleavedOutputOfConcurrentCommandsById() throws Exception {
+        List<String> heard = Collections.synchronizedList(new ArrayList<>());
+        ExecSession first = ExecSession.start(connection, "vm1", ExecRequest.argv("a"), listener("first", heard));
+        ExecSession second = ExecSession.start(connection, "vm1", ExecRequest.argv("b"), listener("second", heard));
+        int a = agent.read().id();
+        int b = agent.read().id();
+
+        agent.send(out(MessageType.STDOUT, b, "b1 "));
+        agent.send(out(MessageType.STDOUT, a, "a1 "));
+        agent.send(out(MessageType.STDERR, a, "a-err"));
+        agent.send(out(MessageType.STDOUT, b, "b2"));
+        agent.send(exit(b, 0));
+        agent.send(out(MessageType.STDOUT, a, "a2"));
+        agent.send(exit(a, 3));
+
+        ExecResult resultA = first.result().get(5, TimeUnit.SECONDS);
+        ExecResult resultB = second.result().get(5, TimeUnit.SECONDS);
+        assertThat(resultA.stdoutText()).isEqualTo("a1 a2");
+        assertThat(resultA.stderrText()).isEqualTo("a-err");
+        assertThat(resultA.exitCode()).isEqualTo(3);
+        assertThat(resultA.duration()).isEqualTo(Duration.ofMillis(42));
+        assertThat(resultB.stdoutText()).isEqualTo("b1 b2");
+        assertThat(resultB.succeeded()).isTrue();
+        assertThat(heard).containsSubsequence("second:b1 ", "first:a1 ", "first!a-err", "second:b2", "first:a2");
+    }
+
+    @Test
+    void keepsNoMoreOutputThanAskedEvenIfTheAgentSendsMore() throws Exception {
+        ExecSession session = ExecSession.start(connection, "vm1", ExecRequest.argv("yes").withMaxOutput(4), ExecListener.IGNORE);
+        int id = agent.read().id();
+        agent.send(out(MessageType.STDOUT, id, "0123456789"));
+        agent.send(exit(id, 0));
+
+        ExecResult result = session.result().get(5, TimeUnit.SECONDS);
+        assertThat(result.stdoutText()).isEqualTo("0123");
+        assertThat(result.stdoutTruncated()).isTrue();
+        assertThat(result.stderrTruncated()).isFalse();
+    }
+
+    @Test
+    void reportsTheAgentsTimeoutAndTruncationFlags() throws Exception {
+        ExecSession session = ExecSession.start(connection, "vm1", ExecRequest.argv("sleep", "9"), ExecListener.IGNORE);
+        int id = agent.read().id();
+        agent.send(Frame.builder(MessageType.EXIT, id).i32(Tag.EXIT_CODE, -1).i32(Tag.SIGNAL, 9).u8(Tag.TIMED_OUT, 1)
+                .u8(Tag.STDERR_TRUNCATED, 1).u32(Tag.DURATION_MS, 2000).build());
+
+        ExecResult result = session.result().get(5, TimeUnit.SECONDS);
+        assertThat(result.timedOut()).isTrue();
+        assertThat(result.signal()).isEqualTo(9);
+        assertThat(result.exitCode()).isEqualTo(-1);
+        assertThat(result.stderrTruncated()).isTrue();
+        assertThat(result.succeeded()).isFalse();
+    }
+
+    @Test
+    void turnsAnErrorAnswerIntoAnExceptionWithTheAgentsWords() throws Exception {
+        ExecSession session = ExecSession.start(connection, "vm1", ExecRequest.argv("x"), ExecListener.IGNORE);
+        int id = agent.read().id();
+        agent.send(Frame.builder(MessageType.ERROR, id).string(Tag.CODE, "TOO_MANY_EXECS").string(Tag.MESSAGE, "64 commands run already").build());
+
+        assertThatThrownBy(() -> session.result().get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(GuestAgentException.class)
+                .hasMessageContaining("64 commands run already")
+                .hasMessageContaining("TOO_MANY_EXECS");
+    }
+
+    @Test
+    void failsPendingCommandsWithTheReasonWhenTheGuestGoesAway() throws Exception {
+        ExecSession session = ExecSession.start(connection, "vm1", ExecRequest.argv("sleep", "100"), ExecListener.IGNORE);
+        agent.read();
+        agent.disconnect();
+
+        assertThatThrownBy(() -> session.result().get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(LaunchException.class).hasMessageContaining("vm1 went away");
+        assertThatThrownBy(() -> ExecSession.start(connection, "vm1", ExecRequest.argv("true"), ExecListener.IGNORE))
+                .isInstanceOf(LaunchException.class).hasMessageContaining("vm1 went away");
+        assertThat(connection.isOpen()).isFalse();
+    }
+
+    @Test
+    void closesTheChannelWhenTheAgentBreaksTheProtocol() throws Exception {
+        ExecSession session = ExecSession.start(connection, "vm1", ExecRequest.argv("x"), ExecListener.IGNORE);
+        agent.read();
+        agent.sendRaw(new byte[] {0x7f, 0, 0, 0, 1, 2, 3, 4, 5});
+
+        assertThatThrownBy(() -> session.result().get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(LaunchException.class).hasMessageContaining("broke the protocol");
+    }
+
+    @Test
+    void ignoresFramesForUnknownIdsAndUnknownTypes() throws Exception {
+        agent.send(new Frame(0x7e, 0, List.of()));
+        agent.send(out(MessageType.STDOUT, 999, "stray"));
+        agent.hello(0, 1);
+
+        assertThat(connection.ready().get(5, TimeUnit.SECONDS)).isEqualTo("fake-agent 1");
+    }
+
+    @Test
+    void putsALargeFileInAcknowledgedChunksWithIncreasingOffsets() throws Exception {
+        byte[] content = new byte[GuestFiles.PUT_CHUNK * 2 + 100];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) i;
+        }
+        CompletableFuture<ByteArrayOutputStream> received = CompletableFuture.supplyAsync(() -> {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try {
+                for (int chunk = 0; chunk < 3; chunk++) {
+                    Frame put = agent.read();
+                    assertThat(put.is(MessageType.PUT_FILE)).isTrue();
+                    assertThat(put.string(Tag.PATH)).contains("/work/data/blob.bin");
+                    assertThat(put.u32(Tag.MODE)).hasValue(0755);
+                    assertThat(put.u64(Tag.OFFSET)).hasValue((long) bytes.size());
+                    bytes.write(put.bytes(Tag.DATA).orElseThrow());
+                    agent.send(Frame.builder(MessageType.OK, put.id()).build());
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return bytes;
+        });
+
+        new GuestFiles(connection, "vm1", WAIT).put("data/blob.bin", new ByteArrayInputStream(content), 0755);
+
+        assertThat(received.get(5, TimeUnit.SECONDS).toByteArray()).isEqualTo(content);
+    }
+
+    @Test
+    void putsAnEmptyFileAsOneFrame() throws Exception {
+        CompletableFuture<Frame> received = CompletableFuture.supplyAsync(() -> {
+            try {
+                Frame put = agent.read();
+                agent.send(Frame.builder(MessageType.OK, put.id()).build());
+                return put;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        new GuestFiles(connection, "vm1", WAIT).put("empty", new ByteArrayInputStream(new byte[0]), 0644);
+
+        assertThat(received.get(5, TimeUnit.SECONDS).bytes(Tag.DATA)).hasValueSatisfying(d -> assertThat(d).isEmpty());
+    }
+
+    @Test
+    void refusesAPathOutsideTheWorkDirBeforeSendingAnything() throws Exception {
+        assertThatThrownBy(() -> new GuestFiles(connection, "vm1", WAIT).put("../etc/passwd", new ByteArrayInputStream(new byte[1]), 0644))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("escapes the work dir");
+        connection.send(Frame.builder(MessageType.PING, connection.nextId()).build());
+
+        assertThat(agent.read().is(MessageType.PING)).as("no PUT_FILE went out before the PING").isTrue();
+    }
+
+    @Test
+    void getsAFileFromItsChunks() throws Exception {
+        CompletableFuture.runAsync(() -> {
+            try {
+                Frame get = agent.read();
+                agent.send(Frame.builder(MessageType.FILE_DATA, get.id()).bytes(Tag.DATA, "hello ".getBytes()).build());
+                agent.send(Frame.builder(MessageType.FILE_DATA, get.id()).bytes(Tag.DATA, "world".getBytes()).build());
+                agent.send(Frame.builder(MessageType.OK, get.id()).u64(Tag.SIZE, 11).build());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        long size = new GuestFiles(connection, "vm1", WAIT).get("/work/out.txt", out);
+
+        assertThat(size).isEqualTo(11);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("hello world");
+    }
+
+    @Test
+    void aFailingOutputStreamAbandonsTheTransferWithoutBlockingTheChannel() throws Exception {
+        CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+            try {
+                Frame get = agent.read();
+                for (int i = 0; i < GuestFiles.GET_QUEUE_CHUNKS * 3; i++) {
+                    agent.send(Frame.builder(MessageType.FILE_DATA, get.id()).bytes(Tag.DATA, new byte[1024]).build());
+                }
+                agent.send(Frame.builder(MessageType.OK, get.id()).build());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        OutputStream broken = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("disk full");
+            }
+        };
+
+        assertThatThrownBy(() -> new GuestFiles(connection, "vm1", WAIT).get("big.bin", broken))
+                .isInstanceOf(LaunchException.class).hasMessageContaining("disk full");
+        sender.get(5, TimeUnit.SECONDS);
+        ExecSession session = ExecSession.start(connection, "vm1", ExecRequest.argv("true"), ExecListener.IGNORE);
+        agent.send(exit(agent.read().id(), 0));
+
+        assertThat(session.result().get(2, TimeUnit.SECONDS).succeeded()).as("the reader thread still dispatches").isTrue();
+    }
+
+    @Test
+    void reportsAMissingFile() throws Exception {
+        CompletableFuture.runAsync(() -> {
+            try {
+                Frame get = agent.read();
+                agent.send(Frame.builder(MessageType.ERROR, get.id()).string(Tag.CODE, "NOT_FOUND").string(Tag.MESSAGE, "no such file").build());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        assertThatThrownBy(() -> new GuestFiles(connection, "vm1", WAIT).get("nope.txt", new ByteArrayOutputStream()))
+                .isInstanceOf(LaunchException.class).hasMessageContaining("reading /work/nope.txt").hasMessageContaining("NOT_FOUND");
+    }
+
+    private static ExecListener listener(String name, List<String> heard) {
+        return new ExecListener() {
+            @Override
+            public void onStdout(byte[] chunk) {
+                heard.add(name + ":" + new String(chunk, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void onStderr(byte[] chunk) {
+                heard.add(name + "!" + new String(chunk, StandardCharsets.UTF_8));
+            }
+        };
+    }
+
+    private static Frame out(MessageType stream, int id, String text) {
+        return Frame.builder(stream, id).bytes(Tag.DATA, text.getBytes(StandardCharsets.UTF_8)).build();
+    }
+
+    private static Frame exit(int id, int code) {
+        return Frame.builder(MessageType.EXIT, id).i32(Tag.EXIT_CODE, code).i32(Tag.SIGNAL, 0).u8(Tag.TIMED_OUT, 0)
+                .u8(Tag.STDOUT_TRUNCATED, 0).u8(Tag.STDERR_TRUNCATED, 0).u32(Tag.DURATION_MS, 42).build();
+    }
+}

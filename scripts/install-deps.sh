@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ERA needs to build and to run guests. Idempotent: does nothing when
+# everything is already there.
+set -euo pipefail
+
+packages=(
+  openjdk-17-jdk-headless maven     # build
+  gcc libc6-dev make                # the static guest agent
+  qemu-system-x86 qemu-utils        # the VMM
+  debootstrap erofs-utils e2fsprogs # guest root filesystems
+  cpio lz4 zstd kmod binutils       # kernel unpacking and the initramfs
+  ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "ERA needs these Debian packages: ${missing[*]}; run this script as root to install them." >&2
+    exit 1
+  fi
+  echo "Installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
