@@ -1,0 +1,7 @@
+package dev.era.api;
+
+/** How a node runs guests; constant names are the API values. */
+public enum Accelerator {
+  kvm,
+  tcg
+}

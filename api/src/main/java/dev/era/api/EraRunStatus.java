@@ -1,0 +1,117 @@
+package dev.era.api;
+
+import io.fabric8.crd.generator.annotation.PrinterColumn;
+
+/**
+ * Observed state of an EraRun. The operator writes Pending (with nodeName once dispatched) and
+ * Failed before dispatch; the node agent writes Running and the result.
+ */
+public class EraRunStatus extends EraStatus {
+  /** The most bytes of stdout and of stderr kept in the status (the tail); the rest stays on the node. */
+  public static final int OUTPUT_TAIL_BYTES = 16 * 1024;
+
+  @PrinterColumn(name = "Phase")
+  private EraRunPhase phase = EraRunPhase.Pending;
+
+  private String nodeName;
+
+  @PrinterColumn(name = "Exit")
+  private Integer exitCode;
+
+  private String stdout;
+  private String stderr;
+  private Boolean stdoutTruncated;
+  private Boolean stderrTruncated;
+  private String startedAt;
+  private String finishedAt;
+  private String reason;
+  private String message;
+
+  public EraRunPhase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(EraRunPhase phase) {
+    this.phase = phase == null ? EraRunPhase.Pending : phase;
+  }
+
+  public String getNodeName() {
+    return nodeName;
+  }
+
+  public void setNodeName(String nodeName) {
+    this.nodeName = nodeName;
+  }
+
+  public Integer getExitCode() {
+    return exitCode;
+  }
+
+  public void setExitCode(Integer exitCode) {
+    this.exitCode = exitCode;
+  }
+
+  public String getStdout() {
+    return stdout;
+  }
+
+  public void setStdout(String stdout) {
+    this.stdout = stdout;
+  }
+
+  public String getStderr() {
+    return stderr;
+  }
+
+  public void setStderr(String stderr) {
+    this.stderr = stderr;
+  }
+
+  public Boolean getStdoutTruncated() {
+    return stdoutTruncated;
+  }
+
+  public void setStdoutTruncated(Boolean stdoutTruncated) {
+    this.stdoutTruncated = stdoutTruncated;
+  }
+
+  public Boolean getStderrTruncated() {
+    return stderrTruncated;
+  }
+
+  public void setStderrTruncated(Boolean stderrTruncated) {
+    this.stderrTruncated = stderrTruncated;
+  }
+
+  public String getStartedAt() {
+    return startedAt;
+  }
+
+  public void setStartedAt(String startedAt) {
+    this.startedAt = startedAt;
+  }
+
+  public String getFinishedAt() {
+    return finishedAt;
+  }
+
+  public void setFinishedAt(String finishedAt) {
+    this.finishedAt = finishedAt;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+}

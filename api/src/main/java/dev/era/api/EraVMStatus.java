@@ -1,0 +1,73 @@
+package dev.era.api;
+
+import io.fabric8.crd.generator.annotation.PrinterColumn;
+
+/**
+ * Observed state of an EraVM, written through the status subresource only. The operator writes
+ * phase Pending/Scheduled/Failed (Invalid, NodeLost), nodeName and the Scheduled and Expired
+ * conditions; the node agent writes the rest (see {@link EraVMPhase}).
+ */
+public class EraVMStatus extends EraStatus {
+  @PrinterColumn(name = "Phase")
+  private EraVMPhase phase = EraVMPhase.Pending;
+
+  @PrinterColumn(name = "Node")
+  private String nodeName;
+
+  /** RFC 3339; when the guest last answered after a boot. Written by the node agent. */
+  private String bootedAt;
+
+  /** RFC 3339; when the last EraRun on this VM started. Written by the node agent. */
+  private String lastRunAt;
+
+  private String reason;
+  private String message;
+
+  public EraVMPhase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(EraVMPhase phase) {
+    this.phase = phase == null ? EraVMPhase.Pending : phase;
+  }
+
+  public String getNodeName() {
+    return nodeName;
+  }
+
+  public void setNodeName(String nodeName) {
+    this.nodeName = nodeName;
+  }
+
+  public String getBootedAt() {
+    return bootedAt;
+  }
+
+  public void setBootedAt(String bootedAt) {
+    this.bootedAt = bootedAt;
+  }
+
+  public String getLastRunAt() {
+    return lastRunAt;
+  }
+
+  public void setLastRunAt(String lastRunAt) {
+    this.lastRunAt = lastRunAt;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+}

@@ -1,0 +1,115 @@
+package dev.era.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Every rule of the EraVM schema, checked in Java, plus the rules a schema cannot state. The
+ * operator (and the node agent, before it boots anything) use it because not every API server
+ * enforces the schema: the embedded one does not.
+ */
+public final class EraVMValidator {
+  private static final Pattern QUANTITY = Pattern.compile(Patterns.QUANTITY);
+  private static final Pattern DNS_SUBDOMAIN = Pattern.compile(Patterns.DNS_SUBDOMAIN);
+  private static final Pattern HOST_PORT = Pattern.compile(Patterns.HOST_PORT);
+  private static final long MIN_MEMORY_BYTES = Quantities.bytes(EraVMSpec.MIN_MEMORY).orElseThrow();
+
+  private EraVMValidator() {}
+
+  /** Problems with the spec alone; empty when it is valid. */
+  public static List<String> validate(EraVMSpec spec) {
+    Problems p = new Problems();
+    p.oneOf(spec.getLanguage(), Language.class, "spec.language");
+    p.range(spec.getCpu(), EraVMSpec.MIN_CPU, EraVMSpec.MAX_CPU, "spec.cpu");
+    checkMemory(spec.getMemory(), p);
+    checkNetwork(spec, p);
+    if (spec.getPersist() != null) {
+      String size = spec.getPersist().getSize();
+      p.require(size != null, "spec.persist.size", "is required");
+      p.matches(size, QUANTITY, 32, "spec.persist.size", "a quantity such as 1Gi");
+      // Semantic: the pattern admits zero.
+      p.require(
+          size == null || Quantities.bytes(size).map(b -> b > 0).orElse(true),
+          "spec.persist.size",
+          "must be more than zero");
+    }
+    p.matches(spec.getNodeName(), DNS_SUBDOMAIN, 253, "spec.nodeName", "a valid node name");
+    if (spec.getTtl() != null) {
+      checkTtl(spec.getTtl(), p);
+    }
+    return p.list();
+  }
+
+  /**
+   * Problems with the spec given where the VM is placed now (a rule no schema can state, since the
+   * placement lives in the status): a placed VM cannot be pinned to another node.
+   */
+  public static List<String> validate(EraVMSpec spec, String placedNode) {
+    List<String> problems = validate(spec);
+    if (placedNode != null && spec.getNodeName() != null && !placedNode.equals(spec.getNodeName())) {
+      return concat(
+          problems,
+          "spec.nodeName: the VM is already placed on "
+              + placedNode
+              + "; a placed VM cannot move to "
+              + spec.getNodeName()
+              + " (delete and recreate it)");
+    }
+    return problems;
+  }
+
+  private static void checkMemory(String memory, Problems p) {
+    if (memory.length() > 32 || !QUANTITY.matcher(memory).matches()) {
+      p.add("spec.memory", "'" + memory + "' is not a quantity such as 256Mi");
+      return;
+    }
+    long bytes = Quantities.bytes(memory).orElse(0L);
+    p.require(bytes >= MIN_MEMORY_BYTES, "spec.memory", "must be at least " + EraVMSpec.MIN_MEMORY);
+  }
+
+  private static void checkNetwork(EraVMSpec spec, Problems p) {
+    p.oneOf(spec.getNetwork(), NetworkMode.class, "spec.network");
+    List<String> allow = spec.getEgressAllow();
+    boolean egress = NetworkMode.egress.name().equals(spec.getNetwork());
+    p.require(
+        !egress || !allow.isEmpty(), "spec.egressAllow", "network egress needs a non-empty list");
+    p.require(
+        egress || allow.isEmpty(), "spec.egressAllow", "is only allowed with network egress");
+    p.require(
+        allow.size() <= EraVMSpec.MAX_EGRESS_ENTRIES,
+        "spec.egressAllow",
+        "must have at most " + EraVMSpec.MAX_EGRESS_ENTRIES + " entries");
+    for (int i = 0; i < allow.size(); i++) {
+      String entry = allow.get(i);
+      String field = "spec.egressAllow[" + i + "]";
+      if (entry == null) {
+        p.add(field, "must not be null");
+        continue;
+      }
+      p.matches(entry, HOST_PORT, 260, field, "host[:port]");
+      // Semantic: the pattern admits ports up to 99999.
+      int colon = entry.lastIndexOf(':');
+      if (colon >= 0 && HOST_PORT.matcher(entry).matches()) {
+        int port = Integer.parseInt(entry.substring(colon + 1));
+        p.require(port >= 1 && port <= 65535, field, "port must be between 1 and 65535");
+      }
+    }
+  }
+
+  private static void checkTtl(TtlSpec ttl, Problems p) {
+    p.require(
+        ttl.getIdleSeconds() != null || ttl.getAbsoluteSeconds() != null,
+        "spec.ttl",
+        "needs idleSeconds or absoluteSeconds");
+    p.atLeast(ttl.getIdleSeconds(), 1, "spec.ttl.idleSeconds");
+    p.atLeast(ttl.getAbsoluteSeconds(), 1, "spec.ttl.absoluteSeconds");
+    p.oneOf(ttl.getAction(), TtlAction.class, "spec.ttl.action");
+  }
+
+  private static List<String> concat(List<String> list, String more) {
+    List<String> all = new ArrayList<>(list);
+    all.add(more);
+    return List.copyOf(all);
+  }
+}

@@ -1,0 +1,129 @@
+package dev.era.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class EraVMValidatorTest {
+
+  private static List<String> problems(Consumer<EraVMSpec> change) {
+    EraVMSpec spec = new EraVMSpec();
+    change.accept(spec);
+    return EraVMValidator.validate(spec);
+  }
+
+  @Test
+  void defaultSpecIsValid() {
+    assertThat(EraVMValidator.validate(new EraVMSpec())).isEmpty();
+  }
+
+  @Test
+  void emptyYamlSpecGetsTheDefaults() {
+    EraVM vm = Serialization.unmarshal(
+        "apiVersion: era.dev/v1alpha1\nkind: EraVM\nmetadata: {name: a}\nspec: {}\n", EraVM.class);
+    EraVMSpec spec = vm.getSpec();
+    assertThat(spec.getLanguage()).isEqualTo("python");
+    assertThat(spec.getCpu()).isEqualTo(1);
+    assertThat(spec.getMemory()).isEqualTo("256Mi");
+    assertThat(spec.getNetwork()).isEqualTo("none");
+    assertThat(spec.getRunning()).isTrue();
+    assertThat(vm.getStatus().getPhase()).isEqualTo(EraVMPhase.Pending);
+  }
+
+  @Test
+  void explicitNullsBecomeDefaults() {
+    EraVM vm = Serialization.unmarshal(
+        "apiVersion: era.dev/v1alpha1\nkind: EraVM\nmetadata: {name: a}\n"
+            + "spec: {cpu: null, memory: null, language: null, running: null}\nstatus: null\n",
+        EraVM.class);
+    assertThat(vm.getSpec().getCpu()).isEqualTo(1);
+    assertThat(vm.getSpec().getMemory()).isEqualTo("256Mi");
+    assertThat(vm.getSpec().getRunning()).isTrue();
+    assertThat(vm.getStatus()).isNotNull();
+  }
+
+  @Test
+  void unknownEnumValueStillReadsAndIsReported() {
+    EraVM vm = Serialization.unmarshal(
+        "apiVersion: era.dev/v1alpha1\nkind: EraVM\nmetadata: {name: a}\nspec: {language: ruby}\n",
+        EraVM.class);
+    assertThat(EraVMValidator.validate(vm.getSpec()))
+        .containsExactly("spec.language: 'ruby' is not one of [python, node]");
+  }
+
+  @Test
+  void cpuOutOfRange() {
+    assertThat(problems(s -> s.setCpu(0))).containsExactly(
+        "spec.cpu: must be between 1 and 64 (got 0)");
+    assertThat(problems(s -> s.setCpu(65))).hasSize(1);
+    assertThat(problems(s -> s.setCpu(64))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"256", "lots", "1.5Xi", "-1Gi", "256 Mi"})
+  void memoryMustBeAQuantity(String memory) {
+    assertThat(problems(s -> s.setMemory(memory))).hasSize(1).first().asString()
+        .startsWith("spec.memory:");
+  }
+
+  @Test
+  void memoryHasAMinimum() {
+    assertThat(problems(s -> s.setMemory("127Mi")))
+        .containsExactly("spec.memory: must be at least 128Mi");
+    assertThat(problems(s -> s.setMemory("128Mi"))).isEmpty();
+    assertThat(problems(s -> s.setMemory("1Gi"))).isEmpty();
+  }
+
+  @Test
+  void networkRules() {
+    assertThat(problems(s -> s.setNetwork("wifi"))).hasSize(1);
+    assertThat(problems(s -> s.setNetwork("egress")))
+        .containsExactly("spec.egressAllow: network egress needs a non-empty list");
+    assertThat(problems(s -> s.setEgressAllow(List.of("pypi.org"))))
+        .containsExactly("spec.egressAllow: is only allowed with network egress");
+    assertThat(problems(s -> {
+      s.setNetwork("egress");
+      s.setEgressAllow(List.of("pypi.org:443", "*.github.com", "10.0.0.1:8080"));
+    })).isEmpty();
+    assertThat(problems(s -> {
+      s.setNetwork("egress");
+      s.setEgressAllow(List.of("http://pypi.org", "a.org:70000"));
+    })).containsExactly(
+        "spec.egressAllow[0]: 'http://pypi.org' is not host[:port]",
+        "spec.egressAllow[1]: port must be between 1 and 65535");
+  }
+
+  @Test
+  void persistNodeNameAndTtl() {
+    assertThat(problems(s -> s.setPersist(new PersistSpec(null))))
+        .containsExactly("spec.persist.size: is required");
+    assertThat(problems(s -> s.setPersist(new PersistSpec("0"))))
+        .containsExactly("spec.persist.size: must be more than zero");
+    assertThat(problems(s -> s.setPersist(new PersistSpec("1Gi")))).isEmpty();
+    assertThat(problems(s -> s.setNodeName("Node_1"))).hasSize(1);
+    TtlSpec empty = new TtlSpec();
+    assertThat(problems(s -> s.setTtl(empty)))
+        .containsExactly("spec.ttl: needs idleSeconds or absoluteSeconds");
+    TtlSpec bad = new TtlSpec();
+    bad.setIdleSeconds(0L);
+    bad.setAction("Pause");
+    assertThat(problems(s -> s.setTtl(bad))).containsExactly(
+        "spec.ttl.idleSeconds: must be at least 1 (got 0)",
+        "spec.ttl.action: 'Pause' is not one of [Stop, Delete]");
+  }
+
+  @Test
+  void aPlacedVmCannotBePinnedElsewhere() {
+    EraVMSpec spec = new EraVMSpec();
+    spec.setNodeName("b");
+    assertThat(EraVMValidator.validate(spec, "a")).singleElement().asString()
+        .contains("already placed on a");
+    assertThat(EraVMValidator.validate(spec, "b")).isEmpty();
+    assertThat(EraVMValidator.validate(spec, null)).isEmpty();
+  }
+}

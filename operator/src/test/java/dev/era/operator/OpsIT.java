@@ -1,0 +1,39 @@
+package dev.era.operator;
+
+import static dev.era.operator.TestCluster.createVm;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+
+import dev.era.api.EraVMPhase;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+/** Health endpoints and Prometheus metrics. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true, setup = ApplyCrds.class)
+class OpsIT {
+  @Inject KubernetesClient client;
+
+  @Test
+  void healthIsUp() {
+    given().get("/q/health/ready").then().statusCode(200).body("status", is("UP"));
+    given().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
+  }
+
+  @Test
+  void metricsCountReconcilesAndVmsByPhase() {
+    createVm(client, "ops", "counted", vm -> vm.getSpec().setCpu(3));
+    await().until(() -> TestCluster.getVm(client, "ops", "counted").getStatus().getPhase()
+        == EraVMPhase.Pending && TestCluster.getVm(client, "ops", "counted").getStatus()
+        .getObservedGeneration() != null);
+    given().get("/q/metrics").then().statusCode(200)
+        .body(containsString("era_vms{phase=\"Pending\"} 1.0"))
+        .body(containsString("era_reconciles_total{controller=\"eravm\",result=\"success\"}"))
+        .body(containsString("era_reconcile_seconds_count{controller=\"eravm\"}"));
+  }
+}
