@@ -1,0 +1,344 @@
+package dev.era.operator.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Helm chart in helm/era: it lints, renders with default and overridden values, grants the
+ * operator and the node agent what their code uses, and ships exactly the generated CRDs.
+ */
+class HelmChartTest {
+  /** Surefire runs in the module directory. */
+  private static final Path CHART = Path.of("..", "helm", "era").toAbsolutePath().normalize();
+  private static final Path GENERATED_CRDS = Path.of("..", "crds").toAbsolutePath().normalize();
+  private static final String RELEASE = "era";
+  private static final String NAMESPACE = "era-system";
+
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  private static final YAMLMapper YAML = new YAMLMapper();
+
+  @Test
+  void lintsCleanly() {
+    LintResult result = new Helm(CHART).lint().strict().call();
+
+    assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
+    assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+  }
+
+  @Test
+  void defaultValuesRenderTheOperatorAndTheNodeAgents() {
+    List<JsonNode> documents = render(t -> t);
+
+    assertThat(documents.stream().map(d -> d.path("kind").asText()))
+        .containsExactlyInAnyOrder(
+            "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment", // operator
+            "Service", // operator metrics
+            "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "DaemonSet"); // node agent
+    for (JsonNode d : documents) {
+      boolean clusterScoped = d.path("kind").asText().startsWith("Cluster");
+      assertThat(d.path("metadata").path("namespace").asText())
+          .as("namespace of %s %s", d.path("kind").asText(), d.path("metadata").path("name").asText())
+          .isEqualTo(clusterScoped ? "" : NAMESPACE);
+    }
+  }
+
+  /**
+   * Exactly the verbs operator/src/main/java uses: JSON patches of labels and finalizers (Changes,
+   * JOSDK's finalizer handling), status replaced through the subresource, TTL deletions, informers
+   * on EraNodes, created Events. A change there that needs a new verb must change the chart too.
+   */
+  @Test
+  void operatorRoleGrantsWhatTheOperatorUses() {
+    List<JsonNode> documents = render(t -> t);
+    ClusterRole role = one(documents, ClusterRole.class, "era-operator");
+
+    assertThat(grants(role))
+        .isEqualTo(
+            Map.of(
+                "eravms.era.dev", Set.of("get", "list", "watch", "patch", "delete"),
+                "eravms/status.era.dev", Set.of("update"),
+                "eraruns.era.dev", Set.of("get", "list", "watch", "patch", "delete"),
+                "eraruns/status.era.dev", Set.of("update"),
+                "eranodes.era.dev", Set.of("list", "watch"),
+                "events", Set.of("create")));
+    assertBoundTo(one(documents, ClusterRoleBinding.class, "era-operator"), role, "era-operator");
+    assertThat(one(documents, Deployment.class, "era-operator").getSpec().getTemplate().getSpec()
+        .getServiceAccountName()).isEqualTo("era-operator");
+  }
+
+  @Test
+  void nodeAgentRoleGrantsWhatTheNodeAgentUses() {
+    List<JsonNode> documents = render(t -> t);
+    ClusterRole role = one(documents, ClusterRole.class, "era-node-agent");
+    Map<String, Set<String>> grants = grants(role);
+
+    assertThat(grants.get("eranodes.era.dev")).contains("get", "create", "update", "patch");
+    assertThat(grants.get("eranodes/status.era.dev")).contains("update");
+    assertThat(grants.get("eravms.era.dev")).contains("get", "list", "watch", "patch");
+    assertThat(grants.get("eravms/status.era.dev")).contains("update");
+    assertThat(grants.get("eraruns.era.dev")).contains("get", "list", "watch");
+    assertThat(grants.get("eraruns/status.era.dev")).contains("update");
+    assertThat(grants.get("configmaps")).contains("get");
+    assertThat(grants.get("secrets")).contains("get");
+    assertThat(grants.get("events")).contains("create");
+    assertThat(grants.values()).noneMatch(verbs -> verbs.contains("*"));
+    assertBoundTo(one(documents, ClusterRoleBinding.class, "era-node-agent"), role, "era-node-agent");
+    assertThat(one(documents, DaemonSet.class, "era-node-agent").getSpec().getTemplate().getSpec()
+        .getServiceAccountName()).isEqualTo("era-node-agent");
+  }
+
+  @Test
+  void nodeAgentGetsKvmItsNodeNameAndHostDirectories() {
+    DaemonSet daemonSet = one(render(t -> t), DaemonSet.class, "era-node-agent");
+    var pod = daemonSet.getSpec().getTemplate().getSpec();
+    Container agent = pod.getContainers().get(0);
+
+    EnvVar nodeName = env(agent, "ERA_NODE_NAME");
+    assertThat(nodeName.getValue()).isNull();
+    assertThat(nodeName.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+    assertThat(env(agent, "ERA_POD_IP").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("status.podIP");
+
+    assertThat(mountedHostPaths(pod.getVolumes(), agent.getVolumeMounts()))
+        .containsEntry("/dev/kvm", "/dev/kvm")
+        .containsEntry("/var/lib/era", "/var/lib/era")
+        .containsEntry("/var/cache/era", "/var/cache/era");
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("kvm"))
+        .singleElement().extracting(v -> v.getHostPath().getType()).isEqualTo("CharDevice");
+    // The state and cache paths the agent falls back to must be the mounted ones.
+    assertThat(env(agent, "ERA_AGENT_STATE_DIR").getValue()).startsWith("/var/lib/era/");
+    assertThat(env(agent, "ERA_AGENT_LAUNCHER_STATE_DIR").getValue()).startsWith("/var/lib/era/");
+    assertThat(env(agent, "ERA_AGENT_IMAGE_CACHE_DIR").getValue()).isEqualTo("/var/cache/era");
+
+    assertThat(agent.getPorts()).singleElement()
+        .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8095));
+    assertThat(env(agent, "ERA_AGENT_HTTP_PORT").getValue()).isEqualTo("8095");
+    assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(agent.getLivenessProbe()).as("a liveness restart would end every VM").isNull();
+    assertThat(agent.getSecurityContext().getPrivileged()).isTrue();
+    assertThat(agent.getResources().getLimits()).as("QEMU is charged to this container").isNullOrEmpty();
+  }
+
+  @Test
+  void operatorHasHealthProbesMetricsAndItsSettings() {
+    List<JsonNode> documents = render(t -> t);
+    Deployment deployment = one(documents, Deployment.class, "era-operator");
+    Container operator = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    assertThat(operator.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+    assertThat(operator.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+    assertThat(operator.getPorts()).singleElement()
+        .satisfies(p -> assertThat(p.getName()).isEqualTo("http"))
+        .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8080));
+    assertThat(env(operator, "ERA_OPERATOR_HEARTBEAT_TIMEOUT").getValue()).isEqualTo("60s");
+    assertThat(env(operator, "ERA_OPERATOR_NODE_LOST_GRACE").getValue()).isEqualTo("5m");
+    assertThat(env(operator, "ERA_OPERATOR_FINISHED_RUN_TTL").getValue()).isEqualTo("1h");
+    assertThat(env(operator, "QUARKUS_LOG_CATEGORY__DEV_ERA__LEVEL").getValue()).isEqualTo("INFO");
+
+    Service metrics = one(documents, Service.class, "era-operator-metrics");
+    assertThat(metrics.getSpec().getSelector())
+        .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(metrics.getSpec().getSelector());
+    assertThat(metrics.getSpec().getPorts()).singleElement()
+        .satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("http"));
+  }
+
+  @Test
+  void valuesOverrideImagesAgentSettingsAndMetrics(@TempDir Path dir) throws IOException {
+    Path values = dir.resolve("values.yaml");
+    Files.writeString(values, """
+        logLevel: debug
+        operator:
+          image: {repository: registry.example/era-operator, tag: "1.2.3", pullPolicy: Always}
+          config: {nodeLostGrace: 10m}
+        nodeAgent:
+          image: {repository: registry.example/era-node-agent, tag: "1.2.3"}
+          reserve: {cpu: 2, memoryMiB: 4096}
+          accelerator: tcg
+          port: 9000
+          kvm: {hostDevice: false}
+          hostPaths: {state: /data/era, cache: /data/era-cache}
+          tolerations:
+            - {key: era.dev/sandbox, operator: Exists, effect: NoSchedule}
+        metrics:
+          serviceMonitor: {enabled: true, labels: {release: prometheus}}
+        """);
+    List<JsonNode> documents = render(t -> t.withValuesFile(values));
+
+    JsonNode monitor = documents.stream()
+        .filter(d -> d.path("kind").asText().equals("ServiceMonitor")).findFirst().orElseThrow();
+    assertThat(monitor.path("metadata").path("labels").path("release").asText()).isEqualTo("prometheus");
+    assertThat(monitor.path("spec").path("endpoints").get(0).path("path").asText()).isEqualTo("/q/metrics");
+    assertThat(monitor.path("spec").path("endpoints").get(0).path("port").asText())
+        .isEqualTo(one(documents, Service.class, "era-operator-metrics").getSpec().getPorts().get(0).getName());
+
+    Container operator = one(documents, Deployment.class, "era-operator")
+        .getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(operator.getImage()).isEqualTo("registry.example/era-operator:1.2.3");
+    assertThat(operator.getImagePullPolicy()).isEqualTo("Always");
+    assertThat(env(operator, "ERA_OPERATOR_NODE_LOST_GRACE").getValue()).isEqualTo("10m");
+    assertThat(env(operator, "QUARKUS_LOG_CATEGORY__DEV_ERA__LEVEL").getValue()).isEqualTo("DEBUG");
+
+    var pod = one(documents, DaemonSet.class, "era-node-agent").getSpec().getTemplate().getSpec();
+    Container agent = pod.getContainers().get(0);
+    assertThat(agent.getImage()).isEqualTo("registry.example/era-node-agent:1.2.3");
+    assertThat(env(agent, "ERA_AGENT_RESERVE_CPU").getValue()).isEqualTo("2");
+    assertThat(env(agent, "ERA_AGENT_RESERVE_MEMORY_MIB").getValue()).isEqualTo("4096");
+    assertThat(env(agent, "ERA_ACCEL").getValue()).isEqualTo("tcg");
+    assertThat(env(agent, "ERA_AGENT_HTTP_PORT").getValue()).isEqualTo("9000");
+    assertThat(agent.getPorts().get(0).getContainerPort()).isEqualTo(9000);
+    assertThat(mountedHostPaths(pod.getVolumes(), agent.getVolumeMounts()))
+        .doesNotContainKey("/dev/kvm")
+        .containsEntry("/var/lib/era", "/data/era")
+        .containsEntry("/var/cache/era", "/data/era-cache");
+    assertThat(pod.getTolerations()).singleElement()
+        .satisfies(t -> assertThat(t.getKey()).isEqualTo("era.dev/sandbox"));
+  }
+
+  @Test
+  void defaultImagesAreTaggedWithTheAppVersion() throws IOException {
+    String appVersion = YAML.readTree(CHART.resolve("Chart.yaml").toFile()).path("appVersion").asText();
+    List<JsonNode> documents = render(t -> t);
+
+    assertThat(appVersion).isEqualTo("0.1.0");
+    assertThat(one(documents, Deployment.class, "era-operator").getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getImage()).endsWith(":" + appVersion);
+    assertThat(one(documents, DaemonSet.class, "era-node-agent").getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getImage()).endsWith(":" + appVersion);
+  }
+
+  @Test
+  void refusesMoreThanOneOperatorReplica() {
+    assertThatThrownBy(() -> render(t -> t.set("operator.replicas", 2)))
+        .hasMessageContaining("operator.replicas must be 0 or 1");
+    assertThat(one(render(t -> t.set("operator.replicas", 0)), Deployment.class, "era-operator")
+        .getSpec().getReplicas()).isZero();
+  }
+
+  /** Helm installs crds/ before the templates; they must be the CRDs the api module generates. */
+  @Test
+  void chartCrdsAreTheGeneratedCrds() throws IOException {
+    String howToFix = "helm/era/crds/ must hold exactly the CRDs generated into crds/; from the "
+        + "repository root run: rm -f helm/era/crds/* && cp crds/*.yml helm/era/crds/";
+    Set<String> generated = fileNames(GENERATED_CRDS);
+    Set<String> inChart = fileNames(CHART.resolve("crds"));
+
+    assertThat(generated).as("generated CRDs in %s", GENERATED_CRDS).isNotEmpty();
+    assertThat(inChart).as(howToFix).isEqualTo(generated);
+    for (String name : generated) {
+      assertThat(Files.mismatch(GENERATED_CRDS.resolve(name), CHART.resolve("crds").resolve(name)))
+          .as("%s differs: %s", name, howToFix)
+          .isEqualTo(-1L);
+    }
+  }
+
+  /** helm template of the chart as release "era" in NAMESPACE, one JSON tree per manifest. */
+  private static List<JsonNode> render(UnaryOperator<TemplateCommand> options) {
+    String manifests =
+        options.apply(new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE)).call();
+    List<JsonNode> documents = new ArrayList<>();
+    try (var it = YAML.readerFor(JsonNode.class).<JsonNode>readValues(manifests)) {
+      while (it.hasNext()) {
+        JsonNode document = it.next();
+        if (document != null && document.isObject()) { // skips documents of comments only
+          documents.add(document);
+        }
+      }
+    } catch (IOException e) {
+      throw new AssertionError("helm template produced invalid YAML:\n" + manifests, e);
+    }
+    return documents;
+  }
+
+  private static <T extends HasMetadata> T one(List<JsonNode> documents, Class<T> type, String name) {
+    String kind = HasMetadata.getKind(type);
+    List<T> found = documents.stream()
+        .filter(d -> d.path("kind").asText().equals(kind))
+        .filter(d -> d.path("metadata").path("name").asText().equals(name))
+        .map(d -> SERIALIZATION.convertValue(d, type))
+        .toList();
+    assertThat(found).as("%s %s among the rendered manifests", kind, name).hasSize(1);
+    return found.get(0);
+  }
+
+  /** Verbs per resource, kubectl-style: "eravms/status.era.dev", or "events" for the core group. */
+  private static Map<String, Set<String>> grants(ClusterRole role) {
+    Map<String, Set<String>> grants = new TreeMap<>();
+    for (PolicyRule rule : role.getRules()) {
+      assertThat(rule.getResourceNames()).as("rules limited to names").isNullOrEmpty();
+      for (String group : rule.getApiGroups()) {
+        for (String resource : rule.getResources()) {
+          String key = group.isEmpty() ? resource : resource + "." + group;
+          grants.computeIfAbsent(key, k -> new TreeSet<>()).addAll(rule.getVerbs());
+        }
+      }
+    }
+    return grants;
+  }
+
+  private static void assertBoundTo(ClusterRoleBinding binding, ClusterRole role, String account) {
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
+    assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+    assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+      assertThat(s.getKind()).isEqualTo("ServiceAccount");
+      assertThat(s.getName()).isEqualTo(account);
+      assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+    });
+  }
+
+  private static EnvVar env(Container container, String name) {
+    return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError(container.getName() + " has no env " + name));
+  }
+
+  /** Mount path in the container → host path, for the hostPath volumes mounted. */
+  private static Map<String, String> mountedHostPaths(List<Volume> volumes, List<VolumeMount> mounts) {
+    Map<String, String> hostPaths = volumes.stream()
+        .filter(v -> v.getHostPath() != null)
+        .collect(Collectors.toMap(Volume::getName, v -> v.getHostPath().getPath()));
+    return mounts.stream()
+        .filter(m -> hostPaths.containsKey(m.getName()))
+        .collect(Collectors.toMap(VolumeMount::getMountPath, m -> hostPaths.get(m.getName())));
+  }
+
+  private static Set<String> fileNames(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+    }
+  }
+}
