@@ -1,0 +1,93 @@
+package dev.era.cli.cluster;
+
+import dev.era.api.EraRun;
+import dev.era.api.EraRunPhase;
+import dev.era.api.EraRunSpec;
+import dev.era.api.RunFile;
+import dev.era.cli.CliException;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/** EraRuns as the CLI uses them: submit one, wait for it to start and to end. */
+public final class Runs {
+  private final Cluster cluster;
+
+  public Runs(Cluster cluster) {
+    this.cluster = cluster;
+  }
+
+  public Cluster cluster() {
+    return cluster;
+  }
+
+  /** Submits {@code sh -c shell} with the files to the VM, under a fresh name {@code <vm>-<suffix>}. */
+  public EraRun submit(String vm, String shell, List<RunFile> files, int timeoutSeconds) {
+    EraRun run = new EraRun();
+    run.setMetadata(new ObjectMetaBuilder().withName(Names.withSuffix(vm)).build());
+    EraRunSpec spec = run.getSpec();
+    spec.setVmName(vm);
+    spec.setShell(shell);
+    spec.setFiles(files);
+    spec.setTimeoutSeconds(timeoutSeconds);
+    try {
+      return cluster.runs().resource(run).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 422 || e.getCode() == 400) {
+        throw new CliException("the API server rejected the run: "
+            + (e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage()), "check --cmd and --file", e);
+      }
+      throw e;
+    }
+  }
+
+  public Optional<EraRun> find(String name) {
+    return Optional.ofNullable(cluster.runs().withName(name).get());
+  }
+
+  public EraRun get(String name) {
+    return find(name).orElseThrow(() -> new CliException("run '" + name + "' not found",
+        "runs are kept for an hour after they end; list them with `kubectl get eraruns`"));
+  }
+
+  /** Waits until a node has the run (it runs, or has already ended); failing before that is an error. */
+  public EraRun awaitStarted(String name, Duration timeout) {
+    EraRun run = await(name, r -> r.getStatus().getPhase() != EraRunPhase.Pending, timeout, "to start");
+    if (run.getStatus().getPhase() == EraRunPhase.Failed && run.getStatus().getExitCode() == null) {
+      throw notRun(run);
+    }
+    return run;
+  }
+
+  public EraRun awaitFinished(String name, Duration timeout) {
+    return await(name, r -> r.getStatus().getPhase().isFinished(), timeout, "to end");
+  }
+
+  /** The error for a run that ended without its command's exit code (VM gone, stopped, crashed). */
+  public static CliException notRun(EraRun run) {
+    String name = run.getMetadata().getName();
+    String why = run.getStatus().getMessage() != null ? run.getStatus().getMessage() : run.getStatus().getReason();
+    return new CliException("run " + name + " failed: " + (why == null ? "no reason given" : why),
+        "check the VM with `era list`");
+  }
+
+  private EraRun await(String name, Predicate<EraRun> done, Duration timeout, String what) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (true) {
+      EraRun run = find(name).orElseThrow(() -> new CliException("run '" + name + "' disappeared",
+          "someone removed it; run the command again"));
+      if (done.test(run)) {
+        return run;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new CliException("run " + name + " did not get " + what + " within " + timeout.toSeconds() + " s (it is "
+            + run.getStatus().getPhase() + ")", "see `era logs " + name + "` later, and the VM with `era list`");
+      }
+      Poll.pause();
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.era.cli.commands;
+
+import dev.era.cli.CliContext;
+import dev.era.cli.EraCommand;
+import dev.era.cli.cluster.Cluster;
+import dev.era.cli.cluster.ControlPlane;
+import dev.era.cli.output.JsonOutput;
+import dev.era.cli.output.Progress;
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+
+/** What every subcommand shares: the context, {@code -o} and {@code --debug}, progress. */
+abstract class BaseCommand implements Callable<Integer> {
+  @ParentCommand private EraCommand root;
+
+  @Mixin private CommonOptions common;
+
+  private Progress progress;
+
+  protected CliContext context() {
+    return root.context();
+  }
+
+  protected boolean json() {
+    return common.output == OutputFormat.json;
+  }
+
+  protected PrintStream out() {
+    return context().out();
+  }
+
+  protected PrintStream err() {
+    return context().err();
+  }
+
+  /** Progress on stderr, timed from the first use; silent with {@code -o json}. */
+  protected Progress progress() {
+    if (progress == null) {
+      progress = new Progress(err(), !json());
+    }
+    return progress;
+  }
+
+  /** The cluster KUBECONFIG names, else the embedded control plane. */
+  protected Cluster connect() {
+    return ControlPlane.connect(context());
+  }
+
+  protected void printJson(Object value) {
+    JsonOutput.print(out(), value);
+  }
+}

@@ -1,0 +1,40 @@
+package dev.era.cli.commands;
+
+import dev.era.cli.cluster.Cluster;
+import dev.era.cli.cluster.Sandboxes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+
+/** {@code era clean}: VMs removed, with everything they left on their node. */
+@Command(
+    name = "clean",
+    mixinStandardHelpOptions = true,
+    description = {"Removes VMs.", "Deletes them and waits until their node has torn them down, persistent disks included."})
+public final class CleanCommand extends BaseCommand {
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  VmSelection selection;
+
+  @Override
+  public Integer call() {
+    try (Cluster cluster = connect()) {
+      Sandboxes sandboxes = new Sandboxes(cluster, progress());
+      List<String> names = sandboxes.select(selection.names, selection.all).stream()
+          .map(vm -> vm.getMetadata().getName()).toList();
+      names.forEach(name -> sandboxes.delete(name));
+      sandboxes.awaitGone(names, TIMEOUT);
+      if (json()) {
+        printJson(Map.of("removed", names));
+      } else if (names.isEmpty()) {
+        out().println("No VMs.");
+      } else {
+        names.forEach(name -> out().println(name + ": removed"));
+      }
+      return 0;
+    }
+  }
+}

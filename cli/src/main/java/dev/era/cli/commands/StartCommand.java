@@ -1,0 +1,41 @@
+package dev.era.cli.commands;
+
+import dev.era.cli.cluster.Cluster;
+import dev.era.cli.cluster.Sandboxes;
+import dev.era.cli.cluster.VmView;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+
+/** {@code era start}: stopped VMs up again, with their persistent disks. */
+@Command(
+    name = "start",
+    mixinStandardHelpOptions = true,
+    description = {"Starts stopped VMs.", "Sets spec.running=true and waits until they run again."})
+public final class StartCommand extends BaseCommand {
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  VmSelection selection;
+
+  @Override
+  public Integer call() {
+    try (Cluster cluster = connect()) {
+      Sandboxes sandboxes = new Sandboxes(cluster, progress());
+      List<String> names = sandboxes.select(selection.names, selection.all).stream()
+          .map(vm -> vm.getMetadata().getName()).toList();
+      names.forEach(name -> sandboxes.setRunning(name, true));
+      List<VmView> started = new ArrayList<>();
+      for (String name : names) {
+        started.add(VmView.of(sandboxes.awaitRunning(name, CreateCommand.BOOT_TIMEOUT)));
+      }
+      if (json()) {
+        printJson(started);
+      } else if (started.isEmpty()) {
+        out().println("No VMs.");
+      } else {
+        started.forEach(vm -> out().println(vm.name() + ": " + vm.phase()));
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.era.cli.commands;
+
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** {@code --vm NAME...} or {@code --all}: which VMs stop, start and clean act on. */
+public final class VmSelection {
+  @Option(
+      names = "--vm",
+      arity = "1..*",
+      paramLabel = "NAME",
+      required = true,
+      description = "The VMs to act on (several names, or the flag repeated).")
+  List<String> names = new ArrayList<>();
+
+  @Option(names = "--all", required = true, description = "Every VM in the namespace.")
+  boolean all;
+}

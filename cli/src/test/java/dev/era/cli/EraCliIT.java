@@ -1,0 +1,264 @@
+package dev.era.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The CLI against a real embedded control plane: one daemon for the class, started and stopped
+ * through the shaded jar, with real guests (four boots: create, two starts, temp). Most commands run
+ * in-process; the order follows one VM's life.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EraCliIT {
+  /** A first `era up` on a machine builds the Python guest image. */
+  private static final Duration UP_TIMEOUT = Duration.ofMinutes(20);
+  private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern RUN_NAME = Pattern.compile("run (itvm-[a-z0-9]+) on VM itvm");
+
+  private static Path dir;
+  private static CliRunner cli;
+  private static String helloRun;
+
+  @BeforeAll
+  static void up() throws Exception {
+    Guests.assumeTheyCanRun();
+    dir = Files.createTempDirectory("era-cli-it");
+    cli = CliRunner.isolated(dir);
+    CliRunner.Result up = cli.runJar(UP_TIMEOUT, "up");
+    assertThat(up.exitCode()).as("era up: %s", up.stderr()).isZero();
+    assertThat(up.stdout()).contains("ERA control plane is up", "export KUBECONFIG=" + cli.paths().kubeconfig());
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    if (cli == null) {
+      return;
+    }
+    try {
+      cli.run("clean", "--all");
+      CliRunner.Result down = cli.runJar(COMMAND_TIMEOUT, "down");
+      assertThat(down.exitCode()).as("era down: %s", down.stderr()).isZero();
+      assertThat(Guests.daemonPid(cli)).as("the daemon's pid file").isEmpty();
+      assertThat(Guests.processesUnder(dir)).as("VMs left running").isEmpty();
+    } finally {
+      Guests.cleanUp(cli, dir);
+    }
+  }
+
+  @Test
+  @Order(1)
+  void statusReportsTheRunningControlPlane() throws Exception {
+    CliRunner.Result status = cli.run("status", "-o", "json");
+
+    assertThat(status.exitCode()).isZero();
+    JsonNode json = JSON.readTree(status.stdout());
+    assertThat(json.path("running").asBoolean()).isTrue();
+    assertThat(json.path("phase").asText()).isEqualTo("ready");
+    assertThat(json.path("apiUrl").asText()).startsWith("http://127.0.0.1:");
+    assertThat(json.path("kubeconfig").asText()).isEqualTo(cli.paths().kubeconfig().toString());
+    assertThat(cli.paths().kubeconfig()).exists();
+    assertThat(json.path("node").asText()).isNotBlank();
+  }
+
+  @Test
+  @Order(2)
+  void createBootsAVmAndShowsProgress() {
+    CliRunner.Result create = cli.run("create", "--language", "python", "--name", "itvm");
+
+    assertThat(create.exitCode()).as(create.stderr()).isZero();
+    assertThat(create.stdout()).startsWith("VM itvm is running on node ").contains("python, 1 vCPU, 256Mi");
+    assertThat(create.stderr()).containsPattern("\\[\\s*[0-9.]+s\\] itvm: Running on node ");
+  }
+
+  @Test
+  @Order(3)
+  void kubectlSeesTheVmThroughTheKubeconfig() throws Exception {
+    assumeTrue(Guests.onPath("kubectl"), "kubectl is not installed");
+
+    CliRunner.Result get = cli.withEnv("KUBECONFIG", cli.paths().kubeconfig().toString())
+        .runShell(COMMAND_TIMEOUT, "kubectl get eravm itvm");
+
+    assertThat(get.exitCode()).as(get.stderr()).isZero();
+    assertThat(get.stdout()).contains("itvm").contains("Running");
+  }
+
+  @Test
+  @Order(4)
+  void runStagesFilesStreamsOutputAndExitsWithTheCommandsCode() throws Exception {
+    Path script = Files.writeString(dir.resolve("hello.py"), "print('hello from', 'itvm')\n");
+
+    CliRunner.Result run = cli.run("run", "--vm", "itvm", "--file", script.toString(),
+        "--cmd", "python3 hello.py; echo to-stderr >&2; exit 3");
+
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(3);
+    assertThat(run.stdout()).isEqualTo("hello from itvm\n");
+    assertThat(run.stderr()).contains("to-stderr");
+    Matcher name = RUN_NAME.matcher(run.stderr());
+    assertThat(name.find()).as("the run's name in: %s", run.stderr()).isTrue();
+    helloRun = name.group(1);
+  }
+
+  @Test
+  @Order(5)
+  void runPrintsJsonForPrograms() throws Exception {
+    CliRunner.Result run = cli.run("run", "--vm", "itvm", "--cmd", "echo out; echo err >&2", "-o", "json");
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    JsonNode json = JSON.readTree(run.stdout());
+    assertThat(json.path("vm").asText()).isEqualTo("itvm");
+    assertThat(json.path("phase").asText()).isEqualTo("Succeeded");
+    assertThat(json.path("exitCode").asInt(-1)).isZero();
+    assertThat(json.path("stdout").asText()).isEqualTo("out\n");
+    assertThat(json.path("stderr").asText()).isEqualTo("err\n");
+    assertThat(json.path("outputComplete").asBoolean()).isTrue();
+  }
+
+  @Test
+  @Order(6)
+  void aCommandPastItsTimeoutIsKilledAndExitsWith124() {
+    CliRunner.Result run = cli.run("run", "--vm", "itvm", "--cmd", "sleep 30", "--timeout", "1");
+
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(ExitCodes.TIMED_OUT);
+    assertThat(run.stderr()).contains("timed out after 1 s", "(hint: give it more time with --timeout)");
+  }
+
+  @Test
+  @Order(7)
+  void logsShowTheOutputOfAnEarlierRun() throws Exception {
+    CliRunner.Result logs = cli.run("logs", helloRun);
+    CliRunner.Result followed = cli.run("logs", "-f", helloRun);
+    CliRunner.Result json = cli.run("logs", helloRun, "-o", "json");
+
+    assertThat(logs.exitCode()).as(logs.stderr()).isZero();
+    assertThat(logs.stdout()).isEqualTo("hello from itvm\n");
+    assertThat(logs.stderr()).isEqualTo("to-stderr\n");
+    assertThat(followed.stdout()).isEqualTo(logs.stdout());
+    assertThat(JSON.readTree(json.stdout()).path("exitCode").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  @Order(8)
+  void listShowsTheVmAndFiltersByPhase() throws Exception {
+    CliRunner.Result table = cli.run("list");
+    CliRunner.Result running = cli.run("list", "--status", "running", "-o", "json");
+    CliRunner.Result stopped = cli.run("list", "--status", "Stopped");
+    CliRunner.Result viaScript = cli.runShell(COMMAND_TIMEOUT, "./era list -o json");
+
+    assertThat(table.stdout()).startsWith("NAME").containsPattern("itvm\\s+python\\s+Running");
+    assertThat(names(JSON.readTree(running.stdout()))).containsExactly("itvm");
+    assertThat(stopped.stdout()).isEqualTo("No VMs are Stopped.\n");
+    assertThat(viaScript.exitCode()).as(viaScript.stderr()).isZero();
+    assertThat(names(JSON.readTree(viaScript.stdout()))).containsExactly("itvm");
+  }
+
+  @Test
+  @Order(9)
+  void mistakesAreOneLineErrorsWithAHint() throws Exception {
+    cli.run("run", "--vm", "nope", "--cmd", "true").isOneLineError(ExitCodes.ERROR, "VM 'nope' not found");
+    cli.run("stop", "--vm", "itvm", "nope").isOneLineError(ExitCodes.ERROR, "VM 'nope' not found");
+    cli.run("logs", "nope").isOneLineError(ExitCodes.ERROR, "run 'nope' not found");
+    cli.run("create", "--language", "python", "--name", "itvm")
+        .isOneLineError(ExitCodes.ERROR, "a VM named 'itvm' already exists");
+    cli.run("run", "--vm", "itvm", "--cmd", "true", "--file", dir.resolve("absent.py").toString())
+        .isOneLineError(ExitCodes.ERROR, "file not found");
+    cli.runJar(COMMAND_TIMEOUT, "create", "--language", "python", "--mem", "64")
+        .isOneLineError(ExitCodes.USAGE, "--mem");
+    assertThat(names(JSON.readTree(cli.run("list", "-o", "json").stdout()))).containsExactly("itvm");
+  }
+
+  @Test
+  @Order(10)
+  void aStoppedVmRefusesRunsUntilItIsStartedAgain() throws Exception {
+    CliRunner.Result stop = cli.run("stop", "--vm", "itvm", "-o", "json");
+    assertThat(stop.exitCode()).as(stop.stderr()).isZero();
+    assertThat(JSON.readTree(stop.stdout()).get(0).path("phase").asText()).isEqualTo("Stopped");
+
+    cli.run("run", "--vm", "itvm", "--cmd", "true")
+        .isOneLineError(ExitCodes.ERROR, "VM 'itvm' is not running (it is Stopped)")
+        .stderr().contains("era start --vm itvm");
+
+    CliRunner.Result start = cli.run("start", "--vm", "itvm");
+    assertThat(start.exitCode()).as(start.stderr()).isZero();
+    assertThat(start.stdout()).isEqualTo("itvm: Running\n");
+    assertThat(cli.run("run", "--vm", "itvm", "--cmd", "echo again").stdout()).isEqualTo("again\n");
+  }
+
+  @Test
+  @Order(11)
+  void objectsAndRunningVmsSurviveDownAndUp() throws Exception {
+    CliRunner.Result down = cli.runJar(COMMAND_TIMEOUT, "down");
+    assertThat(down.exitCode()).as(down.stderr()).isZero();
+    assertThat(down.stdout()).contains("1 VM(s) keep running");
+    assertThat(cli.run("status").exitCode()).isEqualTo(ExitCodes.NOT_RUNNING);
+    cli.run("list").isOneLineError(ExitCodes.ERROR, "no control plane running");
+
+    CliRunner.Result up = cli.runJar(UP_TIMEOUT, "up");
+    assertThat(up.exitCode()).as(up.stderr()).isZero();
+
+    JsonNode vms = JSON.readTree(cli.run("list", "-o", "json").stdout());
+    assertThat(names(vms)).containsExactly("itvm");
+    assertThat(vms.get(0).path("phase").asText()).isEqualTo("Running");
+    CliRunner.Result run = cli.run("run", "--vm", "itvm", "--cmd", "echo re-adopted");
+    assertThat(run.stdout()).as(run.stderr()).isEqualTo("re-adopted\n");
+    assertThat(cli.run("logs", helloRun).stdout()).isEqualTo("hello from itvm\n");
+  }
+
+  @Test
+  @Order(12)
+  void downWithStopVmsLeavesNothingRunningAndTheVmComesBackStopped() throws Exception {
+    CliRunner.Result down = cli.runJar(COMMAND_TIMEOUT, "down", "--stop-vms");
+    assertThat(down.exitCode()).as(down.stderr()).isZero();
+    assertThat(down.stdout()).doesNotContain("keep running");
+    assertThat(Guests.processesUnder(dir)).as("VMs left running").isEmpty();
+
+    CliRunner.Result up = cli.runJar(UP_TIMEOUT, "up");
+    assertThat(up.exitCode()).as(up.stderr()).isZero();
+
+    assertThat(cli.run("list", "--status", "stopped").stdout()).containsPattern("itvm\\s+python\\s+Stopped");
+    assertThat(cli.run("start", "--all").stdout()).isEqualTo("itvm: Running\n");
+  }
+
+  @Test
+  @Order(13)
+  void tempRunsOneCommandInAVmItRemovesAfterwards() throws Exception {
+    CliRunner.Result temp = cli.run("temp", "--language", "python", "--cmd", "echo temporary; exit 7", "-o", "json");
+
+    assertThat(temp.exitCode()).as(temp.stderr()).isEqualTo(7);
+    JsonNode json = JSON.readTree(temp.stdout());
+    assertThat(json.path("vm").asText()).startsWith("temp-");
+    assertThat(json.path("stdout").asText()).isEqualTo("temporary\n");
+    assertThat(names(JSON.readTree(cli.run("list", "-o", "json").stdout()))).containsExactly("itvm");
+  }
+
+  @Test
+  @Order(14)
+  void cleanRemovesTheVmAndItsProcess() throws Exception {
+    CliRunner.Result clean = cli.run("clean", "--vm", "itvm", "-o", "json");
+
+    assertThat(clean.exitCode()).as(clean.stderr()).isZero();
+    assertThat(JSON.readTree(clean.stdout()).path("removed").get(0).asText()).isEqualTo("itvm");
+    assertThat(cli.run("list").stdout()).isEqualTo("No VMs.\n");
+    assertThat(Guests.processesUnder(dir)).isEmpty();
+  }
+
+  private static List<String> names(JsonNode vms) {
+    return StreamSupport.stream(vms.spliterator(), false).map(vm -> vm.path("name").asText()).toList();
+  }
+}

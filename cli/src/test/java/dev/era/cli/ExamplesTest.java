@@ -1,0 +1,32 @@
+package dev.era.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.era.api.EraRun;
+import dev.era.api.EraRunValidator;
+import dev.era.api.EraVM;
+import dev.era.api.EraVMValidator;
+import org.junit.jupiter.api.Test;
+
+/** The manifests in examples/ are valid ERA resources that belong together. */
+class ExamplesTest {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  @Test
+  void theVmManifestIsAValidEraVm() throws Exception {
+    EraVM vm = YAML.readValue(CliRunner.REPO_ROOT.resolve("examples/eravm.yaml").toFile(), EraVM.class);
+
+    assertThat(EraVMValidator.validate(vm.getSpec())).isEmpty();
+    assertThat(vm.getMetadata().getName()).isEqualTo("sandbox");
+  }
+
+  @Test
+  void theRunManifestIsAValidEraRunInThatVm() throws Exception {
+    EraRun run = YAML.readValue(CliRunner.REPO_ROOT.resolve("examples/erarun.yaml").toFile(), EraRun.class);
+
+    assertThat(EraRunValidator.validate(run.getSpec())).isEmpty();
+    assertThat(run.getSpec().getVmName()).isEqualTo("sandbox");
+  }
+}

@@ -1,0 +1,26 @@
+package dev.era.cli.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EraPathsTest {
+  @Test
+  void xdgDirectoriesWinOverTheHomeDefaults() {
+    EraPaths paths = EraPaths.from(Map.of("XDG_STATE_HOME", "/s", "XDG_CONFIG_HOME", "/c"), "/home/u");
+
+    assertThat(paths.stateDir()).isEqualTo(Path.of("/s/era"));
+    assertThat(paths.kubeconfig()).isEqualTo(Path.of("/c/era/kubeconfig"));
+    assertThat(paths.pidFile()).isEqualTo(Path.of("/s/era/control-plane/daemon.pid"));
+  }
+
+  @Test
+  void withoutXdgTheyLiveUnderHome() {
+    EraPaths paths = EraPaths.from(Map.of("XDG_STATE_HOME", " "), "/home/u");
+
+    assertThat(paths.stateDir()).isEqualTo(Path.of("/home/u/.local/state/era"));
+    assertThat(paths.kubeconfig()).isEqualTo(Path.of("/home/u/.config/era/kubeconfig"));
+  }
+}
