@@ -1,0 +1,116 @@
+package dev.era.agent.logs;
+
+import dev.era.launcher.ExecListener;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * The output of one run while it runs: appended to files on the node (the full logs) and to
+ * bounded tails in memory (for the status). Followers of the HTTP endpoint wait here for more.
+ */
+public final class RunLog implements ExecListener {
+  private static final Logger LOG = Logger.getLogger(RunLog.class);
+
+  public enum Stream {
+    stdout,
+    stderr
+  }
+
+  private final Path dir;
+  private final Map<Stream, OutputStream> files = new EnumMap<>(Stream.class);
+  private final Map<Stream, OutputTail> tails = new EnumMap<>(Stream.class);
+  private final Map<Stream, Long> written = new EnumMap<>(Stream.class);
+  private boolean finished;
+  private boolean writeFailed;
+
+  RunLog(Path dir, int tailBytes) throws IOException {
+    this.dir = dir;
+    for (Stream s : Stream.values()) {
+      files.put(s, new FileOutputStream(file(dir, s).toFile()));
+      tails.put(s, new OutputTail(tailBytes));
+      written.put(s, 0L);
+    }
+  }
+
+  static Path file(Path dir, Stream stream) {
+    return dir.resolve(stream.name());
+  }
+
+  public Path file(Stream stream) {
+    return file(dir, stream);
+  }
+
+  @Override
+  public void onStdout(byte[] chunk) {
+    append(Stream.stdout, chunk);
+  }
+
+  @Override
+  public void onStderr(byte[] chunk) {
+    append(Stream.stderr, chunk);
+  }
+
+  /** Appends a chunk; a log that failed to write keeps its tail and says so once in the agent log. */
+  public synchronized void append(Stream stream, byte[] chunk) {
+    if (finished) {
+      return;
+    }
+    try {
+      files.get(stream).write(chunk);
+    } catch (IOException e) {
+      if (!writeFailed) {
+        LOG.warnf("cannot write the log %s: %s", file(stream), e.getMessage());
+        writeFailed = true;
+      }
+    }
+    tails.get(stream).append(chunk);
+    written.merge(stream, (long) chunk.length, Long::sum);
+    notifyAll();
+  }
+
+  public synchronized OutputTail tail(Stream stream) {
+    return tails.get(stream);
+  }
+
+  public synchronized boolean isFinished() {
+    return finished;
+  }
+
+  /** Closes the files: nothing more is appended, and followers stop once they have read it all. */
+  public synchronized void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    for (OutputStream out : files.values()) {
+      try {
+        out.close();
+      } catch (IOException e) {
+        LOG.debugf("closing a log in %s: %s", dir, e.getMessage());
+      }
+    }
+    notifyAll();
+  }
+
+  /**
+   * Waits until the stream holds more than {@code position} bytes or the log is finished, at most
+   * {@code max}.
+   */
+  public synchronized void awaitBeyond(Stream stream, long position, Duration max)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (!finished && written.get(stream) <= position) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+  }
+}

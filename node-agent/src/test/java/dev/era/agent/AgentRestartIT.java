@@ -1,0 +1,115 @@
+package dev.era.agent;
+
+import static dev.era.agent.Resources.awaitFinished;
+import static dev.era.agent.Resources.awaitRun;
+import static dev.era.agent.Resources.awaitVm;
+import static dev.era.agent.Resources.createRun;
+import static dev.era.agent.Resources.createVm;
+import static dev.era.agent.Resources.events;
+import static dev.era.agent.Resources.getRun;
+import static dev.era.agent.Resources.getVm;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.era.api.EraNode;
+import dev.era.api.EraRun;
+import dev.era.api.EraRunPhase;
+import dev.era.api.EraVM;
+import dev.era.api.EraVMPhase;
+import dev.era.launcher.Language;
+import dev.era.launcher.LauncherConfig;
+import dev.era.launcher.QemuLauncher;
+import dev.era.launcher.VmSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent goes away midway and a new one takes over the same node: VMs keep running and are
+ * re-adopted, a run that was running is reported (it cannot be re-attached), finished runs are not
+ * run again, runs created meanwhile run once, a VM deleted meanwhile is torn down, and a VM no
+ * EraVM owns is removed.
+ */
+@ExtendWith(RequiresQemu.class)
+class AgentRestartIT {
+  @TempDir static Path dir;
+  static AgentCluster cluster;
+  static KubernetesClient client;
+
+  @BeforeAll
+  static void start() {
+    cluster = AgentCluster.start(dir, Language.PYTHON);
+    client = cluster.client();
+    createVm(client, "keep", "python", s -> {});
+    createVm(client, "doomed", "python", s -> {});
+    awaitVm(client, "keep", EraVMPhase.Running);
+    awaitVm(client, "doomed", EraVMPhase.Running);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void aNewAgentTakesOverWithoutLosingOrRepeatingAnything() {
+    createRun(client, "once", "keep", s -> s.setShell("echo ran >> once.txt"));
+    EraRun once = awaitFinished(client, "once");
+    assertThat(once.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
+    createRun(client, "long", "keep", s -> s.setShell("echo started; sleep 600"));
+    awaitRun(client, "long", r -> r.getStatus().getPhase() == EraRunPhase.Running);
+    EraVM before = getVm(client, "keep");
+    String uid = before.getMetadata().getUid();
+    List<Long> qemu = cluster.processesOf(uid);
+    assertThat(qemu).hasSize(1);
+
+    cluster.stopAgent();
+    try (QemuLauncher other = new QemuLauncher(LauncherConfig.defaults().withStateDir(cluster.launcherState()))) {
+      other.start(VmSpec.of("orphan", Language.PYTHON)); // left running: no EraVM owns it
+    }
+    assertThat(cluster.processesOf("orphan")).hasSize(1);
+    EraVM doomed = getVm(client, "doomed");
+    client.resource(doomed).delete(); // its finalizer keeps it until an agent has torn it down
+    assertThat(getVm(client, "doomed").isMarkedForDeletion()).isTrue();
+    createRun(client, "after", "keep", s -> s.setShell("cat once.txt"));
+    // The operator hands it to the node; nothing runs it until an agent is back.
+    awaitRun(client, "after", r -> AgentCluster.NODE.equals(r.getStatus().getNodeName()));
+    assertThat(getRun(client, "after").getStatus().getPhase()).isEqualTo(EraRunPhase.Pending);
+
+    cluster.startAgent();
+
+    EraRun interrupted = awaitFinished(client, "long");
+    assertThat(interrupted.getStatus().getPhase()).isEqualTo(EraRunPhase.Failed);
+    assertThat(interrupted.getStatus().getReason()).isEqualTo(AgentReasons.AGENT_RESTARTED);
+    assertThat(interrupted.getStatus().getStdout()).isEqualTo("started\n");
+    assertThat(events(client, "long")).anyMatch(e -> AgentReasons.AGENT_RESTARTED.equals(e.getReason()));
+
+    EraRun after = awaitFinished(client, "after");
+    assertThat(after.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
+    assertThat(after.getStatus().getStdout()).as("once.txt: the first run ran exactly once").isEqualTo("ran\n");
+    EraRun onceAgain = getRun(client, "once");
+    assertThat(onceAgain.getStatus().getStartedAt()).isEqualTo(once.getStatus().getStartedAt());
+    assertThat(onceAgain.getStatus().getFinishedAt()).isEqualTo(once.getStatus().getFinishedAt());
+
+    EraVM readopted = getVm(client, "keep");
+    assertThat(readopted.getStatus().getPhase()).isEqualTo(EraVMPhase.Running);
+    assertThat(readopted.getStatus().getBootedAt()).isEqualTo(before.getStatus().getBootedAt());
+    assertThat(cluster.processesOf(uid)).isEqualTo(qemu);
+
+    await().atMost(Resources.BOOT).until(() -> getVm(client, "doomed") == null);
+    assertThat(cluster.processesOf(doomed.getMetadata().getUid())).isEmpty();
+    assertThat(cluster.launcherState().resolve("vms").resolve(doomed.getMetadata().getUid())).doesNotExist();
+    assertThat(cluster.processesOf("orphan")).isEmpty();
+    assertThat(cluster.launcherState().resolve("vms/orphan")).doesNotExist();
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.agent().endpoint().equals(
+        client.resources(EraNode.class).withName(AgentCluster.NODE).get().getStatus().getAgentEndpoint()));
+  }
+}

@@ -1,0 +1,61 @@
+package dev.era.agent.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.era.agent.ApiServer;
+import dev.era.api.EraVM;
+import dev.era.api.Finalizers;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class FinalizerRemovalTest {
+  static ApiServer api;
+  static KubernetesClient client;
+
+  @BeforeAll
+  static void start() {
+    api = ApiServer.start();
+    client = api.client();
+  }
+
+  @AfterAll
+  static void stop() {
+    api.close();
+  }
+
+  @Test
+  void removesOnlyItsFinalizerEvenFromAStaleCopy() {
+    EraVM stale = create("stale", List.of(Finalizers.VM_CLEANUP));
+    EraVM other = client.resource(stale).get();
+    other.addFinalizer("example.com/other");
+    client.resource(other).update();
+
+    FinalizerRemoval.remove(client, stale, Finalizers.VM_CLEANUP);
+
+    assertThat(client.resource(stale).get().getMetadata().getFinalizers())
+        .containsExactly("example.com/other");
+  }
+
+  @Test
+  void removingTheLastFinalizerOfADeletedVmLetsItGo() {
+    EraVM vm = create("deleted", List.of(Finalizers.VM_CLEANUP));
+    client.resource(vm).delete();
+    EraVM deleting = client.resource(vm).get();
+    assertThat(deleting.isMarkedForDeletion()).isTrue();
+
+    FinalizerRemoval.remove(client, deleting, Finalizers.VM_CLEANUP);
+
+    assertThat(client.resource(vm).get()).isNull();
+  }
+
+  private static EraVM create(String name, List<String> finalizers) {
+    EraVM vm = new EraVM();
+    vm.getMetadata().setName(name);
+    vm.getMetadata().setNamespace("default");
+    vm.getMetadata().setFinalizers(finalizers);
+    return client.resource(vm).create();
+  }
+}
