@@ -18,10 +18,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Commands and files in real guests. Two VMs, booted once for the class: Python with full network, Node without. */
+@ExtendWith(RequiresQemu.class)
 class GuestExecIT {
     @TempDir
     static Path stateDir;
@@ -31,7 +33,6 @@ class GuestExecIT {
 
     @BeforeAll
     static void boot() {
-        Guests.assumeQemu();
         Guests.prepareImages(Language.PYTHON, Language.NODE);
         launcher = Guests.launcher(stateDir);
         python = launcher.start(VmSpec.of("exec-py", Language.PYTHON).withNetwork(NetworkMode.FULL));

@@ -1,28 +1,16 @@
 package dev.era.launcher;
 
-import static org.junit.jupiter.api.Assumptions.abort;
-
 import dev.era.launcher.host.ProcFs;
 import dev.era.launcher.image.GuestImages;
-import dev.era.launcher.qemu.QemuBinary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** What integration tests share: skip without QEMU, a launcher over a test state dir, leak checks. */
+/** What integration tests share: a launcher over a test state dir, leak checks. */
 final class Guests {
     private Guests() {
-    }
-
-    /** Skips the test class, quoting the install hint, when QEMU is missing. */
-    static void assumeQemu() {
-        try {
-            QemuBinary.qemu();
-        } catch (LaunchException e) {
-            abort("needs QEMU: " + e.getMessage());
-        }
     }
 
     /** Images come from the shared default cache (built on first use: minutes), VMs live under {@code stateDir}. */

@@ -16,11 +16,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Starting, losing, re-adopting and stopping real VMs; each test leaves the state directory empty. */
+@ExtendWith(RequiresQemu.class)
 class VmLifecycleIT {
     @TempDir
     Path stateDir;
@@ -28,7 +30,6 @@ class VmLifecycleIT {
 
     @BeforeAll
     static void images() {
-        Guests.assumeQemu();
         Guests.prepareImages(Language.PYTHON);
     }
 

@@ -37,6 +37,11 @@ import java.util.regex.Pattern;
 public final class ControlPlaneDaemon implements AutoCloseable {
   /** Saves between shutdowns, so that a crash or SIGKILL loses little. */
   private static final Duration SAVE_INTERVAL = Duration.ofSeconds(30);
+  /**
+   * Sandboxes on a developer machine sit idle most of the time, so the one local node offers more
+   * vCPUs than it has cores; with the cluster default of 1, a 2-core laptop would hold two VMs.
+   */
+  private static final double LOCAL_CPU_ALLOCATION_RATIO = 8;
   private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   /**
@@ -117,8 +122,9 @@ public final class ControlPlaneDaemon implements AutoCloseable {
     }
 
     progress.accept("starting the node agent (node " + node + ")");
-    agent = NodeAgent.start(client, launcher,
-        NodeAgentConfig.defaults(node).withStateDir(paths.stateDir().resolve("node-agent")));
+    agent = NodeAgent.start(client, launcher, NodeAgentConfig.defaults(node)
+        .withStateDir(paths.stateDir().resolve("node-agent"))
+        .withCpuAllocationRatio(LOCAL_CPU_ALLOCATION_RATIO));
 
     server.writeKubeconfig(paths.kubeconfig());
     saver = Executors.newSingleThreadScheduledExecutor(r -> {
