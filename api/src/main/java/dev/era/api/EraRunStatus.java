@@ -7,8 +7,11 @@ import io.fabric8.crd.generator.annotation.PrinterColumn;
  * Failed before dispatch; the node agent writes Running and the result.
  */
 public class EraRunStatus extends EraStatus {
-  /** The most bytes of stdout and of stderr kept in the status (the tail); the rest stays on the node. */
-  public static final int OUTPUT_TAIL_BYTES = 16 * 1024;
+  /**
+   * The most bytes of stdout and of stderr kept in the status (the tail), and the node agent's
+   * default; the rest stays on the node.
+   */
+  public static final int OUTPUT_TAIL_BYTES = 64 * 1024;
 
   @PrinterColumn(name = "Phase")
   private EraRunPhase phase = EraRunPhase.Pending;

@@ -1,6 +1,9 @@
 package dev.era.api;
 
-/** Machine-readable reasons for conditions, {@code status.reason} and events. */
+/**
+ * Machine-readable reasons for conditions, {@code status.reason} and events, grouped by who writes
+ * them (operator or node agent) and on which kind.
+ */
 public final class Reasons {
   // Operator, EraVM
   /** The spec breaks a rule (schema or semantic); the message says which. */
@@ -29,6 +32,18 @@ public final class Reasons {
   public static final String TCG = "TCG";
   /** The node cannot enforce an egress allow-list. */
   public static final String EGRESS_UNSUPPORTED = "EgressUnsupported";
+  /** Ready=False and a Normal event once stopped (spec.running false or a TTL with action Stop). */
+  public static final String STOPPED = "Stopped";
+  /** Warning event: the VM or its files could not be removed; deletion waits and is retried. */
+  public static final String TEARDOWN_FAILED = "TeardownFailed";
+
+  // Node agent, EraNode
+  /** Ready=True: the agent runs and reports. */
+  public static final String AGENT_READY = "AgentReady";
+  /** Ready=False: the agent was shut down. */
+  public static final String AGENT_STOPPED = "AgentStopped";
+  /** Ready=False: the launcher cannot tell how it would run guests. */
+  public static final String LAUNCHER_UNAVAILABLE = "LauncherUnavailable";
 
   // Operator, EraRun
   public static final String VM_NOT_FOUND = "VMNotFound";
@@ -42,6 +57,14 @@ public final class Reasons {
   // Node agent, EraRun
   public static final String TIMED_OUT = "TimedOut";
   public static final String EXITED = "Exited";
+  /** Failed: the node agent restarted while the run was running; its outcome is unknown. */
+  public static final String AGENT_RESTARTED = "AgentRestarted";
+  /** Failed: a file could not be read (missing ConfigMap, Secret or key) or written. */
+  public static final String STAGING_FAILED = "StagingFailed";
+  /** Failed: the guest could not start the command (e.g. its working directory is missing). */
+  public static final String EXEC_FAILED = "ExecFailed";
+  /** Failed: its VM is not running on this node. */
+  public static final String VM_NOT_RUNNING = "VMNotRunning";
 
   private Reasons() {}
 }

@@ -17,7 +17,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class RunFile {
   public static final int DEFAULT_MODE = 0644;
 
-  @JsonPropertyDescription("Path relative to the run's working directory; no '..' segments.")
+  @JsonPropertyDescription("Path relative to the guest's work directory /work (whatever workingDir says); no '..' segments.")
   @Required
   @Pattern(Patterns.RELATIVE_PATH)
   @Size(max = 4096)

@@ -37,7 +37,8 @@ class CommandLineTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"list", "create --language python", "run --vm x --cmd true", "stop --all",
-      "start --vm x", "clean --vm x y", "logs some-run", "temp --language node --cmd true"})
+      "start --vm x", "clean --vm x y", "clean --all --keep-persist", "logs some-run",
+      "temp --language node --cmd true"})
   void commandsThatNeedAClusterSayThatNoneRuns(String command) {
     cli().run(command.split(" ")).isOneLineError(ExitCodes.ERROR, "no control plane running")
         .stderr().contains("era up");

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.era.agent.vm.VmSpecs;
+import dev.era.api.EraVM;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +23,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The CLI against a real embedded control plane: one daemon for the class, started and stopped
- * through the shaded jar, with real guests (four boots: create, two starts, temp). Most commands run
- * in-process; the order follows one VM's life.
+ * through the shaded jar, with real guests (six boots: create, two starts, temp, and a VM with a
+ * kept disk created twice). Most commands run in-process; the order follows one VM's life.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EraCliIT {
@@ -249,6 +251,22 @@ class EraCliIT {
 
   @Test
   @Order(14)
+  void cleanWithKeepPersistKeepsTheDiskForAVmCreatedAgainWithTheSameName() {
+    Path disk = cli.paths().stateDir().resolve("disks").resolve(VmSpecs.vmId(unsaved("keeper")) + ".img");
+    succeeds("create", "--language", "python", "--name", "keeper", "--persist", "64");
+    succeeds("run", "--vm", "keeper", "--cmd", "echo kept > kept.txt");
+
+    assertThat(succeeds("clean", "--vm", "keeper", "--keep-persist").stdout()).isEqualTo("keeper: removed\n");
+
+    assertThat(disk).exists();
+    succeeds("create", "--language", "python", "--name", "keeper", "--persist", "64");
+    assertThat(succeeds("run", "--vm", "keeper", "--cmd", "cat kept.txt").stdout()).isEqualTo("kept\n");
+    succeeds("clean", "--vm", "keeper");
+    assertThat(disk).doesNotExist();
+  }
+
+  @Test
+  @Order(15)
   void cleanRemovesTheVmAndItsProcess() throws Exception {
     CliRunner.Result clean = cli.run("clean", "--vm", "itvm", "-o", "json");
 
@@ -256,6 +274,19 @@ class EraCliIT {
     assertThat(JSON.readTree(clean.stdout()).path("removed").get(0).asText()).isEqualTo("itvm");
     assertThat(cli.run("list").stdout()).isEqualTo("No VMs.\n");
     assertThat(Guests.processesUnder(dir)).isEmpty();
+  }
+
+  private static CliRunner.Result succeeds(String... args) {
+    CliRunner.Result result = cli.run(args);
+    assertThat(result.exitCode()).as("era %s: %s", String.join(" ", args), result.stderr()).isZero();
+    return result;
+  }
+
+  private static EraVM unsaved(String name) {
+    EraVM vm = new EraVM();
+    vm.getMetadata().setNamespace("default");
+    vm.getMetadata().setName(name);
+    return vm;
   }
 
   private static List<String> names(JsonNode vms) {

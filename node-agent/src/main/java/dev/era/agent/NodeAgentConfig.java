@@ -1,5 +1,6 @@
 package dev.era.agent;
 
+import dev.era.api.EraRunStatus;
 import dev.era.api.Patterns;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,8 @@ import java.util.Objects;
  * @param httpPort its port; 0 picks a free one
  * @param advertiseHost the host put in {@code status.agentEndpoint}, where clients reach the
  *     endpoint; null for {@code httpHost} (or 127.0.0.1 when that is a wildcard address)
- * @param runTailBytes bytes of stdout and of stderr kept in an EraRun's status (the tail)
+ * @param runTailBytes bytes of stdout and of stderr kept in an EraRun's status (the tail), at most
+ *     {@link EraRunStatus#OUTPUT_TAIL_BYTES}
  * @param runLogMaxBytes bytes of stdout and of stderr kept on the node per run; the guest drops the
  *     rest and the run is flagged truncated
  * @param stopTimeout how long a guest may take to power off before it is killed
@@ -39,7 +41,6 @@ public record NodeAgentConfig(
     int runTailBytes,
     int runLogMaxBytes,
     Duration stopTimeout) {
-  public static final int DEFAULT_RUN_TAIL_BYTES = 64 * 1024;
   public static final int DEFAULT_RUN_LOG_MAX_BYTES = 8 * 1024 * 1024;
   public static final long DEFAULT_RESERVE_MEMORY_MIB = 512;
   public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
@@ -64,6 +65,10 @@ public record NodeAgentConfig(
       throw new IllegalArgumentException("httpPort must be 0-65535, got " + httpPort);
     }
     requireAtLeast(runTailBytes, 1, "runTailBytes");
+    if (runTailBytes > EraRunStatus.OUTPUT_TAIL_BYTES) {
+      throw new IllegalArgumentException("runTailBytes must be at most " + EraRunStatus.OUTPUT_TAIL_BYTES
+          + " (the API's limit), got " + runTailBytes);
+    }
     requireAtLeast(runLogMaxBytes, runTailBytes, "runLogMaxBytes");
   }
 
@@ -79,7 +84,7 @@ public record NodeAgentConfig(
         "127.0.0.1",
         0,
         null,
-        DEFAULT_RUN_TAIL_BYTES,
+        EraRunStatus.OUTPUT_TAIL_BYTES,
         DEFAULT_RUN_LOG_MAX_BYTES,
         DEFAULT_STOP_TIMEOUT);
   }

@@ -8,6 +8,7 @@ import dev.era.api.EraNode;
 import dev.era.api.EraNodeStatus;
 import dev.era.api.NodeResources;
 import dev.era.api.Quantities;
+import dev.era.api.Reasons;
 import dev.era.api.Times;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
@@ -63,7 +64,7 @@ final class NodeReporter {
   /** The agent goes away: the node takes no new VMs until an agent reports again. */
   void stopped() {
     try {
-      write(false, AgentReasons.AGENT_STOPPED, "the node agent was shut down");
+      write(false, Reasons.AGENT_STOPPED, "the node agent was shut down");
     } catch (KubernetesClientException e) {
       LOG.warnf("cannot mark EraNode %s NotReady: %s", config.nodeName(), e.getMessage());
     }
@@ -78,7 +79,7 @@ final class NodeReporter {
   }
 
   private void report() {
-    write(true, AgentReasons.AGENT_READY, "the node agent runs and reports");
+    write(true, Reasons.AGENT_READY, "the node agent runs and reports");
   }
 
   private void write(boolean ready, String reason, String message) {
@@ -100,7 +101,7 @@ final class NodeReporter {
             ? Accelerator.kvm : Accelerator.tcg);
         s.setCondition(ConditionTypes.READY, ready, reason, message, now);
       } catch (LaunchException e) {
-        s.setCondition(ConditionTypes.READY, false, AgentReasons.LAUNCHER_UNAVAILABLE, e.getMessage(), now);
+        s.setCondition(ConditionTypes.READY, false, Reasons.LAUNCHER_UNAVAILABLE, e.getMessage(), now);
       }
     });
   }

@@ -11,11 +11,13 @@ import static dev.era.agent.Resources.getVm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.era.agent.vm.VmSpecs;
 import dev.era.api.EraNode;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
+import dev.era.api.Reasons;
 import dev.era.launcher.Language;
 import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
@@ -23,6 +25,7 @@ import dev.era.launcher.VmSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The agent goes away midway and a new one takes over the same node: VMs keep running and are
  * re-adopted, a run that was running is reported (it cannot be re-attached), finished runs are not
  * run again, runs created meanwhile run once, a VM deleted meanwhile is torn down, and a VM no
- * EraVM owns is removed.
+ * EraVM owns is removed, as is one that booted before the EraVM of its name was created (the VM of
+ * an earlier EraVM of that name).
  */
 @ExtendWith(RequiresQemu.class)
 class AgentRestartIT {
@@ -67,15 +71,23 @@ class AgentRestartIT {
     createRun(client, "long", "keep", s -> s.setShell("echo started; sleep 600"));
     awaitRun(client, "long", r -> r.getStatus().getPhase() == EraRunPhase.Running);
     EraVM before = getVm(client, "keep");
-    String uid = before.getMetadata().getUid();
-    List<Long> qemu = cluster.processesOf(uid);
+    String keepId = VmSpecs.vmId(before);
+    List<Long> qemu = cluster.processesOf(keepId);
     assertThat(qemu).hasSize(1);
 
     cluster.stopAgent();
+    String rebornId = VmSpecs.vmId(unsaved("reborn"));
     try (QemuLauncher other = new QemuLauncher(LauncherConfig.defaults().withStateDir(cluster.launcherState()))) {
       other.start(VmSpec.of("orphan", Language.PYTHON)); // left running: no EraVM owns it
+      // As if an earlier EraVM "reborn" had booted it: it starts before the one created below
+      // (creation timestamps have whole seconds).
+      Instant booted = other.start(VmSpec.of(rebornId, Language.PYTHON)).bootedAt();
+      await().until(() -> Instant.now().isAfter(booted.plusSeconds(1)));
     }
     assertThat(cluster.processesOf("orphan")).hasSize(1);
+    List<Long> oldReborn = cluster.processesOf(rebornId);
+    assertThat(oldReborn).hasSize(1);
+    createVm(client, "reborn", "python", s -> {});
     EraVM doomed = getVm(client, "doomed");
     client.resource(doomed).delete(); // its finalizer keeps it until an agent has torn it down
     assertThat(getVm(client, "doomed").isMarkedForDeletion()).isTrue();
@@ -88,9 +100,9 @@ class AgentRestartIT {
 
     EraRun interrupted = awaitFinished(client, "long");
     assertThat(interrupted.getStatus().getPhase()).isEqualTo(EraRunPhase.Failed);
-    assertThat(interrupted.getStatus().getReason()).isEqualTo(AgentReasons.AGENT_RESTARTED);
+    assertThat(interrupted.getStatus().getReason()).isEqualTo(Reasons.AGENT_RESTARTED);
     assertThat(interrupted.getStatus().getStdout()).isEqualTo("started\n");
-    assertThat(events(client, "long")).anyMatch(e -> AgentReasons.AGENT_RESTARTED.equals(e.getReason()));
+    assertThat(events(client, "long")).anyMatch(e -> Reasons.AGENT_RESTARTED.equals(e.getReason()));
 
     EraRun after = awaitFinished(client, "after");
     assertThat(after.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
@@ -102,14 +114,23 @@ class AgentRestartIT {
     EraVM readopted = getVm(client, "keep");
     assertThat(readopted.getStatus().getPhase()).isEqualTo(EraVMPhase.Running);
     assertThat(readopted.getStatus().getBootedAt()).isEqualTo(before.getStatus().getBootedAt());
-    assertThat(cluster.processesOf(uid)).isEqualTo(qemu);
+    assertThat(cluster.processesOf(keepId)).isEqualTo(qemu);
 
     await().atMost(Resources.BOOT).until(() -> getVm(client, "doomed") == null);
-    assertThat(cluster.processesOf(doomed.getMetadata().getUid())).isEmpty();
-    assertThat(cluster.launcherState().resolve("vms").resolve(doomed.getMetadata().getUid())).doesNotExist();
+    assertThat(cluster.processesOf(VmSpecs.vmId(doomed))).isEmpty();
+    assertThat(cluster.launcherState().resolve("vms").resolve(VmSpecs.vmId(doomed))).doesNotExist();
     assertThat(cluster.processesOf("orphan")).isEmpty();
     assertThat(cluster.launcherState().resolve("vms/orphan")).doesNotExist();
+    awaitVm(client, "reborn", EraVMPhase.Running);
+    assertThat(cluster.processesOf(rebornId)).hasSize(1).doesNotContainAnyElementsOf(oldReborn);
     await().atMost(Duration.ofSeconds(30)).until(() -> cluster.agent().endpoint().equals(
         client.resources(EraNode.class).withName(AgentCluster.NODE).get().getStatus().getAgentEndpoint()));
+  }
+
+  private static EraVM unsaved(String name) {
+    EraVM vm = new EraVM();
+    vm.getMetadata().setNamespace(Resources.NAMESPACE);
+    vm.getMetadata().setName(name);
+    return vm;
   }
 }

@@ -3,6 +3,7 @@ package dev.era.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.era.api.EraRunStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -43,6 +44,8 @@ class NodeAgentConfigTest {
     assertThatThrownBy(() -> config.withHeartbeat(Duration.ZERO)).hasMessageContaining("heartbeat");
     assertThatThrownBy(() -> config.withHttp("127.0.0.1", 70000, null)).hasMessageContaining("httpPort");
     assertThatThrownBy(() -> config.withRunOutput(1024, 10)).hasMessageContaining("runLogMaxBytes");
+    assertThatThrownBy(() -> config.withRunOutput(EraRunStatus.OUTPUT_TAIL_BYTES + 1, 1 << 20))
+        .hasMessageContaining("runTailBytes must be at most " + EraRunStatus.OUTPUT_TAIL_BYTES);
     assertThatThrownBy(() -> config.withCpuAllocationRatio(0)).hasMessageContaining("cpuAllocationRatio");
   }
 }

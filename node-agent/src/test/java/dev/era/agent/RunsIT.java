@@ -234,7 +234,7 @@ class RunsIT {
     EraRun run = awaitFinished(client, "big");
 
     assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
-    assertThat(run.getStatus().getStdout()).hasSize(NodeAgentConfig.DEFAULT_RUN_TAIL_BYTES).endsWith("xEND\n");
+    assertThat(run.getStatus().getStdout()).hasSize(EraRunStatus.OUTPUT_TAIL_BYTES).endsWith("xEND\n");
     assertThat(run.getStatus().getStdoutTruncated()).isTrue();
     HttpResponse<String> full = http.send(HttpRequest.newBuilder(URI.create(
         cluster.agent().endpoint() + "/runs/default/big/stdout")).build(), HttpResponse.BodyHandlers.ofString());
@@ -271,10 +271,10 @@ class RunsIT {
     EraRunStatus status = awaitFinished(client, "no-config").getStatus();
 
     assertThat(status.getPhase()).isEqualTo(EraRunPhase.Failed);
-    assertThat(status.getReason()).isEqualTo(AgentReasons.STAGING_FAILED);
+    assertThat(status.getReason()).isEqualTo(Reasons.STAGING_FAILED);
     assertThat(status.getMessage()).contains("ConfigMap default/nope does not exist");
     assertThat(events(client, "no-config")).anyMatch(e -> "Warning".equals(e.getType())
-        && AgentReasons.STAGING_FAILED.equals(e.getReason()));
+        && Reasons.STAGING_FAILED.equals(e.getReason()));
   }
 
   private static RunFile file(String path, java.util.function.Consumer<RunFile> content) {

@@ -9,6 +9,8 @@ import static dev.era.agent.Resources.getVm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.era.agent.vm.VmSpecs;
+import dev.era.api.Annotations;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraNode;
 import dev.era.api.EraRunStatus;
@@ -19,6 +21,8 @@ import dev.era.api.PersistSpec;
 import dev.era.api.Reasons;
 import dev.era.launcher.Language;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * One VM with a persistent disk through its life, in order (each step reuses the VM the previous
  * one left): stop and start keep the disk, a VM killed from outside fails with an event and boots
- * again after a stop and start, and deleting it leaves nothing on the node. Last, a VM the launcher
+ * again after a stop and start, deleting it with the keep annotation keeps the disk for a new VM of
+ * the same name, and deleting it without leaves nothing on the node. Last, a VM the launcher
  * refuses fails with the launcher's reason.
  */
 @ExtendWith(RequiresQemu.class)
@@ -45,14 +50,13 @@ class VmLifecycleIT {
   @TempDir static Path dir;
   static AgentCluster cluster;
   static KubernetesClient client;
-  static String uid;
+  static String vmId;
 
   @BeforeAll
   static void start() {
     cluster = AgentCluster.start(dir, Language.PYTHON);
     client = cluster.client();
-    uid = createVm(client, "disk", "python", s -> s.setPersist(new PersistSpec("64Mi")))
-        .getMetadata().getUid();
+    vmId = VmSpecs.vmId(createVm(client, "disk", "python", s -> s.setPersist(new PersistSpec("64Mi"))));
     awaitVm(client, "disk", EraVMPhase.Running);
   }
 
@@ -72,8 +76,8 @@ class VmLifecycleIT {
     setRunning(false);
     EraVM stopped = awaitVm(client, "disk", EraVMPhase.Stopped);
 
-    assertThat(stopped.getStatus().isFalseBecause(ConditionTypes.READY, AgentReasons.STOPPED)).isTrue();
-    assertThat(cluster.processesOf(uid)).isEmpty();
+    assertThat(stopped.getStatus().isFalseBecause(ConditionTypes.READY, Reasons.STOPPED)).isTrue();
+    assertThat(cluster.processesOf(vmId)).isEmpty();
     assertThat(vmDir()).doesNotExist();
     assertThat(disk()).exists();
     await().atMost(Duration.ofSeconds(30)).until(() -> node().getStatus().getAllocated().getCpu() == 0);
@@ -89,7 +93,7 @@ class VmLifecycleIT {
   @Test
   @Order(2)
   void aVmKilledFromOutsideFailsWithAnEventAndBootsAgainAfterStopAndStart() {
-    List<Long> qemu = cluster.processesOf(uid);
+    List<Long> qemu = cluster.processesOf(vmId);
     assertThat(qemu).hasSize(1);
 
     ProcessHandle.of(qemu.get(0)).orElseThrow().destroyForcibly();
@@ -105,25 +109,51 @@ class VmLifecycleIT {
     awaitVm(client, "disk", EraVMPhase.Stopped);
     setRunning(true);
     awaitVm(client, "disk", EraVMPhase.Running);
-    assertThat(cluster.processesOf(uid)).hasSize(1);
+    assertThat(cluster.processesOf(vmId)).hasSize(1);
   }
 
   @Test
   @Order(3)
+  void deletingWithTheKeepAnnotationKeepsTheDiskForANewVmOfTheSameName() {
+    String firstUid = getVm(client, "disk").getMetadata().getUid();
+    // Written just before the deletion: it reaches the disk only if the guest powers off cleanly.
+    createRun(client, "last", "disk", s -> s.setShell("echo last > last.txt"));
+    assertThat(awaitFinished(client, "last").getStatus().getExitCode()).isZero();
+    client.resources(EraVM.class).inNamespace(Resources.NAMESPACE).withName("disk").patch(
+        PatchContext.of(PatchType.JSON_MERGE),
+        "{\"metadata\":{\"annotations\":{\"" + Annotations.KEEP_PERSIST + "\":\"true\"}}}");
+    client.resource(getVm(client, "disk")).delete();
+
+    await().atMost(Resources.BOOT).until(() -> getVm(client, "disk") == null);
+    assertThat(cluster.processesOf(vmId)).isEmpty();
+    assertThat(vmDir()).doesNotExist();
+    assertThat(cluster.agentState().resolve("runs/default")).doesNotExist();
+    assertThat(disk()).exists();
+
+    EraVM again = createVm(client, "disk", "python", s -> s.setPersist(new PersistSpec("64Mi")));
+    assertThat(again.getMetadata().getUid()).isNotEqualTo(firstUid);
+    awaitVm(client, "disk", EraVMPhase.Running);
+    createRun(client, "reread", "disk", s -> s.setShell("cat keep.txt last.txt"));
+
+    assertThat(awaitFinished(client, "reread").getStatus().getStdout()).isEqualTo("kept\nlast\n");
+  }
+
+  @Test
+  @Order(4)
   void deletingTheVmLeavesNothingOnTheNode() {
-    assertThat(cluster.agentState().resolve("runs/default/read")).exists();
+    assertThat(cluster.agentState().resolve("runs/default/reread")).exists();
 
     client.resource(getVm(client, "disk")).delete();
 
     await().atMost(Resources.BOOT).until(() -> getVm(client, "disk") == null);
-    assertThat(cluster.processesOf(uid)).isEmpty();
+    assertThat(cluster.processesOf(vmId)).isEmpty();
     assertThat(vmDir()).doesNotExist();
     assertThat(disk()).doesNotExist();
     assertThat(cluster.agentState().resolve("runs/default")).doesNotExist();
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aVmTheNodeCannotBootFailsWithTheLaunchersReasonAndAnEvent() {
     int cores = Runtime.getRuntime().availableProcessors();
     Assumptions.assumeTrue(cores < EraVMSpec.MAX_CPU, "needs fewer than " + EraVMSpec.MAX_CPU
@@ -152,10 +182,10 @@ class VmLifecycleIT {
   }
 
   private static Path vmDir() {
-    return cluster.launcherState().resolve("vms").resolve(uid);
+    return cluster.launcherState().resolve("vms").resolve(vmId);
   }
 
   private static Path disk() {
-    return cluster.launcherState().resolve("disks").resolve(uid + ".img");
+    return cluster.launcherState().resolve("disks").resolve(vmId + ".img");
   }
 }

@@ -1,5 +1,6 @@
 package dev.era.cli.cluster;
 
+import dev.era.api.Annotations;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
@@ -158,6 +159,15 @@ public final class Sandboxes {
   /** Deletes the VM; its node agent tears it down (disk included), then the API server forgets it. */
   public void delete(String name) {
     cluster.vms().withName(name).delete();
+  }
+
+  /**
+   * Marks the VM so that its node agent keeps the persistent disk when it is deleted, for a new VM
+   * of the same name; called before {@link #delete}.
+   */
+  public void keepPersistentDisk(String name) {
+    cluster.vms().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"metadata\":{\"annotations\":{\"" + Annotations.KEEP_PERSIST + "\":\"true\"}}}");
   }
 
   public void awaitGone(Collection<String> names, Duration timeout) {

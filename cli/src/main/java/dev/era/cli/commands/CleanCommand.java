@@ -7,17 +7,25 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code era clean}: VMs removed, with everything they left on their node. */
 @Command(
     name = "clean",
     mixinStandardHelpOptions = true,
-    description = {"Removes VMs.", "Deletes them and waits until their node has torn them down, persistent disks included."})
+    description = {"Removes VMs.", "Deletes them and waits until their node has torn them down, persistent disks included"
+        + " unless --keep-persist is given."})
 public final class CleanCommand extends BaseCommand {
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   VmSelection selection;
+
+  @Option(
+      names = "--keep-persist",
+      description = "Keep the persistent disks on their nodes: a VM created again there with the same name and"
+          + " --persist mounts its disk on /work again.")
+  boolean keepPersist;
 
   @Override
   public Integer call() {
@@ -25,7 +33,10 @@ public final class CleanCommand extends BaseCommand {
       Sandboxes sandboxes = new Sandboxes(cluster, progress());
       List<String> names = sandboxes.select(selection.names, selection.all).stream()
           .map(vm -> vm.getMetadata().getName()).toList();
-      names.forEach(name -> sandboxes.delete(name));
+      if (keepPersist) {
+        names.forEach(sandboxes::keepPersistentDisk);
+      }
+      names.forEach(sandboxes::delete);
       sandboxes.awaitGone(names, TIMEOUT);
       if (json()) {
         printJson(Map.of("removed", names));

@@ -1,6 +1,7 @@
 package dev.era.agent.app;
 
 import dev.era.agent.NodeAgentConfig;
+import dev.era.api.EraRunStatus;
 import dev.era.launcher.Accelerator;
 import dev.era.launcher.LauncherConfig;
 import io.smallrye.config.ConfigMapping;
@@ -43,7 +44,7 @@ public interface AgentSettings {
   /** Where clients reach the endpoint: the pod IP (ERA_POD_IP) in a cluster. */
   Optional<String> advertiseHost();
 
-  @WithDefault("65536")
+  @WithDefault("" + EraRunStatus.OUTPUT_TAIL_BYTES)
   int runTailBytes();
 
   @WithDefault("8388608")

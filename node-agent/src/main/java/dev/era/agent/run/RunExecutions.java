@@ -1,6 +1,5 @@
 package dev.era.agent.run;
 
-import dev.era.agent.AgentReasons;
 import dev.era.agent.Events;
 import dev.era.agent.StatusUpdates;
 import dev.era.agent.StatusUpdates.Result;
@@ -105,7 +104,7 @@ public final class RunExecutions implements AutoCloseable {
     String vmName = run.getSpec().getVmName();
     Optional<VmHandle> vm = vms.running(namespace, vmName);
     if (vm.isEmpty()) {
-      reject(run, RunOutcomes.failed(AgentReasons.VM_NOT_RUNNING,
+      reject(run, RunOutcomes.failed(Reasons.VM_NOT_RUNNING,
           "EraVM " + vmName + " is not running on node " + nodeName, Instant.now()));
       return;
     }
@@ -123,7 +122,7 @@ public final class RunExecutions implements AutoCloseable {
           new RunRecord(uid, vmName, Times.format(Instant.now()), null));
       executor.execute(() -> execute(a, vm.get()));
     } catch (RuntimeException e) {
-      finish(a, RunOutcomes.failed(AgentReasons.EXEC_FAILED,
+      finish(a, RunOutcomes.failed(Reasons.EXEC_FAILED,
           "the node agent could not start the run: " + e.getMessage(), Instant.now()));
     }
   }
@@ -137,7 +136,7 @@ public final class RunExecutions implements AutoCloseable {
     Optional<RunRecord> record = logs.record(namespace, name(run))
         .filter(r -> r.uid().equals(run.getMetadata().getUid())); // not an older run's of that name
     Optional<RunOutcome> recorded = record.map(RunRecord::outcome);
-    RunOutcome outcome = recorded.orElseGet(() -> RunOutcomes.failed(AgentReasons.AGENT_RESTARTED,
+    RunOutcome outcome = recorded.orElseGet(() -> RunOutcomes.failed(Reasons.AGENT_RESTARTED,
         "the node agent on " + nodeName + " restarted while the run was running; its result is"
             + " unknown (the command may have run in part); output up to the restart is in the logs",
         Instant.now()));
@@ -204,12 +203,12 @@ public final class RunExecutions implements AutoCloseable {
       ExecResult result = execution.result().join();
       outcome = RunOutcomes.of(result, spec.getTimeoutSeconds(), Instant.now());
     } catch (StagingException e) {
-      outcome = RunOutcomes.failed(AgentReasons.STAGING_FAILED, e.getMessage(), Instant.now());
+      outcome = RunOutcomes.failed(Reasons.STAGING_FAILED, e.getMessage(), Instant.now());
     } catch (LaunchException | CompletionException e) {
       outcome = lost(vm, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
     } catch (RuntimeException e) {
       LOG.errorf(e, "run %s/%s failed in the node agent", run.getMetadata().getNamespace(), name(run));
-      outcome = RunOutcomes.failed(AgentReasons.EXEC_FAILED,
+      outcome = RunOutcomes.failed(Reasons.EXEC_FAILED,
           "the node agent failed running it: " + e, Instant.now());
     }
     finish(a, outcome);
@@ -284,7 +283,7 @@ public final class RunExecutions implements AutoCloseable {
           ? RunOutcomes.failed(Reasons.VM_STOPPED, "the VM was stopped while the run ran", now)
           : RunOutcomes.failed(Reasons.VM_DIED, "the VM died while the run ran: " + exit.get().reason(), now);
     }
-    return RunOutcomes.failed(AgentReasons.EXEC_FAILED, failure.getMessage(), now);
+    return RunOutcomes.failed(Reasons.EXEC_FAILED, failure.getMessage(), now);
   }
 
   private static Optional<VmExit> exitOf(VmHandle vm) {

@@ -3,11 +3,13 @@ package dev.era.agent.vm;
 import dev.era.agent.vm.VmRegistry.LocalVm;
 import dev.era.api.EraVM;
 import dev.era.api.Labels;
+import dev.era.api.Times;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.VmHandle;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -31,14 +33,17 @@ public final class Adoption {
     int adopted = 0;
     for (VmHandle vm : launcher.list()) {
       EraVM owner = placed.get(vm.id());
-      if (owner != null) {
-        registry.add(new LocalVm(ResourceID.fromResource(owner), vm.id(), vm));
+      if (owner != null && !bootedBeforeCreation(vm, owner)) {
+        registry.add(new LocalVm(ResourceID.fromResource(owner), owner.getMetadata().getUid(), vm));
         LOG.infof("re-adopted the VM of EraVM %s/%s (pid %d)", owner.getMetadata().getNamespace(),
             owner.getMetadata().getName(), vm.pid());
         adopted++;
         continue;
       }
-      LOG.warnf("removing VM %s (pid %d): no EraVM placed on node %s owns it", vm.id(), vm.pid(), nodeName);
+      LOG.warnf("removing VM %s (pid %d): %s", vm.id(), vm.pid(), owner == null
+          ? "no EraVM placed on node " + nodeName + " owns it"
+          : "it booted before EraVM " + owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName()
+              + " was created, for an earlier one of that name");
       try {
         vm.kill();
         launcher.deleteDisk(vm.id());
@@ -47,5 +52,17 @@ public final class Adoption {
       }
     }
     return adopted;
+  }
+
+  /**
+   * Whether the VM booted before its EraVM was created: then it was the VM of an earlier EraVM of
+   * the same namespace and name, deleted while no agent watched. Its deletion was never handled, so
+   * it is an orphan and its disk goes too, as on a deletion without
+   * {@link dev.era.api.Annotations#KEEP_PERSIST}.
+   */
+  private static boolean bootedBeforeCreation(VmHandle vm, EraVM owner) {
+    return Times.parse(owner.getMetadata().getCreationTimestamp())
+        .map(created -> vm.bootedAt().truncatedTo(ChronoUnit.SECONDS).isBefore(created))
+        .orElse(false);
   }
 }

@@ -1,6 +1,5 @@
 package dev.era.agent.vm;
 
-import dev.era.agent.AgentReasons;
 import dev.era.agent.Events;
 import dev.era.agent.StatusUpdates.Result;
 import dev.era.agent.logs.RunLogs;
@@ -29,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -93,11 +93,12 @@ public final class VmReconciler implements Reconciler<EraVM> {
           tearDown(vm);
         } catch (LaunchException e) {
           // The finalizer stays until the node is clean; the reconcile is retried.
-          events.warning(vm, AgentReasons.TEARDOWN_FAILED, e.getMessage());
+          events.warning(vm, Reasons.TEARDOWN_FAILED, e.getMessage());
           throw e;
         }
         FinalizerRemoval.remove(client, vm, Finalizers.VM_CLEANUP);
-        LOG.infof("EraVM %s/%s torn down; finalizer removed", namespace(vm), name(vm));
+        LOG.infof("EraVM %s/%s torn down%s; finalizer removed", namespace(vm), name(vm),
+            vm.keepsPersistentDisk() ? " (persistent disk kept)" : "");
       }
       return UpdateControl.noUpdate();
     }
@@ -112,12 +113,15 @@ public final class VmReconciler implements Reconciler<EraVM> {
     return UpdateControl.noUpdate();
   }
 
-  /** This EraVM's VM; a VM left by an earlier EraVM of the same name is torn down. */
+  /**
+   * This EraVM's VM. A VM left by an earlier EraVM of the same name, whose deletion this agent never
+   * saw, is torn down with its disk, as on a deletion without the keep annotation.
+   */
   private Optional<LocalVm> localVm(EraVM vm) {
     Optional<LocalVm> local = registry.get(ResourceID.fromResource(vm));
-    if (local.isPresent() && !local.get().uid().equals(VmSpecs.vmId(vm))) {
+    if (local.isPresent() && !local.get().uid().equals(uid(vm))) {
       LOG.infof("EraVM %s/%s was recreated; removing the VM of the old one", namespace(vm), name(vm));
-      destroy(local.get().uid(), local);
+      destroy(local.get().handle().id(), local, false);
       return Optional.empty();
     }
     return local;
@@ -168,7 +172,7 @@ public final class VmReconciler implements Reconciler<EraVM> {
       }
       long started = System.nanoTime();
       VmHandle handle = launcher.start(spec);
-      registry.add(new LocalVm(ResourceID.fromResource(vm), spec.id(), handle));
+      registry.add(new LocalVm(ResourceID.fromResource(vm), uid(vm), handle));
       String booted = String.format(Locale.ROOT, "booted in %.1f s on node %s (%s)",
           (System.nanoTime() - started) / 1e9, nodeName, accelerator);
       if (status.running(vm, handle, booted) == Result.WRITTEN) {
@@ -216,7 +220,7 @@ public final class VmReconciler implements Reconciler<EraVM> {
         registry.remove(local.get());
       }
       if (status.stopped(vm) == Result.WRITTEN) {
-        events.normal(vm, AgentReasons.STOPPED, status.stoppedMessage(vm));
+        events.normal(vm, Reasons.STOPPED, status.stoppedMessage(vm));
       }
       return;
     }
@@ -229,20 +233,36 @@ public final class VmReconciler implements Reconciler<EraVM> {
     }
   }
 
-  /** Removes everything of the VM from this node: the process, its runtime files, disk and logs. */
+  /**
+   * Removes everything of the VM from this node: the process, its runtime files, the logs of its
+   * runs and, unless the user asked to keep it ({@link EraVM#keepsPersistentDisk()}), its
+   * persistent disk. Nothing when a newer EraVM of the same name has a VM here: the launcher id is
+   * that one's now, and the old VM went when it was seen.
+   */
   private void tearDown(EraVM vm) {
-    destroy(VmSpecs.vmId(vm), registry.get(ResourceID.fromResource(vm))
-        .filter(l -> l.uid().equals(VmSpecs.vmId(vm))));
+    Optional<LocalVm> local = registry.get(ResourceID.fromResource(vm));
+    if (local.isPresent() && !local.get().uid().equals(uid(vm))) {
+      return;
+    }
+    destroy(VmSpecs.vmId(vm), local, vm.keepsPersistentDisk());
     logs.deleteForVm(namespace(vm), name(vm));
   }
 
-  private void destroy(String vmId, Optional<LocalVm> local) {
+  private void destroy(String vmId, Optional<LocalVm> local, boolean keepDisk) {
+    // A disk that is kept is used again: the guest powers off, flushing /work, instead of dying.
+    Consumer<VmHandle> end = keepDisk ? vm -> vm.stop(stopTimeout) : VmHandle::kill;
     local.ifPresent(l -> {
       registry.remove(l);
-      l.handle().kill();
+      end.accept(l.handle());
     });
-    launcher.find(vmId).ifPresent(VmHandle::kill);
-    launcher.deleteDisk(vmId);
+    launcher.find(vmId).ifPresent(end);
+    if (!keepDisk) {
+      launcher.deleteDisk(vmId);
+    }
+  }
+
+  private static String uid(EraVM vm) {
+    return vm.getMetadata().getUid();
   }
 
   private static String namespace(EraVM vm) {

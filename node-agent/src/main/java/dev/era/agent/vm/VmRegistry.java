@@ -12,12 +12,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 
 /**
- * The microVMs this agent runs, by EraVM. Each entry remembers the EraVM uid it was booted for (a
- * new EraVM with the same name is another VM). Listeners hear when a VM ends without being asked
- * to.
+ * The microVMs this agent runs, by EraVM. Each entry remembers the EraVM uid it was booted for: a
+ * new EraVM with the same name is another VM, although its launcher id is the same. Listeners hear
+ * when a VM ends without being asked to.
  */
 public final class VmRegistry {
-  /** A VM of this node and the EraVM it belongs to. */
+  /** A VM of this node and the EraVM (namespace/name and uid) it belongs to. */
   public record LocalVm(ResourceID key, String uid, VmHandle handle) {}
 
   private final Map<ResourceID, LocalVm> vms = new ConcurrentHashMap<>();

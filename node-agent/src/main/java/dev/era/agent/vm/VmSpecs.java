@@ -7,17 +7,34 @@ import dev.era.launcher.InvalidSpecException;
 import dev.era.launcher.Language;
 import dev.era.launcher.NetworkMode;
 import dev.era.launcher.VmSpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /** What the launcher boots for an EraVM. */
 public final class VmSpecs {
+  /** A uid's length, which the launcher's default state directories leave room for in socket paths. */
+  static final int MAX_ID_LENGTH = 36;
+  private static final int HASH_HEX_DIGITS = 12;
+  private static final int PREFIX_LENGTH = MAX_ID_LENGTH - HASH_HEX_DIGITS - 1;
+
   private VmSpecs() {}
 
   /**
-   * The launcher's id of an EraVM's microVM: its uid. Fixed length (socket paths stay short) and
-   * never reused, so a new EraVM with an old name never meets the old VM or its disk.
+   * The launcher's id of an EraVM's microVM and persistent disk, from its namespace and name, so that
+   * a new EraVM of the same namespace and name finds a disk kept on deletion
+   * ({@link dev.era.api.Annotations#KEEP_PERSIST}): a readable prefix of {@code <namespace>.<name>}
+   * and a hash of both, at most {@link #MAX_ID_LENGTH} characters (socket paths under the launcher's
+   * state directory stay short). Changing this orphans every kept disk.
    */
   public static String vmId(EraVM vm) {
-    return vm.getMetadata().getUid();
+    String namespace = vm.getMetadata().getNamespace();
+    String name = vm.getMetadata().getName();
+    String readable = (namespace + "." + name).replaceAll("[^A-Za-z0-9.-]", "-");
+    String prefix = readable.substring(0, Math.min(readable.length(), PREFIX_LENGTH))
+        .replaceAll("[.-]+$", "");
+    return prefix + "-" + hash(namespace + "/" + name);
   }
 
   /**
@@ -44,6 +61,15 @@ public final class VmSpecs {
 
   public static boolean wantsEgress(EraVM vm) {
     return dev.era.api.NetworkMode.egress.name().equals(vm.getSpec().getNetwork());
+  }
+
+  private static String hash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest).substring(0, HASH_HEX_DIGITS);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   private static long mib(String quantity, String field) {

@@ -1,6 +1,5 @@
 package dev.era.agent.vm;
 
-import dev.era.agent.AgentReasons;
 import dev.era.agent.StatusUpdates;
 import dev.era.agent.StatusUpdates.Result;
 import dev.era.api.ConditionTypes;
@@ -94,7 +93,7 @@ final class VmStatusWriter {
       s.setPhase(EraVMPhase.Stopping);
       s.setReason(null);
       s.setMessage("stopping the microVM");
-      s.setCondition(ConditionTypes.READY, false, AgentReasons.STOPPED, "stopping", Instant.now());
+      s.setCondition(ConditionTypes.READY, false, Reasons.STOPPED, "stopping", Instant.now());
     });
   }
 
@@ -110,7 +109,7 @@ final class VmStatusWriter {
       s.setPhase(EraVMPhase.Stopped);
       s.setReason(null);
       s.setMessage(message);
-      s.setCondition(ConditionTypes.READY, false, AgentReasons.STOPPED, message, Instant.now());
+      s.setCondition(ConditionTypes.READY, false, Reasons.STOPPED, message, Instant.now());
     });
   }
 

@@ -9,6 +9,7 @@ import dev.era.launcher.InvalidSpecException;
 import dev.era.launcher.Language;
 import dev.era.launcher.NetworkMode;
 import dev.era.launcher.VmSpec;
+import dev.era.launcher.qemu.SpecValidator;
 import org.junit.jupiter.api.Test;
 
 class VmSpecsTest {
@@ -23,13 +24,35 @@ class VmSpecsTest {
 
     VmSpec spec = VmSpecs.of(vm);
 
-    assertThat(spec).isEqualTo(new VmSpec("uid-1", Language.NODE, 2, 1024, NetworkMode.FULL, 96));
+    assertThat(spec).isEqualTo(new VmSpec("ns.vm-f11034f0bd58", Language.NODE, 2, 1024, NetworkMode.FULL, 96));
   }
 
   @Test
   void defaultsBootASmallPythonVmWithoutNetworkOrDisk() {
     assertThat(VmSpecs.of(vm("uid-2")))
-        .isEqualTo(new VmSpec("uid-2", Language.PYTHON, 1, 256, NetworkMode.NONE, 0));
+        .isEqualTo(new VmSpec("ns.vm-f11034f0bd58", Language.PYTHON, 1, 256, NetworkMode.NONE, 0));
+  }
+
+  @Test
+  void theVmIdComesFromNamespaceAndNameSoThatANewEraVmOfThatNameFindsAKeptDisk() {
+    EraVM recreated = vm("another-uid");
+
+    assertThat(VmSpecs.vmId(recreated)).isEqualTo(VmSpecs.vmId(vm("uid-1")));
+    assertThat(VmSpecs.vmId(named("ns", "vm2"))).isNotEqualTo(VmSpecs.vmId(recreated));
+    assertThat(VmSpecs.vmId(named("ns2", "vm"))).isNotEqualTo(VmSpecs.vmId(recreated));
+    // Not a readable prefix alone: "a.b" + "c" and "a" + "b.c" would meet.
+    assertThat(VmSpecs.vmId(named("a", "b.c"))).isNotEqualTo(VmSpecs.vmId(named("a.b", "c")));
+  }
+
+  @Test
+  void longNamesGiveShortIdsTheLauncherAccepts() {
+    String longest = VmSpecs.vmId(named("n".repeat(63), "v".repeat(253)));
+    // The readable prefix is cut at 23 characters, and loses a '.' or '-' it then ends with.
+    EraVM cutAtTheDot = named("sandboxes-for-agents-1", "python-7f3k2");
+
+    assertThat(longest).hasSize(VmSpecs.MAX_ID_LENGTH).startsWith("n".repeat(23) + "-");
+    assertThat(SpecValidator.isValidId(longest)).isTrue();
+    assertThat(VmSpecs.vmId(cutAtTheDot)).isEqualTo("sandboxes-for-agents-1-77951101815f");
   }
 
   @Test
@@ -55,10 +78,15 @@ class VmSpecsTest {
   }
 
   private static EraVM vm(String uid) {
-    EraVM vm = new EraVM();
-    vm.getMetadata().setName("vm");
-    vm.getMetadata().setNamespace("ns");
+    EraVM vm = named("ns", "vm");
     vm.getMetadata().setUid(uid);
+    return vm;
+  }
+
+  private static EraVM named(String namespace, String name) {
+    EraVM vm = new EraVM();
+    vm.getMetadata().setName(name);
+    vm.getMetadata().setNamespace(namespace);
     return vm;
   }
 }
