@@ -1,5 +1,6 @@
 package dev.era.agent;
 
+import dev.era.api.EventRecorder;
 import dev.era.agent.http.AgentHttpServer;
 import dev.era.agent.logs.RunLogs;
 import dev.era.agent.run.RunExecutions;
@@ -45,6 +46,8 @@ import org.jboss.logging.Logger;
  * state re-adopts them.
  */
 public final class NodeAgent implements AutoCloseable {
+  /** The component name on the agent's Events. */
+  public static final String COMPONENT = "era-node-agent";
   private static final Logger LOG = Logger.getLogger(NodeAgent.class);
   private static final long SCHEDULER_STOP_SECONDS = 5;
   private static final Duration RETRY_MAX_INTERVAL = Duration.ofMinutes(1);
@@ -54,7 +57,7 @@ public final class NodeAgent implements AutoCloseable {
   private final NodeAgentConfig config;
   private final VmRegistry vms = new VmRegistry();
   private final RunLogs logs;
-  private final Events events;
+  private final EventRecorder events;
   private final ScheduledExecutorService scheduler;
   private final AtomicBoolean closed = new AtomicBoolean();
   private AgentHttpServer http;
@@ -67,7 +70,7 @@ public final class NodeAgent implements AutoCloseable {
     this.launcher = launcher;
     this.config = config;
     this.logs = new RunLogs(config.stateDir().resolve("runs"), config.runTailBytes());
-    this.events = new Events(client, config.nodeName());
+    this.events = new EventRecorder(client, COMPONENT, config.nodeName());
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "era-node-reporter");
       t.setDaemon(true);

@@ -19,6 +19,9 @@ import io.micrometer.core.instrument.Metrics;
  * }</pre>
  */
 public final class EraControllers {
+  /** The component name on the operator's Events. */
+  public static final String COMPONENT = "era-operator";
+
   private EraControllers() {}
 
   /** Registers the controllers with metrics in Micrometer's global registry. */

@@ -1,6 +1,6 @@
 package dev.era.agent.run;
 
-import dev.era.agent.Events;
+import dev.era.api.EventRecorder;
 import dev.era.agent.StatusUpdates;
 import dev.era.agent.StatusUpdates.Result;
 import dev.era.agent.logs.OutputTail;
@@ -67,7 +67,7 @@ public final class RunExecutions implements AutoCloseable {
   private final KubernetesClient client;
   private final VmRegistry vms;
   private final RunLogs logs;
-  private final Events events;
+  private final EventRecorder events;
   private final String nodeName;
   private final int logMaxBytes;
   private final RunStatusWriter status;
@@ -76,7 +76,7 @@ public final class RunExecutions implements AutoCloseable {
   private final ExecutorService executor;
   private volatile boolean closed;
 
-  public RunExecutions(KubernetesClient client, VmRegistry vms, RunLogs logs, Events events,
+  public RunExecutions(KubernetesClient client, VmRegistry vms, RunLogs logs, EventRecorder events,
       String nodeName, int logMaxBytes) {
     this.client = client;
     this.vms = vms;

@@ -1,6 +1,6 @@
 package dev.era.agent.vm;
 
-import dev.era.agent.Events;
+import dev.era.api.EventRecorder;
 import dev.era.agent.StatusUpdates.Result;
 import dev.era.agent.logs.RunLogs;
 import dev.era.agent.vm.VmRegistry.LocalVm;
@@ -56,14 +56,14 @@ public final class VmReconciler implements Reconciler<EraVM> {
   private final Launcher launcher;
   private final VmRegistry registry;
   private final RunLogs logs;
-  private final Events events;
+  private final EventRecorder events;
   private final VmStatusWriter status;
   private final String nodeName;
   private final Duration stopTimeout;
   private final VmExitSource exits = new VmExitSource();
 
   public VmReconciler(KubernetesClient client, Launcher launcher,
-      VmRegistry registry, RunLogs logs, Events events, String nodeName, Duration stopTimeout) {
+      VmRegistry registry, RunLogs logs, EventRecorder events, String nodeName, Duration stopTimeout) {
     this.client = client;
     this.launcher = launcher;
     this.registry = registry;

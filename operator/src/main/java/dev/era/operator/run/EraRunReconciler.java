@@ -11,7 +11,8 @@ import dev.era.api.Reasons;
 import dev.era.api.Times;
 import dev.era.operator.Changes;
 import dev.era.operator.EraOperatorConfig;
-import dev.era.operator.EventRecorder;
+import dev.era.api.EventRecorder;
+import dev.era.operator.EraControllers;
 import dev.era.operator.OperatorMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -57,7 +58,7 @@ public class EraRunReconciler implements Reconciler<EraRun> {
     this.client = client;
     this.config = config;
     this.metrics = metrics;
-    this.events = new EventRecorder(client);
+    this.events = new EventRecorder(client, EraControllers.COMPONENT, null);
   }
 
   @Override

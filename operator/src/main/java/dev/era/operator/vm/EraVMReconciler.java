@@ -11,7 +11,8 @@ import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import dev.era.operator.Changes;
 import dev.era.operator.EraOperatorConfig;
-import dev.era.operator.EventRecorder;
+import dev.era.api.EventRecorder;
+import dev.era.operator.EraControllers;
 import dev.era.operator.OperatorMetrics;
 import dev.era.operator.placement.CapacityLedger;
 import dev.era.operator.placement.NodeState;
@@ -72,7 +73,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     this.client = client;
     this.config = config;
     this.metrics = metrics;
-    this.events = new EventRecorder(client);
+    this.events = new EventRecorder(client, EraControllers.COMPONENT, null);
   }
 
   @Override

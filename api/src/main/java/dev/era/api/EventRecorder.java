@@ -1,30 +1,36 @@
-package dev.era.agent;
+package dev.era.api;
 
-import dev.era.api.Times;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
-import org.jboss.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Writes core v1 Events about the resources the agent acts on. Events are advisory: a failed write
- * is logged and never fails the work it describes.
+ * Writes core v1 Events about ERA resources, for the operator and the node agents alike. Callers
+ * emit an event when something changes, so a resource that stays broken does not flood the event
+ * stream. Events are advisory: a failed write is logged and never fails the work it describes.
  */
-public final class Events {
-  public static final String COMPONENT = "era-node-agent";
-  private static final Logger LOG = Logger.getLogger(Events.class);
+public final class EventRecorder {
   /** Long messages (boot failures quote the console) are cut; the full text is in the status. */
   static final int MAX_MESSAGE = 1024;
+  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
 
   private final KubernetesClient client;
-  private final String nodeName;
+  private final String component;
+  private final String host;
 
-  public Events(KubernetesClient client, String nodeName) {
+  /**
+   * @param component the reporting component, e.g. {@code era-operator}
+   * @param host      the node the reporter runs on, or null for a cluster-wide component
+   */
+  public EventRecorder(KubernetesClient client, String component, String host) {
     this.client = client;
-    this.nodeName = nodeName;
+    this.component = component;
+    this.host = host;
   }
 
   public void normal(HasMetadata about, String reason, String message) {
@@ -57,18 +63,18 @@ public final class Events {
         .withCount(1)
         .withFirstTimestamp(now)
         .withLastTimestamp(now)
-        .withReportingComponent(COMPONENT)
-        .withReportingInstance(COMPONENT + "-" + nodeName)
+        .withReportingComponent(component)
+        .withReportingInstance(host == null ? component : component + "-" + host)
         .withAction(reason)
         .withNewSource()
-        .withComponent(COMPONENT)
-        .withHost(nodeName)
+        .withComponent(component)
+        .withHost(host)
         .endSource()
         .build();
     try {
       client.v1().events().inNamespace(namespace).resource(event).create();
     } catch (KubernetesClientException e) {
-      LOG.warnf("could not record event %s for %s: %s", reason, about.getMetadata().getName(),
+      LOG.warn("could not record event {} for {}: {}", reason, about.getMetadata().getName(),
           e.getMessage());
     }
   }
