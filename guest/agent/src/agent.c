@@ -124,6 +124,9 @@ void agent_handle_frame(struct agent *a, const struct frame *f)
     case MSG_KILL:
         exec_kill(a, f);
         break;
+    case MSG_ATTACH:
+        exec_attach(a, f);
+        break;
     case MSG_PUT_FILE:
         file_put(a, f);
         break;

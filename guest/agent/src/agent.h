@@ -16,6 +16,8 @@
 #define OUT_HIGH (1u << 20)
 /* ...and requests stop being read while this much is: guest memory stays bounded when the host reads slowly. */
 #define OUT_HARD (4u << 20)
+/* Output kept for commands no host is attached to: their pipes pause while this much is held. */
+#define HELD_HIGH (4u << 20)
 
 enum chan_mode {
     CHAN_FD,       /* host mode: one connection on an inherited fd; EOF ends the agent */
@@ -43,6 +45,7 @@ struct agent {
     int persist;            /* /work is the persistent disk: unmount it on SHUTDOWN */
 
     struct exec *execs;
+    size_t held_bytes;      /* memory of the frames kept for detached commands, all together */
     struct transfer *transfers;
     int sigfd;
     int quit;               /* leave the loop: host gone (CHAN_FD) or SHUTDOWN */
@@ -99,10 +102,16 @@ void chan_flush(struct agent *a, int timeout_ms);
 /* exec.c */
 void exec_start(struct agent *a, const struct frame *f);
 void exec_kill(struct agent *a, const struct frame *f);
+void exec_attach(struct agent *a, const struct frame *f);
 void exec_watch(struct agent *a, struct watchset *s);
 void exec_reap(struct agent *a);
 void exec_tick(struct agent *a, uint64_t now, uint64_t *next);
+/* The host left: a frame of a command that was still queued for it is kept for the next ATTACH
+ * (1), anything else is not (0, the caller frees it). */
+int exec_take_back(struct agent *a, struct msg *m);
 void exec_detach_all(struct agent *a);
+/* The EXIT of command `id` reached the host: the command is forgotten. */
+void exec_delivered(struct agent *a, uint32_t id);
 void exec_kill_all(struct agent *a);
 
 /* files.c */

@@ -66,7 +66,8 @@ void chan_tick(struct agent *a, uint64_t now, uint64_t *next)
         *next = a->recheck_at;
 }
 
-/* Everything queued was meant for the host that left; commands it started run on unobserved. */
+/* Commands the host started run on, detached: what was queued of their output (whole frames, even
+ * one half written) waits for the next host to ATTACH; the rest of the queue was for that host alone. */
 static void on_disconnect(struct agent *a)
 {
     a->connected = 0;
@@ -74,7 +75,8 @@ static void on_disconnect(struct agent *a)
     while (a->out_head) {
         struct msg *m = a->out_head;
         a->out_head = m->next;
-        msg_free(m);
+        if (!exec_take_back(a, m))
+            msg_free(m);
     }
     a->out_tail = NULL;
     a->out_bytes = 0;
@@ -146,6 +148,8 @@ static int write_queue(struct agent *a)
             a->out_head = m->next;
             if (!a->out_head)
                 a->out_tail = NULL;
+            if (m->buf[4] == MSG_EXIT)
+                exec_delivered(a, get_be32(m->buf + 5));
             msg_free(m);
         }
     }

@@ -1,4 +1,5 @@
-/* EXEC and KILL: commands as the sandbox user in their own session, with streamed, bounded output. */
+/* EXEC, KILL and ATTACH: commands as the sandbox user in their own session, with streamed, bounded
+ * output that outlives the host's connection. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -14,6 +15,8 @@
 #include "util.h"
 
 #define MAX_EXECS 64
+#define MAX_KEPT 64        /* ended commands whose EXIT waits for a host to ATTACH */
+#define KEEP_MS (10 * 60 * 1000)  /* how long an ended command waits for that */
 #define DEFAULT_MAX_OUTPUT (1u << 20)
 #define LINGER_MS 200   /* how long processes left behind may hold the output pipes after the command exits */
 
@@ -21,7 +24,7 @@ struct stream {
     struct exec *e;
     int fd;             /* read end of the command's stdout or stderr pipe, -1 once closed */
     uint8_t type;       /* MSG_STDOUT or MSG_STDERR */
-    uint64_t kept;      /* bytes sent to the host */
+    uint64_t kept;      /* bytes forwarded: sent to the host or held for it */
     int truncated;
 };
 
@@ -36,7 +39,9 @@ struct exec {
     size_t in_len, in_off;
     uint64_t started_at, deadline, exited_at;
     int status, exited, timed_out;
-    int detached;       /* its host disconnected: output is drained and dropped, no EXIT is sent */
+    int ended;          /* EXIT is built: queued for the host (the record goes once it is written) or held */
+    int detached;       /* no host is attached: its frames are held for the next ATTACH */
+    struct msg *held_head, *held_tail;
 };
 
 /* ---- request parsing */
@@ -257,12 +262,40 @@ fail:
     return -1;
 }
 
+/* Any command the agent still knows: running, or ended but not yet reported to a host. */
 static struct exec *find_exec(struct agent *a, uint32_t id)
 {
     for (struct exec *e = a->execs; e; e = e->next)
-        if (e->id == id && !e->detached)
+        if (e->id == id)
             return e;
     return NULL;
+}
+
+/* What a held frame costs in memory: small chunks are mostly overhead. */
+static size_t held_cost(const struct msg *m)
+{
+    return sizeof *m + m->cap;
+}
+
+static void hold(struct agent *a, struct exec *e, struct msg *m)
+{
+    m->next = NULL;
+    m->sent = 0;
+    if (e->held_tail)
+        e->held_tail->next = m;
+    else
+        e->held_head = m;
+    e->held_tail = m;
+    a->held_bytes += held_cost(m);
+}
+
+/* A frame of this command: to the host when one is attached, else kept for the next. */
+static void emit(struct agent *a, struct exec *e, struct msg *m)
+{
+    if (e->detached)
+        hold(a, e, m);
+    else
+        chan_send(a, m);
 }
 
 /* ARGV as given, or /bin/sh -c SHELL; NULL after an error was sent. */
@@ -338,11 +371,11 @@ void exec_start(struct agent *a, const struct frame *f)
     struct req r = {a, f, 0};
     size_t count = 0;
     for (struct exec *e = a->execs; e; e = e->next)
-        count++;
+        count += !e->ended;
     if (f->id == 0)
         req_fail(&r, "BAD_REQUEST", "EXEC needs a non-zero id");
     else if (find_exec(a, f->id))
-        req_fail(&r, "BAD_REQUEST", "exec id %u is still running; use a new id", f->id);
+        req_fail(&r, "BAD_REQUEST", "exec id %u belongs to a command the agent still knows; use a new id", f->id);
     else if (count >= MAX_EXECS)
         req_fail(&r, "TOO_MANY_EXECS", "%d commands are already running", MAX_EXECS);
     char **argv = r.failed ? NULL : command_argv(&r);
@@ -382,6 +415,35 @@ void exec_kill(struct agent *a, const struct frame *f)
     chan_send(a, msg_new(MSG_OK, f->id, 0));
 }
 
+void exec_attach(struct agent *a, const struct frame *f)
+{
+    struct req r = {a, f, 0};
+    uint32_t target = req_u32(&r, TAG_TARGET, "TARGET", 1, 0);
+    if (r.failed)
+        return;
+    struct exec *e = find_exec(a, target);
+    if (!e) {
+        req_fail(&r, "NO_SUCH_EXEC", "no command with id %u is known: it never ran here, or it ended over %d min ago"
+                 " with no host attached", target, KEEP_MS / 60000);
+        return;
+    }
+    if (!e->detached) {
+        req_fail(&r, "BAD_REQUEST", "command %u already reports to this host", target);
+        return;
+    }
+    struct msg *ok = msg_new(MSG_OK, f->id, 9);
+    msg_add_u32(ok, TAG_MAX_OUTPUT, e->max_output);
+    chan_send(a, ok);
+    e->detached = 0;
+    while (e->held_head) {
+        struct msg *m = e->held_head;
+        e->held_head = m->next;
+        a->held_bytes -= held_cost(m);
+        chan_send(a, m);
+    }
+    e->held_tail = NULL;
+}
+
 /* ---- running */
 
 /* Reads one chunk and forwards what MAX_OUTPUT allows: 1 = read data, 0 = would block, -1 = closed now. */
@@ -397,11 +459,11 @@ static int read_stream(struct agent *a, struct stream *s)
         return -1;
     }
     uint64_t room = e->max_output - s->kept;
-    size_t keep = e->detached ? 0 : (uint64_t)n < room ? (size_t)n : (size_t)room;
+    size_t keep = (uint64_t)n < room ? (size_t)n : (size_t)room;
     if (keep) {
         struct msg *m = msg_new(s->type, e->id, keep + 5);
         msg_add(m, TAG_DATA, buf, (uint32_t)keep);
-        chan_send(a, m);
+        emit(a, e, m);
         s->kept += keep;
     }
     if ((size_t)n > keep)
@@ -439,7 +501,8 @@ void exec_watch(struct agent *a, struct watchset *s)
         for (int i = 0; i < 2; i++) {
             struct stream *st = &e->out[i];
             /* Output that will be dropped anyway is read at once, so the command never blocks on it. */
-            if (st->fd >= 0 && (e->detached || st->kept >= e->max_output || chan_has_room(a)))
+            int room = e->detached ? a->held_bytes < HELD_HIGH : chan_has_room(a);
+            if (st->fd >= 0 && (st->kept >= e->max_output || room))
                 watch_add(s, st->fd, POLLIN, on_output, st);
         }
         if (e->in_fd >= 0)
@@ -463,7 +526,7 @@ void exec_reap(struct agent *a)
     }
 }
 
-static void send_exit(struct agent *a, struct exec *e)
+static void emit_exit(struct agent *a, struct exec *e)
 {
     struct msg *m = msg_new(MSG_EXIT, e->id, 48);
     int code = WIFEXITED(e->status) ? WEXITSTATUS(e->status) : -1;
@@ -474,16 +537,57 @@ static void send_exit(struct agent *a, struct exec *e)
     msg_add_u8(m, TAG_STDOUT_TRUNCATED, (uint8_t)e->out[0].truncated);
     msg_add_u8(m, TAG_STDERR_TRUNCATED, (uint8_t)e->out[1].truncated);
     msg_add_u32(m, TAG_DURATION_MS, (uint32_t)(e->exited_at - e->started_at));
-    chan_send(a, m);
+    emit(a, e, m);
+    e->ended = 1;
+    /* Nothing of an ended command is watched any more: exec_delivered may free it mid-round. */
+    close_fd(&e->in_fd);
+    free(e->in_data);
+    e->in_data = NULL;
 }
 
-static void exec_free(struct exec *e)
+static void exec_free(struct agent *a, struct exec *e)
 {
     close_fd(&e->out[0].fd);
     close_fd(&e->out[1].fd);
     close_fd(&e->in_fd);
     free(e->in_data);
+    while (e->held_head) {
+        struct msg *m = e->held_head;
+        e->held_head = m->next;
+        a->held_bytes -= held_cost(m);
+        msg_free(m);
+    }
     free(e);
+}
+
+static void unlink_exec(struct agent *a, struct exec *e)
+{
+    for (struct exec **pp = &a->execs; *pp; pp = &(*pp)->next) {
+        if (*pp == e) {
+            *pp = e->next;
+            exec_free(a, e);
+            return;
+        }
+    }
+}
+
+/* Beyond MAX_KEPT ended commands waiting for an ATTACH, the oldest are forgotten. */
+static void forget_excess(struct agent *a)
+{
+    for (;;) {
+        int kept = 0;
+        struct exec *oldest = NULL;
+        for (struct exec *e = a->execs; e; e = e->next) {
+            if (e->ended && e->detached) {
+                kept++;
+                if (!oldest || e->exited_at < oldest->exited_at)
+                    oldest = e;
+            }
+        }
+        if (kept <= MAX_KEPT)
+            return;
+        unlink_exec(a, oldest);
+    }
 }
 
 /* Reads what the pipes hold now, whatever the room, and closes them. */
@@ -516,15 +620,31 @@ void exec_tick(struct agent *a, uint64_t now, uint64_t *next)
                 *next = e->exited_at + LINGER_MS;
             }
         }
-        if (e->exited && e->out[0].fd < 0 && e->out[1].fd < 0) {
-            if (!e->detached)
-                send_exit(a, e);
-            *pp = e->next;
-            exec_free(e);
-            continue;
+        if (e->exited && !e->ended && e->out[0].fd < 0 && e->out[1].fd < 0)
+            emit_exit(a, e);
+        if (e->ended && e->detached) {
+            if (now >= e->exited_at + KEEP_MS) {
+                *pp = e->next;
+                exec_free(a, e);
+                continue;
+            }
+            if (e->exited_at + KEEP_MS < *next)
+                *next = e->exited_at + KEEP_MS;
         }
         pp = &e->next;
     }
+    forget_excess(a);
+}
+
+int exec_take_back(struct agent *a, struct msg *m)
+{
+    uint8_t type = m->buf[4];
+    struct exec *e = type == MSG_STDOUT || type == MSG_STDERR || type == MSG_EXIT ? find_exec(a, get_be32(m->buf + 5))
+                                                                                   : NULL;
+    if (!e)
+        return 0;
+    hold(a, e, m);
+    return 1;
 }
 
 void exec_detach_all(struct agent *a)
@@ -533,16 +653,25 @@ void exec_detach_all(struct agent *a)
         e->detached = 1;
 }
 
+void exec_delivered(struct agent *a, uint32_t id)
+{
+    struct exec *e = find_exec(a, id);
+    if (e && e->ended && !e->detached)
+        unlink_exec(a, e);
+}
+
 void exec_kill_all(struct agent *a)
 {
-    /* Also the groups of commands that exited but whose children still linger. */
+    /* Also the groups of commands that exited but whose children still linger; not those of ended
+     * ones, whose group ids the kernel may have handed out again. */
     for (struct exec *e = a->execs; e; e = e->next)
-        kill(-e->pid, SIGKILL);
+        if (!e->ended)
+            kill(-e->pid, SIGKILL);
     while (a->execs) {
         struct exec *e = a->execs;
         if (!e->exited)
             waitpid(e->pid, NULL, 0);
         a->execs = e->next;
-        exec_free(e);
+        exec_free(a, e);
     }
 }

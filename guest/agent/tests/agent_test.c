@@ -22,6 +22,7 @@
 #include "util.h"
 
 #define SANDBOX_ID 65532
+#define DEFAULT_MAX_OUTPUT (1u << 20)
 #define RECV_TIMEOUT_MS 10000
 
 static const char *agent_bin;
@@ -951,6 +952,204 @@ out:
     result_free(&r);
 }
 
+/* Socket mode: the host leaves and, after `gap_ms`, a new one connects (past its HELLO). */
+static int new_host(struct agent *a, int gap_ms)
+{
+    close(a->fd);
+    a->fd = -1;
+    usleep((useconds_t)gap_ms * 1000);
+    return connect_agent(a) >= 0 && skip_hello(a) == 0 ? 0 : -1;
+}
+
+/* Sends ATTACH and reads its answer, which comes before any frame of the command: the MAX_OUTPUT of
+ * the OK, or 0 with the error code (or what came instead) in `code`. */
+static uint32_t attach(struct agent *a, uint32_t id, uint32_t target, char *code, size_t size)
+{
+    struct msg *m = msg_new(MSG_ATTACH, id, 16);
+    msg_add_u32(m, TAG_TARGET, target);
+    struct frame f;
+    uint32_t max_output = 0;
+    snprintf(code, size, "no answer");
+    if (send_msg(a, m) < 0 || recv_frame(a, &f, RECV_TIMEOUT_MS) < 0)
+        return 0;
+    if (f.id == id && f.type == MSG_OK)
+        max_output = fu32(&f, TAG_MAX_OUTPUT);
+    else if (f.id == id && f.type == MSG_ERROR)
+        fstr(&f, TAG_CODE, code, size);
+    else
+        snprintf(code, size, "type 0x%x id %u", f.type, f.id);
+    free_frame(&f);
+    return max_output;
+}
+
+static int recv_started(struct agent *a, uint32_t id)
+{
+    struct frame f;
+    if (recv_frame(a, &f, RECV_TIMEOUT_MS) < 0)
+        return 0;
+    int ok = f.type == MSG_STARTED && f.id == id;
+    free_frame(&f);
+    return ok;
+}
+
+/* The host leaves mid-command; a new host attaches and gets the rest and the EXIT, once. */
+static void t_attach_mid_exec(struct agent *a)
+{
+    struct result r = {.id = 900};
+    struct frame f = {0};
+    char code[32];
+    CHECK(send_msg(a, shell(900, "echo a; sleep 1; echo b; exit 3")) == 0, "send");
+    while (r.out.len < 2 && recv_frame(a, &f, RECV_TIMEOUT_MS) == 0) {
+        apply(&r, &f);
+        free_frame(&f);
+    }
+    CHECK(r.out.len == 2 && memcmp(r.out.data, "a\n", 2) == 0 && !r.done, "before leaving: '%s'", r.out.data);
+    result_free(&r);
+    CHECK(new_host(a, 0) == 0, "reconnect");
+    CHECK(request(a, shell(900, "true"), &r) == 0 && strcmp(r.error, "BAD_REQUEST") == 0,
+          "EXEC with the id of the detached command: '%s'", r.error);
+    result_free(&r);
+    CHECK(attach(a, 901, 900, code, sizeof code) == DEFAULT_MAX_OUTPUT, "ATTACH: %s", code);
+    r.id = 900;
+    CHECK(collect(a, &r, 1, RECV_TIMEOUT_MS) == 0, "no EXIT after ATTACH");
+    CHECK(r.out.len == 2 && memcmp(r.out.data, "b\n", 2) == 0, "after ATTACH: '%s'", r.out.data);
+    CHECK(r.exit_code == 3 && !r.unexpected && !r.error[0], "exit %d, %d unexpected frames, error '%s'", r.exit_code,
+          r.unexpected, r.error);
+    CHECK(attach(a, 902, 900, code, sizeof code) == 0 && strcmp(code, "NO_SUCH_EXEC") == 0,
+          "ATTACH after its EXIT was delivered: %s", code);
+out:
+    result_free(&r);
+}
+
+/* Output while no host is there waits for the next one, stdout and stderr apart. */
+static void t_attach_output_while_detached(struct agent *a)
+{
+    struct result r = {.id = 910};
+    char code[32];
+    CHECK(send_msg(a, shell(910, "sleep 0.5; echo one; echo two >&2; sleep 0.5; echo three")) == 0, "send");
+    CHECK(recv_started(a, 910), "no STARTED");
+    CHECK(new_host(a, 800) == 0, "reconnect");
+    CHECK(attach(a, 911, 910, code, sizeof code) == DEFAULT_MAX_OUTPUT, "ATTACH: %s", code);
+    CHECK(collect(a, &r, 1, RECV_TIMEOUT_MS) == 0, "no EXIT after ATTACH");
+    CHECK(r.out.len && strcmp((char *)r.out.data, "one\nthree\n") == 0, "stdout '%s'", r.out.data);
+    CHECK(r.err.len && strcmp((char *)r.err.data, "two\n") == 0, "stderr '%s'", r.err.data);
+    CHECK(r.exit_code == 0 && !r.unexpected, "exit %d, %d unexpected frames", r.exit_code, r.unexpected);
+out:
+    result_free(&r);
+}
+
+/* A command that ended with no host attached keeps its output and EXIT for the next one. */
+static void t_attach_after_exit(struct agent *a)
+{
+    struct result r = {.id = 920}, k = {0};
+    char code[32];
+    CHECK(send_msg(a, shell(920, "sleep 0.3; echo done; exit 7")) == 0, "send");
+    CHECK(recv_started(a, 920), "no STARTED");
+    CHECK(new_host(a, 1000) == 0, "reconnect");
+    struct msg *m = msg_new(MSG_KILL, 921, 16);
+    msg_add_u32(m, TAG_TARGET, 920);
+    CHECK(request(a, m, &k) == 0 && strcmp(k.error, "NO_SUCH_EXEC") == 0, "KILL of the ended command: '%s'", k.error);
+    CHECK(attach(a, 922, 920, code, sizeof code) == DEFAULT_MAX_OUTPUT, "ATTACH: %s", code);
+    CHECK(collect(a, &r, 1, RECV_TIMEOUT_MS) == 0, "no EXIT after ATTACH");
+    CHECK(r.out.len && strcmp((char *)r.out.data, "done\n") == 0, "stdout '%s'", r.out.data);
+    CHECK(r.exit_code == 7 && r.duration_ms >= 300 && r.duration_ms < 1000, "exit %d after %u ms", r.exit_code,
+          r.duration_ms);
+out:
+    result_free(&r);
+    result_free(&k);
+}
+
+/* KILL reaches a command no host is attached to. */
+static void t_kill_detached(struct agent *a)
+{
+    struct result r = {.id = 930}, k = {0};
+    char code[32];
+    CHECK(send_msg(a, shell(930, "sleep 1000")) == 0, "send");
+    CHECK(recv_started(a, 930), "no STARTED");
+    CHECK(new_host(a, 0) == 0, "reconnect");
+    struct msg *m = msg_new(MSG_KILL, 931, 16);
+    msg_add_u32(m, TAG_TARGET, 930);
+    CHECK(request(a, m, &k) == 0 && !k.error[0], "KILL: '%s'", k.error);
+    CHECK(attach(a, 932, 930, code, sizeof code) == DEFAULT_MAX_OUTPUT, "ATTACH: %s", code);
+    CHECK(collect(a, &r, 1, RECV_TIMEOUT_MS) == 0 && r.signal == 9, "EXIT: signal %d", r.signal);
+out:
+    result_free(&r);
+    result_free(&k);
+}
+
+static void t_attach_refused(struct agent *a)
+{
+    struct result r = {0};
+    char code[32];
+    CHECK(attach(a, 940, 12345, code, sizeof code) == 0 && strcmp(code, "NO_SUCH_EXEC") == 0,
+          "ATTACH to an id never used: %s", code);
+    CHECK(request(a, msg_new(MSG_ATTACH, 941, 0), &r) == 0 && strcmp(r.error, "MISSING_FIELD") == 0,
+          "ATTACH without TARGET: '%s'", r.error);
+    result_free(&r);
+    CHECK(send_msg(a, shell(942, "sleep 1000")) == 0 && recv_started(a, 942), "no STARTED");
+    CHECK(attach(a, 943, 942, code, sizeof code) == 0 && strcmp(code, "BAD_REQUEST") == 0,
+          "ATTACH to a command of this host: %s", code);
+out:
+    result_free(&r);
+}
+
+/* A detached command that writes more than the agent holds blocks on its pipe; nothing is lost. */
+static void t_detached_output_bounded(struct agent *a)
+{
+    struct result r = {.id = 950};
+    char code[32];
+    struct msg *m = shell(950, "sleep 0.3; head -c 20000000 /dev/zero");
+    msg_add_u32(m, TAG_MAX_OUTPUT, 32 << 20);
+    CHECK(send_msg(a, m) == 0, "send");
+    CHECK(recv_started(a, 950), "no STARTED");
+    CHECK(new_host(a, 1500) == 0, "reconnect");
+    long rss = agent_mem_kb(a, "VmRSS");
+    CHECK(rss > 0 && rss < 8 * 1024, "agent RSS %ld kB while holding output for no host", rss);
+    CHECK(attach(a, 951, 950, code, sizeof code) == 32 << 20, "ATTACH: %s", code);
+    CHECK(collect(a, &r, 1, RECV_TIMEOUT_MS) == 0, "no EXIT");
+    CHECK(r.out.len == 20000000 && r.out_truncated == 0, "got %zu bytes, truncated %d", r.out.len, r.out_truncated);
+    CHECK(r.exit_code == 0, "exit %d", r.exit_code);
+out:
+    result_free(&r);
+}
+
+static long read_long(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long v = -1;
+    if (f && fscanf(f, "%ld", &v) != 1)
+        v = -1;
+    if (f)
+        fclose(f);
+    return v;
+}
+
+/* Output queued for a host that left without reading it goes to the next host: only what the old
+ * connection itself had taken (its socket buffer) is lost, and the rest follows without a gap. */
+static void t_attach_queued_output(struct agent *a)
+{
+    struct result r = {.id = 960};
+    struct buf want = {0};
+    char code[32], line[16];
+    for (int i = 1; i <= 1000000; i++)
+        buf_add(&want, (const uint8_t *)line, (size_t)snprintf(line, sizeof line, "%d\n", i));
+    long sndbuf = read_long("/proc/sys/net/core/wmem_default");
+    struct msg *m = shell(960, "seq 1 1000000");
+    msg_add_u32(m, TAG_MAX_OUTPUT, 32 << 20);
+    CHECK(send_msg(a, m) == 0, "send");
+    usleep(1000000); /* the host reads nothing: the socket and then the agent's queue fill up */
+    CHECK(new_host(a, 0) == 0, "reconnect");
+    CHECK(attach(a, 961, 960, code, sizeof code) == 32 << 20, "ATTACH: %s", code);
+    CHECK(collect(a, &r, 1, RECV_TIMEOUT_MS) == 0 && r.exit_code == 0, "EXIT: %d", r.exit_code);
+    size_t lost = want.len - r.out.len;
+    CHECK(r.out.len <= want.len && memcmp(r.out.data, want.data + lost, r.out.len) == 0,
+          "%zu bytes came, not the end of the output", r.out.len);
+    CHECK(sndbuf > 0 && lost <= (size_t)sndbuf, "%zu bytes lost, more than the old socket held (%ld)", lost, sndbuf);
+out:
+    free(want.data);
+    result_free(&r);
+}
+
 struct test {
     const char *name;
     void (*fn)(struct agent *);
@@ -983,6 +1182,13 @@ static const struct test tests[] = {
     {"shutdown", t_shutdown, 0},
     {"host disconnect ends host mode", t_host_disconnect, 0},
     {"reconnect", t_reconnect, 1},
+    {"attach: the rest of a command after a reconnect", t_attach_mid_exec, 1},
+    {"attach: output while no host was there", t_attach_output_while_detached, 1},
+    {"attach: a command that ended while detached", t_attach_after_exit, 1},
+    {"kill reaches a detached command", t_kill_detached, 1},
+    {"attach refused", t_attach_refused, 0},
+    {"detached output bounded, nothing lost", t_detached_output_bounded, 1},
+    {"output queued for a host that left goes to the next", t_attach_queued_output, 1},
 };
 
 int main(int argc, char **argv)

@@ -30,6 +30,13 @@ public class EraRunStatus extends EraStatus {
   private String reason;
   private String message;
 
+  /**
+   * The id of the run's command in its VM's guest agent, written with phase Running before the
+   * command starts: a node agent that restarts while the run runs finds the command by it and
+   * follows it to the end.
+   */
+  private Integer execId;
+
   public EraRunPhase getPhase() {
     return phase;
   }
@@ -116,5 +123,13 @@ public class EraRunStatus extends EraStatus {
 
   public void setMessage(String message) {
     this.message = message;
+  }
+
+  public Integer getExecId() {
+    return execId;
+  }
+
+  public void setExecId(Integer execId) {
+    this.execId = execId;
   }
 }

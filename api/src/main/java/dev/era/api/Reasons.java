@@ -57,7 +57,10 @@ public final class Reasons {
   // Node agent, EraRun
   public static final String TIMED_OUT = "TimedOut";
   public static final String EXITED = "Exited";
-  /** Failed: the node agent restarted while the run was running; its outcome is unknown. */
+  /**
+   * Failed: the node agent restarted while the run was running and could not find its command
+   * again (its VM is gone, or the guest no longer knows it); its outcome is unknown.
+   */
   public static final String AGENT_RESTARTED = "AgentRestarted";
   /** Failed: a file could not be read (missing ConfigMap, Secret or key) or written. */
   public static final String STAGING_FAILED = "StagingFailed";

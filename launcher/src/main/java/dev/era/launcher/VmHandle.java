@@ -27,8 +27,29 @@ public interface VmHandle {
     /** Completes when the QEMU process ends, whoever ended it. */
     CompletableFuture<VmExit> onExit();
 
-    /** Starts a command; output goes to the listener as it arrives and is kept (bounded) in the result. */
-    Execution start(ExecRequest request, ExecListener listener);
+    /**
+     * A fresh command id for {@link #start(int, ExecRequest, ExecListener)}, so that a caller can record it before the
+     * command starts. Ids count from a random start per launcher: the guest keeps the ids of commands earlier launchers
+     * started, which this one is unlikely to repeat.
+     */
+    int newExecId();
+
+    /** Starts a command under an id from {@link #newExecId()}; output goes to the listener as it arrives and is kept (bounded) in the result. */
+    Execution start(int execId, ExecRequest request, ExecListener listener);
+
+    default Execution start(ExecRequest request, ExecListener listener) {
+        return start(newExecId(), request, listener);
+    }
+
+    /**
+     * Finds a command an earlier launcher started in this VM (by its {@link Execution#id()}) and follows it from here:
+     * the listener and the result get the output it wrote since that launcher let go (what that launcher had received
+     * is not repeated), then the rest and its end. A command that ended meanwhile is reported at once; the guest keeps
+     * an ended command for 10 minutes.
+     *
+     * @throws LaunchException when the guest no longer knows the command, or it already reports to this launcher
+     */
+    Execution attach(int execId, ExecListener listener);
 
     /** Runs a command to the end. */
     default ExecResult exec(ExecRequest request) {

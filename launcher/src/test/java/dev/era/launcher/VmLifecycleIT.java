@@ -113,6 +113,45 @@ class VmLifecycleIT {
     }
 
     @Test
+    void aCommandOutlivesItsLauncherAndTheNextOneAttachesToIt() throws Exception {
+        VmHandle first = launcher.start(VmSpec.of("follow", Language.PYTHON));
+        StringBuffer heardFirst = new StringBuffer();
+        Execution running = first.start(ExecRequest.shell("echo a; sleep 2; echo b"), stdoutTo(heardFirst));
+        await().atMost(Duration.ofSeconds(10)).until(() -> heardFirst.toString().equals("a\n"));
+        launcher.close();
+        assertThatThrownBy(() -> running.result().get(5, TimeUnit.SECONDS))
+                .hasMessageContaining("launcher that managed VM follow was closed");
+
+        launcher = Guests.launcher(stateDir);
+        VmHandle adopted = launcher.find("follow").orElseThrow();
+        StringBuffer heardNext = new StringBuffer();
+        Execution attached = adopted.attach(running.id(), stdoutTo(heardNext));
+        ExecResult result = attached.result().get(30, TimeUnit.SECONDS);
+
+        assertThat(attached.id()).isEqualTo(running.id());
+        assertThat(result.stdoutText()).isEqualTo("b\n");
+        assertThat(heardNext.toString()).isEqualTo("b\n");
+        assertThat(result.exitCode()).isZero();
+        assertThat(heardFirst.toString()).as("nothing more reached the closed launcher").isEqualTo("a\n");
+        assertThatThrownBy(() -> adopted.attach(running.id(), ExecListener.IGNORE))
+                .isInstanceOf(LaunchException.class).hasMessageContaining("NO_SUCH_EXEC");
+        assertThat(adopted.exec(ExecRequest.argv("echo", "still here")).stdoutText()).isEqualTo("still here\n");
+    }
+
+    private static ExecListener stdoutTo(StringBuffer heard) {
+        return new ExecListener() {
+            @Override
+            public void onStdout(byte[] chunk) {
+                heard.append(new String(chunk, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void onStderr(byte[] chunk) {
+            }
+        };
+    }
+
+    @Test
     void removesTheStateOfAVmThatDiedWhileNoLauncherWatched() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();

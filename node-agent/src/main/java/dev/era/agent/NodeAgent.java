@@ -138,8 +138,9 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   /**
-   * Stops watching and reporting. VMs keep running; runs still running stay Running and are
-   * reported by the next agent (AgentRestarted), since their commands are ended here.
+   * Stops watching and reporting. VMs keep running, and so do the commands of runs still running:
+   * those runs stay Running, and the next agent follows them to their end (or reports them,
+   * AgentRestarted, when their VM or command is gone).
    */
   @Override
   public void close() {

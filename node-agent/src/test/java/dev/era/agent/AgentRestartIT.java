@@ -23,6 +23,7 @@ import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
 import dev.era.launcher.VmSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,10 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent goes away midway and a new one takes over the same node: VMs keep running and are
- * re-adopted, a run that was running is reported (it cannot be re-attached), finished runs are not
- * run again, runs created meanwhile run once, a VM deleted meanwhile is torn down, and a VM no
- * EraVM owns is removed, as is one that booted before the EraVM of its name was created (the VM of
- * an earlier EraVM of that name).
+ * re-adopted, a run whose command outlived the agent is followed to its end with all its output, a
+ * run whose command the guest no longer knows is reported, finished runs are not run again, runs
+ * created meanwhile run once, a VM deleted meanwhile is torn down, and a VM no EraVM owns is
+ * removed, as is one that booted before the EraVM of its name was created (the VM of an earlier
+ * EraVM of that name).
  */
 @ExtendWith(RequiresQemu.class)
 class AgentRestartIT {
@@ -64,18 +66,26 @@ class AgentRestartIT {
   }
 
   @Test
-  void aNewAgentTakesOverWithoutLosingOrRepeatingAnything() {
+  void aNewAgentTakesOverWithoutLosingOrRepeatingAnything() throws Exception {
     createRun(client, "once", "keep", s -> s.setShell("echo ran >> once.txt"));
     EraRun once = awaitFinished(client, "once");
     assertThat(once.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
     createRun(client, "long", "keep", s -> s.setShell("echo started; sleep 600"));
-    awaitRun(client, "long", r -> r.getStatus().getPhase() == EraRunPhase.Running);
+    createRun(client, "survivor", "keep",
+        s -> s.setShell("echo ran >> survivor.txt; echo begin; sleep 3; echo done"));
+    awaitStarted("long", "started\n");
+    EraRun survivorBefore = awaitStarted("survivor", "begin\n");
     EraVM before = getVm(client, "keep");
     String keepId = VmSpecs.vmId(before);
     List<Long> qemu = cluster.processesOf(keepId);
     assertThat(qemu).hasSize(1);
 
     cluster.stopAgent();
+    // As if the guest had forgotten the command (it ended long ago, or never started): the new
+    // agent cannot follow the run.
+    EraRun longRun = getRun(client, "long");
+    longRun.getStatus().setExecId(longRun.getStatus().getExecId() ^ 0x4000_0000);
+    client.resource(longRun).updateStatus();
     String rebornId = VmSpecs.vmId(unsaved("reborn"));
     try (QemuLauncher other = new QemuLauncher(LauncherConfig.defaults().withStateDir(cluster.launcherState()))) {
       other.start(VmSpec.of("orphan", Language.PYTHON)); // left running: no EraVM owns it
@@ -91,7 +101,7 @@ class AgentRestartIT {
     EraVM doomed = getVm(client, "doomed");
     client.resource(doomed).delete(); // its finalizer keeps it until an agent has torn it down
     assertThat(getVm(client, "doomed").isMarkedForDeletion()).isTrue();
-    createRun(client, "after", "keep", s -> s.setShell("cat once.txt"));
+    createRun(client, "after", "keep", s -> s.setShell("cat once.txt survivor.txt"));
     // The operator hands it to the node; nothing runs it until an agent is back.
     awaitRun(client, "after", r -> AgentCluster.NODE.equals(r.getStatus().getNodeName()));
     assertThat(getRun(client, "after").getStatus().getPhase()).isEqualTo(EraRunPhase.Pending);
@@ -104,9 +114,20 @@ class AgentRestartIT {
     assertThat(interrupted.getStatus().getStdout()).isEqualTo("started\n");
     assertThat(events(client, "long")).anyMatch(e -> Reasons.AGENT_RESTARTED.equals(e.getReason()));
 
+    EraRun survivor = awaitFinished(client, "survivor");
+    assertThat(survivor.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
+    assertThat(survivor.getStatus().getReason()).isEqualTo(Reasons.EXITED);
+    assertThat(survivor.getStatus().getExitCode()).isZero();
+    assertThat(survivor.getStatus().getStdout()).isEqualTo("begin\ndone\n");
+    assertThat(Files.readString(runLog("survivor"))).isEqualTo("begin\ndone\n");
+    assertThat(survivor.getStatus().getStartedAt()).isEqualTo(survivorBefore.getStatus().getStartedAt());
+    assertThat(survivor.getStatus().getExecId()).isEqualTo(survivorBefore.getStatus().getExecId());
+    assertThat(events(client, "survivor")).noneMatch(e -> Reasons.AGENT_RESTARTED.equals(e.getReason()));
+
     EraRun after = awaitFinished(client, "after");
     assertThat(after.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
-    assertThat(after.getStatus().getStdout()).as("once.txt: the first run ran exactly once").isEqualTo("ran\n");
+    assertThat(after.getStatus().getStdout()).as("each run that wrote a file ran exactly once")
+        .isEqualTo("ran\nran\n");
     EraRun onceAgain = getRun(client, "once");
     assertThat(onceAgain.getStatus().getStartedAt()).isEqualTo(once.getStatus().getStartedAt());
     assertThat(onceAgain.getStatus().getFinishedAt()).isEqualTo(once.getStatus().getFinishedAt());
@@ -125,6 +146,20 @@ class AgentRestartIT {
     assertThat(cluster.processesOf(rebornId)).hasSize(1).doesNotContainAnyElementsOf(oldReborn);
     await().atMost(Duration.ofSeconds(30)).until(() -> cluster.agent().endpoint().equals(
         client.resources(EraNode.class).withName(AgentCluster.NODE).get().getStatus().getAgentEndpoint()));
+  }
+
+  /** Waits until the run's command has written {@code first}: it runs in the guest, not only claimed. */
+  private static EraRun awaitStarted(String run, String first) {
+    await().atMost(Resources.RUN).until(() -> Files.exists(runLog(run))
+        && Files.readString(runLog(run)).equals(first));
+    EraRun running = getRun(client, run);
+    assertThat(running.getStatus().getPhase()).isEqualTo(EraRunPhase.Running);
+    assertThat(running.getStatus().getExecId()).isNotNull();
+    return running;
+  }
+
+  private static Path runLog(String run) {
+    return cluster.agentState().resolve("runs").resolve(Resources.NAMESPACE).resolve(run).resolve("stdout");
   }
 
   private static EraVM unsaved(String name) {

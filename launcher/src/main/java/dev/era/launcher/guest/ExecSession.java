@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
-/** One EXEC in flight: forwards output to the listener, keeps it bounded, completes on EXIT. */
+/** One EXEC in flight, started here or attached to: forwards output to the listener, keeps it bounded, completes on EXIT. */
 public final class ExecSession implements Execution, FrameHandler {
     private static final Logger LOG = Logger.getLogger(ExecSession.class);
 
@@ -21,8 +21,8 @@ public final class ExecSession implements Execution, FrameHandler {
     private final String vmId;
     private final int id;
     private final ExecListener listener;
-    private final BoundedOutput stdout;
-    private final BoundedOutput stderr;
+    private volatile BoundedOutput stdout;
+    private volatile BoundedOutput stderr;
     private final CompletableFuture<ExecResult> result = new CompletableFuture<>();
 
     private ExecSession(GuestConnection connection, String vmId, int id, ExecListener listener, int maxOutput) {
@@ -30,17 +30,68 @@ public final class ExecSession implements Execution, FrameHandler {
         this.vmId = vmId;
         this.id = id;
         this.listener = listener;
-        this.stdout = new BoundedOutput(maxOutput);
-        this.stderr = new BoundedOutput(maxOutput);
+        bound(maxOutput);
     }
 
-    /** Sends the EXEC; the returned session completes when the guest reports the end. */
-    public static ExecSession start(GuestConnection connection, String vmId, ExecRequest request, ExecListener listener) {
-        int id = connection.nextId();
+    /** Sends the EXEC under {@code id} (from {@link GuestConnection#nextId()}); the session completes when the guest reports the end. */
+    public static ExecSession start(GuestConnection connection, String vmId, int id, ExecRequest request, ExecListener listener) {
         Frame frame = ExecFrames.exec(id, request);
         ExecSession session = new ExecSession(connection, vmId, id, listener, request.maxOutput());
         connection.send(frame, session);
         return session;
+    }
+
+    /**
+     * Attaches to a command an earlier connection started (ATTACH) and waits for the guest's answer. The session gets
+     * the output the command wrote since that connection ended, then the rest and the end.
+     *
+     * @throws LaunchException when the guest does not know the command (any more) or does not answer in time
+     */
+    public static ExecSession attach(GuestConnection connection, String vmId, int id, ExecListener listener, Duration timeout) {
+        // Bounded once the guest says what the EXEC asked for, before any of its output comes.
+        ExecSession session = new ExecSession(connection, vmId, id, listener, 0);
+        connection.register(id, session);
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        try {
+            connection.send(Frame.builder(MessageType.ATTACH, connection.nextId()).u32(Tag.TARGET, id).build(), new FrameHandler() {
+                @Override
+                public boolean onFrame(Frame frame) {
+                    try {
+                        if (frame.is(MessageType.ERROR)) {
+                            answered.completeExceptionally(GuestAgentException.from(frame, vmId, "attaching to command " + id));
+                        } else {
+                            session.bound((int) Math.min(Integer.MAX_VALUE,
+                                    frame.u32(Tag.MAX_OUTPUT).orElse(ExecRequest.DEFAULT_MAX_OUTPUT)));
+                            answered.complete(null);
+                        }
+                    } catch (ProtocolException e) {
+                        answered.completeExceptionally(new LaunchException("VM " + vmId + "'s guest agent answered ATTACH with"
+                                + " a malformed frame: " + e.getMessage()));
+                    }
+                    return true;
+                }
+
+                @Override
+                public void onClose(LaunchException cause) {
+                    answered.completeExceptionally(cause);
+                }
+            });
+            Futures.await(answered, timeout, "VM " + vmId + "'s guest agent did not answer ATTACH for command " + id);
+        } catch (LaunchException e) {
+            connection.forget(id);
+            throw e;
+        }
+        return session;
+    }
+
+    private void bound(int maxOutput) {
+        stdout = new BoundedOutput(maxOutput);
+        stderr = new BoundedOutput(maxOutput);
+    }
+
+    @Override
+    public int id() {
+        return id;
     }
 
     @Override

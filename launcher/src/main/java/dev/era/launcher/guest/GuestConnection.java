@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -33,7 +34,11 @@ public final class GuestConnection implements AutoCloseable {
     private final Supplier<LaunchException> lossReason;
     private final Object writeLock = new Object();
     private final Map<Integer, FrameHandler> handlers = new ConcurrentHashMap<>();
-    private final AtomicInteger ids = new AtomicInteger();
+    /**
+     * The guest keeps the ids of commands across connections (ATTACH), so a launcher that re-adopts a VM must not repeat
+     * an earlier launcher's ids: each connection counts from a random start.
+     */
+    private final AtomicInteger ids = new AtomicInteger(ThreadLocalRandom.current().nextInt());
     private final CompletableFuture<String> ready = new CompletableFuture<>();
     private volatile LaunchException closedBecause;
 
@@ -80,18 +85,28 @@ public final class GuestConnection implements AutoCloseable {
         return closedBecause == null;
     }
 
-    /** A fresh request id; never 0, which belongs to the guest's own messages. */
+    /**
+     * A fresh request id; never 0, which belongs to the guest's own messages, nor the id of a request or command that
+     * still reports here.
+     */
     public int nextId() {
         int id;
         do {
             id = ids.incrementAndGet() & Integer.MAX_VALUE;
-        } while (id == 0);
+        } while (id == 0 || handlers.containsKey(id));
         return id;
+    }
+
+    /** Routes the frames with this id to the handler; fails when another request or command has the id. */
+    void register(int id, FrameHandler handler) {
+        if (handlers.putIfAbsent(id, handler) != null) {
+            throw new LaunchException("id " + id + " is in use on VM " + vmId + "'s agent channel");
+        }
     }
 
     /** Registers the handler for the request's answers, then sends the request. */
     public void send(Frame request, FrameHandler handler) {
-        handlers.put(request.id(), handler);
+        register(request.id(), handler);
         try {
             send(request);
         } catch (LaunchException e) {

@@ -8,6 +8,7 @@ public enum MessageType {
     PING(0x02),
     EXEC(0x10),
     KILL(0x11),
+    ATTACH(0x12),
     PUT_FILE(0x20),
     GET_FILE(0x21),
     SHUTDOWN(0x30),

@@ -181,8 +181,13 @@ public final class QemuVm implements VmHandle {
     }
 
     @Override
-    public Execution start(ExecRequest request, ExecListener listener) {
-        ExecSession session = ExecSession.start(requireRunning(), id(), request, listener == null ? ExecListener.IGNORE : listener);
+    public int newExecId() {
+        return requireRunning().nextId();
+    }
+
+    @Override
+    public Execution start(int execId, ExecRequest request, ExecListener listener) {
+        ExecSession session = ExecSession.start(requireRunning(), id(), execId, request, listener == null ? ExecListener.IGNORE : listener);
         Duration timeout = request.timeout();
         if (timeout != null && !timeout.isZero()) {
             Duration limit = timeout.plus(EXEC_GRACE);
@@ -192,6 +197,12 @@ public final class QemuVm implements VmHandle {
             session.result().whenComplete((result, failure) -> guard.cancel(false));
         }
         return session;
+    }
+
+    /** Without the command's timeout at hand, no guard as in {@link #start}: the guest still applies it. */
+    @Override
+    public Execution attach(int execId, ExecListener listener) {
+        return ExecSession.attach(requireRunning(), id(), execId, listener == null ? ExecListener.IGNORE : listener, ANSWER_TIMEOUT);
     }
 
     @Override

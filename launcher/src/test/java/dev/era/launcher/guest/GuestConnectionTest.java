@@ -83,8 +83,8 @@ class GuestConnectionTest {
     @Test
     void dispatchesInterleavedOutputOfConcurrentCommandsById() throws Exception {
         List<String> heard = Collections.synchronizedList(new ArrayList<>());
-        ExecSession first = ExecSession.start(connection, "vm1", ExecRequest.argv("a"), listener("first", heard));
-        ExecSession second = ExecSession.start(connection, "vm1", ExecRequest.argv("b"), listener("second", heard));
+        ExecSession first = ExecSession.start(connection, "vm1", connection.nextId(), ExecRequest.argv("a"), listener("first", heard));
+        ExecSession second = ExecSession.start(connection, "vm1", connection.nextId(), ExecRequest.argv("b"), listener("second", heard));
         int a = agent.read().id();
         int b = agent.read().id();
 
@@ -109,7 +109,7 @@ class GuestConnectionTest {
 
     @Test
     void keepsNoMoreOutputThanAskedEvenIfTheAgentSendsMore() throws Exception {
-        ExecSession session = ExecSession.start(connection, "vm1", ExecRequest.argv("yes").withMaxOutput(4), ExecListener.IGNORE);
+        ExecSession session = ExecSession.start(connection, "vm1", connection.nextId(), ExecRequest.argv("yes").withMaxOutput(4), ExecListener.IGNORE);
         int id = agent.read().id();
         agent.send(out(MessageType.STDOUT, id, "0123456789"));
         agent.send(exit(id, 0));
@@ -122,7 +122,7 @@ class GuestConnectionTest {
 
     @Test
     void reportsTheAgentsTimeoutAndTruncationFlags() throws Exception {
-        ExecSession session = ExecSession.start(connection, "vm1", ExecRequest.argv("sleep", "9"), ExecListener.IGNORE);
+        ExecSession session = ExecSession.start(connection, "vm1", connection.nextId(), ExecRequest.argv("sleep", "9"), ExecListener.IGNORE);
         int id = agent.read().id();
         agent.send(Frame.builder(MessageType.EXIT, id).i32(Tag.EXIT_CODE, -1).i32(Tag.SIGNAL, 9).u8(Tag.TIMED_OUT, 1)
                 .u8(Tag.STDERR_TRUNCATED, 1).u32(Tag.DURATION_MS, 2000).build());
@@ -137,7 +137,7 @@ class GuestConnectionTest {
 
     @Test
     void turnsAnErrorAnswerIntoAnExceptionWithTheAgentsWords() throws Exception {
-        ExecSession session = ExecSession.start(connection, "vm1", ExecRequest.argv("x"), ExecListener.IGNORE);
+        ExecSession session = ExecSession.start(connection, "vm1", connection.nextId(), ExecRequest.argv("x"), ExecListener.IGNORE);
         int id = agent.read().id();
         agent.send(Frame.builder(MessageType.ERROR, id).string(Tag.CODE, "TOO_MANY_EXECS").string(Tag.MESSAGE, "64 commands run already").build());
 
@@ -150,20 +150,20 @@ class GuestConnectionTest {
 
     @Test
     void failsPendingCommandsWithTheReasonWhenTheGuestGoesAway() throws Exception {
-        ExecSession session = ExecSession.start(connection, "vm1", ExecRequest.argv("sleep", "100"), ExecListener.IGNORE);
+        ExecSession session = ExecSession.start(connection, "vm1", connection.nextId(), ExecRequest.argv("sleep", "100"), ExecListener.IGNORE);
         agent.read();
         agent.disconnect();
 
         assertThatThrownBy(() -> session.result().get(5, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(LaunchException.class).hasMessageContaining("vm1 went away");
-        assertThatThrownBy(() -> ExecSession.start(connection, "vm1", ExecRequest.argv("true"), ExecListener.IGNORE))
+        assertThatThrownBy(() -> ExecSession.start(connection, "vm1", connection.nextId(), ExecRequest.argv("true"), ExecListener.IGNORE))
                 .isInstanceOf(LaunchException.class).hasMessageContaining("vm1 went away");
         assertThat(connection.isOpen()).isFalse();
     }
 
     @Test
     void closesTheChannelWhenTheAgentBreaksTheProtocol() throws Exception {
-        ExecSession session = ExecSession.start(connection, "vm1", ExecRequest.argv("x"), ExecListener.IGNORE);
+        ExecSession session = ExecSession.start(connection, "vm1", connection.nextId(), ExecRequest.argv("x"), ExecListener.IGNORE);
         agent.read();
         agent.sendRaw(new byte[] {0x7f, 0, 0, 0, 1, 2, 3, 4, 5});
 
@@ -178,6 +178,68 @@ class GuestConnectionTest {
         agent.hello(0, 1);
 
         assertThat(connection.ready().get(5, TimeUnit.SECONDS)).isEqualTo("fake-agent 1");
+    }
+
+    @Test
+    void attachesToACommandAnEarlierConnectionStartedAndKeepsWhatTheGuestSaysTheExecAskedFor() throws Exception {
+        List<String> heard = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<ExecSession> attaching = CompletableFuture.supplyAsync(
+                () -> ExecSession.attach(connection, "vm1", 77, listener("old", heard), WAIT));
+        Frame attach = agent.read();
+        agent.send(Frame.builder(MessageType.OK, attach.id()).u32(Tag.MAX_OUTPUT, 6).build());
+        agent.send(out(MessageType.STDOUT, 77, "held "));
+        agent.send(out(MessageType.STDERR, 77, "oops"));
+        agent.send(out(MessageType.STDOUT, 77, "more"));
+        agent.send(exit(77, 5));
+
+        ExecSession session = attaching.get(5, TimeUnit.SECONDS);
+        ExecResult result = session.result().get(5, TimeUnit.SECONDS);
+        assertThat(attach.is(MessageType.ATTACH)).isTrue();
+        assertThat(attach.u32(Tag.TARGET)).hasValue(77);
+        assertThat(attach.id()).isNotIn(0, 77);
+        assertThat(session.id()).isEqualTo(77);
+        assertThat(heard).containsExactly("old:held ", "old!oops", "old:more");
+        assertThat(result.stdoutText()).isEqualTo("held m");
+        assertThat(result.stdoutTruncated()).isTrue();
+        assertThat(result.stderrText()).isEqualTo("oops");
+        assertThat(result.exitCode()).isEqualTo(5);
+    }
+
+    @Test
+    void attachingToACommandTheGuestNoLongerKnowsFailsAndFreesItsId() throws Exception {
+        CompletableFuture<Void> refusing = CompletableFuture.runAsync(() -> {
+            try {
+                Frame attach = agent.read();
+                agent.send(Frame.builder(MessageType.ERROR, attach.id()).string(Tag.CODE, "NO_SUCH_EXEC")
+                        .string(Tag.MESSAGE, "no command with id 77 is known").build());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        assertThatThrownBy(() -> ExecSession.attach(connection, "vm1", 77, ExecListener.IGNORE, WAIT))
+                .isInstanceOf(GuestAgentException.class)
+                .hasMessageContaining("attaching to command 77 failed in VM vm1")
+                .hasMessageContaining("NO_SUCH_EXEC");
+        refusing.get(5, TimeUnit.SECONDS);
+        ExecSession again = ExecSession.start(connection, "vm1", 77, ExecRequest.argv("true"), ExecListener.IGNORE);
+        agent.read();
+        agent.send(exit(77, 0));
+        assertThat(again.result().get(5, TimeUnit.SECONDS).succeeded()).isTrue();
+    }
+
+    @Test
+    void countsIdsFromARandomStartAndSkipsThoseOfCommandsAttachedTo() throws Exception {
+        try (GuestConnection other = GuestConnection.open("vm1", dir.resolve("agent.sock"), () -> new LaunchException("gone"))) {
+            int first = connection.nextId();
+            // Two launchers counting from the same start would repeat each other's ids.
+            assertThat(other.nextId()).isNotEqualTo(first);
+            ExecSession.start(connection, "vm1", first + 1, ExecRequest.argv("sleep", "9"), ExecListener.IGNORE);
+
+            assertThat(connection.nextId()).isEqualTo(first + 2);
+            assertThatThrownBy(() -> ExecSession.attach(connection, "vm1", first + 1, ExecListener.IGNORE, WAIT))
+                    .isInstanceOf(LaunchException.class).hasMessageContaining("id " + (first + 1) + " is in use");
+        }
     }
 
     @Test
@@ -278,7 +340,7 @@ class GuestConnectionTest {
         assertThatThrownBy(() -> new GuestFiles(connection, "vm1", WAIT).get("big.bin", broken))
                 .isInstanceOf(LaunchException.class).hasMessageContaining("disk full");
         sender.get(5, TimeUnit.SECONDS);
-        ExecSession session = ExecSession.start(connection, "vm1", ExecRequest.argv("true"), ExecListener.IGNORE);
+        ExecSession session = ExecSession.start(connection, "vm1", connection.nextId(), ExecRequest.argv("true"), ExecListener.IGNORE);
         agent.send(exit(agent.read().id(), 0));
 
         assertThat(session.result().get(2, TimeUnit.SECONDS).succeeded()).as("the reader thread still dispatches").isTrue();

@@ -4,6 +4,7 @@ import dev.era.launcher.ExecListener;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -29,12 +30,15 @@ public final class RunLog implements ExecListener {
   private boolean finished;
   private boolean writeFailed;
 
-  RunLog(Path dir, int tailBytes) throws IOException {
+  /** @param resume continue the files there (and their tails) instead of starting them empty */
+  RunLog(Path dir, int tailBytes, boolean resume) throws IOException {
     this.dir = dir;
     for (Stream s : Stream.values()) {
-      files.put(s, new FileOutputStream(file(dir, s).toFile()));
-      tails.put(s, new OutputTail(tailBytes));
-      written.put(s, 0L);
+      Path file = file(dir, s);
+      boolean continued = resume && Files.exists(file);
+      tails.put(s, continued ? OutputTail.ofFile(file, tailBytes) : new OutputTail(tailBytes));
+      written.put(s, continued ? Files.size(file) : 0L);
+      files.put(s, new FileOutputStream(file.toFile(), continued));
     }
   }
 

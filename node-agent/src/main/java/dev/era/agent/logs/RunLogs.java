@@ -58,7 +58,7 @@ public final class RunLogs {
       deleteTree(dir);
       Files.createDirectories(dir);
       writeRecord(dir, record);
-      RunLog log = new RunLog(dir, tailBytes);
+      RunLog log = new RunLog(dir, tailBytes, false);
       active.put(key(namespace, name), log);
       synchronized (arrivals) {
         arrivals.notifyAll();
@@ -67,6 +67,28 @@ public final class RunLogs {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the run logs in " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Continues the logs of a run an earlier agent started, whose command outlived that agent: the
+   * log appends to the files there, and its tails start from what they hold.
+   */
+  public synchronized RunLog resume(String namespace, String name) {
+    Path dir = dir(namespace, name);
+    try {
+      discard(namespace, name);
+      RunLog log = new RunLog(dir, tailBytes, true);
+      active.put(key(namespace, name), log);
+      return log;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reopen the run logs in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Closes a log without recording an outcome (the run is reported another way). */
+  public void release(String namespace, String name, RunLog log) {
+    log.finish();
+    active.remove(key(namespace, name), log);
   }
 
   /** Records the outcome next to the logs, then closes the log (followers finish). */

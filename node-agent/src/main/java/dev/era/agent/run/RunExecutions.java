@@ -25,6 +25,7 @@ import dev.era.launcher.VmHandle;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.ByteArrayInputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -43,8 +44,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs EraRuns in their VMs, each at most once: a run is claimed (Pending → Running, with optimistic
- * locking) before anything happens in the guest, and a run this agent did not claim itself is never
- * started again. Several runs of one VM run at the same time, each on its own thread.
+ * locking, recording the guest's id for its command) before anything happens in the guest, and a
+ * run this agent did not claim itself is never started again, only followed to its end when its
+ * command outlived the agent that claimed it. Several runs of one VM run at the same time, each on
+ * its own thread.
  */
 public final class RunExecutions implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RunExecutions.class);
@@ -108,19 +111,27 @@ public final class RunExecutions implements AutoCloseable {
           "EraVM " + vmName + " is not running on node " + nodeName, Instant.now()));
       return;
     }
+    int execId;
+    try {
+      execId = vm.get().newExecId();
+    } catch (LaunchException e) {
+      reject(run, RunOutcomes.failed(Reasons.VM_NOT_RUNNING, e.getMessage(), Instant.now()));
+      return;
+    }
     String uid = run.getMetadata().getUid();
     ActiveRun a = new ActiveRun(run);
     if (active.putIfAbsent(uid, a) != null) {
       return; // a stale copy from the cache: this agent claimed it already
     }
-    if (status.claim(run, "running in EraVM " + vmName + " on node " + nodeName) != Result.WRITTEN) {
+    if (status.claim(run, execId, "running in EraVM " + vmName + " on node " + nodeName)
+        != Result.WRITTEN) {
       active.remove(uid, a);
       return;
     }
     try {
       a.log = logs.create(namespace, name(run),
           new RunRecord(uid, vmName, Times.format(Instant.now()), null));
-      executor.execute(() -> execute(a, vm.get()));
+      executor.execute(() -> execute(a, vm.get(), execId));
     } catch (RuntimeException e) {
       finish(a, RunOutcomes.failed(Reasons.EXEC_FAILED,
           "the node agent could not start the run: " + e.getMessage(), Instant.now()));
@@ -128,14 +139,18 @@ public final class RunExecutions implements AutoCloseable {
   }
 
   /**
-   * A run left Running by an earlier agent: its recorded outcome when it had one, else Failed with
-   * reason AgentRestarted (the guest cannot re-attach a command to a new connection).
+   * A run left Running by an earlier agent: its recorded outcome when it had one; else, when its
+   * command is still known in its re-adopted VM (running, or ended since), followed to the end as if
+   * this agent had started it; else Failed with reason AgentRestarted.
    */
   public void recover(EraRun run) {
     String namespace = run.getMetadata().getNamespace();
     Optional<RunRecord> record = logs.record(namespace, name(run))
         .filter(r -> r.uid().equals(run.getMetadata().getUid())); // not an older run's of that name
     Optional<RunOutcome> recorded = record.map(RunRecord::outcome);
+    if (record.isPresent() && recorded.isEmpty() && follow(run)) {
+      return;
+    }
     RunOutcome outcome = recorded.orElseGet(() -> RunOutcomes.failed(Reasons.AGENT_RESTARTED,
         "the node agent on " + nodeName + " restarted while the run was running; its result is"
             + " unknown (the command may have run in part); output up to the restart is in the logs",
@@ -146,6 +161,35 @@ public final class RunExecutions implements AutoCloseable {
       logs.recordOutcome(namespace, name(run), outcome);
       events.warning(run, outcome.reason(), outcome.message());
     }
+  }
+
+  /** Attaches to the run's command in its VM; false when the guest no longer knows it. */
+  private boolean follow(EraRun run) {
+    String namespace = run.getMetadata().getNamespace();
+    Integer execId = run.getStatus().getExecId();
+    Optional<VmHandle> vm = vms.running(namespace, run.getSpec().getVmName());
+    if (execId == null || vm.isEmpty()) {
+      return false;
+    }
+    ActiveRun a = new ActiveRun(run);
+    if (active.putIfAbsent(run.getMetadata().getUid(), a) != null) {
+      return true;
+    }
+    try {
+      a.log = logs.resume(namespace, name(run));
+      a.execution = vm.get().attach(execId, a.log);
+    } catch (LaunchException | UncheckedIOException e) {
+      LOG.infof("run %s/%s was running when the agent restarted and cannot be followed: %s",
+          namespace, name(run), e.getMessage());
+      if (a.log != null) {
+        logs.release(namespace, name(run), a.log);
+      }
+      active.remove(run.getMetadata().getUid(), a);
+      return false;
+    }
+    LOG.infof("following run %s/%s, which outlived the previous agent", namespace, name(run));
+    executor.execute(() -> finish(a, outcome(a.execution, vm.get(), run.getSpec())));
+    return true;
   }
 
   private OutputTail tail(EraRun run, Optional<RunRecord> record, RunLog.Stream stream) {
@@ -168,23 +212,17 @@ public final class RunExecutions implements AutoCloseable {
   }
 
   /**
-   * Kills the commands still running and writes nothing more: their runs stay Running, and the next
-   * agent reports them (AgentRestarted), as after a crash.
+   * Writes nothing more, as after a crash: runs still running stay Running, and their commands run
+   * on in the VMs for the next agent to follow (or report, AgentRestarted, when it cannot).
    */
   @Override
   public void close() {
     closed = true;
-    for (ActiveRun a : active.values()) {
-      Execution execution = a.execution;
-      if (execution != null) {
-        execution.signal(SIGKILL);
-      }
-    }
     executor.shutdownNow();
     active.clear();
   }
 
-  private void execute(ActiveRun a, VmHandle vm) {
+  private void execute(ActiveRun a, VmHandle vm, int execId) {
     EraRun run = a.run;
     EraRunSpec spec = run.getSpec();
     RunOutcome outcome;
@@ -195,23 +233,32 @@ public final class RunExecutions implements AutoCloseable {
       }
       markVmUsed(run);
       stage(run, vm);
-      Execution execution = vm.start(request(spec), a.log);
+      Execution execution = vm.start(execId, request(spec), a.log);
       a.execution = execution;
-      if (a.cancelled || closed) {
+      if (a.cancelled) {
         execution.signal(SIGKILL);
       }
-      ExecResult result = execution.result().join();
-      outcome = RunOutcomes.of(result, spec.getTimeoutSeconds(), Instant.now());
+      outcome = outcome(execution, vm, spec);
     } catch (StagingException e) {
       outcome = RunOutcomes.failed(Reasons.STAGING_FAILED, e.getMessage(), Instant.now());
-    } catch (LaunchException | CompletionException e) {
-      outcome = lost(vm, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+    } catch (LaunchException e) {
+      outcome = lost(vm, e);
     } catch (RuntimeException e) {
       LOG.errorf(e, "run %s/%s failed in the node agent", run.getMetadata().getNamespace(), name(run));
       outcome = RunOutcomes.failed(Reasons.EXEC_FAILED,
           "the node agent failed running it: " + e, Instant.now());
     }
     finish(a, outcome);
+  }
+
+  /** Waits for the command's end. */
+  private static RunOutcome outcome(Execution execution, VmHandle vm, EraRunSpec spec) {
+    try {
+      ExecResult result = execution.result().join();
+      return RunOutcomes.of(result, spec.getTimeoutSeconds(), Instant.now());
+    } catch (CompletionException e) {
+      return lost(vm, e.getCause() != null ? e.getCause() : e);
+    }
   }
 
   private void finish(ActiveRun a, RunOutcome outcome) {

@@ -25,11 +25,12 @@ final class RunStatusWriter {
 
   /**
    * Pending → Running, guarded by the resourceVersion: WRITTEN means this agent, and nobody else,
-   * now runs it.
+   * now runs it, as the guest's command {@code execId}.
    */
-  Result claim(EraRun run, String message) {
+  Result claim(EraRun run, int execId, String message) {
     return write(run, r -> r.getStatus().getPhase() == EraRunPhase.Pending, s -> {
       s.setPhase(EraRunPhase.Running);
+      s.setExecId(execId);
       s.setStartedAt(Times.format(Instant.now()));
       s.setReason(null);
       s.setMessage(message);

@@ -59,6 +59,32 @@ class RunLogsTest {
   }
 
   @Test
+  void aResumedLogContinuesTheFilesAndTheirTails() throws Exception {
+    RunLogs logs = logs();
+    RunLog before = logs.create("ns", "run", record("uid-1", "vm"));
+    before.onStdout(bytes("abc"));
+    logs.closeAll(); // the agent stops; the run's command runs on
+
+    RunLog resumed = logs.resume("ns", "run");
+    resumed.onStdout(bytes("def"));
+    long start = System.nanoTime();
+    resumed.awaitBeyond(RunLog.Stream.stdout, 5, Duration.ofSeconds(10)); // a follower at file offset 5
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("byte 6 counts as written")
+        .isLessThan(Duration.ofSeconds(5));
+
+    assertThat(Files.readString(logs.file("ns", "run", RunLog.Stream.stdout))).isEqualTo("abcdef");
+    assertThat(resumed.tail(RunLog.Stream.stdout).text()).isEqualTo("cdef");
+    assertThat(resumed.tail(RunLog.Stream.stdout).cut()).isTrue();
+    assertThat(resumed.tail(RunLog.Stream.stderr).text()).isEmpty();
+    assertThat(logs.record("ns", "run")).hasValueSatisfying(r -> assertThat(r.uid()).isEqualTo("uid-1"));
+    assertThat(logs.active("ns", "run")).containsSame(resumed);
+    logs.release("ns", "run", resumed);
+    assertThat(logs.active("ns", "run")).isEmpty();
+    assertThat(resumed.isFinished()).isTrue();
+  }
+
+  @Test
   void readsTheTailOfALogNoLongerInMemory() {
     RunLogs logs = logs();
     RunLog log = logs.create("ns", "run", record("uid-1", "vm"));
