@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.era.agent.vm.VmSpecs;
 import dev.era.api.EraVM;
+import dev.era.launcher.RequiresQemu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,12 +21,14 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The CLI against a real embedded control plane: one daemon for the class, started and stopped
  * through the shaded jar, with real guests (six boots: create, two starts, temp, and a VM with a
  * kept disk created twice). Most commands run in-process; the order follows one VM's life.
  */
+@ExtendWith(RequiresQemu.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EraCliIT {
   /** A first `era up` on a machine builds the Python guest image. */
@@ -40,7 +43,6 @@ class EraCliIT {
 
   @BeforeAll
   static void up() throws Exception {
-    Guests.assumeTheyCanRun();
     dir = Files.createTempDirectory("era-cli-it");
     cli = CliRunner.isolated(dir);
     CliRunner.Result up = cli.runJar(UP_TIMEOUT, "up");

@@ -1,7 +1,5 @@
 package dev.era.cli;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +12,6 @@ import java.util.stream.Stream;
 /** What an IT with real guests needs from the machine, and the cleanup after it. */
 final class Guests {
   private Guests() {}
-
-  static void assumeTheyCanRun() {
-    assumeTrue(onPath("qemu-system-x86_64"),
-        "QEMU (qemu-system-x86_64) is not installed, so no guest can boot: run scripts/install-deps.sh");
-  }
 
   static boolean onPath(String program) {
     return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))

@@ -2,14 +2,17 @@ package dev.era.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.era.launcher.RequiresQemu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The README's quickstart command, read from README.md and run exactly as written. */
+@ExtendWith(RequiresQemu.class)
 class QuickstartIT {
   /** The command is the first fenced block after this marker in README.md. */
   private static final Pattern QUICKSTART =
@@ -19,7 +22,6 @@ class QuickstartIT {
   void theReadmeQuickstartRunsAsWritten() throws Exception {
     Matcher block = QUICKSTART.matcher(Files.readString(CliRunner.REPO_ROOT.resolve("README.md")));
     assertThat(block.find()).as("a quickstart block in README.md").isTrue();
-    Guests.assumeTheyCanRun();
     Path dir = Files.createTempDirectory("era-quickstart-it");
     CliRunner cli = CliRunner.isolated(dir);
     try {

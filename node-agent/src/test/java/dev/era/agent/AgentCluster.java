@@ -5,6 +5,7 @@ import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
 import dev.era.launcher.host.ProcFs;
 import dev.era.launcher.image.GuestImages;
+import dev.era.launcher.RequiresQemu;
 import dev.era.operator.EraControllers;
 import dev.era.operator.EraOperatorConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -22,6 +22,7 @@ import dev.era.launcher.Language;
 import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
 import dev.era.launcher.VmSpec;
+import dev.era.launcher.RequiresQemu;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -22,6 +22,7 @@ import dev.era.api.RunEnvVar;
 import dev.era.api.RunFile;
 import dev.era.api.Times;
 import dev.era.launcher.Language;
+import dev.era.launcher.RequiresQemu;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -20,6 +20,7 @@ import dev.era.api.EraVMSpec;
 import dev.era.api.PersistSpec;
 import dev.era.api.Reasons;
 import dev.era.launcher.Language;
+import dev.era.launcher.RequiresQemu;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
