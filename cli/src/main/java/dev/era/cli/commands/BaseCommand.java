@@ -4,9 +4,11 @@ import dev.era.cli.CliContext;
 import dev.era.cli.EraCommand;
 import dev.era.cli.cluster.Cluster;
 import dev.era.cli.cluster.ControlPlane;
+import dev.era.cli.cluster.VmView;
 import dev.era.cli.output.JsonOutput;
 import dev.era.cli.output.Progress;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
@@ -50,5 +52,16 @@ abstract class BaseCommand implements Callable<Integer> {
 
   protected void printJson(Object value) {
     JsonOutput.print(out(), value);
+  }
+
+  /** VMs after a stop or start: JSON, or one "name: phase" line each. */
+  protected void printStates(List<VmView> vms) {
+    if (json()) {
+      printJson(vms);
+    } else if (vms.isEmpty()) {
+      out().println("No VMs.");
+    } else {
+      vms.forEach(vm -> out().println(vm.name() + ": " + vm.phase()));
+    }
   }
 }

@@ -31,8 +31,7 @@ public final class CleanCommand extends BaseCommand {
   public Integer call() {
     try (Cluster cluster = connect()) {
       Sandboxes sandboxes = new Sandboxes(cluster, progress());
-      List<String> names = sandboxes.select(selection.names, selection.all).stream()
-          .map(vm -> vm.getMetadata().getName()).toList();
+      List<String> names = selection.resolve(sandboxes);
       if (keepPersist) {
         names.forEach(sandboxes::keepPersistentDisk);
       }

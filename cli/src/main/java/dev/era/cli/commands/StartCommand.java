@@ -21,20 +21,13 @@ public final class StartCommand extends BaseCommand {
   public Integer call() {
     try (Cluster cluster = connect()) {
       Sandboxes sandboxes = new Sandboxes(cluster, progress());
-      List<String> names = sandboxes.select(selection.names, selection.all).stream()
-          .map(vm -> vm.getMetadata().getName()).toList();
+      List<String> names = selection.resolve(sandboxes);
       names.forEach(name -> sandboxes.setRunning(name, true));
       List<VmView> started = new ArrayList<>();
       for (String name : names) {
         started.add(VmView.of(sandboxes.awaitRunning(name, CreateCommand.BOOT_TIMEOUT)));
       }
-      if (json()) {
-        printJson(started);
-      } else if (started.isEmpty()) {
-        out().println("No VMs.");
-      } else {
-        started.forEach(vm -> out().println(vm.name() + ": " + vm.phase()));
-      }
+      printStates(started);
       return 0;
     }
   }

@@ -23,18 +23,10 @@ public final class StopCommand extends BaseCommand {
   public Integer call() {
     try (Cluster cluster = connect()) {
       Sandboxes sandboxes = new Sandboxes(cluster, progress());
-      List<String> names = sandboxes.select(selection.names, selection.all).stream()
-          .map(vm -> vm.getMetadata().getName()).toList();
+      List<String> names = selection.resolve(sandboxes);
       names.forEach(name -> sandboxes.setRunning(name, false));
       sandboxes.awaitStopped(names, TIMEOUT);
-      List<VmView> stopped = names.stream().map(sandboxes::get).map(VmView::of).toList();
-      if (json()) {
-        printJson(stopped);
-      } else if (stopped.isEmpty()) {
-        out().println("No VMs.");
-      } else {
-        stopped.forEach(vm -> out().println(vm.name() + ": " + vm.phase()));
-      }
+      printStates(names.stream().map(sandboxes::get).map(VmView::of).toList());
       return 0;
     }
   }

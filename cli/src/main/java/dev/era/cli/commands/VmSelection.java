@@ -1,5 +1,6 @@
 package dev.era.cli.commands;
 
+import dev.era.cli.cluster.Sandboxes;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -16,4 +17,9 @@ public final class VmSelection {
 
   @Option(names = "--all", required = true, description = "Every VM in the namespace.")
   boolean all;
+
+  /** The names of the selected VMs; fails like {@link Sandboxes#select} when one does not exist. */
+  List<String> resolve(Sandboxes sandboxes) {
+    return sandboxes.select(names, all).stream().map(vm -> vm.getMetadata().getName()).toList();
+  }
 }
