@@ -3,8 +3,9 @@ package dev.era.api;
 import io.fabric8.crd.generator.annotation.PrinterColumn;
 
 /**
- * Observed state of an EraRun. The operator writes Pending (with nodeName once dispatched) and
- * Failed before dispatch; the node agent writes Running and the result.
+ * Observed state of an EraRun. The operator writes Pending (with nodeName once dispatched), Failed
+ * before dispatch, and Failed (NodeLost) for a Running run whose node is lost; the node agent
+ * writes Running and the result.
  */
 public class EraRunStatus extends EraStatus {
   /**

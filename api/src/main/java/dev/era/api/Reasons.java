@@ -12,7 +12,10 @@ public final class Reasons {
   public static final String UNSCHEDULABLE = "Unschedulable";
   /** The operator placed the VM on a node. */
   public static final String PLACED = "Placed";
-  /** The VM's node stayed NotReady past the grace period. */
+  /**
+   * The node stayed NotReady (or silent) past the grace period, or has no EraNode. Also the reason
+   * of an EraRun that was Running there, which the operator then fails.
+   */
   public static final String NODE_LOST = "NodeLost";
   /** A VM moved away from a lost node (it had no persistent disk). */
   public static final String RESCHEDULED = "Rescheduled";

@@ -7,7 +7,7 @@ import java.time.Duration;
  *
  * @param heartbeatTimeout an EraNode whose heartbeat is older than this takes no new VMs
  * @param nodeLostGrace how long a node may stay NotReady (or silent) before its VMs are failed or
- *     moved
+ *     moved and its Running runs failed
  * @param unschedulableRetry how often a VM that fits nowhere is tried again even without a node
  *     change (capacity also frees up when other VMs stop or go away)
  * @param finishedRunTtl finished EraRuns are deleted this long after they finish

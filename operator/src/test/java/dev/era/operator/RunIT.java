@@ -5,12 +5,16 @@ import static dev.era.operator.TestCluster.awaitPhase;
 import static dev.era.operator.TestCluster.createRunFromYaml;
 import static dev.era.operator.TestCluster.createVm;
 import static dev.era.operator.TestCluster.createVmFromYaml;
+import static dev.era.operator.TestCluster.events;
 import static dev.era.operator.TestCluster.getRun;
+import static dev.era.operator.TestCluster.getVm;
 import static dev.era.operator.TestCluster.readyNode;
+import static dev.era.operator.TestCluster.reportNode;
 import static dev.era.operator.TestCluster.retryingConflicts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.era.api.EraNode;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import dev.era.api.EraVMPhase;
@@ -26,7 +30,10 @@ import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** EraRuns: failing fast on unusable VMs, waiting for booting ones, handing over, cleaning up. */
+/**
+ * EraRuns: failing fast on unusable VMs, waiting for booting ones, handing over, lost nodes,
+ * cleaning up.
+ */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = ApplyCrds.class)
 class RunIT {
@@ -91,6 +98,105 @@ class RunIT {
       assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Pending);
       assertThat(run.getStatus().getReason()).isEqualTo(Reasons.DISPATCHED);
     });
+  }
+
+  /** Plays the node agent claiming a run handed to its node. */
+  private void agentStartsRun(String ns, String name) {
+    retryingConflicts(() -> client.resources(EraRun.class).inNamespace(ns).withName(name)
+        .editStatus(run -> {
+          run.getStatus().setPhase(EraRunPhase.Running);
+          run.getStatus().setStartedAt(Times.format(Instant.now()));
+          return run;
+        }));
+  }
+
+  private void awaitDispatched(String ns, String name, String node) {
+    await().untilAsserted(() -> {
+      EraRun run = getRun(client, ns, name);
+      assertThat(run.getMetadata().getLabels()).containsEntry(Labels.NODE, node);
+      assertThat(run.getStatus().getNodeName()).isEqualTo(node);
+      assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Pending);
+      assertThat(run.getStatus().getReason()).isEqualTo(Reasons.DISPATCHED);
+    });
+  }
+
+  @Test
+  void runsOnALostNodeFailIfRunningAndFollowTheirVmIfNot() {
+    String ns = "lost";
+    EraNode sick = readyNode(client, "sick", 4, "4Gi");
+    createVm(client, ns, "box", vm -> {});
+    awaitPhase(client, ns, "box", EraVMPhase.Scheduled);
+    agentSetsPhase(client, ns, "box", EraVMPhase.Running);
+    createRunFromYaml(client, ns, "started", "{vmName: box, shell: 'sleep 600'}");
+    createRunFromYaml(client, ns, "queued", "{vmName: box, shell: 'echo later'}");
+    awaitDispatched(ns, "started", "sick");
+    awaitDispatched(ns, "queued", "sick");
+    agentStartsRun(ns, "started");
+
+    readyNode(client, "well", 4, "4Gi");
+    createVm(client, ns, "pinned", vm -> vm.getSpec().setNodeName("well"));
+    awaitPhase(client, ns, "pinned", EraVMPhase.Scheduled);
+    agentSetsPhase(client, ns, "pinned", EraVMPhase.Running);
+    createRunFromYaml(client, ns, "healthy", "{vmName: pinned, shell: 'sleep 600'}");
+    awaitDispatched(ns, "healthy", "well");
+    agentStartsRun(ns, "healthy");
+
+    reportNode(client, sick, false, 4, "4Gi");
+    await().untilAsserted(() -> {
+      EraRun run = getRun(client, ns, "started");
+      assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Failed);
+      assertThat(run.getStatus().getReason()).isEqualTo(Reasons.NODE_LOST);
+      assertThat(run.getStatus().getMessage()).isEqualTo("node sick stayed NotReady past the grace"
+          + " period; the run was running there and its outcome is unknown");
+      assertThat(run.getStatus().getFinishedAt()).isNotNull();
+      // Never handed to another node: its command may have run in part.
+      assertThat(run.getStatus().getNodeName()).isEqualTo("sick");
+    });
+    assertThat(events(client, ns, "started")).anySatisfy(e -> {
+      assertThat(e.getType()).isEqualTo("Warning");
+      assertThat(e.getReason()).isEqualTo(Reasons.NODE_LOST);
+      assertThat(e.getMessage()).contains("node sick");
+    });
+
+    // The VM moved to "well": the run that had not started goes with it, once it runs there.
+    await().untilAsserted(() -> {
+      EraRun run = getRun(client, ns, "queued");
+      assertThat(run.getStatus().getNodeName()).isNull();
+      assertThat(run.getMetadata().getLabels()).doesNotContainKey(Labels.NODE);
+      assertThat(run.getStatus().getReason()).isEqualTo(Reasons.WAITING_FOR_VM);
+    });
+    await().until(() -> "well".equals(getVm(client, ns, "box").getStatus().getNodeName()));
+    agentSetsPhase(client, ns, "box", EraVMPhase.Running);
+    awaitDispatched(ns, "queued", "well");
+
+    EraRun healthy = getRun(client, ns, "healthy");
+    assertThat(healthy.getStatus().getPhase()).isEqualTo(EraRunPhase.Running);
+    assertThat(healthy.getStatus().getFinishedAt()).isNull();
+    // Finished by the operator, collected like any finished run.
+    await().atMost(Duration.ofSeconds(8)).until(() -> getRun(client, ns, "started") == null);
+  }
+
+  @Test
+  void aRunningRunOnANodeBackWithinTheGracePeriodIsLeftToItsAgent() {
+    String ns = "blip";
+    EraNode node = readyNode(client, "flaky", 2, "2Gi");
+    createVm(client, ns, "box", vm -> {});
+    awaitPhase(client, ns, "box", EraVMPhase.Scheduled);
+    agentSetsPhase(client, ns, "box", EraVMPhase.Running);
+    createRunFromYaml(client, ns, "job", "{vmName: box, shell: 'sleep 600'}");
+    awaitDispatched(ns, "job", "flaky");
+    agentStartsRun(ns, "job");
+
+    reportNode(client, node, false, 2, "2Gi");
+    reportNode(client, node, true, 2, "2Gi");
+    // Past the 2 s grace period counted from NotReady: still the agent's run.
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> {
+      EraRun run = getRun(client, ns, "job");
+      return run.getStatus().getPhase() == EraRunPhase.Running
+          && run.getStatus().getFinishedAt() == null;
+    });
+    assertThat(events(client, ns, "job")).noneSatisfy(
+        e -> assertThat(e.getReason()).isEqualTo(Reasons.NODE_LOST));
   }
 
   @Test

@@ -63,6 +63,21 @@ public record NodeState(
     return unhealthySince.isPresent() && !now.isBefore(lostAt);
   }
 
+  /**
+   * The one rule for a lost node, shared by the VM and run controllers: it has no EraNode ({@code
+   * state} null) or {@link #isLost}. No node agent will act for it any more.
+   *
+   * @return why the node counts as lost, naming it; empty while it does not
+   */
+  public static Optional<String> lost(String node, NodeState state, Instant now) {
+    if (state == null) {
+      return Optional.of("node " + node + " has no EraNode");
+    }
+    return state.isLost(now)
+        ? Optional.of("node " + node + " stayed NotReady past the grace period")
+        : Optional.empty();
+  }
+
   private static Instant min(Instant a, Instant b) {
     return a.isBefore(b) ? a : b;
   }

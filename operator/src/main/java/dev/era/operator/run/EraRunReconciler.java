@@ -1,6 +1,7 @@
 package dev.era.operator.run;
 
 import dev.era.api.ConditionTypes;
+import dev.era.api.EraNode;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import dev.era.api.EraRunStatus;
@@ -14,6 +15,7 @@ import dev.era.operator.EraOperatorConfig;
 import dev.era.api.EventRecorder;
 import dev.era.operator.EraControllers;
 import dev.era.operator.OperatorMetrics;
+import dev.era.operator.placement.NodeState;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -30,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -37,7 +40,8 @@ import java.util.stream.Collectors;
 /**
  * Validates EraRuns, hands each one to its VM's node once the VM is Running (label {@link
  * Labels#NODE} and status.nodeName; the phase stays Pending for the node agent to move), fails runs
- * whose VM is missing, stopped or failed, and deletes finished runs after {@link
+ * whose VM is missing, stopped or failed, fails Running runs whose node is lost ({@link
+ * NodeState#lost}, the rule the VM controller applies), and deletes finished runs after {@link
  * EraOperatorConfig#finishedRunTtl()}.
  *
  * <p>It reconciles on status changes too, since a run finished by the node agent starts its
@@ -47,12 +51,14 @@ import java.util.stream.Collectors;
 public class EraRunReconciler implements Reconciler<EraRun> {
   public static final String NAME = "erarun";
   private static final String BY_VM = "era-by-vm";
+  private static final String BY_NODE = "era-by-node";
 
   private final KubernetesClient client;
   private final EraOperatorConfig config;
   private final OperatorMetrics metrics;
   private final EventRecorder events;
   private IndexerResourceCache<EraRun> runs;
+  private InformerEventSource<EraNode, EraRun> nodes;
 
   public EraRunReconciler(KubernetesClient client, EraOperatorConfig config, OperatorMetrics metrics) {
     this.client = client;
@@ -66,6 +72,8 @@ public class EraRunReconciler implements Reconciler<EraRun> {
     runs = context.getPrimaryCache();
     runs.addIndexer(
         BY_VM, run -> List.of(vmKey(run.getMetadata().getNamespace(), run.getSpec().getVmName())));
+    runs.addIndexer(
+        BY_NODE, run -> Optional.ofNullable(run.getStatus().getNodeName()).stream().toList());
     PrimaryToSecondaryMapper<EraRun> runToVm =
         run ->
             run.getSpec().getVmName() == null
@@ -85,7 +93,21 @@ public class EraRunReconciler implements Reconciler<EraRun> {
                             .collect(Collectors.toSet()))
                 .build(),
             context);
-    return List.of(vmSource);
+    // Only Running runs depend on their node; heartbeats alone change nothing for them.
+    nodes =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(EraNode.class, EraRun.class)
+                .withName("eranodes")
+                .withSecondaryToPrimaryMapper(
+                    node ->
+                        runs.byIndex(BY_NODE, node.getMetadata().getName()).stream()
+                            .filter(run -> run.getStatus().getPhase() == EraRunPhase.Running)
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .withOnUpdateFilter(this::healthChanged)
+                .build(),
+            context);
+    return List.of(vmSource, nodes);
   }
 
   @Override
@@ -109,7 +131,7 @@ public class EraRunReconciler implements Reconciler<EraRun> {
       return written(changes, run, context);
     }
     if (status.getPhase() == EraRunPhase.Running) {
-      return written(changes, run, context); // the node agent's now
+      return endIfNodeLost(run, changes, context, now);
     }
     Optional<EraVM> vm = context.getSecondaryResource(EraVM.class);
     if (vm.isEmpty()) {
@@ -121,6 +143,14 @@ public class EraRunReconciler implements Reconciler<EraRun> {
           now);
       return written(changes, run, context);
     }
+    if (status.getNodeName() != null
+        && !status.getNodeName().equals(vm.get().getStatus().getNodeName())) {
+      // The VM left the node the run was handed to (it was lost), so the run follows the VM. That
+      // node's agent claims only a run whose nodeName still names it, by a version-checked write
+      // like this one: the run starts on one node at most.
+      labelsOf(run).remove(Labels.NODE);
+      status.setNodeName(null);
+    }
     RunGate gate = RunGate.of(vm.get());
     boolean dispatched = status.getNodeName() != null;
     if (gate instanceof RunGate.Fail f) {
@@ -128,10 +158,7 @@ public class EraRunReconciler implements Reconciler<EraRun> {
     } else if (dispatched) {
       return written(changes, run, context); // waiting for the node agent to start it
     } else if (gate instanceof RunGate.Dispatch d) {
-      if (run.getMetadata().getLabels() == null) {
-        run.getMetadata().setLabels(new HashMap<>());
-      }
-      run.getMetadata().getLabels().put(Labels.NODE, d.node());
+      labelsOf(run).put(Labels.NODE, d.node());
       status.setNodeName(d.node());
       status.setReason(Reasons.DISPATCHED);
       status.setMessage("handed to the node agent on " + d.node());
@@ -142,6 +169,36 @@ public class EraRunReconciler implements Reconciler<EraRun> {
       return UpdateControl.<EraRun>noUpdate().rescheduleAfter(config.runWaitRecheck());
     }
     return written(changes, run, context);
+  }
+
+  /**
+   * A Running run is its node agent's to end, unless the node is lost: then no agent will, and the
+   * run fails. It is never handed to another node, since its command may have run in part.
+   */
+  private UpdateControl<EraRun> endIfNodeLost(
+      EraRun run, Changes<EraRun> changes, Context<EraRun> context, Instant now) {
+    String node = run.getStatus().getNodeName();
+    if (node == null) {
+      return written(changes, run, context);
+    }
+    NodeState state =
+        nodes.get(new ResourceID(node)).map(n -> NodeState.of(n, now, config)).orElse(null);
+    Optional<String> lost = NodeState.lost(node, state, now);
+    if (lost.isPresent()) {
+      String message = lost.get() + "; the run was running there and its outcome is unknown";
+      fail(run, Reasons.NODE_LOST, message, now);
+      return written(changes, run, context);
+    }
+    // Silence makes no event: look again when the node would be lost.
+    return written(changes, run, context)
+        .rescheduleAfter(Duration.between(now, state.lostAt()).plusMillis(100));
+  }
+
+  private boolean healthChanged(EraNode updated, EraNode old) {
+    Instant now = Instant.now();
+    return !NodeState.of(old, now, config)
+        .unhealthySince()
+        .equals(NodeState.of(updated, now, config).unhealthySince());
   }
 
   /** Writes the changes; a run this reconcile finished comes back when it is due for deletion. */
@@ -175,6 +232,13 @@ public class EraRunReconciler implements Reconciler<EraRun> {
       return UpdateControl.noUpdate();
     }
     return UpdateControl.<EraRun>noUpdate().rescheduleAfter(left.plusMillis(100));
+  }
+
+  private static Map<String, String> labelsOf(EraRun run) {
+    if (run.getMetadata().getLabels() == null) {
+      run.getMetadata().setLabels(new HashMap<>());
+    }
+    return run.getMetadata().getLabels();
   }
 
   private static String vmKey(String namespace, String name) {

@@ -198,7 +198,8 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
    */
   private Optional<Instant> keepPlacement(EraVM vm, String node, NodeState state, Instant now) {
     EraVMStatus status = vm.getStatus();
-    if (state != null && !state.isLost(now)) {
+    Optional<String> lostNode = NodeState.lost(node, state, now);
+    if (lostNode.isEmpty()) {
       if (status.getPhase() == EraVMPhase.Stopped
           && CapacityLedger.holdsCapacity(vm)
           && !ledger.fitsAgain(vm, state, vms::list)) {
@@ -212,8 +213,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
       recordPlacement(vm, node, now);
       return Optional.of(state.lostAt());
     }
-    String lost =
-        "node " + node + (state == null ? " has no EraNode" : " stayed NotReady past the grace period");
+    String lost = lostNode.get();
     if (vm.getSpec().getPersist() != null) {
       if (status.setCondition(ConditionTypes.SCHEDULED, false, Reasons.NODE_LOST, lost, now)) {
         events.warning(vm, Reasons.NODE_LOST, lost + "; its persistent disk is there, so the VM fails");
@@ -278,7 +278,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     Instant now = Instant.now();
     Optional<String> node = ledger.nodeOf(vm);
     NodeState state = node.map(n -> nodeStates(now).get(n)).orElse(null);
-    if (node.isPresent() && state != null && !state.isLost(now)) {
+    if (node.isPresent() && NodeState.lost(node.get(), state, now).isEmpty()) {
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(untilOrNow(now, state.lostAt()));
     }
     if (node.isPresent()) {

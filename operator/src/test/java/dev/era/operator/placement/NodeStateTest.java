@@ -57,6 +57,15 @@ class NodeStateTest {
   }
 
   @Test
+  void aNodeIsLostWithoutAnEraNodeOrOnceItsGracePeriodEnds() {
+    assertThat(NodeState.lost("gone", null, NOW)).contains("node gone has no EraNode");
+    NodeState state = NodeState.of(node(false, NOW.minusSeconds(200), NOW), NOW, CONFIG);
+    assertThat(NodeState.lost("n", state, NOW)).isEmpty();
+    assertThat(NodeState.lost("n", state, NOW.plusSeconds(100)))
+        .contains("node n stayed NotReady past the grace period");
+  }
+
+  @Test
   void aNodeThatNeverReportedIsNotSchedulable() {
     assertThat(NodeState.of(node(true, NOW, null), NOW, CONFIG).schedulable()).isFalse();
   }
