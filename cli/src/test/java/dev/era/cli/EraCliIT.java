@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.era.agent.vm.VmSpecs;
 import dev.era.api.EraVM;
 import dev.era.launcher.RequiresQemu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -212,6 +214,7 @@ class EraCliIT {
     assertThat(down.stdout()).contains("1 VM(s) keep running");
     assertThat(cli.run("status").exitCode()).isEqualTo(ExitCodes.NOT_RUNNING);
     cli.run("list").isOneLineError(ExitCodes.ERROR, "no control plane running");
+    pretendTheControlPlaneWasDownForADay();
 
     CliRunner.Result up = cli.runJar(UP_TIMEOUT, "up");
     assertThat(up.exitCode()).as(up.stderr()).isZero();
@@ -222,6 +225,24 @@ class EraCliIT {
     CliRunner.Result run = cli.run("run", "--vm", "itvm", "--cmd", "echo re-adopted");
     assertThat(run.stdout()).as(run.stderr()).isEqualTo("re-adopted\n");
     assertThat(cli.run("logs", helloRun).stdout()).isEqualTo("hello from itvm\n");
+    assertThat(JSON.readTree(cli.run("list", "-o", "json").stdout()).get(0).path("phase").asText())
+        .as("the node was not taken for lost").isEqualTo("Running");
+  }
+
+  /** Ages the saved EraNode's heartbeat and conditions far past the operator's lost-node grace. */
+  private static void pretendTheControlPlaneWasDownForADay() throws Exception {
+    Path saved = cli.paths().objectsFile();
+    JsonNode state = JSON.readTree(saved.toFile());
+    String dayAgo = Instant.now().minus(Duration.ofDays(1)).toString();
+    for (JsonNode entry : state.path("objects")) {
+      JsonNode object = entry.path("object");
+      if ("EraNode".equals(object.path("kind").asText())) {
+        ((ObjectNode) object.path("status")).put("heartbeat", dayAgo);
+        object.path("status").path("conditions").forEach(condition ->
+            ((ObjectNode) condition).put("lastTransitionTime", dayAgo));
+      }
+    }
+    JSON.writeValue(saved.toFile(), state);
   }
 
   @Test

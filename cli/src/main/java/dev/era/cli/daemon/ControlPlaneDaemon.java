@@ -107,13 +107,6 @@ public final class ControlPlaneDaemon implements AutoCloseable {
     server.installCrds(crds);
     KubernetesClient client = server.client();
 
-    progress.accept("starting the operator");
-    operator = new Operator(o -> o.withKubernetesClient(client)
-        .withUseSSAToPatchPrimaryResource(false) // the embedded API server has no server-side apply
-        .withCloseClientOnStop(false)); // the API server owns the client
-    EraControllers.register(operator, client, EraOperatorConfig.defaults());
-    operator.start();
-
     launcher = new QemuLauncher(LauncherConfig.defaults().withStateDir(paths.stateDir()));
     for (Language language : settings.images()) {
       String image = language.id() + " image";
@@ -125,6 +118,16 @@ public final class ControlPlaneDaemon implements AutoCloseable {
     agent = NodeAgent.start(client, launcher, NodeAgentConfig.defaults(node)
         .withStateDir(paths.stateDir().resolve("node-agent"))
         .withCpuAllocationRatio(LOCAL_CPU_ALLOCATION_RATIO));
+
+    // The operator starts after the agent has reported its node Ready again: the restored EraNode
+    // still carries the heartbeat from before era down, and an operator that saw it first would
+    // take the node for lost after a long pause and fail or move its VMs.
+    progress.accept("starting the operator");
+    operator = new Operator(o -> o.withKubernetesClient(client)
+        .withUseSSAToPatchPrimaryResource(false) // the embedded API server has no server-side apply
+        .withCloseClientOnStop(false)); // the API server owns the client
+    EraControllers.register(operator, client, EraOperatorConfig.defaults());
+    operator.start();
 
     server.writeKubeconfig(paths.kubeconfig());
     saver = Executors.newSingleThreadScheduledExecutor(r -> {
