@@ -1,23 +1,16 @@
 package dev.era.agent;
 
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import dev.era.api.Crds;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /** An in-process API server: fabric8's mock in CRUD mode with the ERA CRDs from crds/ applied. */
 public final class ApiServer implements AutoCloseable {
-  public static final Path CRDS = Path.of(System.getProperty("era.crds.dir", "../crds"));
   /** The mock logs a line per request; held here so the level sticks (loggers are weakly held). */
   private static final Logger MOCK_LOG = quiet("io.fabric8.mockwebserver");
   private static final Logger VERSION_LOG = quiet("io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils");
@@ -49,17 +42,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   public static void applyCrds(KubernetesClient client) {
-    try (Stream<Path> files = Files.list(CRDS)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
-        try (InputStream in = Files.newInputStream(file)) {
-          CustomResourceDefinition crd =
-              client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-          client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Crds.apply(client);
   }
 
   private static Logger quiet(String name) {

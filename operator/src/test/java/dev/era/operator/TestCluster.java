@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.era.api.ConditionTypes;
+import dev.era.api.Crds;
 import dev.era.api.EraNode;
 import dev.era.api.EraRun;
 import dev.era.api.EraVM;
@@ -11,39 +12,20 @@ import dev.era.api.EraVMPhase;
 import dev.era.api.NodeResources;
 import dev.era.api.Times;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /** Test helpers that play the cluster around the operator: CRDs, node agents, users. */
 public final class TestCluster {
-  public static final Path CRDS = Path.of(System.getProperty("era.crds.dir", "../crds"));
-
   private TestCluster() {}
 
-  /** Applies crds/*.yml, the single source of the CRDs, to the (embedded) API server. */
+  /** Applies the committed CRDs (crds/*.yml, carried in the api jar) to the embedded API server. */
   public static void applyCrds(KubernetesClient client) {
-    try (Stream<Path> files = Files.list(CRDS)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
-        try (InputStream in = Files.newInputStream(file)) {
-          CustomResourceDefinition crd =
-              client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-          client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Crds.apply(client);
   }
 
   /**

@@ -2,8 +2,8 @@ package dev.era.cli.daemon;
 
 import dev.era.agent.NodeAgent;
 import dev.era.agent.NodeAgentConfig;
+import dev.era.api.Crds;
 import dev.era.cli.Logging;
-import dev.era.cli.embedded.CrdLoader;
 import dev.era.cli.embedded.EmbeddedApiServer;
 import dev.era.launcher.Language;
 import dev.era.launcher.Launcher;
@@ -11,7 +11,6 @@ import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
 import dev.era.operator.EraControllers;
 import dev.era.operator.EraOperatorConfig;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
@@ -100,11 +99,7 @@ public final class ControlPlaneDaemon implements AutoCloseable {
     }
     server.start(settings.port());
     serving = true;
-    List<CustomResourceDefinition> crds = CrdLoader.fromClasspath();
-    if (crds.isEmpty()) {
-      throw new IllegalStateException("no CRDs under " + CrdLoader.CLASSPATH_DIRECTORY + "/ on the classpath");
-    }
-    server.installCrds(crds);
+    server.installCrds(Crds.load());
     KubernetesClient client = server.client();
 
     launcher = new QemuLauncher(LauncherConfig.defaults().withStateDir(paths.stateDir()));

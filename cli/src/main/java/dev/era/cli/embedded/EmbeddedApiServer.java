@@ -22,7 +22,7 @@ import java.util.Collection;
  * try (EmbeddedApiServer server = new EmbeddedApiServer()) {
  *   if (Files.exists(state)) server.restore(state);
  *   server.start(6443);
- *   server.installCrds(CrdLoader.fromClasspath());
+ *   server.installCrds(Crds.load());
  *   server.writeKubeconfig(kubeconfig);
  *   ... server.client() ...
  *   server.save(state);

@@ -44,13 +44,4 @@ class CrdLoaderTest {
     assertThat(CrdLoader.fromPath(Fixtures.crdDirectory())).extracting(c -> c.getSpec().getNames().getKind())
         .containsExactlyInAnyOrder("EraVM", "EraRun", "EraNode");
   }
-
-  @Test
-  void findsTheGeneratedCrdsTheCliCarries() throws Exception {
-    assertThat(CrdLoader.fromClasspath())
-        .as("crds/*.yml copied to era-crds/ by the build")
-        .extracting(CustomResourceDefinition::getSpec)
-        .extracting(s -> s.getGroup() + "/" + s.getNames().getKind() + "/" + s.getScope())
-        .contains("era.dev/EraVM/Namespaced", "era.dev/EraRun/Namespaced", "era.dev/EraNode/Cluster");
-  }
 }

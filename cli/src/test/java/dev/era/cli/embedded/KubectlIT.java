@@ -2,11 +2,11 @@ package dev.era.cli.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.era.api.Crds;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
@@ -33,14 +33,20 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real kubectl against the server with the CRDs the CLI ships (generated from api/): what a
  * user does locally must work, and fail, as on a cluster.
  */
+@EnabledIf(value = "kubectlInstalled", disabledReason = "kubectl is not installed at /usr/bin/kubectl; these checks need it")
 class KubectlIT {
   private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
+
+  static boolean kubectlInstalled() {
+    return Files.isExecutable(KUBECTL);
+  }
   private static final ResourceDefinitionContext VMS = new ResourceDefinitionContext.Builder()
       .withGroup("era.dev").withVersion("v1alpha1").withKind("EraVM").withPlural("eravms").withNamespaced(true).build();
 
@@ -51,8 +57,7 @@ class KubectlIT {
 
   @BeforeAll
   static void start() throws IOException {
-    assumeTrue(Files.isExecutable(KUBECTL), "kubectl is not installed at " + KUBECTL + "; these checks need it");
-    crds = CrdLoader.fromClasspath();
+    crds = Crds.load();
     server = new EmbeddedApiServer();
     server.start(0);
     server.installCrds(crds);
