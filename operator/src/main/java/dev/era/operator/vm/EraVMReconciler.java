@@ -60,6 +60,8 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   public static final String NAME = "eravm";
   private static final String BY_NODE = "era-by-node";
   private static final String WAITING = "era-waiting";
+  /** How soon a VM that found no room looks again while the two caches of EraVMs disagree. */
+  private static final Duration CACHES_SETTLE = Duration.ofMillis(200);
 
   private final KubernetesClient client;
   private final EraOperatorConfig config;
@@ -68,6 +70,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   private final CapacityLedger ledger = new CapacityLedger();
   private InformerEventSource<EraNode, EraVM> nodes;
   private IndexerResourceCache<EraVM> vms;
+  private InformerEventSource<EraVM, EraVM> freed;
 
   public EraVMReconciler(KubernetesClient client, EraOperatorConfig config, OperatorMetrics metrics) {
     this.client = client;
@@ -91,7 +94,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
                 .withOnUpdateFilter(this::nodeChangeMatters)
                 .build(),
             context);
-    var freed =
+    freed =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(EraVM.class, EraVM.class)
                 .withName("capacity-freed")
@@ -208,7 +211,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
             ConditionTypes.SCHEDULED, false, Reasons.UNSCHEDULABLE, message, now)) {
           events.warning(vm, Reasons.UNSCHEDULABLE, message);
         }
-        return Optional.of(now.plus(config.unschedulableRetry()));
+        return Optional.of(nextTryWithoutRoom(now));
       }
       recordPlacement(vm, node, now);
       return Optional.of(state.lostAt());
@@ -249,7 +252,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
         ConditionTypes.SCHEDULED, false, Reasons.UNSCHEDULABLE, decision.reason(), now)) {
       events.warning(vm, Reasons.UNSCHEDULABLE, decision.reason());
     }
-    return Optional.of(now.plus(config.unschedulableRetry()));
+    return Optional.of(nextTryWithoutRoom(now));
   }
 
   private static void recordPlacement(EraVM vm, String node, Instant now) {
@@ -286,6 +289,25 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
           vm, Reasons.NODE_LOST, "node " + node.get() + " is lost; removing the VM without teardown");
     }
     return DeleteControl.defaultDelete();
+  }
+
+  /**
+   * When a VM that found no room looks again. Capacity is reckoned from the controller's cache,
+   * but the news that room was freed comes from the {@code capacity-freed} informer, which may
+   * see the change first: while the two caches disagree, the verdict may be stale, so look again
+   * soon rather than after a full retry period.
+   */
+  private Instant nextTryWithoutRoom(Instant now) {
+    return now.plus(cachesAgree() ? config.unschedulableRetry() : CACHES_SETTLE);
+  }
+
+  private boolean cachesAgree() {
+    return versions(vms.list()).equals(versions(freed.list()));
+  }
+
+  private static Map<ResourceID, String> versions(Stream<EraVM> vms) {
+    return vms.collect(
+        Collectors.toMap(ResourceID::fromResource, vm -> vm.getMetadata().getResourceVersion()));
   }
 
   private static Map<String, String> labelsOf(EraVM vm) {
