@@ -142,9 +142,12 @@ public final class ExecSession implements Execution, FrameHandler {
                 });
                 return false;
             case EXIT:
+                // Free the id before anyone hears of the end, so an ATTACH to it right after is told the guest's answer.
+                connection.forget(id);
                 complete(frame);
                 return true;
             case ERROR:
+                connection.forget(id);
                 result.completeExceptionally(GuestAgentException.from(frame, vmId, "running the command"));
                 return true;
             default:

@@ -108,6 +108,24 @@ class GuestConnectionTest {
     }
 
     @Test
+    void aCommandsIdIsFreeBeforeItsEndIsHeard() throws Exception {
+        ExecSession session = ExecSession.start(connection, "vm1", connection.nextId(), ExecRequest.argv("true"), ExecListener.IGNORE);
+        int id = agent.read().id();
+        // Runs on the reader thread as the result completes: whoever hears of the end may attach to the id at once.
+        CompletableFuture<Boolean> idFree = session.result().handle((result, failure) -> {
+            try {
+                connection.register(id, session);
+                return true;
+            } catch (LaunchException e) {
+                return false;
+            }
+        });
+        agent.send(exit(id, 0));
+
+        assertThat(idFree.get(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void keepsNoMoreOutputThanAskedEvenIfTheAgentSendsMore() throws Exception {
         ExecSession session = ExecSession.start(connection, "vm1", connection.nextId(), ExecRequest.argv("yes").withMaxOutput(4), ExecListener.IGNORE);
         int id = agent.read().id();
