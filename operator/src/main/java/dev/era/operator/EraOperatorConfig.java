@@ -12,13 +12,16 @@ import java.time.Duration;
  *     change (capacity also frees up when other VMs stop or go away)
  * @param finishedRunTtl finished EraRuns are deleted this long after they finish
  * @param runWaitRecheck how often a run waiting for its VM looks again, on top of VM events
+ * @param missingVmGrace how long after its creation a run waits for a VM that does not exist
+ *     before it fails
  */
 public record EraOperatorConfig(
     Duration heartbeatTimeout,
     Duration nodeLostGrace,
     Duration unschedulableRetry,
     Duration finishedRunTtl,
-    Duration runWaitRecheck) {
+    Duration runWaitRecheck,
+    Duration missingVmGrace) {
 
   public static EraOperatorConfig defaults() {
     return new EraOperatorConfig(
@@ -26,6 +29,7 @@ public record EraOperatorConfig(
         Duration.ofMinutes(5),
         Duration.ofSeconds(60),
         Duration.ofHours(1),
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(30));
   }
 }

@@ -29,6 +29,9 @@ public class OperatorBeans {
 
     @WithDefault("60s")
     Duration runWaitRecheck();
+
+    @WithDefault("30s")
+    Duration missingVmGrace();
   }
 
   @Produces
@@ -39,7 +42,8 @@ public class OperatorBeans {
         settings.nodeLostGrace(),
         settings.unschedulableRetry(),
         settings.finishedRunTtl(),
-        settings.runWaitRecheck());
+        settings.runWaitRecheck(),
+        settings.missingVmGrace());
   }
 
   @Produces

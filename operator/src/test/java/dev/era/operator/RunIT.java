@@ -52,10 +52,27 @@ class RunIT {
   }
 
   @Test
-  void aRunOnAMissingVmFails() {
+  void aRunOnAMissingVmWaitsForItAWhileThenFails() {
     createRunFromYaml(client, "runs", "orphan", "{vmName: ghost, shell: 'echo hi'}");
+    await().untilAsserted(() -> assertThat(getRun(client, "runs", "orphan").getStatus())
+        .satisfies(s -> assertThat(s.getReason()).isEqualTo(Reasons.WAITING_FOR_VM))
+        .satisfies(s -> assertThat(s.getMessage())
+            .startsWith("EraVM ghost does not exist in namespace runs (yet); the run fails at ")));
     assertThat(awaitFailed("runs", "orphan", Reasons.VM_NOT_FOUND).getStatus().getMessage())
         .isEqualTo("EraVM ghost does not exist in namespace runs");
+  }
+
+  @Test
+  void aRunCreatedBeforeItsVmGoesToItOnceItRuns() {
+    // `kubectl apply -f examples/` creates erarun.yaml's run before eravm.yaml's VM.
+    readyNode(client, "worker", 2, "2Gi");
+    createRunFromYaml(client, "runs", "eager", "{vmName: late, shell: 'echo hi'}");
+    await().until(() -> Reasons.WAITING_FOR_VM.equals(getRun(client, "runs", "eager").getStatus()
+        .getReason()));
+    createVm(client, "runs", "late", vm -> {});
+    awaitPhase(client, "runs", "late", EraVMPhase.Scheduled);
+    agentSetsPhase(client, "runs", "late", EraVMPhase.Running);
+    awaitDispatched("runs", "eager", "worker");
   }
 
   @Test

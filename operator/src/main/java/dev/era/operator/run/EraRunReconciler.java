@@ -135,13 +135,7 @@ public class EraRunReconciler implements Reconciler<EraRun> {
     }
     Optional<EraVM> vm = context.getSecondaryResource(EraVM.class);
     if (vm.isEmpty()) {
-      fail(
-          run,
-          Reasons.VM_NOT_FOUND,
-          "EraVM " + run.getSpec().getVmName() + " does not exist in namespace "
-              + run.getMetadata().getNamespace(),
-          now);
-      return written(changes, run, context);
+      return awaitMissingVm(run, changes, context, now);
     }
     if (status.getNodeName() != null
         && !status.getNodeName().equals(vm.get().getStatus().getNodeName())) {
@@ -163,12 +157,39 @@ public class EraRunReconciler implements Reconciler<EraRun> {
       status.setReason(Reasons.DISPATCHED);
       status.setMessage("handed to the node agent on " + d.node());
     } else if (gate instanceof RunGate.Wait w) {
-      status.setReason(Reasons.WAITING_FOR_VM);
-      status.setMessage(w.message());
-      changes.write(run, context);
-      return UpdateControl.<EraRun>noUpdate().rescheduleAfter(config.runWaitRecheck());
+      return waitForVm(run, changes, context, w.message(), config.runWaitRecheck());
     }
     return written(changes, run, context);
+  }
+
+  /**
+   * A run whose VM does not exist waits for it a while before it fails: applied together (a
+   * directory, GitOps), the run often comes first, and the VM's arrival wakes the run.
+   */
+  private UpdateControl<EraRun> awaitMissingVm(
+      EraRun run, Changes<EraRun> changes, Context<EraRun> context, Instant now) {
+    String missing = "EraVM " + run.getSpec().getVmName() + " does not exist in namespace "
+        + run.getMetadata().getNamespace();
+    Instant deadline = Times.parse(run.getMetadata().getCreationTimestamp())
+        .orElse(now)
+        .plus(config.missingVmGrace());
+    if (!now.isBefore(deadline)) {
+      fail(run, Reasons.VM_NOT_FOUND, missing, now);
+      return written(changes, run, context);
+    }
+    String message = missing + " (yet); the run fails at " + Times.format(deadline)
+        + " unless it appears";
+    Duration recheck = Duration.between(now, deadline).plusMillis(100);
+    return waitForVm(run, changes, context, message,
+        recheck.compareTo(config.runWaitRecheck()) < 0 ? recheck : config.runWaitRecheck());
+  }
+
+  private UpdateControl<EraRun> waitForVm(EraRun run, Changes<EraRun> changes,
+      Context<EraRun> context, String message, Duration recheck) {
+    run.getStatus().setReason(Reasons.WAITING_FOR_VM);
+    run.getStatus().setMessage(message);
+    changes.write(run, context);
+    return UpdateControl.<EraRun>noUpdate().rescheduleAfter(recheck);
   }
 
   /**

@@ -167,6 +167,7 @@ class HelmChartTest {
     assertThat(env(operator, "ERA_OPERATOR_HEARTBEAT_TIMEOUT").getValue()).isEqualTo("60s");
     assertThat(env(operator, "ERA_OPERATOR_NODE_LOST_GRACE").getValue()).isEqualTo("5m");
     assertThat(env(operator, "ERA_OPERATOR_FINISHED_RUN_TTL").getValue()).isEqualTo("1h");
+    assertThat(env(operator, "ERA_OPERATOR_MISSING_VM_GRACE").getValue()).isEqualTo("30s");
     assertThat(env(operator, "QUARKUS_LOG_CATEGORY__DEV_ERA__LEVEL").getValue()).isEqualTo("INFO");
 
     Service metrics = one(documents, Service.class, "era-operator-metrics");

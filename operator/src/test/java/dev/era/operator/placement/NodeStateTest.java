@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class NodeStateTest {
   private static final Instant NOW = Instant.parse("2025-01-01T12:00:00Z");
   private static final EraOperatorConfig CONFIG = new EraOperatorConfig(Duration.ofSeconds(30),
-      Duration.ofMinutes(5), Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofSeconds(60));
+      Duration.ofMinutes(5), Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofSeconds(60),
+      Duration.ofSeconds(30));
 
   private static EraNode node(boolean ready, Instant readySince, Instant heartbeat) {
     EraNode node = new EraNode();
