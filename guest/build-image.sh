@@ -6,7 +6,7 @@
 #   <language>-<key>/rootfs.erofs   the read-only root filesystem of one language
 #
 # Keys are the first 16 hex digits of the sha256 of `sha256sum <inputs>` run in this directory:
-#   boot:     build-image.sh modules.txt <the agent/ files listed in sources.txt, in its order>
+#   boot:     build-image.sh modules.txt <the agent/ files listed in sources.txt but agent/tests/, in its order>
 #   rootfs:   build-image.sh rootfs/<language>.packages
 # dev.era.launcher.image.GuestSources computes the same keys in Java: change both together.
 #
@@ -41,9 +41,11 @@ usage() {
 
 key_of() { (cd "$guest_dir" && sha256sum -- "$@") | sha256sum | cut -c1-16; }
 
+agent_sources() { grep '^agent/' "$guest_dir/sources.txt" | grep -v '^agent/tests/'; }
+
 boot_key() {
   local agent_files
-  mapfile -t agent_files < <(grep '^agent/' "$guest_dir/sources.txt")
+  mapfile -t agent_files < <(agent_sources)
   key_of build-image.sh modules.txt "${agent_files[@]}"
 }
 
@@ -133,7 +135,7 @@ build_boot() {
 
   step="boot image: compiling the agent (1/4)"; progress "$step"
   mkdir "$work/agent-src"
-  (cd "$guest_dir" && grep '^agent/' sources.txt | while read -r f; do install -D -m "$(stat -c %a "$f")" "$f" "$work/agent-src/$f"; done)
+  (cd "$guest_dir" && agent_sources | while read -r f; do install -D -m "$(stat -c %a "$f")" "$f" "$work/agent-src/$f"; done)
   make -C "$work/agent-src/agent" >>"$log" 2>&1
   agent="$work/agent-src/agent/build/era-agent"
   [ -x "$agent" ] || die "the agent build made no agent/build/era-agent; full log: $log"

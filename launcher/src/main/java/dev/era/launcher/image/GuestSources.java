@@ -29,6 +29,7 @@ final class GuestSources {
     static final String SCRIPT = "build-image.sh";
     private static final String MODULES = "modules.txt";
     private static final String AGENT_DIR = "agent/";
+    private static final String AGENT_TESTS = "agent/tests/";
 
     private final ClassLoader loader;
     private final List<String> files;
@@ -52,11 +53,11 @@ final class GuestSources {
         return files;
     }
 
-    /** Key of the kernel + initramfs: the script, the module list and the agent sources. */
+    /** Key of the kernel + initramfs: the script, the module list and the agent sources (not its tests). */
     String bootKey() {
         return keys.computeIfAbsent("boot", k -> {
             List<String> inputs = new ArrayList<>(List.of(SCRIPT, MODULES));
-            files.stream().filter(f -> f.startsWith(AGENT_DIR)).forEach(inputs::add);
+            files.stream().filter(f -> f.startsWith(AGENT_DIR) && !f.startsWith(AGENT_TESTS)).forEach(inputs::add);
             return keyOf(inputs);
         });
     }

@@ -37,7 +37,8 @@ class GuestImagesTest {
     void keysAreTheFirst16HexDigitsOfTheSha256OfTheSha256sumListing() throws IOException {
         GuestSources sources = sources(writeGuest("a", SCRIPT));
 
-        // From the fixture's files: sha256sum build-image.sh modules.txt agent/src/main.c | sha256sum
+        // From the fixture's files: sha256sum build-image.sh modules.txt agent/src/main.c | sha256sum (the agent's
+        // tests are no input of the image)
         assertThat(sources.bootKey()).isEqualTo("9634952344f1d3f2");
         // sha256sum build-image.sh rootfs/python.packages | sha256sum
         assertThat(sources.rootfsKey(Language.PYTHON)).isEqualTo("2a71414143d818d8");
@@ -64,6 +65,17 @@ class GuestImagesTest {
         assertThat(after.bootKey()).isNotEqualTo(before.bootKey());
         assertThat(after.rootfsKey(Language.PYTHON)).isEqualTo(before.rootfsKey(Language.PYTHON));
         assertThat(after.rootfsKey(Language.NODE)).isEqualTo(before.rootfsKey(Language.NODE));
+    }
+
+    @Test
+    void anAgentTestChangeChangesNoKey() throws IOException {
+        GuestSources before = sources(writeGuest("a", SCRIPT));
+        Path changed = writeGuest("b", SCRIPT);
+        Files.writeString(changed.resolve("agent/tests/agent_test.c"), "int main(void) { return 1; }\n");
+        GuestSources after = sources(changed);
+
+        assertThat(after.bootKey()).isEqualTo(before.bootKey());
+        assertThat(after.rootfsKey(Language.PYTHON)).isEqualTo(before.rootfsKey(Language.PYTHON));
     }
 
     @Test
@@ -156,13 +168,14 @@ class GuestImagesTest {
                 "build-image.sh", script,
                 "modules.txt", "virtio_blk\n",
                 "agent/src/main.c", "int main(void) { return 0; }\n",
+                "agent/tests/agent_test.c", "int main(void) { return 0; }\n",
                 "rootfs/node.packages", "nodejs\n",
                 "rootfs/python.packages", "python3\n");
         for (Map.Entry<String, String> file : files.entrySet()) {
             Files.createDirectories(guest.resolve(file.getKey()).getParent());
             Files.writeString(guest.resolve(file.getKey()), file.getValue());
         }
-        Files.writeString(guest.resolve("sources.txt"), "# index\nagent/src/main.c\nbuild-image.sh\nmodules.txt\n"
+        Files.writeString(guest.resolve("sources.txt"), "# index\nagent/src/main.c\nagent/tests/agent_test.c\nbuild-image.sh\nmodules.txt\n"
                 + "rootfs/node.packages\nrootfs/python.packages\n");
         return guest;
     }
