@@ -2,9 +2,11 @@ package dev.era.operator;
 
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.net.HttpURLConnection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +35,21 @@ public final class Changes<R extends CustomResource<?, ?>> {
     this.status = client.getKubernetesSerialization().asJson(resource.getStatus());
   }
 
-  /** Writes what changed since construction; nothing changed, nothing written. */
+  /**
+   * Writes what changed since construction; nothing changed, nothing written. A resource deleted
+   * while the reconcile ran takes no write, and that is no error.
+   */
   public void write(R resource, Context<R> context) {
+    try {
+      patch(resource, context);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+        throw e;
+      }
+    }
+  }
+
+  private void patch(R resource, Context<R> context) {
     var controllerSource = context.eventSourceRetriever().getControllerEventSource();
     var operations = context.resourceOperations();
     R current = resource;
