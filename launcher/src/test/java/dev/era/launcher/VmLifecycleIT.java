@@ -6,15 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.era.launcher.image.GuestImage;
 import dev.era.launcher.image.GuestImages;
+import dev.era.launcher.qemu.TestQmp;
 import dev.era.launcher.qemu.VmPaths;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,7 +156,8 @@ class VmLifecycleIT {
     @Test
     void stopAsksQemuToQuitWhenTheGuestDoesNotPowerOff() throws Exception {
         VmHandle vm = launcher.start(VmSpec.of("frozen-guest", Language.PYTHON));
-        qmp(vm.id(), "stop"); // pauses the vCPUs: the agent cannot answer SHUTDOWN, QEMU still listens
+        // Pauses the vCPUs: the agent cannot answer SHUTDOWN, QEMU still listens.
+        TestQmp.execute(VmPaths.of(stateDir, vm.id()).qmpSocket(), "stop");
 
         vm.stop(Duration.ofSeconds(2));
 
@@ -189,23 +184,6 @@ class VmLifecycleIT {
         assertThat(Guests.processesOf(stateDir, id)).isEmpty();
         assertThat(stateDir.resolve("vms").resolve(id)).doesNotExist();
         assertThat(launcher.find(id)).isEmpty();
-    }
-
-    /** Runs one QMP command on the VM's monitor socket, as an operator would with socat. */
-    private void qmp(String id, String command) throws IOException {
-        Path socket = VmPaths.of(stateDir, id).qmpSocket();
-        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
-            assertThat(in.readLine()).contains("\"QMP\"");
-            for (String execute : List.of("qmp_capabilities", command)) {
-                channel.write(ByteBuffer.wrap(("{\"execute\":\"" + execute + "\"}\n").getBytes(StandardCharsets.UTF_8)));
-                String reply;
-                do {
-                    reply = in.readLine(); // events may come first
-                } while (reply != null && !reply.contains("\"return\""));
-                assertThat(reply).as("QMP answer to " + execute).isNotNull();
-            }
-        }
     }
 
     @Test

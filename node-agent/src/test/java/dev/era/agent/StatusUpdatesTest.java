@@ -6,23 +6,17 @@ import dev.era.agent.StatusUpdates.Result;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class StatusUpdatesTest {
-  static ApiServer api;
+  @RegisterExtension static final ApiServer API = new ApiServer();
   static KubernetesClient client;
 
   @BeforeAll
-  static void start() {
-    api = ApiServer.start();
-    client = api.client();
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
+  static void connect() {
+    client = API.client();
   }
 
   @Test

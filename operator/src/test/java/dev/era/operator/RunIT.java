@@ -69,9 +69,7 @@ class RunIT {
     createRunFromYaml(client, "runs", "eager", "{vmName: late, shell: 'echo hi'}");
     await().until(() -> Reasons.WAITING_FOR_VM.equals(getRun(client, "runs", "eager").getStatus()
         .getReason()));
-    createVm(client, "runs", "late", vm -> {});
-    awaitPhase(client, "runs", "late", EraVMPhase.Scheduled);
-    agentSetsPhase(client, "runs", "late", EraVMPhase.Running);
+    runningVm("runs", "late");
     awaitDispatched("runs", "eager", "worker");
   }
 
@@ -117,6 +115,13 @@ class RunIT {
     });
   }
 
+  /** A VM the operator placed and the (played) node agent booted. */
+  private void runningVm(String ns, String name) {
+    createVm(client, ns, name, vm -> {});
+    awaitPhase(client, ns, name, EraVMPhase.Scheduled);
+    agentSetsPhase(client, ns, name, EraVMPhase.Running);
+  }
+
   /** Plays the node agent claiming a run handed to its node. */
   private void agentStartsRun(String ns, String name) {
     retryingConflicts(() -> client.resources(EraRun.class).inNamespace(ns).withName(name)
@@ -141,9 +146,7 @@ class RunIT {
   void runsOnALostNodeFailIfRunningAndFollowTheirVmIfNot() {
     String ns = "lost";
     EraNode sick = readyNode(client, "sick", 4, "4Gi");
-    createVm(client, ns, "box", vm -> {});
-    awaitPhase(client, ns, "box", EraVMPhase.Scheduled);
-    agentSetsPhase(client, ns, "box", EraVMPhase.Running);
+    runningVm(ns, "box");
     createRunFromYaml(client, ns, "started", "{vmName: box, shell: 'sleep 600'}");
     createRunFromYaml(client, ns, "queued", "{vmName: box, shell: 'echo later'}");
     awaitDispatched(ns, "started", "sick");
@@ -197,9 +200,7 @@ class RunIT {
   void aRunningRunOnANodeBackWithinTheGracePeriodIsLeftToItsAgent() {
     String ns = "blip";
     EraNode node = readyNode(client, "flaky", 2, "2Gi");
-    createVm(client, ns, "box", vm -> {});
-    awaitPhase(client, ns, "box", EraVMPhase.Scheduled);
-    agentSetsPhase(client, ns, "box", EraVMPhase.Running);
+    runningVm(ns, "box");
     createRunFromYaml(client, ns, "job", "{vmName: box, shell: 'sleep 600'}");
     awaitDispatched(ns, "job", "flaky");
     agentStartsRun(ns, "job");

@@ -238,7 +238,7 @@ public final class QemuVm implements VmHandle {
         }
         LOG.infof("VM %s did not power off within %d ms; asking QEMU to quit", id(), deadline.toMillis());
         try {
-            Qmp.quit(paths.qmpSocket(), QUIT_WAIT, scheduler);
+            Qmp.execute(paths.qmpSocket(), "quit", QUIT_WAIT, scheduler);
         } catch (IOException e) {
             LOG.debugf("VM %s: QMP quit: %s", id(), e.getMessage());
         }

@@ -15,13 +15,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Just enough QMP to make QEMU quit when the guest did not power off. */
+/** Just enough QMP to run an argument-less command, such as {@code quit} when the guest did not power off. */
 final class Qmp {
     private Qmp() {
     }
 
-    /** Connects, negotiates capabilities and sends {@code quit}; gives up after {@code timeout}. */
-    static void quit(Path socket, Duration timeout, ScheduledExecutorService scheduler) throws IOException {
+    /** Connects, negotiates capabilities and runs one argument-less command; gives up after {@code timeout}. */
+    static void execute(Path socket, String command, Duration timeout, ScheduledExecutorService scheduler)
+            throws IOException {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             // Blocking channels have no read timeout: closing the channel from a timer unblocks the read.
             ScheduledFuture<?> watchdog = scheduler.schedule(() -> closeQuietly(channel), timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -29,7 +30,7 @@ final class Qmp {
                 BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
                 expect(in, "QMP"); // the greeting
                 command(channel, in, "qmp_capabilities");
-                command(channel, in, "quit");
+                command(channel, in, command);
             } finally {
                 watchdog.cancel(false);
             }

@@ -3,8 +3,8 @@ package dev.era.agent.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.era.agent.ApiServer;
 import dev.era.api.ConditionTypes;
+import dev.era.api.Crds;
 import dev.era.api.EraNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,15 +28,15 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(AgentAppTest.Profile.class)
-@WithKubernetesTestServer(crud = true, setup = AgentAppTest.Crds.class)
+@WithKubernetesTestServer(crud = true, setup = AgentAppTest.ApplyCrds.class)
 class AgentAppTest {
   @Inject KubernetesClient client;
   @Inject AgentApp app;
 
-  public static class Crds implements Consumer<KubernetesServer> {
+  public static class ApplyCrds implements Consumer<KubernetesServer> {
     @Override
     public void accept(KubernetesServer server) {
-      ApiServer.applyCrds(server.getClient());
+      Crds.apply(server.getClient());
     }
   }
 

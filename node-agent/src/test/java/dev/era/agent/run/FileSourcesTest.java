@@ -12,29 +12,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class FileSourcesTest {
-  static ApiServer api;
+  @RegisterExtension static final ApiServer API = new ApiServer();
   static FileSources sources;
 
   @BeforeAll
   static void start() {
-    api = ApiServer.start();
-    sources = new FileSources(api.client());
-    api.client().resource(new ConfigMapBuilder().withNewMetadata().withName("cm").withNamespace("ns")
+    sources = new FileSources(API.client());
+    API.client().resource(new ConfigMapBuilder().withNewMetadata().withName("cm").withNamespace("ns")
         .endMetadata().withData(Map.of("text", "from a config map"))
         .withBinaryData(Map.of("bin", b64(new byte[] {1, 2, 3}))).build()).create();
-    api.client().resource(new SecretBuilder().withNewMetadata().withName("sec").withNamespace("ns")
+    API.client().resource(new SecretBuilder().withNewMetadata().withName("sec").withNamespace("ns")
         .endMetadata().withData(Map.of("token", b64("s3cret".getBytes(StandardCharsets.UTF_8))))
         .build()).create();
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
   }
 
   @Test

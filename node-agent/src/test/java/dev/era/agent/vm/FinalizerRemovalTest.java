@@ -7,23 +7,17 @@ import dev.era.api.EraVM;
 import dev.era.api.Finalizers;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class FinalizerRemovalTest {
-  static ApiServer api;
+  @RegisterExtension static final ApiServer API = new ApiServer();
   static KubernetesClient client;
 
   @BeforeAll
-  static void start() {
-    api = ApiServer.start();
-    client = api.client();
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
+  static void connect() {
+    client = API.client();
   }
 
   @Test
