@@ -59,8 +59,9 @@ public record QemuCommand(Path qemu, VmSpec spec, GuestImage image, Accelerator 
                 "-serial", "chardev:console"));
         if (spec.network() == NetworkMode.FULL) {
             // User-mode networking: no host bridge, no root. 10.0.2.2 reaches the host's loopback; the guest agent
-            // adds a reject route for it (era.net=full), so user code cannot talk to host-local services.
-            args.addAll(List.of("-netdev", "user,id=net0", "-device", "virtio-net-device,netdev=net0"));
+            // adds a reject route for it (era.net=full), so user code cannot talk to host-local services. IPv6 is
+            // off: slirp would map fec0::2 to the host's ::1, and no guest-side rule can be trusted to block that.
+            args.addAll(List.of("-netdev", "user,id=net0,ipv6=off", "-device", "virtio-net-device,netdev=net0"));
         }
         args.addAll(List.of("-sandbox", SANDBOX));
         return args;

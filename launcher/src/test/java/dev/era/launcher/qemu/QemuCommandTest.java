@@ -85,7 +85,7 @@ class QemuCommandTest {
         QemuCommand full = command(VmSpec.of("py-1", Language.PYTHON).withNetwork(NetworkMode.FULL), Accelerator.TCG, Optional.empty());
 
         assertThat(none).noneMatch(arg -> arg.contains("netdev") || arg.contains("virtio-net"));
-        assertThat(values(full.argv(), "-netdev")).containsExactly("user,id=net0");
+        assertThat(values(full.argv(), "-netdev")).containsExactly("user,id=net0,ipv6=off");
         assertThat(values(full.argv(), "-device")).contains("virtio-net-device,netdev=net0");
         assertThat(full.kernelCmdline()).contains("era.net=full");
     }
