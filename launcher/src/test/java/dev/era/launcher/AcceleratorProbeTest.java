@@ -2,6 +2,7 @@ package dev.era.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.era.launcher.host.KvmDevice;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +45,52 @@ class AcceleratorProbeTest {
         }
         return new AcceleratorProbe(override, Path.of("/dev/kvm"), pvmModule, dir.resolve("cache/accelerator-probe.json"),
                 device -> devicePasses ? Optional.empty() : Optional.of(device + " does not exist"), boot);
+    }
+
+    /** A probe of a faked host: the real device check against {@code device}, the PVM module present or not. */
+    private AcceleratorProbe onHost(Path device, boolean pvm, FakeBoot boot) throws Exception {
+        Path pvmModule = dir.resolve("sys/module/kvm_pvm");
+        if (pvm) {
+            Files.createDirectories(pvmModule);
+        }
+        return new AcceleratorProbe(Optional.empty(), device, pvmModule, dir.resolve("cache/accelerator-probe.json"),
+                KvmDevice::whyUnusable, boot);
+    }
+
+    @Test
+    void aHostWithoutADeviceUsesTcgWhetherOrNotThePvmModuleIsLoaded() throws Exception {
+        FakeBoot boot = new FakeBoot("k", Optional.empty());
+        Path device = dir.resolve("dev/kvm");
+
+        for (boolean pvm : new boolean[] {false, true}) {
+            AcceleratorProbe.Result result = onHost(device, pvm, boot).probe();
+
+            assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
+            assertThat(result.reason()).startsWith(device + " does not exist").endsWith("using TCG (software emulation: slower, same isolation boundary)");
+        }
+        assertThat(boot.boots).hasValue(0);
+    }
+
+    @Test
+    void aDeviceThatIsNotKvmMeansTcg() throws Exception {
+        Path device = Files.createFile(dir.resolve("kvm"));
+        FakeBoot boot = new FakeBoot("k", Optional.empty());
+
+        AcceleratorProbe.Result result = onHost(device, false, boot).probe();
+
+        assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
+        assertThat(result.reason()).contains(device + " refused a KVM ioctl");
+        assertThat(boot.boots).hasValue(0);
+    }
+
+    @Test
+    void aForcedKvmIsTakenAsIs() throws Exception {
+        FakeBoot boot = new FakeBoot("k", Optional.of("would fail"));
+
+        AcceleratorProbe.Result result = probe(Optional.of(Accelerator.KVM), false, true, boot).probe();
+
+        assertThat(result).isEqualTo(new AcceleratorProbe.Result(Accelerator.KVM, "forced by ERA_ACCEL=kvm"));
+        assertThat(boot.boots).hasValue(0);
     }
 
     @Test

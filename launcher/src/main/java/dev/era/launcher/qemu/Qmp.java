@@ -20,8 +20,12 @@ final class Qmp {
     private Qmp() {
     }
 
-    /** Connects, negotiates capabilities and runs one argument-less command; gives up after {@code timeout}. */
-    static void execute(Path socket, String command, Duration timeout, ScheduledExecutorService scheduler)
+    /**
+     * Connects, negotiates capabilities and runs one argument-less command; gives up after {@code timeout}.
+     *
+     * @return the command's {@code return} value
+     */
+    static JsonNode execute(Path socket, String command, Duration timeout, ScheduledExecutorService scheduler)
             throws IOException {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             // Blocking channels have no read timeout: closing the channel from a timer unblocks the read.
@@ -30,23 +34,23 @@ final class Qmp {
                 BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
                 expect(in, "QMP"); // the greeting
                 command(channel, in, "qmp_capabilities");
-                command(channel, in, command);
+                return command(channel, in, command);
             } finally {
                 watchdog.cancel(false);
             }
         }
     }
 
-    private static void command(SocketChannel channel, BufferedReader in, String name) throws IOException {
+    private static JsonNode command(SocketChannel channel, BufferedReader in, String name) throws IOException {
         ByteBuffer request = ByteBuffer.wrap(("{\"execute\":\"" + name + "\"}\n").getBytes(StandardCharsets.UTF_8));
         while (request.hasRemaining()) {
             channel.write(request);
         }
-        expect(in, "return");
+        return expect(in, "return").get("return");
     }
 
     /** Reads messages until one has {@code key}; events in between are skipped. */
-    private static void expect(BufferedReader in, String key) throws IOException {
+    private static JsonNode expect(BufferedReader in, String key) throws IOException {
         String line;
         while ((line = in.readLine()) != null) {
             JsonNode message = StateFiles.JSON.readTree(line);
@@ -54,7 +58,7 @@ final class Qmp {
                 throw new IOException("QMP error: " + message.get("error"));
             }
             if (message.has(key)) {
-                return;
+                return message;
             }
         }
         throw new IOException("QMP socket closed before '" + key + "'");

@@ -1,5 +1,6 @@
 package dev.era.launcher.qemu;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,10 +12,11 @@ public final class TestQmp {
     private TestQmp() {
     }
 
-    public static void execute(Path socket, String command) throws IOException {
+    /** Runs an argument-less command and returns its {@code return} value. */
+    public static JsonNode execute(Path socket, String command) throws IOException {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try {
-            Qmp.execute(socket, command, Duration.ofSeconds(5), timer);
+            return Qmp.execute(socket, command, Duration.ofSeconds(5), timer);
         } finally {
             timer.shutdownNow();
         }
