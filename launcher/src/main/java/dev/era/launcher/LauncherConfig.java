@@ -1,10 +1,10 @@
 package dev.era.launcher;
 
+import dev.era.launcher.host.XdgDirs;
 import dev.era.launcher.image.GuestImages;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -15,8 +15,10 @@ import java.util.Optional;
  * @param cacheDir    guest images and the accelerator probe's outcome
  * @param accelerator a forced accelerator, or empty to probe
  * @param bootTimeout how long a boot may take to reach the guest agent
+ * @param maxVcpus    the most vCPUs one guest may have, at most the host's cores; 0 means the host's cores
  */
-public record LauncherConfig(Path stateDir, Path cacheDir, Optional<Accelerator> accelerator, Duration bootTimeout) {
+public record LauncherConfig(Path stateDir, Path cacheDir, Optional<Accelerator> accelerator, Duration bootTimeout,
+                             int maxVcpus) {
     /** TCG boots take ~1.1 s alone but many at once on a small host take much longer. */
     public static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -27,18 +29,18 @@ public record LauncherConfig(Path stateDir, Path cacheDir, Optional<Accelerator>
         if (bootTimeout == null || bootTimeout.isNegative() || bootTimeout.isZero()) {
             throw new InvalidSpecException("bootTimeout must be positive, got " + bootTimeout);
         }
+        if (maxVcpus < 0) {
+            throw new InvalidSpecException("maxVcpus must be 0 (the host's cores) or positive, got " + maxVcpus);
+        }
+    }
+
+    public LauncherConfig(Path stateDir, Path cacheDir, Optional<Accelerator> accelerator, Duration bootTimeout) {
+        this(stateDir, cacheDir, accelerator, bootTimeout, 0);
     }
 
     /** {@code $XDG_STATE_HOME/era} (or {@code ~/.local/state/era}), the image cache's default, {@code ERA_ACCEL}. */
     public static LauncherConfig defaults() {
-        return new LauncherConfig(defaultStateDir(System.getenv(), System.getProperty("user.home")),
-                GuestImages.defaultCacheDir(), parseAccelerator(System.getenv("ERA_ACCEL")), DEFAULT_BOOT_TIMEOUT);
-    }
-
-    static Path defaultStateDir(Map<String, String> env, String home) {
-        String xdg = env.get("XDG_STATE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(home, ".local", "state");
-        return base.resolve("era");
+        return new LauncherConfig(XdgDirs.current().stateHome().resolve("era"), GuestImages.defaultCacheDir(), parseAccelerator(System.getenv("ERA_ACCEL")), DEFAULT_BOOT_TIMEOUT);
     }
 
     /** Reads {@code ERA_ACCEL}: unset or blank means probe. */
@@ -57,18 +59,22 @@ public record LauncherConfig(Path stateDir, Path cacheDir, Optional<Accelerator>
     }
 
     public LauncherConfig withStateDir(Path dir) {
-        return new LauncherConfig(dir, cacheDir, accelerator, bootTimeout);
+        return new LauncherConfig(dir, cacheDir, accelerator, bootTimeout, maxVcpus);
     }
 
     public LauncherConfig withCacheDir(Path dir) {
-        return new LauncherConfig(stateDir, dir, accelerator, bootTimeout);
+        return new LauncherConfig(stateDir, dir, accelerator, bootTimeout, maxVcpus);
     }
 
     public LauncherConfig withAccelerator(Accelerator forced) {
-        return new LauncherConfig(stateDir, cacheDir, Optional.ofNullable(forced), bootTimeout);
+        return new LauncherConfig(stateDir, cacheDir, Optional.ofNullable(forced), bootTimeout, maxVcpus);
     }
 
     public LauncherConfig withBootTimeout(Duration timeout) {
-        return new LauncherConfig(stateDir, cacheDir, accelerator, timeout);
+        return new LauncherConfig(stateDir, cacheDir, accelerator, timeout, maxVcpus);
+    }
+
+    public LauncherConfig withMaxVcpus(int max) {
+        return new LauncherConfig(stateDir, cacheDir, accelerator, bootTimeout, max);
     }
 }

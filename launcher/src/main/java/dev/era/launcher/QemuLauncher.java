@@ -192,8 +192,8 @@ public final class QemuLauncher implements Launcher {
         SpecValidator.validateId(spec.id());
         boolean diskExists = spec.persistMib() > 0 && disks.exists(spec.id());
         long diskFreeMib = spec.persistMib() > 0 ? freeMib(config.stateDir()) : Long.MAX_VALUE;
-        SpecValidator.validate(spec, new SpecValidator.HostLimits(HostInfo.cores(), HostInfo.memAvailableMib(), diskFreeMib),
-                diskExists);
+        int vcpus = config.maxVcpus() > 0 ? Math.min(config.maxVcpus(), HostInfo.cores()) : HostInfo.cores();
+        SpecValidator.validate(spec, new SpecValidator.HostLimits(vcpus, HostInfo.memAvailableMib(), diskFreeMib), diskExists);
         VmPaths.of(config.stateDir(), spec.id()).checkSocketPathLength();
     }
 

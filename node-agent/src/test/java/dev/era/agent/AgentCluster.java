@@ -20,6 +20,9 @@ import java.util.List;
  * client as in a cluster.
  */
 public final class AgentCluster implements AutoCloseable {
+  /** The most vCPUs the node's launcher gives a guest, whatever the host's cores, so tests can exceed it. */
+  public static final int MAX_GUEST_VCPUS = 2;
+
   public static final String NODE = "node-a";
 
   private final ApiServer api;
@@ -88,7 +91,8 @@ public final class AgentCluster implements AutoCloseable {
   }
 
   public void startAgent() {
-    launcher = new QemuLauncher(LauncherConfig.defaults().withStateDir(launcherState));
+    launcher = new QemuLauncher(
+        LauncherConfig.defaults().withStateDir(launcherState).withMaxVcpus(MAX_GUEST_VCPUS));
     agent = NodeAgent.start(agentClient, launcher, agentConfig);
   }
 

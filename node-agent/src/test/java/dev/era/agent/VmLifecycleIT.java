@@ -16,7 +16,6 @@ import dev.era.api.EraNode;
 import dev.era.api.EraRunStatus;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
-import dev.era.api.EraVMSpec;
 import dev.era.api.PersistSpec;
 import dev.era.api.Reasons;
 import dev.era.launcher.Language;
@@ -29,7 +28,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
 import org.junit.jupiter.api.Order;
@@ -156,16 +154,15 @@ class VmLifecycleIT {
   @Test
   @Order(5)
   void aVmTheNodeCannotBootFailsWithTheLaunchersReasonAndAnEvent() {
-    int cores = Runtime.getRuntime().availableProcessors();
-    Assumptions.assumeTrue(cores < EraVMSpec.MAX_CPU, "needs fewer than " + EraVMSpec.MAX_CPU
-        + " cores to ask for more vCPUs than the host has");
-    // Placed (the node offers 8 vCPUs per core), but more than the host's cores for one guest.
-    createVm(client, "too-big", "python", s -> s.setCpu(cores + 1));
+    int tooMany = AgentCluster.MAX_GUEST_VCPUS + 1;
+    // Placed (the node offers 8 vCPUs per core), but more than the launcher gives one guest.
+    createVm(client, "too-big", "python", s -> s.setCpu(tooMany));
 
     EraVM failed = awaitVm(client, "too-big", EraVMPhase.Failed);
 
     assertThat(failed.getStatus().getReason()).isEqualTo(Reasons.BOOT_FAILED);
-    assertThat(failed.getStatus().getMessage()).contains("more than this host's " + cores + " cores");
+    assertThat(failed.getStatus().getMessage()).contains("vcpus " + tooMany + " is more than the")
+        .contains("a guest may have on this host");
     assertThat(events(client, "too-big")).anyMatch(
         e -> "Warning".equals(e.getType()) && Reasons.BOOT_FAILED.equals(e.getReason()));
   }

@@ -13,11 +13,11 @@ public final class SpecValidator {
     /**
      * What the host can give.
      *
-     * @param cores           CPU cores available to this process
+     * @param vcpus           the most vCPUs one guest may have: the cores available to this process, or fewer
      * @param memAvailableMib MemAvailable of the host
      * @param diskFreeMib     free space where persistent disks live
      */
-    public record HostLimits(int cores, long memAvailableMib, long diskFreeMib) {
+    public record HostLimits(int vcpus, long memAvailableMib, long diskFreeMib) {
     }
 
     private SpecValidator() {
@@ -42,9 +42,9 @@ public final class SpecValidator {
         if (spec.vcpus() < 1) {
             throw new InvalidSpecException("vcpus must be at least 1, got " + spec.vcpus());
         }
-        if (spec.vcpus() > host.cores()) {
-            throw new InvalidSpecException("vcpus " + spec.vcpus() + " is more than this host's " + host.cores()
-                    + " cores: ask for at most " + host.cores());
+        if (spec.vcpus() > host.vcpus()) {
+            throw new InvalidSpecException("vcpus " + spec.vcpus() + " is more than the " + host.vcpus()
+                    + " a guest may have on this host: ask for at most " + host.vcpus());
         }
         if (spec.memoryMib() < MIN_MEMORY_MIB) {
             throw new InvalidSpecException("memory " + spec.memoryMib() + " MiB is below the minimum of " + MIN_MEMORY_MIB

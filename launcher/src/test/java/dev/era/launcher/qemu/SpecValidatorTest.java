@@ -41,7 +41,7 @@ class SpecValidatorTest {
     @Test
     void rejectsMoreVcpusThanHostCores() {
         assertThatThrownBy(() -> validate(OK.withVcpus(3)))
-                .isInstanceOf(InvalidSpecException.class).hasMessage("vcpus 3 is more than this host's 2 cores: ask for at most 2");
+                .isInstanceOf(InvalidSpecException.class).hasMessage("vcpus 3 is more than the 2 a guest may have on this host: ask for at most 2");
         assertThatThrownBy(() -> validate(OK.withVcpus(0))).hasMessageContaining("at least 1");
     }
 
