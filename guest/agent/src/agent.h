@@ -12,12 +12,7 @@
 #define GUEST_WORK_DIR "/work"     /* the work dir as the host names it */
 #define VIRTIO_PORT_NAME "era.agent"
 
-/* Producers (command output, file reads) pause while this much is queued for the host... */
-#define OUT_HIGH (1u << 20)
-/* ...and requests stop being read while this much is: guest memory stays bounded when the host reads slowly. */
-#define OUT_HARD (4u << 20)
-/* Output kept for commands no host is attached to: their pipes pause while this much is held. */
-#define HELD_HIGH (4u << 20)
+#include "bounds.h"
 
 enum chan_mode {
     CHAN_FD,       /* host mode: one connection on an inherited fd; EOF ends the agent */
