@@ -16,6 +16,8 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# kubectl for the kubectl tests and for users of the embedded control plane; any kubectl on PATH will do.
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "ERA needs these Debian packages: ${missing[*]}; run this script as root to install them." >&2
