@@ -5,17 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class LauncherConfigTest {
-
-    @Test
-    void putsStateUnderXdgStateHomeOrTheHomeDirectory() {
-        assertThat(LauncherConfig.defaultStateDir(Map.of("XDG_STATE_HOME", "/xdg"), "/home/u")).isEqualTo(Path.of("/xdg/era"));
-        assertThat(LauncherConfig.defaultStateDir(Map.of(), "/home/u")).isEqualTo(Path.of("/home/u/.local/state/era"));
-    }
 
     @Test
     void readsTheAcceleratorOverride() {

@@ -2,9 +2,9 @@ package dev.era.agent;
 
 import dev.era.api.EraRunStatus;
 import dev.era.api.Patterns;
+import dev.era.launcher.host.XdgDirs;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -76,7 +76,7 @@ public record NodeAgentConfig(
   public static NodeAgentConfig defaults(String nodeName) {
     return new NodeAgentConfig(
         nodeName,
-        defaultStateDir(System.getenv(), System.getProperty("user.home")),
+        XdgDirs.current().stateHome().resolve("era").resolve("node-agent"),
         0,
         DEFAULT_RESERVE_MEMORY_MIB,
         1.0,
@@ -87,12 +87,6 @@ public record NodeAgentConfig(
         EraRunStatus.OUTPUT_TAIL_BYTES,
         DEFAULT_RUN_LOG_MAX_BYTES,
         DEFAULT_STOP_TIMEOUT);
-  }
-
-  static Path defaultStateDir(Map<String, String> env, String home) {
-    String xdg = env.get("XDG_STATE_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(home, ".local", "state");
-    return base.resolve("era").resolve("node-agent");
   }
 
   /** The host written into the advertised endpoint URL. */

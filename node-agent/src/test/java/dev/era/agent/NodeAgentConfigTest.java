@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.era.api.EraRunStatus;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class NodeAgentConfigTest {
@@ -18,14 +16,6 @@ class NodeAgentConfigTest {
     assertThat(config.httpHost()).isEqualTo("127.0.0.1");
     assertThat(config.httpPort()).isZero();
     assertThat(config.endpointHost()).isEqualTo("127.0.0.1");
-  }
-
-  @Test
-  void theStateDirFollowsXdgStateHome() {
-    assertThat(NodeAgentConfig.defaultStateDir(Map.of("XDG_STATE_HOME", "/x"), "/home/u"))
-        .isEqualTo(Path.of("/x/era/node-agent"));
-    assertThat(NodeAgentConfig.defaultStateDir(Map.of(), "/home/u"))
-        .isEqualTo(Path.of("/home/u/.local/state/era/node-agent"));
   }
 
   @Test

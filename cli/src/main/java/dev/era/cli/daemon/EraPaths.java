@@ -1,5 +1,6 @@
 package dev.era.cli.daemon;
 
+import dev.era.launcher.host.XdgDirs;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -7,15 +8,14 @@ import java.util.Map;
  * Where the embedded control plane keeps its files. The state directory is the launcher's too
  * ({@code vms/}, {@code disks/}); the daemon's own files live in {@code control-plane/} under it.
  *
- * @param stateDir {@code $XDG_STATE_HOME/era}, else {@code ~/.local/state/era}
- * @param configDir {@code $XDG_CONFIG_HOME/era}, else {@code ~/.config/era}
+ * @param stateDir {@code $XDG_STATE_HOME/era}, else {@code $HOME/.local/state/era}
+ * @param configDir {@code $XDG_CONFIG_HOME/era}, else {@code $HOME/.config/era}
  */
 public record EraPaths(Path stateDir, Path configDir) {
 
-  public static EraPaths from(Map<String, String> env, String home) {
-    return new EraPaths(
-        xdg(env, "XDG_STATE_HOME", Path.of(home, ".local", "state")),
-        xdg(env, "XDG_CONFIG_HOME", Path.of(home, ".config")));
+  public static EraPaths from(Map<String, String> env, String userHome) {
+    XdgDirs xdg = XdgDirs.of(env, userHome);
+    return new EraPaths(xdg.stateHome().resolve("era"), xdg.configHome().resolve("era"));
   }
 
   public Path controlPlaneDir() {
@@ -50,10 +50,5 @@ public record EraPaths(Path stateDir, Path configDir) {
   /** For kubectl and the CLI; present while the daemon runs. */
   public Path kubeconfig() {
     return configDir.resolve("kubeconfig");
-  }
-
-  private static Path xdg(Map<String, String> env, String variable, Path fallback) {
-    String value = env.get(variable);
-    return (value != null && !value.isBlank() ? Path.of(value) : fallback).resolve("era");
   }
 }

@@ -17,10 +17,10 @@ class EraPathsTest {
   }
 
   @Test
-  void withoutXdgTheyLiveUnderHome() {
-    EraPaths paths = EraPaths.from(Map.of("XDG_STATE_HOME", " "), "/home/u");
+  void withoutXdgTheyLiveUnderTheHomeOfTheEnvironmentNotOfThePasswordFile() {
+    EraPaths paths = EraPaths.from(Map.of("XDG_STATE_HOME", " ", "HOME", "/tmp/x"), "/root");
 
-    assertThat(paths.stateDir()).isEqualTo(Path.of("/home/u/.local/state/era"));
-    assertThat(paths.kubeconfig()).isEqualTo(Path.of("/home/u/.config/era/kubeconfig"));
+    assertThat(paths.stateDir()).isEqualTo(Path.of("/tmp/x/.local/state/era"));
+    assertThat(paths.kubeconfig()).isEqualTo(Path.of("/tmp/x/.config/era/kubeconfig"));
   }
 }

@@ -3,11 +3,11 @@ package dev.era.launcher.image;
 import dev.era.launcher.Language;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.ProgressListener;
+import dev.era.launcher.host.XdgDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -43,13 +43,7 @@ public final class GuestImages {
 
     /** {@code $XDG_CACHE_HOME/era/images}, or {@code ~/.cache/era/images}. */
     public static Path defaultCacheDir() {
-        return defaultCacheDir(System.getenv(), System.getProperty("user.home"));
-    }
-
-    static Path defaultCacheDir(Map<String, String> env, String home) {
-        String xdg = env.get("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(home, ".cache");
-        return base.resolve("era").resolve("images");
+        return XdgDirs.current().cacheHome().resolve("era").resolve("images");
     }
 
     public Path cacheDir() {

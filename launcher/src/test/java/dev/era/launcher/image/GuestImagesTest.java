@@ -151,16 +151,6 @@ class GuestImagesTest {
                 .hasMessageContaining("guest/rootfs/node.packages");
     }
 
-    @Test
-    void defaultCacheDirFollowsXdgCacheHome() {
-        assertThat(GuestImages.defaultCacheDir(Map.of("XDG_CACHE_HOME", "/var/cache/me"), "/home/u"))
-                .isEqualTo(Path.of("/var/cache/me/era/images"));
-        assertThat(GuestImages.defaultCacheDir(Map.of(), "/home/u"))
-                .isEqualTo(Path.of("/home/u/.cache/era/images"));
-        assertThat(GuestImages.defaultCacheDir(Map.of("XDG_CACHE_HOME", ""), "/home/u"))
-                .isEqualTo(Path.of("/home/u/.cache/era/images"));
-    }
-
     /** A guest source tree under {@code <tmp>/<name>/era-guest}, shaped like the shipped one. */
     private Path writeGuest(String name, String script) throws IOException {
         Path guest = tmp.resolve(name).resolve("era-guest");
