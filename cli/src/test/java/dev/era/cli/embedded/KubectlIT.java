@@ -139,9 +139,16 @@ class KubectlIT {
 
     Result get = kubectl("get", "eravms");
     assertThat(get.exit()).as(get.err()).isZero();
-    assertThat(headerLine(get.out())).containsExactlyElementsOf(headers("EraVM"));
+    assertThat(headerLine(get.out())).containsExactly("NAME", "PHASE", "NODE", "LANGUAGE", "CPU", "MEMORY", "AGE");
     assertThat(get.out().lines().filter(l -> l.startsWith("columns ")).findFirst().orElseThrow())
         .contains("Running", "local", "node", " 3 ", "256Mi");
+  }
+
+  @Test
+  void everyKindShowsStateFirstAndAgeLast() {
+    assertThat(headers("EraVM")).containsExactly("NAME", "PHASE", "NODE", "LANGUAGE", "CPU", "MEMORY", "AGE");
+    assertThat(headers("EraRun")).containsExactly("NAME", "PHASE", "EXIT", "VM", "AGE");
+    assertThat(headers("EraNode")).containsExactly("NAME", "READY", "ACCELERATOR", "CPU", "MEMORY", "AGE");
   }
 
   @Test
