@@ -254,8 +254,8 @@ class HelmChartTest {
   /** Helm installs crds/ before the templates; they must be the CRDs the api module generates. */
   @Test
   void chartCrdsAreTheGeneratedCrds() throws IOException {
-    String howToFix = "helm/era/crds/ must hold exactly the CRDs generated into crds/; from the "
-        + "repository root run: rm -f helm/era/crds/* && cp crds/*.yml helm/era/crds/";
+    String howToFix = "helm/era/crds/ must hold exactly the CRDs generated into crds/; refresh both with: "
+        + "mvn -pl api process-test-classes -Dera.crds.update";
     Set<String> generated = fileNames(GENERATED_CRDS);
     Set<String> inChart = fileNames(CHART.resolve("crds"));
 
