@@ -1,5 +1,6 @@
 package dev.era.api;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.PrinterColumn;
 
 /**
@@ -26,6 +27,11 @@ public class EraRunStatus extends EraStatus {
   private String stderr;
   private Boolean stdoutTruncated;
   private Boolean stderrTruncated;
+
+  @JsonPropertyDescription("True when the command wrote more than the node keeps of a run's stdout or stderr and the"
+      + " rest was dropped: neither this status nor the node's logs hold all of its output.")
+  private Boolean outputDropped;
+
   private String startedAt;
   private String finishedAt;
   private String reason;
@@ -92,6 +98,14 @@ public class EraRunStatus extends EraStatus {
 
   public void setStderrTruncated(Boolean stderrTruncated) {
     this.stderrTruncated = stderrTruncated;
+  }
+
+  public Boolean getOutputDropped() {
+    return outputDropped;
+  }
+
+  public void setOutputDropped(Boolean outputDropped) {
+    this.outputDropped = outputDropped;
   }
 
   public String getStartedAt() {

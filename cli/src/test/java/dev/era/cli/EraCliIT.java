@@ -1,19 +1,26 @@
 package dev.era.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.era.agent.vm.VmSpecs;
+import dev.era.api.EraRun;
+import dev.era.api.EraRunPhase;
 import dev.era.api.EraVM;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import dev.era.launcher.RequiresQemu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
@@ -96,7 +103,7 @@ class EraCliIT {
   @Test
   @Order(3)
   void kubectlSeesTheVmThroughTheKubeconfig() throws Exception {
-    assumeTrue(Guests.onPath("kubectl"), "kubectl is not installed");
+    assertThat(Guests.onPath("kubectl")).as("kubectl on PATH (scripts/install-deps.sh installs it)").isTrue();
 
     CliRunner.Result get = cli.withEnv("KUBECONFIG", cli.paths().kubeconfig().toString())
         .runShell(COMMAND_TIMEOUT, "kubectl get eravm itvm");
@@ -134,6 +141,44 @@ class EraCliIT {
     assertThat(json.path("stdout").asText()).isEqualTo("out\n");
     assertThat(json.path("stderr").asText()).isEqualTo("err\n");
     assertThat(json.path("outputComplete").asBoolean()).isTrue();
+  }
+
+  @Test
+  @Order(5)
+  void runJsonSaysTheOutputIsIncompleteWhenTheNodeDroppedSome() throws Exception {
+    CliRunner.Result run = cli.run("run", "--vm", "itvm", "-o", "json",
+        "--cmd", "python3 -c \"import sys; sys.stdout.write('x' * 9000000)\"");
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    JsonNode json = JSON.readTree(run.stdout());
+    assertThat(json.path("stdout").asText()).as("what the node kept").hasSizeLessThan(9_000_000).startsWith("xxx");
+    assertThat(json.path("outputComplete").asBoolean()).isFalse();
+  }
+
+  @Test
+  @Order(5)
+  void runJsonReportsARunWhoseVmDiedAndFails() throws Exception {
+    succeeds("create", "--language", "python", "--name", "dying");
+    CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(
+        () -> cli.run("run", "--vm", "dying", "-o", "json", "--cmd", "sleep 120"));
+    try (KubernetesClient client = new KubernetesClientBuilder()
+        .withConfig(Config.fromKubeconfig(Files.readString(cli.paths().kubeconfig()))).build()) {
+      await().atMost(Duration.ofMinutes(1)).until(() -> client.resources(EraRun.class).list().getItems().stream()
+          .anyMatch(r -> "dying".equals(r.getSpec().getVmName()) && r.getStatus().getPhase() == EraRunPhase.Running));
+    }
+    Path vmDir = cli.paths().stateDir().resolve("vms").resolve(VmSpecs.vmId(unsaved("dying")));
+    Guests.processesUnder(vmDir).forEach(ProcessHandle::destroyForcibly);
+
+    CliRunner.Result result = run.get(2, TimeUnit.MINUTES);
+
+    assertThat(result.exitCode()).as(result.stderr()).isEqualTo(ExitCodes.ERROR);
+    assertThat(result.stderr()).contains("failed");
+    JsonNode json = JSON.readTree(result.stdout());
+    assertThat(json.path("vm").asText()).isEqualTo("dying");
+    assertThat(json.path("phase").asText()).isEqualTo("Failed");
+    assertThat(json.path("reason").asText()).isNotBlank();
+    assertThat(json.path("exitCode").isNull()).as("the command never exited").isTrue();
+    succeeds("clean", "--vm", "dying");
   }
 
   @Test

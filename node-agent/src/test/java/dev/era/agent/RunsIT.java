@@ -237,6 +237,7 @@ class RunsIT {
     assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
     assertThat(run.getStatus().getStdout()).hasSize(EraRunStatus.OUTPUT_TAIL_BYTES).endsWith("xEND\n");
     assertThat(run.getStatus().getStdoutTruncated()).isTrue();
+    assertThat(run.getStatus().getOutputDropped()).as("the node has all of it").isFalse();
     HttpResponse<String> full = http.send(HttpRequest.newBuilder(URI.create(
         cluster.agent().endpoint() + "/runs/default/big/stdout")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(full.statusCode()).isEqualTo(200);

@@ -26,8 +26,17 @@ public final class RunOutput {
     PARTIAL
   }
 
-  /** @param complete false when these are only the status tails and the output was longer */
-  public record Logs(String stdout, String stderr, boolean complete) {}
+  /**
+   * @param tailsOnly these are the tails kept in the status, of a longer output (the node agent could
+   *     not be reached)
+   * @param dropped the node dropped what the command wrote past its per-run log limit
+   */
+  public record Logs(String stdout, String stderr, boolean tailsOnly, boolean dropped) {
+    /** Whether these are all the command wrote. */
+    public boolean complete() {
+      return !tailsOnly && !dropped;
+    }
+  }
 
   private static final int BUFFER = 8192;
   private final Cluster cluster;
@@ -76,14 +85,19 @@ public final class RunOutput {
     if (agent.isPresent()) {
       try {
         String name = run.getMetadata().getName();
-        return new Logs(readAll(agent.get(), name, "stdout"), readAll(agent.get(), name, "stderr"), true);
+        return new Logs(readAll(agent.get(), name, "stdout"), readAll(agent.get(), name, "stderr"), false, dropped(run));
       } catch (IOException e) {
         // Not reachable from here (a pod IP of a real cluster): the status tails are what there is.
       }
     }
     EraRunStatus status = run.getStatus();
     boolean truncated = Boolean.TRUE.equals(status.getStdoutTruncated()) || Boolean.TRUE.equals(status.getStderrTruncated());
-    return new Logs(orEmpty(status.getStdout()), orEmpty(status.getStderr()), !truncated);
+    return new Logs(orEmpty(status.getStdout()), orEmpty(status.getStderr()), truncated, dropped(run));
+  }
+
+  /** Whether the node dropped some of the run's output (past its per-run log limit). */
+  public static boolean dropped(EraRun run) {
+    return Boolean.TRUE.equals(run.getStatus().getOutputDropped());
   }
 
   private String readAll(AgentLogs agent, String run, String stream) throws IOException {

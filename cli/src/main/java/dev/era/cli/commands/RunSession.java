@@ -4,6 +4,7 @@ import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import dev.era.api.RunFile;
 import dev.era.cli.CliContext;
+import dev.era.cli.CliException;
 import dev.era.cli.ErrorReporter;
 import dev.era.cli.ExitCodes;
 import dev.era.cli.cluster.Cluster;
@@ -45,6 +46,18 @@ final class RunSession {
     EraRun submitted = runs.submit(vm, options.command, files, options.timeoutSeconds);
     String name = submitted.getMetadata().getName();
     progress.step("run " + name + " on VM " + vm);
+    try {
+      return follow(name, options);
+    } catch (CliException e) {
+      // A program reading -o json gets the run's document whenever the run exists; the error line and exit code stay.
+      if (json) {
+        runs.find(name).ifPresent(run -> JsonOutput.print(context.out(), RunView.of(run, output.read(run))));
+      }
+      throw e;
+    }
+  }
+
+  private int follow(String name, RunOptions options) {
     EraRun started = runs.awaitStarted(name, START_TIMEOUT);
     RunOutput.Streamed streamed =
         json ? RunOutput.Streamed.NONE : output.follow(started, context.out(), context.err());
@@ -59,6 +72,8 @@ final class RunSession {
     } else if (streamed == RunOutput.Streamed.PARTIAL) {
       context.err().println(ErrorReporter.line("the output stream of run " + name + " broke off",
           "`era logs " + name + "` shows all of it"));
+    } else if (RunOutput.dropped(done)) {
+      printDropped(name, context.err());
     }
     return exitCode(done, options.timeoutSeconds);
   }
@@ -68,11 +83,19 @@ final class RunSession {
     out.writeBytes(logs.stdout().getBytes(StandardCharsets.UTF_8));
     out.flush();
     err.writeBytes(logs.stderr().getBytes(StandardCharsets.UTF_8));
-    if (!logs.complete()) {
+    if (logs.dropped()) {
+      printDropped(run, err);
+    } else if (logs.tailsOnly()) {
       err.println(ErrorReporter.line("only the end of run " + run + "'s output is shown",
           "the node agent keeps all of it on the node, and cannot be reached from here"));
     }
     err.flush();
+  }
+
+  private static void printDropped(String run, PrintStream err) {
+    err.println(ErrorReporter.line("run " + run + " wrote more output than the node keeps; the rest was dropped",
+        "write large results to a file and read it with a second command, or raise the node agent's "
+            + "era.agent.run-log-max-bytes"));
   }
 
   private int exitCode(EraRun done, int timeoutSeconds) {

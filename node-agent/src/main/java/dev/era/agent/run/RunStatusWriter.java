@@ -50,6 +50,7 @@ final class RunStatusWriter {
       s.setStderr(stderr.text());
       s.setStdoutTruncated(stdout.cut() || outcome.stdoutDropped());
       s.setStderrTruncated(stderr.cut() || outcome.stderrDropped());
+      s.setOutputDropped(outcome.stdoutDropped() || outcome.stderrDropped());
     });
   }
 
