@@ -34,6 +34,19 @@ class FinalizerRemovalTest {
   }
 
   @Test
+  void findsItsFinalizerAgainWhenAnotherWasInsertedBeforeIt() {
+    EraVM stale = create("shifted", List.of(Finalizers.VM_CLEANUP));
+    EraVM other = client.resource(stale).get();
+    other.getMetadata().setFinalizers(List.of("example.com/first", Finalizers.VM_CLEANUP));
+    client.resource(other).update();
+
+    FinalizerRemoval.remove(client, stale, Finalizers.VM_CLEANUP);
+
+    assertThat(client.resource(stale).get().getMetadata().getFinalizers())
+        .containsExactly("example.com/first");
+  }
+
+  @Test
   void removingTheLastFinalizerOfADeletedVmLetsItGo() {
     EraVM vm = create("deleted", List.of(Finalizers.VM_CLEANUP));
     client.resource(vm).delete();
