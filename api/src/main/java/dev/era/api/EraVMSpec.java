@@ -14,10 +14,10 @@ import java.util.List;
 
 /**
  * Desired state of an EraVM, written by users only. Field initialisers carry the same defaults as
- * the schema, so a spec read from an API server that does not apply schema defaults (the embedded
- * one) still has them, and setters turn an explicit null into the default. Enumerated fields are
- * strings with an enum schema so that a bad value written past the schema (the embedded API server
- * does not check it) still reads, and the operator can report it instead of failing to parse.
+ * the schema, so a spec built in Java (the CLI, tests) has them before an API server applies them,
+ * and setters turn an explicit null into the default. Enumerated fields are strings with an enum
+ * schema, so a value the schema no longer allows (stored before a CRD upgrade) still reads, and the
+ * operator can report it instead of failing to parse.
  */
 @ValidationRule(
     value = "!has(self.network) || self.network != 'egress'"

@@ -7,7 +7,10 @@ import java.util.Optional;
 public enum NetworkMode {
   /** No network device at all. */
   none,
-  /** Outbound connections to spec.egressAllow only. */
+  /**
+   * Meant for outbound connections to spec.egressAllow only. Not enforced yet: such a VM boots with
+   * no network at all and reports condition Network=False (EgressUnsupported).
+   */
   egress,
   /** Unrestricted outbound access. */
   full;
