@@ -14,10 +14,12 @@ import java.util.Objects;
  * @param workingDir working directory in the guest, null for /work
  * @param stdin      bytes for standard input, null for /dev/null
  * @param timeout    kill the process group after this long; null or zero for none
- * @param maxOutput  bytes kept per stream (stdout, stderr); the rest is dropped and flagged
+ * @param maxOutput  bytes per stream (stdout, stderr) the guest sends; the rest is dropped and flagged
+ * @param streamOnly the output goes to the listener only and the result's stdout and stderr stay empty, so a
+ *                   caller that keeps the output itself (the node agent, on disk) holds none of it in memory
  */
 public record ExecRequest(List<String> argv, String shell, Map<String, String> env, String workingDir,
-                          byte[] stdin, Duration timeout, int maxOutput) {
+                          byte[] stdin, Duration timeout, int maxOutput, boolean streamOnly) {
     public static final int DEFAULT_MAX_OUTPUT = 1 << 20;
 
     public ExecRequest {
@@ -32,30 +34,35 @@ public record ExecRequest(List<String> argv, String shell, Map<String, String> e
     }
 
     public static ExecRequest argv(String... argv) {
-        return new ExecRequest(List.of(argv), null, Map.of(), null, null, null, DEFAULT_MAX_OUTPUT);
+        return new ExecRequest(List.of(argv), null, Map.of(), null, null, null, DEFAULT_MAX_OUTPUT, false);
     }
 
     public static ExecRequest shell(String command) {
-        return new ExecRequest(List.of(), Objects.requireNonNull(command), Map.of(), null, null, null, DEFAULT_MAX_OUTPUT);
+        return new ExecRequest(List.of(), Objects.requireNonNull(command), Map.of(), null, null, null, DEFAULT_MAX_OUTPUT, false);
     }
 
     public ExecRequest withTimeout(Duration t) {
-        return new ExecRequest(argv, shell, env, workingDir, stdin, t, maxOutput);
+        return new ExecRequest(argv, shell, env, workingDir, stdin, t, maxOutput, streamOnly);
     }
 
     public ExecRequest withEnv(Map<String, String> e) {
-        return new ExecRequest(argv, shell, e, workingDir, stdin, timeout, maxOutput);
+        return new ExecRequest(argv, shell, e, workingDir, stdin, timeout, maxOutput, streamOnly);
     }
 
     public ExecRequest withWorkingDir(String dir) {
-        return new ExecRequest(argv, shell, env, dir, stdin, timeout, maxOutput);
+        return new ExecRequest(argv, shell, env, dir, stdin, timeout, maxOutput, streamOnly);
     }
 
     public ExecRequest withStdin(byte[] in) {
-        return new ExecRequest(argv, shell, env, workingDir, in, timeout, maxOutput);
+        return new ExecRequest(argv, shell, env, workingDir, in, timeout, maxOutput, streamOnly);
     }
 
     public ExecRequest withMaxOutput(int bytes) {
-        return new ExecRequest(argv, shell, env, workingDir, stdin, timeout, bytes);
+        return new ExecRequest(argv, shell, env, workingDir, stdin, timeout, bytes, streamOnly);
+    }
+
+    /** The output goes to the listener only: the result's stdout and stderr stay empty. */
+    public ExecRequest streamingOnly() {
+        return new ExecRequest(argv, shell, env, workingDir, stdin, timeout, maxOutput, true);
     }
 }

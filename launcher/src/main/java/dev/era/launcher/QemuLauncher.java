@@ -1,10 +1,12 @@
 package dev.era.launcher;
 
 import dev.era.launcher.host.HostInfo;
+import dev.era.launcher.host.PrivateDirs;
 import dev.era.launcher.host.ProcFs;
 import dev.era.launcher.host.TscFrequency;
 import dev.era.launcher.image.GuestImage;
 import dev.era.launcher.image.GuestImages;
+import dev.era.launcher.qemu.ConsoleLog;
 import dev.era.launcher.qemu.PersistentDisks;
 import dev.era.launcher.qemu.ProcessWatcher;
 import dev.era.launcher.qemu.QemuBinary;
@@ -19,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,6 +76,8 @@ public final class QemuLauncher implements Launcher {
             return t;
         });
         this.watcher = new ProcessWatcher(scheduler);
+        scheduler.scheduleWithFixedDelay(() -> vms.values().forEach(vm -> ConsoleLog.cap(vm.consoleLog(), ConsoleLog.MAX_BYTES)),
+                1, 1, TimeUnit.SECONDS);
         this.probe = new AcceleratorProbe(config.accelerator(), config.cacheDir().resolve("accelerator-probe.json"),
                 new KvmTestBoot());
     }
@@ -311,8 +314,7 @@ public final class QemuLauncher implements Launcher {
     private static void createFreshDir(Path dir) {
         deleteTree(dir);
         try {
-            Files.createDirectories(dir.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            PrivateDirs.createNew(dir);
         } catch (IOException e) {
             throw new LaunchException("cannot create the VM directory " + dir + ": " + e.getMessage(), e);
         }

@@ -47,9 +47,12 @@ public interface VmHandle {
      * is not repeated), then the rest and its end. A command that ended meanwhile is reported at once; the guest keeps
      * an ended command for 10 minutes.
      *
+     * @param maxOutput  the most bytes of stdout and of stderr taken here, as {@link ExecRequest#maxOutput()}; what
+     *                   the guest says the command asked for counts only up to this
+     * @param streamOnly the output goes to the listener only, as {@link ExecRequest#streamOnly()}
      * @throws LaunchException when the guest no longer knows the command, or it already reports to this launcher
      */
-    Execution attach(int execId, ExecListener listener);
+    Execution attach(int execId, int maxOutput, boolean streamOnly, ExecListener listener);
 
     /** Runs a command to the end. */
     default ExecResult exec(ExecRequest request) {

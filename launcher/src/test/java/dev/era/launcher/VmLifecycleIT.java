@@ -2,12 +2,14 @@ package dev.era.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import dev.era.launcher.image.GuestImage;
 import dev.era.launcher.image.GuestImages;
 import dev.era.launcher.qemu.TestQmp;
 import dev.era.launcher.qemu.VmPaths;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -127,7 +130,7 @@ class VmLifecycleIT {
         launcher = Guests.launcher(stateDir);
         VmHandle adopted = launcher.find("follow").orElseThrow();
         StringBuffer heardNext = new StringBuffer();
-        Execution attached = adopted.attach(running.id(), stdoutTo(heardNext));
+        Execution attached = adopted.attach(running.id(), ExecRequest.DEFAULT_MAX_OUTPUT, false, stdoutTo(heardNext));
         ExecResult result = attached.result().get(30, TimeUnit.SECONDS);
 
         assertThat(attached.id()).isEqualTo(running.id());
@@ -135,7 +138,7 @@ class VmLifecycleIT {
         assertThat(heardNext.toString()).isEqualTo("b\n");
         assertThat(result.exitCode()).isZero();
         assertThat(heardFirst.toString()).as("nothing more reached the closed launcher").isEqualTo("a\n");
-        assertThatThrownBy(() -> adopted.attach(running.id(), ExecListener.IGNORE))
+        assertThatThrownBy(() -> adopted.attach(running.id(), ExecRequest.DEFAULT_MAX_OUTPUT, false, ExecListener.IGNORE))
                 .isInstanceOf(LaunchException.class).hasMessageContaining("NO_SUCH_EXEC");
         assertThat(adopted.exec(ExecRequest.argv("echo", "still here")).stdoutText()).isEqualTo("still here\n");
     }
@@ -164,6 +167,23 @@ class VmLifecycleIT {
         VmExit exit = vm.onExit().get(1, TimeUnit.SECONDS);
         assertThat(exit.requested()).isTrue();
         assertThat(exit.reason()).as("QEMU quit on its own, no signal needed").doesNotContain("signal");
+        assertLeftNothing(vm.id());
+    }
+
+    @Test
+    void stopEndsAGuestThatStoppedReadingItsChannelMidWrite() throws Exception {
+        VmHandle vm = launcher.start(VmSpec.of("deaf-guest", Language.PYTHON));
+        // A paused guest reads nothing: once the channel's buffers are full, the file's write blocks.
+        TestQmp.execute(VmPaths.of(stateDir, vm.id()).qmpSocket(), "stop");
+        CompletableFuture<Void> put = CompletableFuture.runAsync(
+                () -> vm.putFile("big.bin", new ByteArrayInputStream(new byte[64 << 20]), 0600));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> !put.isDone());
+
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> vm.stop(Duration.ofSeconds(2)),
+                "stop() waited behind a write the guest never read");
+
+        assertThat(vm.onExit().get(5, TimeUnit.SECONDS).requested()).isTrue();
+        assertThatThrownBy(() -> put.get(15, TimeUnit.SECONDS)).hasCauseInstanceOf(LaunchException.class);
         assertLeftNothing(vm.id());
     }
 

@@ -1,6 +1,5 @@
 package dev.era.agent;
 
-import dev.era.api.EventRecorder;
 import dev.era.agent.http.AgentHttpServer;
 import dev.era.agent.logs.RunLogs;
 import dev.era.agent.run.RunExecutions;
@@ -10,15 +9,16 @@ import dev.era.agent.vm.VmReconciler;
 import dev.era.agent.vm.VmRegistry;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
+import dev.era.api.EventRecorder;
 import dev.era.api.Labels;
 import dev.era.launcher.Launcher;
+import dev.era.launcher.host.PrivateDirs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -69,7 +69,7 @@ public final class NodeAgent implements AutoCloseable {
     this.client = client;
     this.launcher = launcher;
     this.config = config;
-    this.logs = new RunLogs(config.stateDir().resolve("runs"), config.runTailBytes());
+    this.logs = new RunLogs(config.stateDir().resolve("runs"), config.runTailBytes(), config.runLogMaxBytes());
     this.events = new EventRecorder(client, COMPONENT, config.nodeName());
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "era-node-reporter");
@@ -98,7 +98,7 @@ public final class NodeAgent implements AutoCloseable {
 
   private void startAll() {
     try {
-      Files.createDirectories(config.stateDir());
+      PrivateDirs.create(config.stateDir());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the agent's state directory " + config.stateDir()
           + ": " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import dev.era.cli.daemon.ControlPlaneDaemon;
 import dev.era.cli.daemon.DaemonInfo;
 import dev.era.cli.daemon.EraPaths;
 import dev.era.launcher.Language;
+import dev.era.launcher.host.PrivateDirs;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -38,7 +39,7 @@ public final class DaemonCommand extends BaseCommand {
   public Integer call() throws Exception {
     Logging.forDaemon();
     paths = context().paths();
-    Files.createDirectories(paths.controlPlaneDir());
+    PrivateDirs.create(paths.controlPlaneDir());
     try (FileChannel lockFile = FileChannel.open(paths.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = lockFile.tryLock()) {
       if (lock == null) {

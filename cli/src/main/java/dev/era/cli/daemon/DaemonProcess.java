@@ -1,6 +1,7 @@
 package dev.era.cli.daemon;
 
 import dev.era.cli.CliException;
+import dev.era.launcher.host.PrivateDirs;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -60,7 +61,7 @@ public final class DaemonProcess {
    * do not reach it), with the given environment, its output going to the log file.
    */
   public ProcessHandle spawn(Map<String, String> env, List<String> args) throws IOException {
-    Files.createDirectories(paths.controlPlaneDir());
+    PrivateDirs.create(paths.controlPlaneDir());
     List<String> command = new ArrayList<>(List.of(
         "setsid", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), MAIN_CLASS, COMMAND));

@@ -2,23 +2,26 @@ package dev.era.launcher.guest;
 
 import java.io.ByteArrayOutputStream;
 
-/** Keeps at most {@code limit} bytes of a stream and remembers whether more came. */
+/**
+ * Counts a stream against {@code limit} bytes, remembering whether more came, and keeps what fits
+ * unless it only counts (the output is streamed elsewhere).
+ */
 final class BoundedOutput {
     private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
     private final int limit;
-    private boolean truncated;
+    private final boolean keep;
+    private long received;
 
-    BoundedOutput(int limit) {
+    BoundedOutput(int limit, boolean keep) {
         this.limit = limit;
+        this.keep = keep;
     }
 
     void append(byte[] chunk) {
-        int room = limit - kept.size();
-        if (chunk.length > room) {
-            truncated = true;
-            kept.write(chunk, 0, Math.max(room, 0));
-        } else {
-            kept.write(chunk, 0, chunk.length);
+        long room = limit - received;
+        received += chunk.length;
+        if (keep && room > 0) {
+            kept.write(chunk, 0, (int) Math.min(room, chunk.length));
         }
     }
 
@@ -27,6 +30,6 @@ final class BoundedOutput {
     }
 
     boolean truncated() {
-        return truncated;
+        return received > limit;
     }
 }

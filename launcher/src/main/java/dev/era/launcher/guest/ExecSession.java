@@ -21,22 +21,25 @@ public final class ExecSession implements Execution, FrameHandler {
     private final String vmId;
     private final int id;
     private final ExecListener listener;
+    private final boolean keepOutput;
     private volatile BoundedOutput stdout;
     private volatile BoundedOutput stderr;
     private final CompletableFuture<ExecResult> result = new CompletableFuture<>();
 
-    private ExecSession(GuestConnection connection, String vmId, int id, ExecListener listener, int maxOutput) {
+    private ExecSession(GuestConnection connection, String vmId, int id, ExecListener listener, int maxOutput,
+                        boolean keepOutput) {
         this.connection = connection;
         this.vmId = vmId;
         this.id = id;
         this.listener = listener;
+        this.keepOutput = keepOutput;
         bound(maxOutput);
     }
 
     /** Sends the EXEC under {@code id} (from {@link GuestConnection#nextId()}); the session completes when the guest reports the end. */
     public static ExecSession start(GuestConnection connection, String vmId, int id, ExecRequest request, ExecListener listener) {
         Frame frame = ExecFrames.exec(id, request);
-        ExecSession session = new ExecSession(connection, vmId, id, listener, request.maxOutput());
+        ExecSession session = new ExecSession(connection, vmId, id, listener, request.maxOutput(), !request.streamOnly());
         connection.send(frame, session);
         return session;
     }
@@ -45,11 +48,15 @@ public final class ExecSession implements Execution, FrameHandler {
      * Attaches to a command an earlier connection started (ATTACH) and waits for the guest's answer. The session gets
      * the output the command wrote since that connection ended, then the rest and the end.
      *
+     * @param maxOutput  the most bytes of each stream taken here: the guest's word for what the EXEC asked for counts
+     *                   only up to this
+     * @param streamOnly the output goes to the listener only, as {@link ExecRequest#streamOnly()}
      * @throws LaunchException when the guest does not know the command (any more) or does not answer in time
      */
-    public static ExecSession attach(GuestConnection connection, String vmId, int id, ExecListener listener, Duration timeout) {
+    public static ExecSession attach(GuestConnection connection, String vmId, int id, int maxOutput, boolean streamOnly,
+                                     ExecListener listener, Duration timeout) {
         // Bounded once the guest says what the EXEC asked for, before any of its output comes.
-        ExecSession session = new ExecSession(connection, vmId, id, listener, 0);
+        ExecSession session = new ExecSession(connection, vmId, id, listener, 0, !streamOnly);
         connection.register(id, session);
         CompletableFuture<Void> answered = new CompletableFuture<>();
         try {
@@ -60,7 +67,7 @@ public final class ExecSession implements Execution, FrameHandler {
                         if (frame.is(MessageType.ERROR)) {
                             answered.completeExceptionally(GuestAgentException.from(frame, vmId, "attaching to command " + id));
                         } else {
-                            session.bound((int) Math.min(Integer.MAX_VALUE,
+                            session.bound((int) Math.min(maxOutput,
                                     frame.u32(Tag.MAX_OUTPUT).orElse(ExecRequest.DEFAULT_MAX_OUTPUT)));
                             answered.complete(null);
                         }
@@ -85,8 +92,8 @@ public final class ExecSession implements Execution, FrameHandler {
     }
 
     private void bound(int maxOutput) {
-        stdout = new BoundedOutput(maxOutput);
-        stderr = new BoundedOutput(maxOutput);
+        stdout = new BoundedOutput(maxOutput, keepOutput);
+        stderr = new BoundedOutput(maxOutput, keepOutput);
     }
 
     @Override

@@ -18,8 +18,8 @@ public class GuestAgentException extends LaunchException {
     }
 
     static GuestAgentException from(Frame error, String vmId, String what) {
-        String code = error.string(Tag.CODE).orElse("UNKNOWN");
-        String detail = error.string(Tag.MESSAGE).orElse("no message");
+        String code = GuestText.cut(error.string(Tag.CODE).orElse("UNKNOWN"));
+        String detail = GuestText.cut(error.string(Tag.MESSAGE).orElse("no message"));
         return new GuestAgentException(code, what + " failed in VM " + vmId + ": " + detail + " (" + code + ")");
     }
 }

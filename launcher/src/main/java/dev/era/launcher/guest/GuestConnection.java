@@ -13,26 +13,42 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
  * The host end of one guest's agent channel: QEMU's chardev Unix socket. One reader thread dispatches
- * frames to handlers by request id; writes are serialized, so any thread may send.
+ * frames to handlers by request id; writes are serialized, so any thread may send. Every write has a
+ * deadline: a guest that stops reading (it is hostile, paused or hung) gets its channel closed rather
+ * than holding the writer, and everyone queued behind it, forever.
  */
 public final class GuestConnection implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GuestConnection.class);
+    /** A frame is at most about 1 MiB; a guest that reads at all takes well under a second for it, even under TCG. */
+    static final Duration WRITE_DEADLINE = Duration.ofSeconds(10);
+    /** Closes channels whose write outlived its deadline; one daemon thread for every connection. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "era-channel-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final String vmId;
     private final SocketChannel channel;
     private final Supplier<LaunchException> lossReason;
-    private final Object writeLock = new Object();
+    private final ReentrantLock writeLock = new ReentrantLock();
     private final Map<Integer, FrameHandler> handlers = new ConcurrentHashMap<>();
     /**
      * The guest keeps the ids of commands across connections (ATTACH), so a launcher that re-adopts a VM must not repeat
@@ -106,9 +122,13 @@ public final class GuestConnection implements AutoCloseable {
 
     /** Registers the handler for the request's answers, then sends the request. */
     public void send(Frame request, FrameHandler handler) {
+        send(request, handler, WRITE_DEADLINE);
+    }
+
+    private void send(Frame request, FrameHandler handler, Duration deadline) {
         register(request.id(), handler);
         try {
-            send(request);
+            send(request, deadline);
         } catch (LaunchException e) {
             handlers.remove(request.id());
             throw e;
@@ -117,29 +137,61 @@ public final class GuestConnection implements AutoCloseable {
 
     /** Sends a request whose answers nobody waits for. */
     public void send(Frame frame) {
+        send(frame, WRITE_DEADLINE);
+    }
+
+    /**
+     * Sends within {@code deadline}, the wait for another writer included. A write still blocked at the deadline
+     * closes the channel: the guest stopped reading it.
+     */
+    private void send(Frame frame, Duration deadline) {
         ByteBuffer bytes;
         try {
             bytes = FrameCodec.encode(frame);
         } catch (ProtocolException e) {
             throw new LaunchException("cannot send to VM " + vmId + ": " + e.getMessage());
         }
-        LaunchException closed = closedBecause;
-        if (closed != null) {
-            throw new LaunchException(closed.getMessage(), closed);
+        long end = System.nanoTime() + deadline.toNanos();
+        try {
+            if (!writeLock.tryLock(deadline.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new LaunchException("cannot write to VM " + vmId + "'s agent channel: another write has held it for "
+                        + deadline.toMillis() + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchException("interrupted while waiting to write to VM " + vmId + "'s agent channel", e);
         }
-        synchronized (writeLock) {
+        try {
+            LaunchException closed = closedBecause;
+            if (closed != null) {
+                throw new LaunchException(closed.getMessage(), closed);
+            }
+            ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> close(new LaunchException("VM " + vmId
+                    + "'s guest agent stopped reading its channel: a write did not finish within "
+                    + deadline.toMillis() + " ms, so the channel was closed")), end - System.nanoTime(), TimeUnit.NANOSECONDS);
             try {
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);
                 }
             } catch (IOException e) {
-                throw new LaunchException("cannot write to VM " + vmId + "'s agent channel: " + e.getMessage(), e);
+                LaunchException closedMeanwhile = closedBecause;
+                throw new LaunchException(closedMeanwhile != null ? closedMeanwhile.getMessage()
+                        : "cannot write to VM " + vmId + "'s agent channel: " + e.getMessage(), e);
+            } finally {
+                watchdog.cancel(false);
             }
+        } finally {
+            writeLock.unlock();
         }
     }
 
     /** Sends a request answered by exactly one frame; ERROR completes the future exceptionally. */
     public CompletableFuture<Frame> call(Frame request, String what) {
+        return call(request, what, WRITE_DEADLINE);
+    }
+
+    /** As {@link #call(Frame, String)}, with the request written within {@code writeDeadline}. */
+    public CompletableFuture<Frame> call(Frame request, String what, Duration writeDeadline) {
         CompletableFuture<Frame> answer = new CompletableFuture<>();
         send(request, new FrameHandler() {
             @Override
@@ -156,7 +208,7 @@ public final class GuestConnection implements AutoCloseable {
             public void onClose(LaunchException cause) {
                 answer.completeExceptionally(cause);
             }
-        });
+        }, writeDeadline);
         answer.whenComplete((frame, failure) -> handlers.remove(request.id()));
         return answer;
     }
@@ -247,7 +299,7 @@ public final class GuestConnection implements AutoCloseable {
         } catch (ProtocolException e) {
             version = -1;
         }
-        String agent = hello.string(Tag.AGENT).orElse("unknown agent");
+        String agent = GuestText.cut(hello.string(Tag.AGENT).orElse("unknown agent"));
         if (version != FrameCodec.VERSION) {
             ready.completeExceptionally(new LaunchException("VM " + vmId + "'s guest agent (" + agent
                     + ") speaks protocol version " + version + " but this launcher speaks " + FrameCodec.VERSION

@@ -2,15 +2,42 @@ package dev.era.launcher.qemu;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
+import org.jboss.logging.Logger;
 
-/** The end of a log file, for error messages. */
-final class ConsoleLog {
+/** A VM's console log: its end for error messages, and its size kept bounded while a guest writes to it. */
+public final class ConsoleLog {
+    private static final Logger LOG = Logger.getLogger(ConsoleLog.class);
+    /** Disk a VM's console log may take; a guest (root in it, say) that writes more loses its middle. */
+    public static final long MAX_BYTES = 1 << 20;
     private static final int TAIL_BYTES = 4096;
+    private static final byte[] CUT = "\n[era: console output dropped here: the log keeps its first and its latest output]\n"
+            .getBytes(StandardCharsets.UTF_8);
 
     private ConsoleLog() {
+    }
+
+    /**
+     * Cuts a log past {@code max} bytes back to its first half (the boot) and a note; QEMU appends (chardev
+     * {@code append=on}), so what the guest writes next follows the note.
+     */
+    public static void cap(Path file, long max) {
+        try (FileChannel log = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            if (log.size() > max) {
+                log.truncate(max / 2);
+                log.write(ByteBuffer.wrap(CUT), max / 2);
+            }
+        } catch (NoSuchFileException e) {
+            // not created yet, or the VM is gone
+        } catch (IOException e) {
+            LOG.debugf("cannot cap the console log %s: %s", file, e.getMessage());
+        }
     }
 
     /** The last {@code lines} non-blank lines of {@code file}; "(empty)" or "(unreadable …)" otherwise. */

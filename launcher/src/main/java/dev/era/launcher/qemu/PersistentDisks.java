@@ -1,6 +1,7 @@
 package dev.era.launcher.qemu;
 
 import dev.era.launcher.LaunchException;
+import dev.era.launcher.host.PrivateDirs;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ public final class PersistentDisks {
         }
         Path fresh = dir.resolve(id + ".img.new");
         try {
-            Files.createDirectories(dir);
+            PrivateDirs.create(dir);
             try (RandomAccessFile file = new RandomAccessFile(fresh.toFile(), "rw")) {
                 file.setLength(sizeMib * 1024 * 1024);
             }

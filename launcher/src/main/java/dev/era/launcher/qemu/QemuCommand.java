@@ -55,7 +55,7 @@ public record QemuCommand(Path qemu, VmSpec spec, GuestImage image, Accelerator 
                 "-device", "virtserialport,chardev=agent,name=era.agent",
                 "-chardev", "socket,id=qmp,path=" + escape(paths.qmpSocket()) + ",server=on,wait=off",
                 "-mon", "chardev=qmp,mode=control",
-                "-chardev", "file,id=console,path=" + escape(paths.consoleLog()),
+                "-chardev", "file,id=console,path=" + escape(paths.consoleLog()) + ",append=on",
                 "-serial", "chardev:console"));
         if (spec.network() == NetworkMode.FULL) {
             // User-mode networking: no host bridge, no root. 10.0.2.2 reaches the host's loopback; the guest agent

@@ -201,8 +201,9 @@ public final class QemuVm implements VmHandle {
 
     /** Without the command's timeout at hand, no guard as in {@link #start}: the guest still applies it. */
     @Override
-    public Execution attach(int execId, ExecListener listener) {
-        return ExecSession.attach(requireRunning(), id(), execId, listener == null ? ExecListener.IGNORE : listener, ANSWER_TIMEOUT);
+    public Execution attach(int execId, int maxOutput, boolean streamOnly, ExecListener listener) {
+        return ExecSession.attach(requireRunning(), id(), execId, maxOutput, streamOnly,
+                listener == null ? ExecListener.IGNORE : listener, ANSWER_TIMEOUT);
     }
 
     @Override
@@ -229,7 +230,8 @@ public final class QemuVm implements VmHandle {
         GuestConnection c = connection;
         try {
             Frame shutdown = Frame.builder(MessageType.SHUTDOWN, c.nextId()).build();
-            Futures.await(c.call(shutdown, "shutdown"), min(deadline, ANSWER_TIMEOUT), "the guest agent did not acknowledge SHUTDOWN");
+            Futures.await(c.call(shutdown, "shutdown", deadline), min(deadline, ANSWER_TIMEOUT),
+                    "the guest agent did not acknowledge SHUTDOWN");
         } catch (LaunchException e) {
             LOG.debugf("VM %s: SHUTDOWN: %s", id(), e.getMessage());
         }

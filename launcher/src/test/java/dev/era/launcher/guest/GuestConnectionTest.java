@@ -9,6 +9,7 @@ import dev.era.launcher.ExecResult;
 import dev.era.launcher.InvalidSpecException;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.protocol.Frame;
+import dev.era.launcher.protocol.FrameCodec;
 import dev.era.launcher.protocol.MessageType;
 import dev.era.launcher.protocol.Tag;
 import java.io.ByteArrayInputStream;
@@ -139,6 +140,23 @@ class GuestConnectionTest {
     }
 
     @Test
+    void aStreamOnlyCommandHandsItsOutputToTheListenerAndKeepsNoneOfIt() throws Exception {
+        List<String> heard = Collections.synchronizedList(new ArrayList<>());
+        ExecSession session = ExecSession.start(connection, "vm1", connection.nextId(),
+                ExecRequest.argv("yes").withMaxOutput(8).streamingOnly(), listener("s", heard));
+        int id = agent.read().id();
+        agent.send(out(MessageType.STDOUT, id, "01234"));
+        agent.send(out(MessageType.STDOUT, id, "56789"));
+        agent.send(exit(id, 0));
+
+        ExecResult result = session.result().get(5, TimeUnit.SECONDS);
+        assertThat(heard).containsExactly("s:01234", "s:56789");
+        assertThat(result.stdout()).isEmpty();
+        assertThat(result.stdoutTruncated()).as("more than maxOutput came").isTrue();
+        assertThat(result.stderrTruncated()).isFalse();
+    }
+
+    @Test
     void reportsTheAgentsTimeoutAndTruncationFlags() throws Exception {
         ExecSession session = ExecSession.start(connection, "vm1", connection.nextId(), ExecRequest.argv("sleep", "9"), ExecListener.IGNORE);
         int id = agent.read().id();
@@ -202,7 +220,7 @@ class GuestConnectionTest {
     void attachesToACommandAnEarlierConnectionStartedAndKeepsWhatTheGuestSaysTheExecAskedFor() throws Exception {
         List<String> heard = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<ExecSession> attaching = CompletableFuture.supplyAsync(
-                () -> ExecSession.attach(connection, "vm1", 77, listener("old", heard), WAIT));
+                () -> ExecSession.attach(connection, "vm1", 77, 1024, false, listener("old", heard), WAIT));
         Frame attach = agent.read();
         agent.send(Frame.builder(MessageType.OK, attach.id()).u32(Tag.MAX_OUTPUT, 6).build());
         agent.send(out(MessageType.STDOUT, 77, "held "));
@@ -224,6 +242,52 @@ class GuestConnectionTest {
     }
 
     @Test
+    void aGuestThatStopsReadingHasItsChannelClosedAtTheWriteDeadline() throws Exception {
+        // The agent reads nothing: a few 1 MiB frames fill the socket's buffers and the write blocks.
+        byte[] chunk = new byte[FrameCodec.MAX_PAYLOAD - 64];
+        Duration deadline = Duration.ofMillis(500);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 64; i++) {
+                connection.call(Frame.builder(MessageType.PUT_FILE, connection.nextId()).bytes(Tag.DATA, chunk).build(), "put", deadline);
+            }
+        });
+
+        assertThatThrownBy(() -> writer.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(LaunchException.class)
+                .hasMessageContaining("stopped reading its channel");
+        assertThat(connection.isOpen()).isFalse();
+        assertThatThrownBy(() -> connection.send(Frame.builder(MessageType.PING, connection.nextId()).build()))
+                .isInstanceOf(LaunchException.class).hasMessageContaining("stopped reading its channel");
+    }
+
+    @Test
+    void aGuestsErrorMessageIsCutBeforeItReachesAnyMessage() throws Exception {
+        CompletableFuture<Frame> ping = connection.call(Frame.builder(MessageType.PING, connection.nextId()).build(), "ping");
+        Frame request = agent.read();
+        agent.send(Frame.builder(MessageType.ERROR, request.id()).string(Tag.CODE, "BAD")
+                .string(Tag.MESSAGE, "x".repeat(FrameCodec.MAX_PAYLOAD - 64)).build());
+
+        assertThatThrownBy(() -> ping.get(5, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(GuestAgentException.class)
+                .hasMessageContaining("more characters cut")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(1024));
+    }
+
+    @Test
+    void attachKeepsNoMoreThanTheHostAllowsWhateverTheGuestClaims() throws Exception {
+        CompletableFuture<ExecSession> attaching = CompletableFuture.supplyAsync(
+                () -> ExecSession.attach(connection, "vm1", 78, 4, false, ExecListener.IGNORE, WAIT));
+        Frame attach = agent.read();
+        agent.send(Frame.builder(MessageType.OK, attach.id()).u32(Tag.MAX_OUTPUT, 0xFFFFFFFFL).build());
+        agent.send(out(MessageType.STDOUT, 78, "far more than four bytes"));
+        agent.send(exit(78, 0));
+
+        ExecResult result = attaching.get(5, TimeUnit.SECONDS).result().get(5, TimeUnit.SECONDS);
+
+        assertThat(result.stdoutText()).isEqualTo("far ");
+        assertThat(result.stdoutTruncated()).isTrue();
+    }
+
+    @Test
     void attachingToACommandTheGuestNoLongerKnowsFailsAndFreesItsId() throws Exception {
         CompletableFuture<Void> refusing = CompletableFuture.runAsync(() -> {
             try {
@@ -235,7 +299,7 @@ class GuestConnectionTest {
             }
         });
 
-        assertThatThrownBy(() -> ExecSession.attach(connection, "vm1", 77, ExecListener.IGNORE, WAIT))
+        assertThatThrownBy(() -> ExecSession.attach(connection, "vm1", 77, 1024, false, ExecListener.IGNORE, WAIT))
                 .isInstanceOf(GuestAgentException.class)
                 .hasMessageContaining("attaching to command 77 failed in VM vm1")
                 .hasMessageContaining("NO_SUCH_EXEC");
@@ -255,7 +319,7 @@ class GuestConnectionTest {
             ExecSession.start(connection, "vm1", first + 1, ExecRequest.argv("sleep", "9"), ExecListener.IGNORE);
 
             assertThat(connection.nextId()).isEqualTo(first + 2);
-            assertThatThrownBy(() -> ExecSession.attach(connection, "vm1", first + 1, ExecListener.IGNORE, WAIT))
+            assertThatThrownBy(() -> ExecSession.attach(connection, "vm1", first + 1, 1024, false, ExecListener.IGNORE, WAIT))
                     .isInstanceOf(LaunchException.class).hasMessageContaining("id " + (first + 1) + " is in use");
         }
     }

@@ -54,7 +54,7 @@ class QemuCommandTest {
         assertThat(values(argv, "-chardev")).containsExactly(
                 "socket,id=agent,path=/state/vms/py-1/agent.sock,server=on,wait=off",
                 "socket,id=qmp,path=/state/vms/py-1/qmp.sock,server=on,wait=off",
-                "file,id=console,path=/state/vms/py-1/console.log");
+                "file,id=console,path=/state/vms/py-1/console.log,append=on");
         assertThat(values(argv, "-mon")).containsExactly("chardev=qmp,mode=control");
         assertThat(values(argv, "-serial")).containsExactly("chardev:console");
         assertThat(values(argv, "-sandbox")).containsExactly("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");

@@ -3,6 +3,7 @@ package dev.era.agent.logs;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.era.api.Patterns;
+import dev.era.launcher.host.PrivateDirs;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,14 +36,20 @@ public final class RunLogs {
 
   private final Path root;
   private final int tailBytes;
+  private final long maxBytes;
   private final ObjectMapper json = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final Map<String, RunLog> active = new ConcurrentHashMap<>();
   private final Object arrivals = new Object();
 
-  public RunLogs(Path root, int tailBytes) {
+  /**
+   * @param tailBytes the most bytes of each stream kept in memory
+   * @param maxBytes the most bytes of each stream kept on disk, per run
+   */
+  public RunLogs(Path root, int tailBytes, long maxBytes) {
     this.root = root;
     this.tailBytes = tailBytes;
+    this.maxBytes = maxBytes;
   }
 
   /** Whether a namespace or run name is one the API allows (and so safe as a path segment). */
@@ -56,9 +63,9 @@ public final class RunLogs {
     try {
       discard(namespace, name);
       deleteTree(dir);
-      Files.createDirectories(dir);
+      PrivateDirs.create(dir);
       writeRecord(dir, record);
-      RunLog log = new RunLog(dir, tailBytes, false);
+      RunLog log = new RunLog(dir, tailBytes, maxBytes, false);
       active.put(key(namespace, name), log);
       synchronized (arrivals) {
         arrivals.notifyAll();
@@ -77,7 +84,7 @@ public final class RunLogs {
     Path dir = dir(namespace, name);
     try {
       discard(namespace, name);
-      RunLog log = new RunLog(dir, tailBytes, true);
+      RunLog log = new RunLog(dir, tailBytes, maxBytes, true);
       active.put(key(namespace, name), log);
       return log;
     } catch (IOException e) {

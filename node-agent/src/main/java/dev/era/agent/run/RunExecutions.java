@@ -177,7 +177,7 @@ public final class RunExecutions implements AutoCloseable {
     }
     try {
       a.log = logs.resume(namespace, name(run));
-      a.execution = vm.get().attach(execId, a.log);
+      a.execution = vm.get().attach(execId, logMaxBytes, true, a.log);
     } catch (LaunchException | UncheckedIOException e) {
       LOG.infof("run %s/%s was running when the agent restarted and cannot be followed: %s",
           namespace, name(run), e.getMessage());
@@ -188,7 +188,7 @@ public final class RunExecutions implements AutoCloseable {
       return false;
     }
     LOG.infof("following run %s/%s, which outlived the previous agent", namespace, name(run));
-    executor.execute(() -> finish(a, outcome(a.execution, vm.get(), run.getSpec())));
+    executor.execute(() -> finish(a, outcome(a.execution, a.log, vm.get(), run.getSpec())));
     return true;
   }
 
@@ -238,7 +238,7 @@ public final class RunExecutions implements AutoCloseable {
       if (a.cancelled) {
         execution.signal(SIGKILL);
       }
-      outcome = outcome(execution, vm, spec);
+      outcome = outcome(execution, a.log, vm, spec);
     } catch (StagingException e) {
       outcome = RunOutcomes.failed(Reasons.STAGING_FAILED, e.getMessage(), Instant.now());
     } catch (LaunchException e) {
@@ -252,10 +252,10 @@ public final class RunExecutions implements AutoCloseable {
   }
 
   /** Waits for the command's end. */
-  private static RunOutcome outcome(Execution execution, VmHandle vm, EraRunSpec spec) {
+  private static RunOutcome outcome(Execution execution, RunLog log, VmHandle vm, EraRunSpec spec) {
     try {
       ExecResult result = execution.result().join();
-      return RunOutcomes.of(result, spec.getTimeoutSeconds(), Instant.now());
+      return RunOutcomes.of(result, log, spec.getTimeoutSeconds(), Instant.now());
     } catch (CompletionException e) {
       return lost(vm, e.getCause() != null ? e.getCause() : e);
     }
@@ -317,8 +317,9 @@ public final class RunExecutions implements AutoCloseable {
     for (RunEnvVar var : spec.getEnv()) {
       env.put(var.getName(), var.getValue());
     }
+    // The run's log keeps the output on disk and its tails: the launcher need not hold it too.
     return new ExecRequest(argv, argv.isEmpty() ? spec.getShell() : null, env, spec.getWorkingDir(),
-        null, Duration.ofSeconds(spec.getTimeoutSeconds()), logMaxBytes);
+        null, Duration.ofSeconds(spec.getTimeoutSeconds()), logMaxBytes, true);
   }
 
   /** Why a command's end was not reported: the VM went away, or the guest refused it. */

@@ -1,5 +1,6 @@
 package dev.era.agent.run;
 
+import dev.era.agent.logs.RunLog;
 import dev.era.agent.logs.RunOutcome;
 import dev.era.api.EraRunPhase;
 import dev.era.api.Reasons;
@@ -11,10 +12,19 @@ import java.time.Instant;
 final class RunOutcomes {
   private RunOutcomes() {}
 
-  static RunOutcome of(ExecResult result, int timeoutSeconds, Instant now) {
+  /**
+   * @param log the run's log on the node, which drops what a guest sends past its limit: output is
+   *     flagged dropped when the guest or the node dropped some
+   */
+  static RunOutcome of(ExecResult result, RunLog log, int timeoutSeconds, Instant now) {
+    return of(result, log.dropped(RunLog.Stream.stdout), log.dropped(RunLog.Stream.stderr), timeoutSeconds, now);
+  }
+
+  static RunOutcome of(ExecResult result, boolean nodeDroppedStdout, boolean nodeDroppedStderr, int timeoutSeconds,
+      Instant now) {
     String finished = Times.format(now);
-    boolean dropOut = result.stdoutTruncated();
-    boolean dropErr = result.stderrTruncated();
+    boolean dropOut = result.stdoutTruncated() || nodeDroppedStdout;
+    boolean dropErr = result.stderrTruncated() || nodeDroppedStderr;
     // A shell reports a command a signal ended as 128 + the signal; so does the run.
     int exitCode = result.signal() != 0 ? 128 + result.signal() : result.exitCode();
     if (result.timedOut()) {

@@ -28,7 +28,7 @@ class AgentHttpServerTest {
 
   @BeforeEach
   void start() {
-    logs = new RunLogs(dir, 1024);
+    logs = new RunLogs(dir, 1024, 1 << 20);
     server = AgentHttpServer.start("127.0.0.1", 0, logs, (ns, name) -> mayArrive.get());
   }
 

@@ -7,6 +7,7 @@ import dev.era.api.EraRunPhase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +19,7 @@ class RunLogsTest {
   @TempDir Path dir;
 
   RunLogs logs() {
-    return new RunLogs(dir.resolve("runs"), 4);
+    return new RunLogs(dir.resolve("runs"), 4, 16);
   }
 
   @Test
@@ -35,6 +36,23 @@ class RunLogsTest {
     assertThat(log.tail(RunLog.Stream.stderr).text()).isEqualTo("oops");
     assertThat(logs.view("ns", "run", RunLog.Stream.stdout)).hasValueSatisfying(
         v -> assertThat(v.finished()).isFalse());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
+        logs.file("ns", "run", RunLog.Stream.stdout).getParent()))).as("only the agent's user reads logs").isEqualTo("rwx------");
+  }
+
+  @Test
+  void dropsWhatAGuestSendsPastTheLimitAndSaysSo() throws Exception {
+    RunLogs logs = logs();
+    RunLog log = logs.create("ns", "flood", record("uid-1", "vm"));
+    log.onStdout(bytes("0123456789"));
+    log.onStdout(bytes("abcdefghij"));
+    log.onStdout(bytes("more"));
+    log.onStderr(bytes("fine"));
+
+    assertThat(Files.readString(logs.file("ns", "flood", RunLog.Stream.stdout))).isEqualTo("0123456789abcdef");
+    assertThat(log.tail(RunLog.Stream.stdout).text()).isEqualTo("cdef");
+    assertThat(log.dropped(RunLog.Stream.stdout)).isTrue();
+    assertThat(log.dropped(RunLog.Stream.stderr)).isFalse();
   }
 
   @Test

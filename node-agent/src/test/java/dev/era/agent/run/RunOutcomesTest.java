@@ -15,7 +15,7 @@ class RunOutcomesTest {
 
   @Test
   void exitZeroSucceeds() {
-    RunOutcome outcome = RunOutcomes.of(result(0, 0, false), 60, NOW);
+    RunOutcome outcome = RunOutcomes.of(result(0, 0, false), false, false, 60, NOW);
 
     assertThat(outcome.phase()).isEqualTo(EraRunPhase.Succeeded);
     assertThat(outcome.exitCode()).isZero();
@@ -24,7 +24,7 @@ class RunOutcomesTest {
 
   @Test
   void aNonZeroExitFailsWithItsCode() {
-    RunOutcome outcome = RunOutcomes.of(result(3, 0, false), 60, NOW);
+    RunOutcome outcome = RunOutcomes.of(result(3, 0, false), false, false, 60, NOW);
 
     assertThat(outcome.phase()).isEqualTo(EraRunPhase.Failed);
     assertThat(outcome.reason()).isEqualTo(Reasons.EXITED);
@@ -33,7 +33,7 @@ class RunOutcomesTest {
 
   @Test
   void aSignalFailsWithTheShellsExitCode() {
-    RunOutcome outcome = RunOutcomes.of(result(-1, 11, false), 60, NOW);
+    RunOutcome outcome = RunOutcomes.of(result(-1, 11, false), false, false, 60, NOW);
 
     assertThat(outcome.phase()).isEqualTo(EraRunPhase.Failed);
     assertThat(outcome.exitCode()).isEqualTo(139);
@@ -42,7 +42,7 @@ class RunOutcomesTest {
 
   @Test
   void theTimeoutKillIsTimedOut() {
-    RunOutcome outcome = RunOutcomes.of(result(-1, 9, true), 5, NOW);
+    RunOutcome outcome = RunOutcomes.of(result(-1, 9, true), false, false, 5, NOW);
 
     assertThat(outcome.phase()).isEqualTo(EraRunPhase.TimedOut);
     assertThat(outcome.reason()).isEqualTo(Reasons.TIMED_OUT);
@@ -53,10 +53,20 @@ class RunOutcomesTest {
   void outputTheGuestDroppedIsFlagged() {
     ExecResult result = new ExecResult(0, 0, false, new byte[0], new byte[0], true, false, Duration.ZERO);
 
-    RunOutcome outcome = RunOutcomes.of(result, 60, NOW);
+    RunOutcome outcome = RunOutcomes.of(result, false, false, 60, NOW);
 
     assertThat(outcome.stdoutDropped()).isTrue();
     assertThat(outcome.stderrDropped()).isFalse();
+  }
+
+  @Test
+  void outputTheNodeDroppedIsFlaggedWhateverTheGuestSays() {
+    ExecResult result = new ExecResult(0, 0, false, new byte[0], new byte[0], false, false, Duration.ZERO);
+
+    RunOutcome outcome = RunOutcomes.of(result, false, true, 60, NOW);
+
+    assertThat(outcome.stdoutDropped()).isFalse();
+    assertThat(outcome.stderrDropped()).isTrue();
   }
 
   private static ExecResult result(int exit, int signal, boolean timedOut) {
