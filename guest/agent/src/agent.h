@@ -38,6 +38,7 @@ struct agent {
     int drop_privileges;    /* run commands as SANDBOX_ID (off only when host mode is not root) */
     int is_init;            /* PID 1 of a VM: SHUTDOWN powers off */
     int persist;            /* /work is the persistent disk: unmount it on SHUTDOWN */
+    int cgroups;            /* each command runs in its own cgroup, killed whole when it ends (guest mode) */
 
     struct exec *execs;
     size_t held_bytes;      /* memory of the frames kept for detached commands, all together */
@@ -99,6 +100,7 @@ void exec_start(struct agent *a, const struct frame *f);
 void exec_kill(struct agent *a, const struct frame *f);
 void exec_attach(struct agent *a, const struct frame *f);
 void exec_watch(struct agent *a, struct watchset *s);
+int exec_cgroups_init(void);
 void exec_reap(struct agent *a);
 void exec_tick(struct agent *a, uint64_t now, uint64_t *next);
 /* The host left: a frame of a command that was still queued for it is kept for the next ATTACH

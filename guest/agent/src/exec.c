@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +20,8 @@
 #define MAX_KEPT 64        /* ended commands whose EXIT waits for a host to ATTACH */
 #define KEEP_MS (10 * 60 * 1000)  /* how long an ended command waits for that */
 #define DEFAULT_MAX_OUTPUT (1u << 20)
+#define CGROUP_ROOT "/sys/fs/cgroup/era"
+#define CGROUP_RETRY_MS 50
 #define LINGER_MS 200   /* how long processes left behind may hold the output pipes after the command exits */
 
 struct stream {
@@ -42,6 +46,7 @@ struct exec {
     int ended;          /* EXIT is built: queued for the host (the record goes once it is written) or held */
     int detached;       /* no host is attached: its frames are held for the next ATTACH */
     struct msg *held_head, *held_tail;
+    char cgroup[48];    /* the command's cgroup, "" without one (host mode) or once removed */
 };
 
 /* ---- request parsing */
@@ -144,7 +149,7 @@ static char *resolve_cwd(struct agent *a, const char *cwd)
 
 /* ---- spawning */
 
-enum setup_stage { STAGE_STDIO, STAGE_SESSION, STAGE_PRIVILEGES, STAGE_CWD };
+enum setup_stage { STAGE_STDIO, STAGE_CGROUP, STAGE_SESSION, STAGE_PRIVILEGES, STAGE_CWD };
 
 struct setup_failure {
     int stage;
@@ -153,8 +158,8 @@ struct setup_failure {
 
 /* In the child: never returns. Setup failures go back on report_fd; a program that cannot be run
  * exits 127 (not found) or 126 with a message on stderr, as a shell does. */
-static void child(struct agent *a, char **argv, char **env, const char *cwd, int in_fd, int out_fd, int err_fd,
-                  int report_fd)
+static void child(struct agent *a, const char *cgroup, char **argv, char **env, const char *cwd, int in_fd, int out_fd,
+                  int err_fd, int report_fd)
 {
     struct setup_failure fail = {STAGE_STDIO, 0};
     sigset_t none;
@@ -169,6 +174,10 @@ static void child(struct agent *a, char **argv, char **env, const char *cwd, int
     /* Nothing else reaches the command, not even fds the agent inherited (host mode); report_fd
      * stays usable until the exec. */
     if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        goto failed;
+    /* Joined while still root: everything the command starts stays in its cgroup, out of reach of setsid(). */
+    fail.stage = STAGE_CGROUP;
+    if (*cgroup && write_file_at(cgroup, "cgroup.procs", "0") < 0)
         goto failed;
     fail.stage = STAGE_SESSION;
     if (setsid() < 0)
@@ -196,6 +205,7 @@ static const char *stage_text(int stage)
 {
     switch (stage) {
     case STAGE_STDIO: return "set up standard input and output";
+    case STAGE_CGROUP: return "join the command's cgroup";
     case STAGE_SESSION: return "start a new session";
     case STAGE_PRIVILEGES: return "drop privileges to the sandbox user";
     default: return "change to the working directory";
@@ -210,9 +220,46 @@ static void close_fd(int *fd)
     }
 }
 
+/* Mounts cgroup2 and makes CGROUP_ROOT, under which each command gets a cgroup; -1 if the kernel cannot. */
+int exec_cgroups_init(void)
+{
+    if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 && errno != EBUSY) {
+        log_err("mounting cgroup2: %s; commands run without their own cgroup", strerror(errno));
+        return -1;
+    }
+    if (mkdir(CGROUP_ROOT, 0755) < 0 && errno != EEXIST) {
+        log_err("creating %s: %s; commands run without their own cgroup", CGROUP_ROOT, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Ends every process of the command's cgroup, whatever session or group they moved to. */
+static void cgroup_kill(struct exec *e)
+{
+    if (*e->cgroup && write_file_at(e->cgroup, "cgroup.kill", "1") < 0 && errno != ENOENT)
+        log_err("killing %s: %s", e->cgroup, strerror(errno));
+}
+
+/* Removes the cgroup once its processes are reaped; 0 when there is none left. */
+static int cgroup_remove(struct exec *e)
+{
+    if (*e->cgroup && rmdir(e->cgroup) == 0)
+        *e->cgroup = 0;
+    return *e->cgroup ? -1 : 0;
+}
+
 /* Forks the command; on success fills e->pid and the pipe ends and returns 0; else sends ERROR. */
 static int spawn(struct agent *a, struct exec *e, char **argv, char **env, const char *cwd, int with_stdin)
 {
+    if (a->cgroups) {
+        snprintf(e->cgroup, sizeof e->cgroup, "%s/exec-%u", CGROUP_ROOT, e->id);
+        if (mkdir(e->cgroup, 0755) < 0) {
+            chan_send_error(a, e->id, "SPAWN", "cannot create the cgroup %s: %s", e->cgroup, strerror(errno));
+            *e->cgroup = 0;
+            return -1;
+        }
+    }
     int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1}, report[2] = {-1, -1};
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || (with_stdin && pipe2(in, O_CLOEXEC) < 0) ||
         pipe2(report, O_CLOEXEC) < 0) {
@@ -225,7 +272,7 @@ static int spawn(struct agent *a, struct exec *e, char **argv, char **env, const
         goto fail;
     }
     if (pid == 0)
-        child(a, argv, env, cwd, in[0], out[1], err[1], report[1]);
+        child(a, e->cgroup, argv, env, cwd, in[0], out[1], err[1], report[1]);
     close_fd(&out[1]);
     close_fd(&err[1]);
     close_fd(&in[0]);
@@ -259,6 +306,7 @@ fail:
         close_fd(&in[i]);
         close_fd(&report[i]);
     }
+    cgroup_remove(e);
     return -1;
 }
 
@@ -521,6 +569,7 @@ void exec_reap(struct agent *a)
                 e->exited = 1;
                 e->status = status;
                 e->exited_at = now_ms();
+                cgroup_kill(e); /* nothing the command started outlives it */
             }
         }
     }
@@ -547,6 +596,8 @@ static void emit_exit(struct agent *a, struct exec *e)
 
 static void exec_free(struct agent *a, struct exec *e)
 {
+    cgroup_kill(e);
+    cgroup_remove(e);
     close_fd(&e->out[0].fd);
     close_fd(&e->out[1].fd);
     close_fd(&e->in_fd);
@@ -607,6 +658,7 @@ void exec_tick(struct agent *a, uint64_t now, uint64_t *next)
         if (!e->exited && e->deadline) {
             if (now >= e->deadline && !e->timed_out) {
                 kill(-e->pid, SIGKILL);
+                cgroup_kill(e);
                 e->timed_out = 1;
             } else if (!e->timed_out && e->deadline < *next) {
                 *next = e->deadline;
@@ -622,6 +674,9 @@ void exec_tick(struct agent *a, uint64_t now, uint64_t *next)
         }
         if (e->exited && !e->ended && e->out[0].fd < 0 && e->out[1].fd < 0)
             emit_exit(a, e);
+        /* Its killed processes are reaped by now or soon: look again shortly until the cgroup is gone. */
+        if (e->exited && cgroup_remove(e) < 0 && now + CGROUP_RETRY_MS < *next)
+            *next = now + CGROUP_RETRY_MS;
         if (e->ended && e->detached) {
             if (now >= e->exited_at + KEEP_MS) {
                 *pp = e->next;
@@ -664,9 +719,11 @@ void exec_kill_all(struct agent *a)
 {
     /* Also the groups of commands that exited but whose children still linger; not those of ended
      * ones, whose group ids the kernel may have handed out again. */
-    for (struct exec *e = a->execs; e; e = e->next)
+    for (struct exec *e = a->execs; e; e = e->next) {
         if (!e->ended)
             kill(-e->pid, SIGKILL);
+        cgroup_kill(e);
+    }
     while (a->execs) {
         struct exec *e = a->execs;
         if (!e->exited)

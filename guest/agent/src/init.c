@@ -218,11 +218,20 @@ static int mount_persistent_work(void)
 
 static void write_sysctl(const char *path, const char *value)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, value, strlen(value)) < 0)
+    if (write_file(path, value) < 0)
         log_err("setting %s: %s", path, strerror(errno));
-    if (fd >= 0)
-        close(fd);
+}
+
+/* Defence in depth should a command become root in the guest: no kernel pointers or log to aim with,
+ * no unprivileged BPF or user namespaces, and no module loading once the initramfs's are in. */
+static void harden_kernel(void)
+{
+    write_sysctl("/proc/sys/kernel/kptr_restrict", "2");
+    write_sysctl("/proc/sys/kernel/dmesg_restrict", "1");
+    write_sysctl("/proc/sys/kernel/perf_event_paranoid", "3");
+    write_sysctl("/proc/sys/kernel/unprivileged_bpf_disabled", "1");
+    write_sysctl("/proc/sys/user/max_user_namespaces", "0");
+    write_sysctl("/proc/sys/kernel/modules_disabled", "1");
 }
 
 /* The read-only root needs writable places; the image provides the mount points. */
@@ -265,6 +274,7 @@ int init_system(struct boot_options *opts)
         log_err("sethostname: %s", strerror(errno));
     if (net_setup(opts->net_full) < 0)
         return -1;
+    harden_kernel();
     log_info("system up in %llu ms (network %s, %s /work)", (unsigned long long)(now_ms() - start),
              opts->net_full ? "full" : "none", opts->persist ? "persistent" : "tmpfs");
     return 0;

@@ -78,6 +78,7 @@ static __attribute__((noreturn)) void guest_mode(struct agent *a)
     if (init_system(&opts) == 0 && open_work_dir(a, GUEST_WORK_DIR) == 0) {
         a->drop_privileges = 1;
         a->is_init = 1;
+        a->cgroups = exec_cgroups_init() == 0;
         a->persist = opts.persist;
         if (agent_setup_signals(a) == 0 && chan_open_virtio(a) == 0)
             agent_run(a);

@@ -99,3 +99,25 @@ char *xstrdup(const char *s)
 {
     return xstrndup(s, strlen(s));
 }
+
+int write_file(const char *path, const char *value)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, value, strlen(value));
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return n < 0 ? -1 : 0;
+}
+
+int write_file_at(const char *dir, const char *name, const char *value)
+{
+    char path[128];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return write_file(path, value);
+}

@@ -22,4 +22,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrndup(const char *s, size_t n);
 char *xstrdup(const char *s);
 
+/* Writes value to an existing file (a sysctl, a cgroup control file) in one write; -1 with errno on
+ * failure. Safe in a forked child: no allocation. */
+int write_file(const char *path, const char *value);
+int write_file_at(const char *dir, const char *name, const char *value);
+
 #endif

@@ -126,6 +126,29 @@ class GuestExecIT {
     }
 
     @Test
+    void nothingACommandStartedOutlivesIt() {
+        ExecResult detached = python.exec(ExecRequest.shell("setsid sleep 1000 >/dev/null 2>&1 < /dev/null & echo started"));
+        ExecResult left = python.exec(ExecRequest.argv("python3", "-c", String.join("\n",
+                "import os",
+                "mine = str(os.getpid())",
+                "print(sum(1 for p in os.listdir('/proc') if p.isdigit() and p != mine",
+                "          and open('/proc/' + p + '/cmdline', 'rb').read().startswith(b'sleep')))")));
+
+        assertThat(detached.stdoutText()).isEqualTo("started\n");
+        assertThat(left.stdoutText()).as("sleep processes left after their command ended").isEqualTo("0\n");
+    }
+
+    @Test
+    void theGuestKernelIsHardenedAgainstACommandThatBecomesRoot() {
+        ExecResult sysctls = python.exec(ExecRequest.shell("cat /proc/sys/kernel/modules_disabled /proc/sys/kernel/kptr_restrict"
+                + " /proc/sys/kernel/unprivileged_bpf_disabled /proc/sys/user/max_user_namespaces"));
+        ExecResult userns = python.exec(ExecRequest.argv("unshare", "--user", "--map-root-user", "true"));
+
+        assertThat(sysctls.stdoutText().split("\n")).containsExactly("1", "2", "1", "0");
+        assertThat(userns.exitCode()).as("unshare --user: " + userns.stderrText()).isNotZero();
+    }
+
+    @Test
     void killsACommandThatOutlivesItsTimeout() {
         ExecResult result = node.exec(ExecRequest.argv("sleep", "1000").withTimeout(Duration.ofSeconds(2)));
 
