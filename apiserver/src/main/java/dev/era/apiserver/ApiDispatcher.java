@@ -1,0 +1,135 @@
+package dev.era.apiserver;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.HttpUrl;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Routes every request: the documents real clients read before they touch a resource (version,
+ * discovery, OpenAPI), health checks, then resource requests through {@link ResourceHandler} to the
+ * fabric8 CRUD store. Every failure answers with a Kubernetes {@code Status}.
+ */
+final class ApiDispatcher extends Dispatcher {
+  private static final System.Logger LOG = System.getLogger(ApiDispatcher.class.getName());
+  /** What {@code kubectl version} shows; the minor version matches the kubectl this is tested with. */
+  private static final Map<String, String> VERSION = Map.of(
+      "major", "1", "minor", "32", "gitVersion", "v1.32.0-era-embedded", "gitCommit", "", "gitTreeState", "clean",
+      "buildDate", "1970-01-01T00:00:00Z", "goVersion", "", "compiler", "", "platform", "linux/amd64");
+
+  private final Discovery discovery;
+  private final OpenApiV3 openApi;
+  private final ResourceHandler resources;
+  private final Supplier<String> serverAddress;
+
+  ApiDispatcher(KubernetesCrudDispatcher store, ResourceCatalog catalog, Clock clock, Supplier<String> serverAddress) {
+    this.discovery = new Discovery(catalog);
+    this.openApi = new OpenApiV3(catalog);
+    this.resources = new ResourceHandler(store, catalog, clock);
+    this.serverAddress = serverAddress;
+  }
+
+  ResourceHandler resources() {
+    return resources;
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    try {
+      return withJsonContentType(route(request));
+    } catch (ApiException e) {
+      return json(e.code(), e.status());
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "embedded API server failed on " + request.getRequestLine(), e);
+      return json(500, ApiException.of(500, "InternalError", "internal error: " + e).status());
+    }
+  }
+
+  private MockResponse route(RecordedRequest request) {
+    HttpUrl url;
+    try {
+      url = HttpUrl.parse("http://localhost" + request.getPath());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("malformed request URL " + request.getPath());
+    }
+    String path = url.encodedPath().replaceAll("/+$", "");
+    if (request.method() == null) {
+      throw ApiException.methodNotAllowed(request.getRequestLine() + " is not supported");
+    }
+    if (request.method() == HttpMethod.GET) {
+      MockResponse document = document(path);
+      if (document != null) {
+        return document;
+      }
+    }
+    requireJsonBody(request);
+    ResourcePath resource = ResourcePath.parse(path)
+        .orElseThrow(() -> ApiException.notFound("the server could not find the requested resource"));
+    return resources.handle(request, url, resource);
+  }
+
+  /** The non-resource documents, or null when the path is not one. */
+  private MockResponse document(String path) {
+    String[] segments = path.substring(path.isEmpty() ? 0 : 1).split("/");
+    return switch (path) {
+      case "" -> json(200, Map.of("paths", List.of("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3",
+          "/readyz", "/version")));
+      case "/version" -> json(200, VERSION);
+      case "/healthz", "/livez", "/readyz" -> new MockResponse().setResponseCode(200)
+          .setHeader("Content-Type", "text/plain").setBody("ok");
+      case "/api" -> json(200, discovery.coreVersions(serverAddress.get()));
+      case "/apis" -> json(200, discovery.groups());
+      case "/api/v1" -> json(200, discovery.resources("", "v1").orElseThrow());
+      case "/openapi/v3" -> json(200, openApi.index());
+      case "/openapi/v2" -> throw ApiException.notFound("OpenAPI v2 is not served; clients use /openapi/v3");
+      default -> {
+        if (segments[0].equals("apis") && segments.length == 2) {
+          yield json(200, discovery.group(segments[1]).orElseThrow(() -> ApiException.notFound(
+              "the server could not find the requested resource")));
+        } else if (segments[0].equals("apis") && segments.length == 3) {
+          yield json(200, discovery.resources(segments[1], segments[2]).orElseThrow(() -> ApiException.notFound(
+              "the server could not find the requested resource")));
+        } else if (path.startsWith("/openapi/v3/")) {
+          ObjectNode doc = openApi.document(path.substring("/openapi/v3/".length())).orElseThrow(
+              () -> ApiException.notFound("no OpenAPI document for " + path));
+          yield json(200, doc);
+        }
+        yield null;
+      }
+    };
+  }
+
+  /**
+   * Refuses protobuf and YAML bodies with 415, which makes client-go (kubectl) switch to JSON for
+   * the rest of the session, as it does with servers that cannot read protobuf.
+   */
+  private static void requireJsonBody(RecordedRequest request) {
+    String contentType = request.getHeader("Content-Type");
+    if (contentType != null && request.getBody() != null && request.getBody().size() > 0
+        && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+      throw ApiException.unsupportedMediaType("the embedded API server reads JSON only, not " + contentType
+          + " (kubectl sends protobuf for imperative commands such as 'kubectl create configmap';"
+          + " write the object to a file and use 'kubectl apply -f')");
+    }
+  }
+
+  static MockResponse json(int code, Object body) {
+    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+        .setBody(body instanceof String s ? s : Json.write(body));
+  }
+
+  private static MockResponse withJsonContentType(MockResponse response) {
+    if (response.getWebSocketListener() == null && response.header("Content-Type") == null) {
+      response.setHeader("Content-Type", "application/json");
+    }
+    return response;
+  }
+}

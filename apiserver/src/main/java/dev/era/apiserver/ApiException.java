@@ -1,0 +1,96 @@
+package dev.era.apiserver;
+
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.StatusCause;
+import io.fabric8.kubernetes.api.model.StatusCauseBuilder;
+import io.fabric8.kubernetes.api.model.StatusDetailsBuilder;
+import java.util.List;
+
+/**
+ * A request the API server refuses, carrying the {@code Status} a real API server would answer
+ * with, so that kubectl and fabric8 print their usual messages.
+ */
+final class ApiException extends RuntimeException {
+  private final transient Status status;
+
+  private ApiException(Status status) {
+    super(status.getMessage());
+    this.status = status;
+  }
+
+  Status status() {
+    return status;
+  }
+
+  int code() {
+    return status.getCode();
+  }
+
+  static ApiException badRequest(String message) {
+    return of(400, "BadRequest", message);
+  }
+
+  static ApiException notFound(String message) {
+    return of(404, "NotFound", message);
+  }
+
+  static ApiException methodNotAllowed(String message) {
+    return of(405, "MethodNotAllowed", message);
+  }
+
+  static ApiException unsupportedMediaType(String message) {
+    return of(415, "UnsupportedMediaType", message);
+  }
+
+  static ApiException unprocessable(String message) {
+    return of(422, "Invalid", message);
+  }
+
+  /** A named object that does not exist, worded like the real server: {@code eravms.era.dev "x" not found}. */
+  static ApiException objectNotFound(ResourcePath path) {
+    Status status = failure(404, "NotFound", path.groupResource() + " \"" + path.name() + "\" not found");
+    status.setDetails(new StatusDetailsBuilder()
+        .withName(path.name()).withGroup(path.group()).withKind(path.plural()).build());
+    return new ApiException(status);
+  }
+
+  static ApiException alreadyExists(ResourcePath path, String name) {
+    Status status = failure(409, "AlreadyExists", path.groupResource() + " \"" + name + "\" already exists");
+    status.setDetails(new StatusDetailsBuilder()
+        .withName(name).withGroup(path.group()).withKind(path.plural()).build());
+    return new ApiException(status);
+  }
+
+  /** An update based on a stale resourceVersion, worded like the real server. */
+  static ApiException conflict(ResourcePath path) {
+    return of(409, "Conflict", "Operation cannot be fulfilled on " + path.groupResource() + " \"" + path.name()
+        + "\": the object has been modified; please apply your changes to the latest version and try again");
+  }
+
+  /** A 422 Invalid with one cause per field, as the real server reports schema violations. */
+  static ApiException invalid(ServedResource resource, String name, List<FieldError> errors) {
+    List<String> parts = errors.stream().map(FieldError::toString).toList();
+    String joined = parts.size() == 1 ? parts.get(0) : "[" + String.join(", ", parts) + "]";
+    Status status = failure(422, "Invalid",
+        resource.kind() + "." + resource.group() + " \"" + name + "\" is invalid: " + joined);
+    List<StatusCause> causes = errors.stream()
+        .map(e -> new StatusCauseBuilder().withReason(e.reason()).withField(e.field()).withMessage(e.message()).build())
+        .toList();
+    status.setDetails(new StatusDetailsBuilder()
+        .withName(name).withGroup(resource.group()).withKind(resource.kind()).withCauses(causes).build());
+    return new ApiException(status);
+  }
+
+  static ApiException of(int code, String reason, String message) {
+    return new ApiException(failure(code, reason, message));
+  }
+
+  private static Status failure(int code, String reason, String message) {
+    return new StatusBuilder()
+        .withApiVersion("v1").withKind("Status")
+        .withNewMetadata().endMetadata()
+        .withStatus("Failure").withCode(code).withReason(reason).withMessage(message)
+        .build();
+  }
+}

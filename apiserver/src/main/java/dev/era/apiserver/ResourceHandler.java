@@ -1,0 +1,321 @@
+package dev.era.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.HttpUrl;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Requests for resources. Storage, watches, finalizers, generation and the status-subresource
+ * rules of updates are the CRUD mock's; this class adds what it lacks: schema pruning, defaulting
+ * and validation on every write, creation with random uids, PATCH computed here (so that the result
+ * is validated and merge patch follows RFC 7386), stale-resourceVersion checks on status writes,
+ * typed lists, tables, and the real server's error bodies.
+ */
+final class ResourceHandler {
+  private static final String STATUS = "status";
+
+  private final KubernetesCrudDispatcher store;
+  private final ResourceCatalog catalog;
+  private final Clock clock;
+  /** Writes are read-modify-write here; one at a time keeps them atomic. */
+  private final ReentrantLock writes = new ReentrantLock();
+  private final Map<ServedResource, SchemaAdmission> admissions = new ConcurrentHashMap<>();
+  private final Map<ServedResource, TableConverter> tables = new ConcurrentHashMap<>();
+  /** Name and Age, for built-in types and any other type without printer columns. */
+  private final TableConverter plainTable;
+
+  ResourceHandler(KubernetesCrudDispatcher store, ResourceCatalog catalog, Clock clock) {
+    this.store = store;
+    this.catalog = catalog;
+    this.clock = clock;
+    this.plainTable = new TableConverter(List.of(), clock);
+  }
+
+  MockResponse handle(RecordedRequest request, HttpUrl url, ResourcePath path) {
+    Optional<ServedResource> served = catalog.find(path);
+    boolean knownSubresource = path.isStatus() && served.map(ServedResource::statusSubresource).orElse(true);
+    if (path.subresource() != null && !knownSubresource) {
+      throw ApiException.notFound("the server could not find the requested resource");
+    }
+    if (request.method() == HttpMethod.GET || request.method() == HttpMethod.DELETE) {
+      // A collection DELETE takes selectors too; one the store ignored would delete everything.
+      LabelSelectors.check(url.queryParameter("labelSelector"));
+      FieldSelector fields = FieldSelector.parse(url.queryParameter("fieldSelector"));
+      if (request.method() == HttpMethod.DELETE || isWatch(url)) {
+        fields.requireStoreFields();
+      }
+    }
+    if (request.method() == HttpMethod.GET) {
+      return read(request, url, path, served);
+    }
+    writes.lock();
+    try {
+      if (url.queryParameter("dryRun") != null) {
+        throw ApiException.badRequest("dry run is not supported by the embedded API server");
+      }
+      MockResponse response = switch (request.method()) {
+        case POST -> create(request, url, path, served);
+        case PUT -> update(request, url, path, served, Json.readObject(request.getBody().readUtf8()));
+        case PATCH -> patch(request, url, path, served);
+        case DELETE -> delete(request, path);
+        default -> throw ApiException.methodNotAllowed(request.getMethod() + " is not supported on " + url.encodedPath());
+      };
+      if (CustomResourceDefinitions.isCrdPath(path) && response.code() < 300) {
+        refreshCatalog();
+      }
+      return response;
+    } finally {
+      writes.unlock();
+    }
+  }
+
+  interface IoAction {
+    void run() throws IOException;
+  }
+
+  /** Runs {@code action} with no write in progress, e.g. to take a consistent copy of the store. */
+  void whileWritesPaused(IoAction action) throws IOException {
+    writes.lock();
+    try {
+      action.run();
+    } finally {
+      writes.unlock();
+    }
+  }
+
+  /** Rebuilds the catalog from the stored CRDs; call after CRDs change other than through a request. */
+  void refreshCatalog() {
+    JsonNode list = Json.read(store.handleGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
+        .getBody().readUtf8());
+    List<JsonNode> crds = new ArrayList<>();
+    list.path("items").forEach(crds::add);
+    catalog.useCustomResourceDefinitions(crds);
+    admissions.clear();
+    tables.clear();
+  }
+
+  private MockResponse read(RecordedRequest request, HttpUrl url, ResourcePath path, Optional<ServedResource> served) {
+    String accept = request.getHeader("Accept");
+    boolean asTable = accept != null && accept.contains("as=Table");
+    String includeObject = url.queryParameter("includeObject");
+    if (isWatch(url)) {
+      MockResponse watch = store.handleGet(withWatchTrue(request.getPath()));
+      if (asTable && watch.getWebSocketListener() != null) {
+        TableConverter table = tableFor(served);
+        watch.withWebSocketUpgrade(new TableWatchListener(watch.getWebSocketListener(), object -> table.toTable(
+            List.of(object), object.path("metadata").path("resourceVersion").asText(), includeObject)));
+      }
+      return watch;
+    }
+    MockResponse stored = store.handleGet(withoutFieldSelector(request.getPath()));
+    if (stored.code() == 404) {
+      throw path.isCollection() ? ApiException.notFound("the server could not find the requested resource")
+          : ApiException.objectNotFound(path);
+    }
+    ObjectNode body = Json.readObject(stored.getBody().readUtf8());
+    List<JsonNode> objects = new ArrayList<>();
+    if (path.isCollection()) {
+      served.ifPresent(r -> body.put("apiVersion", r.groupVersion()).put("kind", r.kind() + "List"));
+      FieldSelector fields = FieldSelector.parse(url.queryParameter("fieldSelector"));
+      ArrayNode selected = body.arrayNode();
+      body.path("items").forEach(item -> {
+        if (fields.matches(item)) {
+          selected.add(item);
+          objects.add(item);
+        }
+      });
+      body.set("items", selected);
+    } else {
+      objects.add(body);
+    }
+    if (asTable) {
+      String resourceVersion = body.path("metadata").path("resourceVersion").asText();
+      return ApiDispatcher.json(200, tableFor(served).toTable(objects, resourceVersion, includeObject));
+    }
+    return ApiDispatcher.json(200, body);
+  }
+
+  private TableConverter tableFor(Optional<ServedResource> served) {
+    return served.map(r -> tables.computeIfAbsent(r, s -> new TableConverter(s.printerColumns(), clock)))
+        .orElse(plainTable);
+  }
+
+  private MockResponse create(RecordedRequest request, HttpUrl url, ResourcePath path, Optional<ServedResource> served) {
+    if (!path.isCollection() || path.subresource() != null) {
+      throw ApiException.methodNotAllowed("POST is only allowed on a collection, not on " + url.encodedPath());
+    }
+    ObjectNode object = Json.readObject(request.getBody().readUtf8());
+    served.ifPresent(r -> checkTypeMatches(r, object));
+    if (served.map(ServedResource::statusSubresource).orElse(false)) {
+      object.remove(STATUS);
+    }
+    if (CustomResourceDefinitions.isCrdPath(path)) {
+      CustomResourceDefinitions.checkServable(object);
+      CustomResourceDefinitions.establish(object, clock);
+    }
+    ResourcePath item = NewObject.place(path, object);
+    List<String> warnings = admit(served, object, url);
+    if (store.findResource(store.getKey(item.toPath())) != null) {
+      throw ApiException.alreadyExists(path, item.name());
+    }
+    NewObject.initMetadata(object, clock, store.requestResourceVersion());
+    String created = Json.write(object);
+    store.processEvent(item.toPath(), store.getKey(item.toPath()), null, null, created);
+    return withWarnings(ApiDispatcher.json(201, created), warnings);
+  }
+
+  private MockResponse update(RecordedRequest request, HttpUrl url, ResourcePath path, Optional<ServedResource> served,
+      ObjectNode body) {
+    ObjectNode current = current(path);
+    checkResourceVersion(path, current, body);
+    ObjectNode candidate;
+    if (path.isStatus()) {
+      candidate = current.deepCopy();
+      setOrRemove(candidate, STATUS, body.get(STATUS));
+    } else {
+      candidate = body;
+      served.ifPresent(r -> checkTypeMatches(r, candidate));
+      if (served.map(ServedResource::statusSubresource).orElse(false)) {
+        setOrRemove(candidate, STATUS, current.get(STATUS));
+      }
+      if (CustomResourceDefinitions.isCrdPath(path)) {
+        CustomResourceDefinitions.checkServable(candidate);
+        CustomResourceDefinitions.establish(candidate, clock);
+      }
+    }
+    List<String> warnings = admit(served, candidate, url);
+    MockResponse response = store.dispatch(asPut(request, candidate));
+    if (response.code() == 200 && (response.getBody() == null || response.getBody().size() == 0)) {
+      // The store deleted the object (deletion requested, last finalizer gone); the server answers with its last state.
+      response = ApiDispatcher.json(200, candidate);
+    }
+    return withWarnings(response, warnings);
+  }
+
+  private MockResponse patch(RecordedRequest request, HttpUrl url, ResourcePath path, Optional<ServedResource> served) {
+    ObjectNode current = current(path);
+    JsonNode patched = Patches.apply(current, request.getHeader("Content-Type"),
+        Json.read(request.getBody().readUtf8()), served.map(ServedResource::isCustom).orElse(false));
+    if (!patched.isObject()) {
+      throw ApiException.unprocessable("the patch does not leave an object");
+    }
+    return update(request, url, path, served, (ObjectNode) patched);
+  }
+
+  private MockResponse delete(RecordedRequest request, ResourcePath path) {
+    MockResponse response = store.dispatch(request);
+    if (response.code() == 404 && !path.isCollection()) {
+      throw ApiException.objectNotFound(path);
+    }
+    return response;
+  }
+
+  private ObjectNode current(ResourcePath path) {
+    if (path.isCollection()) {
+      throw ApiException.methodNotAllowed("updates need an object name: " + path.toPath());
+    }
+    ResourcePath main = new ResourcePath(path.group(), path.version(), path.namespace(), path.plural(), path.name(), null);
+    MockResponse stored = store.handleGet(main.toPath());
+    if (stored.code() == 404) {
+      throw ApiException.objectNotFound(path);
+    }
+    return Json.readObject(stored.getBody().readUtf8());
+  }
+
+  /**
+   * The store checks resourceVersion only on the main resource; a status write based on a stale
+   * object must fail the same way, or status writers would overwrite each other unnoticed.
+   */
+  private static void checkResourceVersion(ResourcePath path, JsonNode current, JsonNode update) {
+    String expected = update.path("metadata").path("resourceVersion").asText("");
+    if (!expected.isEmpty() && !expected.equals(current.path("metadata").path("resourceVersion").asText())) {
+      throw ApiException.conflict(path);
+    }
+  }
+
+  private List<String> admit(Optional<ServedResource> served, ObjectNode object, HttpUrl url) {
+    String directive = Objects.requireNonNullElse(url.queryParameter("fieldValidation"), "Warn");
+    if (!List.of("Ignore", "Warn", "Strict").contains(directive)) {
+      throw ApiException.badRequest("fieldValidation must be one of Ignore, Warn or Strict, not " + directive);
+    }
+    if (served.isEmpty() || !served.get().isCustom()) {
+      return List.of();
+    }
+    ServedResource resource = served.get();
+    SchemaAdmission.Result result = admissions.computeIfAbsent(resource, r -> new SchemaAdmission(r.schema()))
+        .admit(object);
+    List<String> unknown = result.unknownFields().stream().map(f -> "unknown field \"" + f + "\"").toList();
+    if (!unknown.isEmpty() && directive.equals("Strict")) {
+      throw ApiException.badRequest(resource.kind() + " in version \"" + resource.version() + "\" cannot be handled as a "
+          + resource.kind() + ": strict decoding error: " + String.join(", ", unknown));
+    }
+    if (!result.errors().isEmpty()) {
+      JsonNode metadata = object.path("metadata");
+      throw ApiException.invalid(resource, metadata.path("name").asText(metadata.path("generateName").asText()),
+          result.errors());
+    }
+    return directive.equals("Warn") ? unknown : List.of();
+  }
+
+  private static void checkTypeMatches(ServedResource resource, JsonNode object) {
+    String apiVersion = object.path("apiVersion").asText("");
+    String kind = object.path("kind").asText("");
+    if (!apiVersion.isEmpty() && !apiVersion.equals(resource.groupVersion())) {
+      throw ApiException.badRequest("the API version in the data (" + apiVersion + ") does not match the expected API"
+          + " version (" + resource.groupVersion() + ")");
+    }
+    if (!kind.isEmpty() && !kind.equals(resource.kind())) {
+      throw ApiException.badRequest("the kind in the data (" + kind + ") does not match the expected kind ("
+          + resource.kind() + ")");
+    }
+  }
+
+  private static MockResponse withWarnings(MockResponse response, List<String> warnings) {
+    warnings.forEach(w -> response.addHeader("Warning", "299 - " + Json.write(w)));
+    return response;
+  }
+
+  private static void setOrRemove(ObjectNode object, String field, JsonNode value) {
+    if (value == null || value.isNull()) {
+      object.remove(field);
+    } else {
+      object.set(field, value.deepCopy());
+    }
+  }
+
+  /** Every update reaches the store as a PUT of the full result, which it stores with its own rules. */
+  private static RecordedRequest asPut(RecordedRequest request, JsonNode body) {
+    return new RecordedRequest(request.getHttpVersion(), HttpMethod.PUT, request.getPath(), request.getHeaders(),
+        new Buffer(Json.write(body).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static boolean isWatch(HttpUrl url) {
+    return "true".equals(url.queryParameter("watch")) || "1".equals(url.queryParameter("watch"));
+  }
+
+  /** Lists are filtered by field here (see {@link FieldSelector}); the store would match nothing on other fields. */
+  private static String withoutFieldSelector(String pathAndQuery) {
+    return pathAndQuery.replaceAll("([?&])fieldSelector=[^&]*&?", "$1").replaceAll("[?&]$", "");
+  }
+
+  /** The store recognises only {@code watch=true}; client-go may also send {@code watch=1}. */
+  private static String withWatchTrue(String pathAndQuery) {
+    return pathAndQuery.replaceAll("([?&])watch=1(?=&|$)", "$1watch=true");
+  }
+}

@@ -1,0 +1,101 @@
+package dev.era.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Answers {@code Accept: application/json;as=Table;v=v1;g=meta.k8s.io} the way the API server does
+ * for custom resources: a Name column, the CRD's printer columns evaluated per object, and an Age
+ * column (added when the CRD declares none, so that every kind shows its age).
+ */
+final class TableConverter {
+  private static final String NAME_DESCRIPTION = "Name must be unique within a namespace.";
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final List<PrinterColumn> columns;
+  private final List<ColumnPath> paths;
+  private final Clock clock;
+
+  TableConverter(List<PrinterColumn> printerColumns, Clock clock) {
+    List<PrinterColumn> all = new ArrayList<>(printerColumns);
+    if (all.stream().noneMatch(c -> c.name().equalsIgnoreCase("Age"))) {
+      all.add(PrinterColumn.age());
+    }
+    this.columns = List.copyOf(all);
+    this.paths = columns.stream().map(c -> ColumnPath.compile(c.jsonPath())).toList();
+    this.clock = clock;
+  }
+
+  /**
+   * @param includeObject the request's {@code includeObject}: {@code None}, {@code Object}, or
+   *     anything else for {@code Metadata} (the server's default)
+   */
+  ObjectNode toTable(List<JsonNode> objects, String resourceVersion, String includeObject) {
+    ObjectNode table = NODES.objectNode();
+    table.put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
+    table.putObject("metadata").put("resourceVersion", resourceVersion);
+    ArrayNode definitions = table.putArray("columnDefinitions");
+    definitions.add(definition("Name", "string", "name", NAME_DESCRIPTION, 0));
+    columns.forEach(c -> definitions.add(definition(c.name(), c.type(), c.format(), c.description(), c.priority())));
+    ArrayNode rows = table.putArray("rows");
+    Instant now = clock.instant();
+    for (JsonNode object : objects) {
+      ObjectNode row = rows.addObject();
+      ArrayNode cells = row.putArray("cells");
+      cells.add(object.path("metadata").path("name").asText());
+      for (int i = 0; i < columns.size(); i++) {
+        cells.add(cell(columns.get(i).type(), paths.get(i).evaluate(object), now));
+      }
+      if (!"None".equals(includeObject)) {
+        row.set("object", "Object".equals(includeObject) ? object : partialMetadata(object));
+      }
+    }
+    return table;
+  }
+
+  /** A cell as the API server types it; null (shown as {@code <none>}) where the value does not fit the type. */
+  static JsonNode cell(String type, JsonNode value, Instant now) {
+    if (value == null) {
+      return NODES.nullNode();
+    }
+    return switch (type) {
+      case "string" -> NODES.textNode(value.isValueNode() ? value.asText() : Json.write(value));
+      case "integer" -> value.isIntegralNumber() || (value.isNumber() && value.asDouble() == Math.rint(value.asDouble()))
+          ? NODES.numberNode(value.asLong()) : NODES.nullNode();
+      case "number" -> value.isNumber() ? value : NODES.nullNode();
+      case "boolean" -> value.isBoolean() ? value : NODES.nullNode();
+      case "date" -> value.isTextual() ? NODES.textNode(age(value.asText(), now)) : NODES.nullNode();
+      default -> NODES.nullNode();
+    };
+  }
+
+  private static String age(String timestamp, Instant now) {
+    try {
+      return HumanDuration.of(Duration.between(Instant.parse(timestamp), now));
+    } catch (DateTimeParseException e) {
+      return "<invalid>";
+    }
+  }
+
+  private static ObjectNode definition(String name, String type, String format, String description, int priority) {
+    ObjectNode definition = NODES.objectNode();
+    definition.put("name", name).put("type", type).put("format", format).put("description", description)
+        .put("priority", priority);
+    return definition;
+  }
+
+  private static ObjectNode partialMetadata(JsonNode object) {
+    ObjectNode partial = NODES.objectNode();
+    partial.put("kind", "PartialObjectMetadata").put("apiVersion", "meta.k8s.io/v1");
+    partial.set("metadata", object.path("metadata").deepCopy());
+    return partial;
+  }
+}

@@ -1,0 +1,111 @@
+package dev.era.apiserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+class SchemaAdmissionTest {
+  private final SchemaAdmission vms = new SchemaAdmission(Fixtures.resource("eravms").schema());
+  private final SchemaAdmission runs = new SchemaAdmission(Fixtures.resource("eraruns").schema());
+
+  private static ObjectNode vm(String spec) {
+    return Json.readObject("{\"apiVersion\": \"era.dev/v1alpha1\", \"kind\": \"EraVM\","
+        + " \"metadata\": {\"name\": \"vm\", \"labels\": {\"a\": \"b\"}}, \"spec\": " + spec + "}");
+  }
+
+  @Test
+  void acceptsAGoodObjectAndAppliesDefaults() {
+    ObjectNode object = vm("{\"language\": \"node\", \"persist\": {\"size\": \"1Gi\"}}");
+    SchemaAdmission.Result result = vms.admit(object);
+    assertThat(result.errors()).isEmpty();
+    assertThat(result.unknownFields()).isEmpty();
+    assertThat(object.path("spec")).isEqualTo(Json.read("""
+        {"language": "node", "persist": {"size": "1Gi"}, "cpu": 1, "memory": "256Mi", "network": "none",
+         "running": true}
+        """));
+    assertThat(object.path("metadata").path("labels").path("a").asText()).as("metadata untouched").isEqualTo("b");
+  }
+
+  @Test
+  void defaultsApplyInsideArrayItems() {
+    ObjectNode run = Json.readObject("""
+        {"metadata": {"name": "r"}, "spec": {"vmName": "vm", "command": ["true"], "files": [{"path": "a"}]}}
+        """);
+    assertThat(runs.admit(run).errors()).isEmpty();
+    assertThat(run.path("spec").path("timeoutSeconds").asInt()).isEqualTo(300);
+  }
+
+  @Test
+  void reportsEachViolationWithItsFieldPathInTheServersWords() {
+    ObjectNode object = vm("""
+        {"language": "cobol", "cpu": 0, "memory": "lots", "image": "", "nodeName": "%s",
+         "egressAllow": ["a", "b", "c", "d"], "running": "yes", "persist": {}}
+        """.formatted("n".repeat(64)));
+    assertThat(vms.admit(object).errors())
+        .extracting(FieldError::field, FieldError::reason, FieldError::message)
+        .containsExactlyInAnyOrder(
+            tuple("spec.language", "FieldValueNotSupported",
+                "Unsupported value: \"cobol\": supported values: \"python\", \"node\""),
+            tuple("spec.cpu", "FieldValueInvalid",
+                "Invalid value: 0: spec.cpu in body should be greater than or equal to 1"),
+            tuple("spec.memory", "FieldValueInvalid",
+                "Invalid value: \"lots\": spec.memory in body should match '^[0-9]+(Mi|Gi)$'"),
+            tuple("spec.image", "FieldValueInvalid",
+                "Invalid value: \"\": spec.image in body should be at least 1 chars long"),
+            tuple("spec.nodeName", "FieldValueTooLong", "Too long: may not be longer than 63"),
+            tuple("spec.egressAllow", "FieldValueTooMany", "Too many: 4: must have at most 3 items"),
+            tuple("spec.running", "FieldValueTypeInvalid",
+                "Invalid value: \"string\": spec.running in body must be of type boolean: \"string\""),
+            tuple("spec.persist.size", "FieldValueRequired", "Required value"));
+  }
+
+  @Test
+  void reportsMaximumRequiredAndMinItemsInArrays() {
+    ObjectNode run = Json.readObject("""
+        {"metadata": {"name": "r"}, "spec": {"command": [], "timeoutSeconds": 90000, "files": [{"content": "x"}]}}
+        """);
+    assertThat(runs.admit(run).errors())
+        .extracting(FieldError::field, FieldError::message)
+        .containsExactlyInAnyOrder(
+            tuple("spec.vmName", "Required value"),
+            tuple("spec.command", "Invalid value: 0: spec.command in body should have at least 1 items"),
+            tuple("spec.timeoutSeconds",
+                "Invalid value: 90000: spec.timeoutSeconds in body should be less than or equal to 86400"),
+            tuple("spec.files[0].path", "Required value"));
+  }
+
+  @Test
+  void prunesUndeclaredFieldsAndReportsThem() {
+    ObjectNode object = vm("{\"cpuu\": 2, \"extra\": {\"anything\": {\"goes\": 1}}, \"labels\": {\"x\": \"y\"}}");
+    object.putObject("unknownTop").put("a", 1);
+    SchemaAdmission.Result result = vms.admit(object);
+    assertThat(result.unknownFields()).containsExactlyInAnyOrder("spec.cpuu", "unknownTop");
+    assertThat(object.has("unknownTop")).isFalse();
+    assertThat(object.path("spec").has("cpuu")).isFalse();
+    assertThat(object.path("spec").path("extra").path("anything").path("goes").asInt())
+        .as("x-kubernetes-preserve-unknown-fields keeps what is below it").isEqualTo(1);
+    assertThat(object.path("spec").path("labels").path("x").asText())
+        .as("additionalProperties declares map entries").isEqualTo("y");
+  }
+
+  @Test
+  void dropsNullsOfNonNullableFieldsBeforeDefaulting() {
+    ObjectNode object = vm("{\"cpu\": null, \"image\": null}");
+    assertThat(vms.admit(object).errors()).isEmpty();
+    assertThat(object.path("spec").path("cpu").asInt()).isEqualTo(1);
+    assertThat(object.path("spec").has("image")).isFalse();
+  }
+
+  @Test
+  void checksTheObjectNameIsADnsSubdomain() {
+    ObjectNode object = vm("{}");
+    ((ObjectNode) object.get("metadata")).put("name", "Not_Valid");
+    assertThat(vms.admit(object).errors()).singleElement()
+        .satisfies(e -> {
+          assertThat(e.field()).isEqualTo("metadata.name");
+          assertThat(e.message()).startsWith("Invalid value: \"Not_Valid\": a lowercase RFC 1123 subdomain");
+        });
+  }
+}
