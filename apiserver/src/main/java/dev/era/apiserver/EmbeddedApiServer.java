@@ -1,5 +1,6 @@
 package dev.era.apiserver;
 
+import dev.era.api.Crds;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
@@ -11,18 +12,17 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Collection;
 
 /**
- * The Kubernetes API server {@code era} runs when there is no cluster: fabric8's CRUD mock as the
- * store, with what real clients need on top (discovery, OpenAPI v3, tables, schema validation and
- * defaulting, status-subresource rules, HTTP watches), on plain HTTP at {@code 127.0.0.1}.
+ * The Kubernetes API server {@code era} runs when there is no cluster, and every integration test
+ * runs against: fabric8's CRUD mock as the store, with what real clients need on top (discovery,
+ * OpenAPI v3, tables, schema validation and defaulting, status-subresource and resourceVersion
+ * rules, HTTP watches), on plain HTTP at {@code 127.0.0.1}, serving ERA's CRDs from the api jar.
  *
  * <pre>{@code
  * try (EmbeddedApiServer server = new EmbeddedApiServer()) {
  *   if (Files.exists(state)) server.restore(state);
- *   server.start(6443);
- *   server.installCrds(Crds.load());
+ *   server.start(6443); // 0 picks a free port
  *   server.writeKubeconfig(kubeconfig);
  *   ... server.client() ...
  *   server.save(state);
@@ -67,8 +67,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   /**
-   * Listens on {@code 127.0.0.1:port} (0 picks a free port) and makes sure namespace
-   * {@value #DEFAULT_NAMESPACE} exists.
+   * Listens on {@code 127.0.0.1:port} (0 picks a free port), makes sure namespace
+   * {@value #DEFAULT_NAMESPACE} exists and installs ERA's CRDs ({@link Crds#load()}), replacing
+   * restored ones: a newer {@code era} may bring changed CRDs.
    *
    * @throws IllegalStateException if already started or stopped, or the port cannot be bound
    */
@@ -85,6 +86,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(DEFAULT_NAMESPACE)
             .endMetadata().build()).create();
       }
+      installEraCrds();
     } catch (RuntimeException e) {
       stop();
       throw e;
@@ -106,26 +108,20 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   /** A client for this server (namespace {@value #DEFAULT_NAMESPACE}); closed by {@link #stop()}. */
   public synchronized KubernetesClient client() {
-    requireStarted();
     if (client == null) {
-      Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withNamespace(DEFAULT_NAMESPACE).build();
-      client = new KubernetesClientBuilder().withConfig(config).build();
+      client = newClient();
     }
     return client;
   }
 
-  /** Creates the CRDs, or replaces those that exist (a newer {@code era} may bring changed ones). */
-  public void installCrds(Collection<CustomResourceDefinition> crds) {
-    var api = client().apiextensions().v1().customResourceDefinitions();
-    for (CustomResourceDefinition crd : crds) {
-      CustomResourceDefinition existing = api.withName(crd.getMetadata().getName()).get();
-      if (existing == null) {
-        api.resource(crd).create();
-      } else {
-        api.resource(new CustomResourceDefinitionBuilder(crd).editMetadata()
-            .withResourceVersion(existing.getMetadata().getResourceVersion()).endMetadata().build()).update();
-      }
-    }
+  /**
+   * Another client of this server (namespace {@value #DEFAULT_NAMESPACE}), for a component that
+   * should have its own, as in a cluster; the caller closes it.
+   */
+  public KubernetesClient newClient() {
+    requireStarted();
+    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withNamespace(DEFAULT_NAMESPACE).build();
+    return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   /** Writes a kubeconfig whose current context, {@code era}, points at this server. */
@@ -157,6 +153,19 @@ public final class EmbeddedApiServer implements AutoCloseable {
   @Override
   public void close() {
     stop();
+  }
+
+  private void installEraCrds() {
+    var api = client().apiextensions().v1().customResourceDefinitions();
+    for (CustomResourceDefinition crd : Crds.load()) {
+      CustomResourceDefinition existing = api.withName(crd.getMetadata().getName()).get();
+      if (existing == null) {
+        api.resource(crd).create();
+      } else {
+        api.resource(new CustomResourceDefinitionBuilder(crd).editMetadata()
+            .withResourceVersion(existing.getMetadata().getResourceVersion()).endMetadata().build()).update();
+      }
+    }
   }
 
   private void requireStarted() {

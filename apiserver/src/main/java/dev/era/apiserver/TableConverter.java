@@ -8,13 +8,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Answers {@code Accept: application/json;as=Table;v=v1;g=meta.k8s.io} the way the API server does
- * for custom resources: a Name column, the CRD's printer columns evaluated per object, and an Age
- * column (added when the CRD declares none, so that every kind shows its age).
+ * for custom resources: a Name column, then the CRD's printer columns evaluated per object, or an
+ * Age column when the CRD declares none (the default the API server gives such a CRD).
  */
 final class TableConverter {
   private static final String NAME_DESCRIPTION = "Name must be unique within a namespace.";
@@ -25,11 +24,7 @@ final class TableConverter {
   private final Clock clock;
 
   TableConverter(List<PrinterColumn> printerColumns, Clock clock) {
-    List<PrinterColumn> all = new ArrayList<>(printerColumns);
-    if (all.stream().noneMatch(c -> c.name().equalsIgnoreCase("Age"))) {
-      all.add(PrinterColumn.age());
-    }
-    this.columns = List.copyOf(all);
+    this.columns = printerColumns.isEmpty() ? List.of(PrinterColumn.age()) : List.copyOf(printerColumns);
     this.paths = columns.stream().map(c -> ColumnPath.compile(c.jsonPath())).toList();
     this.clock = clock;
   }

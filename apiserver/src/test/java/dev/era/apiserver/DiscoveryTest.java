@@ -8,22 +8,26 @@ import io.fabric8.kubernetes.api.model.GroupVersionForDiscovery;
 import org.junit.jupiter.api.Test;
 
 class DiscoveryTest {
-  private final Discovery discovery = new Discovery(Fixtures.catalog());
+  private final Discovery discovery = new Discovery(EraCatalog.catalog());
 
   @Test
   void listsCustomResourcesWithNamesCategoriesAndStatusSubresources() {
     APIResourceList list = discovery.resources("era.dev", "v1alpha1").orElseThrow();
     assertThat(list.getGroupVersion()).isEqualTo("era.dev/v1alpha1");
-    assertThat(list.getResources()).extracting(APIResource::getName)
-        .containsExactly("eravms", "eravms/status", "eraruns", "eraruns/status", "eranodes", "eranodes/status");
-    APIResource vms = list.getResources().get(0);
+    assertThat(list.getResources()).extracting(APIResource::getName).containsExactlyInAnyOrder(
+        "eravms", "eravms/status", "eraruns", "eraruns/status", "eranodes", "eranodes/status");
+    APIResource vms = resource(list, "eravms");
     assertThat(vms.getKind()).isEqualTo("EraVM");
     assertThat(vms.getSingularName()).isEqualTo("eravm");
     assertThat(vms.getNamespaced()).isTrue();
-    assertThat(vms.getShortNames()).containsExactly("ev");
+    assertThat(vms.getShortNames()).containsExactly("evm");
     assertThat(vms.getCategories()).containsExactly("era");
     assertThat(vms.getVerbs()).contains("list", "watch", "patch");
-    assertThat(list.getResources().get(4).getNamespaced()).as("EraNode is cluster-scoped").isFalse();
+    assertThat(resource(list, "eranodes").getNamespaced()).as("EraNode is cluster-scoped").isFalse();
+  }
+
+  private static APIResource resource(APIResourceList list, String name) {
+    return list.getResources().stream().filter(r -> r.getName().equals(name)).findFirst().orElseThrow();
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.era.api.Crds;
+import dev.era.api.Era;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -60,7 +62,6 @@ class EmbeddedApiServerIT {
   static void start() {
     server = new EmbeddedApiServer();
     server.start(0);
-    server.installCrds(Fixtures.crds());
     client = server.client();
   }
 
@@ -70,7 +71,7 @@ class EmbeddedApiServerIT {
   }
 
   private static ResourceDefinitionContext context(String kind, String plural, boolean namespaced) {
-    return new ResourceDefinitionContext.Builder().withGroup(Fixtures.GROUP).withVersion(Fixtures.VERSION)
+    return new ResourceDefinitionContext.Builder().withGroup(Era.GROUP).withVersion(Era.VERSION)
         .withKind(kind).withPlural(plural).withNamespaced(namespaced).build();
   }
 
@@ -261,11 +262,11 @@ class EmbeddedApiServerIT {
   @Test
   void prunesUnknownFieldsAndMergePatchNullRemovesAField() {
     String ns = namespace();
-    vms(ns).resource(vm("vm", Map.of("image", "python:3", "cpuu", 3))).create();
-    assertThat(field(vms(ns).withName("vm").get(), "spec")).containsKey("image").doesNotContainKey("cpuu");
+    vms(ns).resource(vm("vm", Map.of("nodeName", "n1", "cpuu", 3))).create();
+    assertThat(field(vms(ns).withName("vm").get(), "spec")).containsKey("nodeName").doesNotContainKey("cpuu");
 
-    vms(ns).withName("vm").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"image\": null}}");
-    assertThat(field(vms(ns).withName("vm").get(), "spec")).doesNotContainKey("image");
+    vms(ns).withName("vm").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"nodeName\": null}}");
+    assertThat(field(vms(ns).withName("vm").get(), "spec")).doesNotContainKey("nodeName");
   }
 
   @Test
@@ -300,6 +301,8 @@ class EmbeddedApiServerIT {
     client.genericKubernetesResources(NODES).resource(new GenericKubernetesResourceBuilder()
         .withApiVersion("era.dev/v1alpha1").withKind("EraNode").withNewMetadata().withName("local").endMetadata()
         .build()).create();
+    String crdUid = client.apiextensions().v1().customResourceDefinitions().withName("eravms.era.dev").get()
+        .getMetadata().getUid();
     Path state = dir.resolve("state/api.json");
     server.save(state);
 
@@ -320,9 +323,11 @@ class EmbeddedApiServerIT {
       assertThat(again.genericKubernetesResources(NODES).withName("local").get()).isNotNull();
       assertThat(again.namespaces().list().getItems()).extracting(n -> n.getMetadata().getName()).contains("default");
 
+      assertThat(again.apiextensions().v1().customResourceDefinitions().withName("eravms.era.dev").get()
+          .getMetadata().getUid()).as("the CRD restored, then updated").isEqualTo(crdUid);
       assertThatThrownBy(() -> again.genericKubernetesResources(VMS).inNamespace(ns)
           .resource(vm("bad", Map.of("cpu", 0))).create())
-          .as("the restored CRDs are served and enforced")
+          .as("the CRDs are served and enforced")
           .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
       GenericKubernetesResource fresh = again.genericKubernetesResources(VMS).inNamespace(ns)
           .resource(vm("fresh", Map.of())).create();
@@ -435,14 +440,14 @@ class EmbeddedApiServerIT {
 
   @Test
   void refusesACrdItCouldNotServe() {
-    var crd = new CustomResourceDefinitionBuilder(Fixtures.crds().get(0)).editMetadata().withName("wrong.era.dev")
+    var crd = new CustomResourceDefinitionBuilder(Crds.load().get(0)).editMetadata().withName("wrong.era.dev")
         .endMetadata().build();
     assertThatThrownBy(() -> client.apiextensions().v1().customResourceDefinitions().resource(crd).create())
         .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
           assertThat(e.getCode()).isEqualTo(422);
           assertThat(e.getMessage()).contains("metadata.name must be");
         });
-    var badColumn = new CustomResourceDefinitionBuilder(Fixtures.crds().get(0)).editSpec().editFirstVersion()
+    var badColumn = new CustomResourceDefinitionBuilder(Crds.load().get(0)).editSpec().editFirstVersion()
         .addNewAdditionalPrinterColumn().withName("Broken").withType("string").withJsonPath(".status[?(@.x")
         .endAdditionalPrinterColumn().endVersion().endSpec().build();
     assertThatThrownBy(() -> client.apiextensions().v1().customResourceDefinitions().resource(badColumn).update())

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
 class OpenApiV3Test {
-  private final OpenApiV3 openApi = new OpenApiV3(Fixtures.catalog());
+  private final OpenApiV3 openApi = new OpenApiV3(EraCatalog.catalog());
 
   @Test
   void indexesEveryGroupVersionWithAContentHash() {

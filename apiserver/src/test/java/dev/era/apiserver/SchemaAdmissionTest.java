@@ -4,15 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collections;
 import org.junit.jupiter.api.Test;
 
 class SchemaAdmissionTest {
-  private final SchemaAdmission vms = new SchemaAdmission(Fixtures.resource("eravms").schema());
-  private final SchemaAdmission runs = new SchemaAdmission(Fixtures.resource("eraruns").schema());
+  private final SchemaAdmission vms = new SchemaAdmission(EraCatalog.resource("eravms").schema());
+  private final SchemaAdmission runs = new SchemaAdmission(EraCatalog.resource("eraruns").schema());
 
   private static ObjectNode vm(String spec) {
     return Json.readObject("{\"apiVersion\": \"era.dev/v1alpha1\", \"kind\": \"EraVM\","
         + " \"metadata\": {\"name\": \"vm\", \"labels\": {\"a\": \"b\"}}, \"spec\": " + spec + "}");
+  }
+
+  private static ObjectNode run(String spec) {
+    return Json.readObject("{\"metadata\": {\"name\": \"r\"}, \"spec\": " + spec + "}");
   }
 
   @Test
@@ -30,47 +35,46 @@ class SchemaAdmissionTest {
 
   @Test
   void defaultsApplyInsideArrayItems() {
-    ObjectNode run = Json.readObject("""
-        {"metadata": {"name": "r"}, "spec": {"vmName": "vm", "command": ["true"], "files": [{"path": "a"}]}}
-        """);
+    ObjectNode run = run("{\"vmName\": \"vm\", \"shell\": \"true\", \"files\": [{\"path\": \"a\", \"content\": \"x\"}]}");
     assertThat(runs.admit(run).errors()).isEmpty();
+    assertThat(run.path("spec").path("files").path(0).path("mode").asInt()).isEqualTo(420);
     assertThat(run.path("spec").path("timeoutSeconds").asInt()).isEqualTo(300);
   }
 
   @Test
   void reportsEachViolationWithItsFieldPathInTheServersWords() {
     ObjectNode object = vm("""
-        {"language": "cobol", "cpu": 0, "memory": "lots", "image": "", "nodeName": "%s",
-         "egressAllow": ["a", "b", "c", "d"], "running": "yes", "persist": {}}
-        """.formatted("n".repeat(64)));
+        {"language": "cobol", "cpu": 0, "memory": "lots", "nodeName": "%s", "egressAllow": %s,
+         "running": "yes", "persist": {}}
+        """.formatted("n".repeat(254), Json.write(Collections.nCopies(65, "a.org"))));
     assertThat(vms.admit(object).errors())
         .extracting(FieldError::field, FieldError::reason, FieldError::message)
         .containsExactlyInAnyOrder(
             tuple("spec.language", "FieldValueNotSupported",
-                "Unsupported value: \"cobol\": supported values: \"python\", \"node\""),
+                "Unsupported value: \"cobol\": supported values: \"node\", \"python\""),
             tuple("spec.cpu", "FieldValueInvalid",
                 "Invalid value: 0: spec.cpu in body should be greater than or equal to 1"),
             tuple("spec.memory", "FieldValueInvalid",
-                "Invalid value: \"lots\": spec.memory in body should match '^[0-9]+(Mi|Gi)$'"),
-            tuple("spec.image", "FieldValueInvalid",
-                "Invalid value: \"\": spec.image in body should be at least 1 chars long"),
-            tuple("spec.nodeName", "FieldValueTooLong", "Too long: may not be longer than 63"),
-            tuple("spec.egressAllow", "FieldValueTooMany", "Too many: 4: must have at most 3 items"),
+                "Invalid value: \"lots\": spec.memory in body should match"
+                    + " '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$'"),
+            tuple("spec.nodeName", "FieldValueTooLong", "Too long: may not be longer than 253"),
+            tuple("spec.egressAllow", "FieldValueTooMany", "Too many: 65: must have at most 64 items"),
             tuple("spec.running", "FieldValueTypeInvalid",
                 "Invalid value: \"string\": spec.running in body must be of type boolean: \"string\""),
             tuple("spec.persist.size", "FieldValueRequired", "Required value"));
   }
 
   @Test
-  void reportsMaximumRequiredAndMinItemsInArrays() {
-    ObjectNode run = Json.readObject("""
-        {"metadata": {"name": "r"}, "spec": {"command": [], "timeoutSeconds": 90000, "files": [{"content": "x"}]}}
+  void reportsMaximumRequiredMinLengthAndMinItemsInArrays() {
+    ObjectNode run = run("""
+        {"command": [], "shell": "", "timeoutSeconds": 90000, "files": [{"content": "x"}]}
         """);
     assertThat(runs.admit(run).errors())
         .extracting(FieldError::field, FieldError::message)
         .containsExactlyInAnyOrder(
             tuple("spec.vmName", "Required value"),
             tuple("spec.command", "Invalid value: 0: spec.command in body should have at least 1 items"),
+            tuple("spec.shell", "Invalid value: \"\": spec.shell in body should be at least 1 chars long"),
             tuple("spec.timeoutSeconds",
                 "Invalid value: 90000: spec.timeoutSeconds in body should be less than or equal to 86400"),
             tuple("spec.files[0].path", "Required value"));
@@ -78,12 +82,26 @@ class SchemaAdmissionTest {
 
   @Test
   void prunesUndeclaredFieldsAndReportsThem() {
-    ObjectNode object = vm("{\"cpuu\": 2, \"extra\": {\"anything\": {\"goes\": 1}}, \"labels\": {\"x\": \"y\"}}");
+    ObjectNode object = vm("{\"cpuu\": 2, \"persist\": {\"size\": \"1Gi\", \"sise\": \"2Gi\"}}");
     object.putObject("unknownTop").put("a", 1);
     SchemaAdmission.Result result = vms.admit(object);
-    assertThat(result.unknownFields()).containsExactlyInAnyOrder("spec.cpuu", "unknownTop");
+    assertThat(result.unknownFields()).containsExactlyInAnyOrder("spec.cpuu", "spec.persist.sise", "unknownTop");
     assertThat(object.has("unknownTop")).isFalse();
     assertThat(object.path("spec").has("cpuu")).isFalse();
+    assertThat(object.path("spec").path("persist")).isEqualTo(Json.read("{\"size\": \"1Gi\"}"));
+  }
+
+  @Test
+  void keepsWhatPreserveUnknownFieldsAndAdditionalPropertiesDeclare() {
+    SchemaAdmission admission = new SchemaAdmission(Json.read("""
+        {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+          "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+          "labels": {"type": "object", "additionalProperties": {"type": "string"}}}}}}
+        """));
+    ObjectNode object = Json.readObject("""
+        {"metadata": {"name": "x"}, "spec": {"extra": {"anything": {"goes": 1}}, "labels": {"x": "y"}, "no": 1}}
+        """);
+    assertThat(admission.admit(object).unknownFields()).containsExactly("spec.no");
     assertThat(object.path("spec").path("extra").path("anything").path("goes").asInt())
         .as("x-kubernetes-preserve-unknown-fields keeps what is below it").isEqualTo(1);
     assertThat(object.path("spec").path("labels").path("x").asText())
@@ -92,10 +110,10 @@ class SchemaAdmissionTest {
 
   @Test
   void dropsNullsOfNonNullableFieldsBeforeDefaulting() {
-    ObjectNode object = vm("{\"cpu\": null, \"image\": null}");
+    ObjectNode object = vm("{\"cpu\": null, \"nodeName\": null}");
     assertThat(vms.admit(object).errors()).isEmpty();
     assertThat(object.path("spec").path("cpu").asInt()).isEqualTo(1);
-    assertThat(object.path("spec").has("image")).isFalse();
+    assertThat(object.path("spec").has("nodeName")).isFalse();
   }
 
   @Test

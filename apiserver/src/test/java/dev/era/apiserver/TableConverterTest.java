@@ -25,22 +25,32 @@ class TableConverterTest {
 
   @Test
   void evaluatesThePrinterColumnsPerObject() {
-    ObjectNode table = new TableConverter(Fixtures.resource("eravms").printerColumns(), NOW)
+    ObjectNode table = new TableConverter(EraCatalog.resource("eravms").printerColumns(), NOW)
         .toTable(List.of(VM), "7", null);
     assertThat(table.path("kind").asText()).isEqualTo("Table");
     assertThat(table.path("apiVersion").asText()).isEqualTo("meta.k8s.io/v1");
     assertThat(table.path("metadata").path("resourceVersion").asText()).isEqualTo("7");
-    assertThat(names(table)).containsExactly("Name", "Phase", "Node", "Language", "CPU", "Ready", "Age");
-    assertThat(table.path("columnDefinitions").get(4).path("priority").asInt()).as("CPU only with -o wide").isEqualTo(1);
+    assertThat(names(table)).containsExactly("Name", "Phase", "Node", "Language", "CPU", "Memory", "Age");
     assertThat(Json.write(table.path("rows").get(0).path("cells")))
-        .isEqualTo("[\"vm\",\"Running\",null,\"python\",2,\"True\",\"4m30s\"]");
+        .isEqualTo("[\"vm\",\"Running\",null,\"python\",2,null,\"4m30s\"]");
   }
 
   @Test
-  void addsAnAgeColumnWhenTheCrdHasNone() {
-    ObjectNode table = new TableConverter(Fixtures.resource("eraruns").printerColumns(), NOW)
-        .toTable(List.of(VM), "1", null);
-    assertThat(names(table)).containsExactly("Name", "VM", "Phase", "Exit", "Age");
+  void carriesEachColumnsPriority() {
+    ObjectNode table = new TableConverter(EraCatalog.resource("eranodes").printerColumns(), NOW)
+        .toTable(List.of(), "1", null);
+    assertThat(table.path("columnDefinitions")).filteredOn(c -> c.path("priority").asInt() == 1)
+        .extracting(c -> c.path("name").asText()).as("only with -o wide")
+        .containsExactly("CPU Capacity", "Memory Capacity");
+  }
+
+  @Test
+  void addsAnAgeColumnOnlyWhenTheCrdDeclaresNoColumns() {
+    assertThat(names(new TableConverter(List.of(), NOW).toTable(List.of(VM), "1", null)))
+        .containsExactly("Name", "Age");
+    PrinterColumn phase = new PrinterColumn("Phase", "string", "", "", 0, ".status.phase");
+    assertThat(names(new TableConverter(List.of(phase), NOW).toTable(List.of(VM), "1", null)))
+        .containsExactly("Name", "Phase");
   }
 
   @Test

@@ -2,7 +2,6 @@ package dev.era.cli.daemon;
 
 import dev.era.agent.NodeAgent;
 import dev.era.agent.NodeAgentConfig;
-import dev.era.api.Crds;
 import dev.era.apiserver.EmbeddedApiServer;
 import dev.era.cli.Logging;
 import dev.era.launcher.Language;
@@ -99,7 +98,6 @@ public final class ControlPlaneDaemon implements AutoCloseable {
     }
     server.start(settings.port());
     serving = true;
-    server.installCrds(Crds.load());
     KubernetesClient client = server.client();
 
     launcher = new QemuLauncher(LauncherConfig.defaults().withStateDir(paths.stateDir()));
