@@ -64,8 +64,12 @@ final class ApiException extends RuntimeException {
 
   /** An update based on a stale resourceVersion, worded like the real server. */
   static ApiException conflict(ResourcePath path) {
+    return conflict(path, "the object has been modified; please apply your changes to the latest version and try again");
+  }
+
+  static ApiException conflict(ResourcePath path, String why) {
     return of(409, "Conflict", "Operation cannot be fulfilled on " + path.groupResource() + " \"" + path.name()
-        + "\": the object has been modified; please apply your changes to the latest version and try again");
+        + "\": " + why);
   }
 
   /** A 422 Invalid with one cause per field, as the real server reports schema violations. */

@@ -24,8 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Requests for resources. Storage, watches, finalizers, generation and the status-subresource
  * rules of updates are the CRUD mock's; this class adds what it lacks: schema pruning, defaulting
  * and validation on every write, creation with random uids, PATCH computed here (so that the result
- * is validated and merge patch follows RFC 7386), stale-resourceVersion checks on status writes,
- * typed lists, tables, and the real server's error bodies.
+ * is validated and merge patch follows RFC 7386), the resourceVersion rules the store lacks (stale
+ * status writes, updates that name no version, delete preconditions), typed lists, tables, and the
+ * real server's error bodies.
  */
 final class ResourceHandler {
   private static final String STATUS = "status";
@@ -71,7 +72,7 @@ final class ResourceHandler {
       }
       MockResponse response = switch (request.method()) {
         case POST -> create(request, url, path, served);
-        case PUT -> update(request, url, path, served, Json.readObject(request.getBody().readUtf8()));
+        case PUT -> replace(request, url, path, served);
         case PATCH -> patch(request, url, path, served);
         case DELETE -> delete(request, path);
         default -> throw ApiException.methodNotAllowed(request.getMethod() + " is not supported on " + url.encodedPath());
@@ -180,6 +181,22 @@ final class ResourceHandler {
     return withWarnings(ApiDispatcher.json(201, created), warnings);
   }
 
+  /**
+   * A PUT. For custom resources and CRDs it must name the resourceVersion it replaces: their
+   * strategies allow no unconditional update, so the real server refuses one without it.
+   */
+  private MockResponse replace(RecordedRequest request, HttpUrl url, ResourcePath path,
+      Optional<ServedResource> served) {
+    ObjectNode body = Json.readObject(request.getBody().readUtf8());
+    boolean conditionalOnly = served.map(ServedResource::isCustom).orElse(false)
+        || CustomResourceDefinitions.isCrdPath(path);
+    if (conditionalOnly && resourceVersion(body).isEmpty()) {
+      throw ApiException.invalid(served.orElseThrow(), path.name(), List.of(new FieldError(
+          "metadata.resourceVersion", "FieldValueInvalid", "Invalid value: 0x0: must be specified for an update")));
+    }
+    return update(request, url, path, served, body);
+  }
+
   private MockResponse update(RecordedRequest request, HttpUrl url, ResourcePath path, Optional<ServedResource> served,
       ObjectNode body) {
     ObjectNode current = current(path);
@@ -219,11 +236,35 @@ final class ResourceHandler {
   }
 
   private MockResponse delete(RecordedRequest request, ResourcePath path) {
+    if (!path.isCollection()) {
+      checkPreconditions(path, request.getBody() == null ? "" : request.getBody().readUtf8());
+    }
     MockResponse response = store.dispatch(request);
     if (response.code() == 404 && !path.isCollection()) {
       throw ApiException.objectNotFound(path);
     }
     return response;
+  }
+
+  /** Checks the uid and resourceVersion that a delete's {@code DeleteOptions} may require of the object. */
+  private void checkPreconditions(ResourcePath path, String deleteOptions) {
+    JsonNode preconditions = deleteOptions.isBlank() ? Json.MAPPER.missingNode()
+        : Json.read(deleteOptions).path("preconditions");
+    String uid = preconditions.path("uid").asText("");
+    String version = preconditions.path("resourceVersion").asText("");
+    if (uid.isEmpty() && version.isEmpty()) {
+      return;
+    }
+    ObjectNode current = current(path);
+    String currentUid = current.path("metadata").path("uid").asText();
+    if (!uid.isEmpty() && !uid.equals(currentUid)) {
+      throw ApiException.conflict(path, "Precondition failed: UID in precondition: " + uid
+          + ", UID in object meta: " + currentUid);
+    }
+    if (!version.isEmpty() && !version.equals(resourceVersion(current))) {
+      throw ApiException.conflict(path, "Precondition failed: ResourceVersion in precondition: " + version
+          + ", ResourceVersion in object meta: " + resourceVersion(current));
+    }
   }
 
   private ObjectNode current(ResourcePath path) {
@@ -243,10 +284,14 @@ final class ResourceHandler {
    * object must fail the same way, or status writers would overwrite each other unnoticed.
    */
   private static void checkResourceVersion(ResourcePath path, JsonNode current, JsonNode update) {
-    String expected = update.path("metadata").path("resourceVersion").asText("");
-    if (!expected.isEmpty() && !expected.equals(current.path("metadata").path("resourceVersion").asText())) {
+    String expected = resourceVersion(update);
+    if (!expected.isEmpty() && !expected.equals(resourceVersion(current))) {
       throw ApiException.conflict(path);
     }
+  }
+
+  private static String resourceVersion(JsonNode object) {
+    return object.path("metadata").path("resourceVersion").asText("");
   }
 
   private List<String> admit(Optional<ServedResource> served, ObjectNode object, HttpUrl url) {
