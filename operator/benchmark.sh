@@ -4,8 +4,8 @@
 # operator/target/benchmark.txt). Usage: operator/benchmark.sh [number of VMs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -Dstyle.color=never -pl operator verify \
-  -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -B -q -Dstyle.color=never -pl operator -am verify \
+  -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
   -Dit.test=SchedulingBenchmark -Dera.bench.vms="${1:-1000}" -DargLine=-Xmx256m \
   -Dquarkus.log.level=WARN
 cat operator/target/benchmark.txt

@@ -2,7 +2,6 @@ package dev.era.api;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,13 +16,6 @@ public final class Crds {
 
   public static List<CustomResourceDefinition> load() {
     return KINDS.stream().map(Crds::load).toList();
-  }
-
-  /** Creates or updates every CRD, e.g. on an embedded API server. */
-  public static void apply(KubernetesClient client) {
-    for (CustomResourceDefinition crd : load()) {
-      client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
-    }
   }
 
   private static CustomResourceDefinition load(Class<? extends HasMetadata> kind) {

@@ -1,11 +1,12 @@
 package dev.era.agent;
 
+import dev.era.apiserver.EmbeddedApiServer;
 import dev.era.launcher.Language;
 import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
+import dev.era.launcher.RequiresQemu;
 import dev.era.launcher.host.ProcFs;
 import dev.era.launcher.image.GuestImages;
-import dev.era.launcher.RequiresQemu;
 import dev.era.operator.EraControllers;
 import dev.era.operator.EraOperatorConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,7 +26,7 @@ public final class AgentCluster implements AutoCloseable {
 
   public static final String NODE = "node-a";
 
-  private final ApiServer api;
+  private final EmbeddedApiServer api;
   private final KubernetesClient operatorClient;
   private final KubernetesClient agentClient;
   private final Operator operator;
@@ -36,7 +37,8 @@ public final class AgentCluster implements AutoCloseable {
   private NodeAgent agent;
 
   private AgentCluster(Path dir, NodeAgentConfig config) {
-    this.api = ApiServer.start();
+    this.api = new EmbeddedApiServer();
+    api.start(0);
     this.launcherState = dir.resolve("launcher");
     this.agentState = dir.resolve("agent");
     this.agentConfig = config.withStateDir(agentState);

@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.era.agent.StatusUpdates.Result;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
+import dev.era.apiserver.testing.ApiServerExtension;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class StatusUpdatesTest {
-  @RegisterExtension static final ApiServer API = new ApiServer();
+  @RegisterExtension static final ApiServerExtension API = new ApiServerExtension();
   static KubernetesClient client;
 
   @BeforeAll

@@ -7,15 +7,15 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 import dev.era.api.EraVMPhase;
+import dev.era.apiserver.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 /** Health endpoints and Prometheus metrics. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = ApplyCrds.class)
+@WithEmbeddedApiServer
 class OpsIT {
   @Inject KubernetesClient client;
 

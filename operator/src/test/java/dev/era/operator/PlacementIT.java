@@ -18,9 +18,9 @@ import dev.era.api.Finalizers;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import dev.era.api.Times;
+import dev.era.apiserver.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = ApplyCrds.class)
+@WithEmbeddedApiServer
 class PlacementIT {
   @Inject KubernetesClient client;
 

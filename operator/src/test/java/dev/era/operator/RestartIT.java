@@ -10,10 +10,10 @@ import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
+import dev.era.apiserver.testing.ApiServerExtension;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -22,20 +22,27 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An operator stopped halfway through placing a batch, and a fresh one started in its place (plain
  * java-operator-sdk, as the CLI runs it): every VM ends up placed exactly once, no node is
  * overcommitted, and what the first one placed is not written again.
  */
-@EnableKubernetesMockClient(crud = true)
 class RestartIT {
   private static final String NS = "restart";
   private static final int NODES = 3;
   private static final int CPU_PER_NODE = 10;
 
+  @RegisterExtension static final ApiServerExtension API = new ApiServerExtension();
   static KubernetesClient client;
+
+  @BeforeAll
+  static void connect() {
+    client = API.client();
+  }
 
   private static Operator startOperator() {
     Operator operator = new Operator(o -> o.withKubernetesClient(client)
@@ -57,7 +64,6 @@ class RestartIT {
 
   @Test
   void aRestartMidwayPlacesEveryVmOnce() {
-    TestCluster.applyCrds(client);
     for (int i = 0; i < NODES; i++) {
       readyNode(client, "node-" + i, CPU_PER_NODE, "64Gi");
     }

@@ -21,9 +21,9 @@ import dev.era.api.EraVMPhase;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import dev.era.api.Times;
+import dev.era.apiserver.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * cleaning up.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = ApplyCrds.class)
+@WithEmbeddedApiServer
 class RunIT {
   @Inject KubernetesClient client;
 
@@ -83,11 +83,11 @@ class RunIT {
 
   @Test
   void aRunOnAFailedVmFails() {
-    createVmFromYaml(client, "runs", "broken", "{cpu: 0}");
+    createVmFromYaml(client, "runs", "broken", "{memory: 64Mi}");
     awaitPhase(client, "runs", "broken", EraVMPhase.Failed);
     createRunFromYaml(client, "runs", "on-broken", "{vmName: broken, command: [ls]}");
     assertThat(awaitFailed("runs", "on-broken", Reasons.VM_FAILED).getStatus().getMessage())
-        .startsWith("EraVM broken has failed: spec.cpu");
+        .startsWith("EraVM broken has failed: spec.memory");
   }
 
   @Test

@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
+import dev.era.apiserver.testing.ApiServerExtension;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -23,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Creates many EraVMs at once against the embedded API server and times how long the operator
@@ -31,17 +33,21 @@ import org.junit.jupiter.api.Test;
  * suite (its name matches neither *Test nor *IT); run it with operator/benchmark.sh. Figures go to
  * target/benchmark.txt and docs/benchmarks.md.
  */
-@EnableKubernetesMockClient(crud = true)
 class SchedulingBenchmark {
   private static final int VMS = Integer.getInteger("era.bench.vms", 1000);
   private static final int NODES = 10;
   private static final String NS = "bench";
 
+  @RegisterExtension static final ApiServerExtension API = new ApiServerExtension();
   static KubernetesClient client;
+
+  @BeforeAll
+  static void connect() {
+    client = API.client();
+  }
 
   @Test
   void scheduleAll() throws Exception {
-    TestCluster.applyCrds(client);
     int cpuPerNode = (VMS + NODES - 1) / NODES;
     for (int i = 0; i < NODES; i++) {
       readyNode(client, "node-" + i, cpuPerNode, (cpuPerNode / 4 + 1) + "Gi");

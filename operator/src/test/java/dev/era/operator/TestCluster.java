@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.era.api.ConditionTypes;
-import dev.era.api.Crds;
+import dev.era.api.Era;
 import dev.era.api.EraNode;
 import dev.era.api.EraRun;
 import dev.era.api.EraVM;
@@ -12,6 +12,7 @@ import dev.era.api.EraVMPhase;
 import dev.era.api.NodeResources;
 import dev.era.api.Times;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
@@ -19,14 +20,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Test helpers that play the cluster around the operator: CRDs, node agents, users. */
+/** Test helpers that play the cluster around the operator: node agents, users. */
 public final class TestCluster {
   private TestCluster() {}
-
-  /** Applies the committed CRDs (crds/*.yml, carried in the api jar) to the embedded API server. */
-  public static void applyCrds(KubernetesClient client) {
-    Crds.apply(client);
-  }
 
   /**
    * Removes every EraNode, then every EraVM and EraRun, so tests start from nothing. With the nodes
@@ -79,21 +75,33 @@ public final class TestCluster {
     return client.resource(vm(namespace, name, customise)).create();
   }
 
-  /** An EraVM whose spec is the given YAML flow mapping, written past any schema check. */
+  /** An EraVM (not yet created) whose spec is the given YAML flow mapping, as a user would write it. */
+  public static EraVM vmFromYaml(KubernetesClient client, String namespace, String name,
+      String specYaml) {
+    return fromYaml(client, EraVM.class, namespace, name, specYaml);
+  }
+
   public static EraVM createVmFromYaml(KubernetesClient client, String namespace, String name,
       String specYaml) {
-    EraVM vm = client.getKubernetesSerialization().unmarshal(
-        "apiVersion: era.dev/v1alpha1\nkind: EraVM\nmetadata: {name: " + name + ", namespace: "
-            + namespace + "}\nspec: " + specYaml + "\n", EraVM.class);
-    return client.resource(vm).create();
+    return client.resource(vmFromYaml(client, namespace, name, specYaml)).create();
+  }
+
+  /** An EraRun (not yet created) whose spec is the given YAML flow mapping, as a user would write it. */
+  public static EraRun runFromYaml(KubernetesClient client, String namespace, String name,
+      String specYaml) {
+    return fromYaml(client, EraRun.class, namespace, name, specYaml);
   }
 
   public static EraRun createRunFromYaml(KubernetesClient client, String namespace, String name,
       String specYaml) {
-    EraRun run = client.getKubernetesSerialization().unmarshal(
-        "apiVersion: era.dev/v1alpha1\nkind: EraRun\nmetadata: {name: " + name + ", namespace: "
-            + namespace + "}\nspec: " + specYaml + "\n", EraRun.class);
-    return client.resource(run).create();
+    return client.resource(runFromYaml(client, namespace, name, specYaml)).create();
+  }
+
+  private static <T extends HasMetadata> T fromYaml(KubernetesClient client, Class<T> kind,
+      String namespace, String name, String specYaml) {
+    return client.getKubernetesSerialization().unmarshal("apiVersion: " + Era.API_VERSION
+        + "\nkind: " + HasMetadata.getKind(kind) + "\nmetadata: {name: " + name + ", namespace: "
+        + namespace + "}\nspec: " + specYaml + "\n", kind);
   }
 
   /** Plays the node agent after teardown: removes the finalizer. */

@@ -21,9 +21,9 @@ import dev.era.api.Labels;
 import dev.era.api.PersistSpec;
 import dev.era.api.Reasons;
 import dev.era.api.TtlSpec;
+import dev.era.apiserver.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /** Spec changes, stop and start, deletion, lost nodes and TTLs, with the test as node agent. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = ApplyCrds.class)
+@WithEmbeddedApiServer
 class VmLifecycleIT {
   @Inject KubernetesClient client;
 

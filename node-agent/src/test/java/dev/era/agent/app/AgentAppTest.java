@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.era.api.ConditionTypes;
-import dev.era.api.Crds;
 import dev.era.api.EraNode;
+import dev.era.apiserver.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,17 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(AgentAppTest.Profile.class)
-@WithKubernetesTestServer(crud = true, setup = AgentAppTest.ApplyCrds.class)
+@WithEmbeddedApiServer
 class AgentAppTest {
   @Inject KubernetesClient client;
   @Inject AgentApp app;
-
-  public static class ApplyCrds implements Consumer<KubernetesServer> {
-    @Override
-    public void accept(KubernetesServer server) {
-      Crds.apply(server.getClient());
-    }
-  }
 
   public static class Profile implements QuarkusTestProfile {
     @Override

@@ -3,9 +3,9 @@ package dev.era.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.era.agent.ApiServer;
 import dev.era.api.KeyRef;
 import dev.era.api.RunFile;
+import dev.era.apiserver.testing.ApiServerExtension;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class FileSourcesTest {
-  @RegisterExtension static final ApiServer API = new ApiServer();
+  @RegisterExtension static final ApiServerExtension API = new ApiServerExtension();
   static FileSources sources;
 
   @BeforeAll

@@ -2,9 +2,9 @@ package dev.era.agent.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.era.agent.ApiServer;
 import dev.era.api.EraVM;
 import dev.era.api.Finalizers;
+import dev.era.apiserver.testing.ApiServerExtension;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class FinalizerRemovalTest {
-  @RegisterExtension static final ApiServer API = new ApiServer();
+  @RegisterExtension static final ApiServerExtension API = new ApiServerExtension();
   static KubernetesClient client;
 
   @BeforeAll
