@@ -188,18 +188,32 @@ final class ResourceHandler {
   private MockResponse replace(RecordedRequest request, HttpUrl url, ResourcePath path,
       Optional<ServedResource> served) {
     ObjectNode body = Json.readObject(request.getBody().readUtf8());
+    ObjectNode current = current(path);
     boolean conditionalOnly = served.map(ServedResource::isCustom).orElse(false)
         || CustomResourceDefinitions.isCrdPath(path);
     if (conditionalOnly && resourceVersion(body).isEmpty()) {
       throw ApiException.invalid(served.orElseThrow(), path.name(), List.of(new FieldError(
           "metadata.resourceVersion", "FieldValueInvalid", "Invalid value: 0x0: must be specified for an update")));
     }
-    return update(request, url, path, served, body);
+    return update(request, url, path, served, current, body);
   }
 
-  private MockResponse update(RecordedRequest request, HttpUrl url, ResourcePath path, Optional<ServedResource> served,
-      ObjectNode body) {
+  private MockResponse patch(RecordedRequest request, HttpUrl url, ResourcePath path, Optional<ServedResource> served) {
     ObjectNode current = current(path);
+    JsonNode patched = Patches.apply(current, request.getHeader("Content-Type"),
+        Json.read(request.getBody().readUtf8()), served.map(ServedResource::isCustom).orElse(false));
+    if (!patched.isObject()) {
+      throw ApiException.unprocessable("the patch does not leave an object");
+    }
+    return update(request, url, path, served, current, (ObjectNode) patched);
+  }
+
+  /**
+   * Writes {@code body} over {@code current}, the stored object it was read against (each lookup
+   * scans the whole store, so it is read once per request).
+   */
+  private MockResponse update(RecordedRequest request, HttpUrl url, ResourcePath path, Optional<ServedResource> served,
+      ObjectNode current, ObjectNode body) {
     checkResourceVersion(path, current, body);
     ObjectNode candidate;
     if (path.isStatus()) {
@@ -223,16 +237,6 @@ final class ResourceHandler {
       response = ApiDispatcher.json(200, candidate);
     }
     return withWarnings(response, warnings);
-  }
-
-  private MockResponse patch(RecordedRequest request, HttpUrl url, ResourcePath path, Optional<ServedResource> served) {
-    ObjectNode current = current(path);
-    JsonNode patched = Patches.apply(current, request.getHeader("Content-Type"),
-        Json.read(request.getBody().readUtf8()), served.map(ServedResource::isCustom).orElse(false));
-    if (!patched.isObject()) {
-      throw ApiException.unprocessable("the patch does not leave an object");
-    }
-    return update(request, url, path, served, (ObjectNode) patched);
   }
 
   private MockResponse delete(RecordedRequest request, ResourcePath path) {
