@@ -1,19 +1,27 @@
 /**
- * The Kubernetes API server that {@code era} runs in-process when there is no cluster
- * ({@link dev.era.apiserver.EmbeddedApiServer}).
+ * The embedded Kubernetes API server: the one {@code era up} runs in-process when there is no
+ * cluster, and the one every test of the operator and the node agent runs against. Its entry point
+ * is {@link dev.era.apiserver.EmbeddedApiServer}, which serves ERA's CRDs from the api jar; tests
+ * start it through {@code dev.era.apiserver.testing} in this module's test jar (a JUnit extension,
+ * and a Quarkus test resource for {@code @QuarkusTest} classes).
  *
  * <p>fabric8's {@code KubernetesCrudDispatcher} stores the objects and runs watches; the classes
  * here add what real clients (kubectl, fabric8, java-operator-sdk) need from a real server:
  * discovery, OpenAPI v3, {@code Table} responses with the CRDs' printer columns, schema pruning,
- * defaulting and validation with the server's error bodies, status-subresource and
- * resourceVersion rules, HTTP-streamed watches, and saving and restoring the store.
+ * defaulting and validation with the server's error bodies, status-subresource rules, optimistic
+ * locking (409 on a stale resourceVersion, status writes and delete preconditions included; 422 on
+ * a custom-resource update that names none), HTTP-streamed watches, and saving and restoring the
+ * store.
  *
  * <p>Known differences from a real API server, each refused with a clear error where a client
  * could notice: no server-side apply (java-operator-sdk must run with SSA off), no dry run, no
  * protobuf request bodies (kubectl sends them only for imperative {@code kubectl create <type>}),
- * no set-based label selectors, field selectors on {@code metadata.name}/{@code metadata.namespace}
- * only. Not checked, silently: CEL rules ({@code x-kubernetes-validations}), built-in kinds against
- * a schema, namespace existence. Deleting a namespace does not delete what is in it; watches do not
- * replay from a resourceVersion (they start with the current objects); no authentication.
+ * no set-based label selectors; watches and collection deletes take field selectors on
+ * {@code metadata.name} and {@code metadata.namespace} only. Not checked, silently: CEL rules
+ * ({@code x-kubernetes-validations}; the operator checks ERA's own in Java), built-in kinds against
+ * a schema, namespace existence, field selectors on lists (any field is accepted, where a real
+ * server accepts only those a kind declares). Deleting a namespace does not delete what is in it,
+ * and owner references are not garbage-collected; watches do not replay from a resourceVersion
+ * (they start with the current objects); no authentication and no authorisation.
  */
 package dev.era.apiserver;
