@@ -31,6 +31,35 @@ final class ApiException extends RuntimeException {
     return of(400, "BadRequest", message);
   }
 
+  /** What kube-apiserver answers a request without valid credentials, word for word. */
+  static ApiException unauthorized() {
+    return of(401, "Unauthorized", "Unauthorized");
+  }
+
+  /**
+   * A request RBAC does not allow, worded like kube-apiserver: {@code eravms.era.dev "vm" is
+   * forbidden: User "u" cannot delete resource "eravms" in API group "era.dev" in the namespace "ns"}.
+   */
+  static ApiException forbidden(RequestAttributes request) {
+    String user = "User \"" + request.user().name() + "\" cannot " + request.verb();
+    if (!request.resourceRequest()) {
+      return of(403, "Forbidden", "forbidden: " + user + " path \"" + request.path() + "\"");
+    }
+    String resource = request.subresource().isEmpty() ? request.resource()
+        : request.resource() + "/" + request.subresource();
+    String scope = request.namespace().isEmpty() ? " at the cluster scope"
+        : " in the namespace \"" + request.namespace() + "\"";
+    String groupResource = request.apiGroup().isEmpty() ? request.resource()
+        : request.resource() + "." + request.apiGroup();
+    String object = request.name().isEmpty() ? groupResource : groupResource + " \"" + request.name() + "\"";
+    Status status = failure(403, "Forbidden", object + " is forbidden: " + user + " resource \"" + resource
+        + "\" in API group \"" + request.apiGroup() + "\"" + scope);
+    status.setDetails(new StatusDetailsBuilder()
+        .withName(request.name().isEmpty() ? null : request.name()).withGroup(request.apiGroup())
+        .withKind(request.resource()).build());
+    return new ApiException(status);
+  }
+
   static ApiException notFound(String message) {
     return of(404, "NotFound", message);
   }

@@ -16,15 +16,17 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.KeyCertOptions;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The HTTP side: a Vert.x server on a loopback address that hands requests to the dispatcher,
- * using the mock web server's request handler for everything except plain-HTTP watches, which it
- * streams itself. It stands in for {@code MockWebServer}, which cannot stream a watch to kubectl
- * and keeps every request it ever received in memory (fine for a test, not for a daemon).
+ * The HTTPS side: a Vert.x server on a loopback address that hands requests to the dispatcher,
+ * using the mock web server's request handler for everything except watches over HTTP (not a
+ * WebSocket), which it streams itself. It stands in for {@code MockWebServer}, which cannot stream
+ * a watch to kubectl and keeps every request it ever received in memory (fine for a test, not for
+ * a daemon).
  */
 final class ApiHttpServer implements AutoCloseable {
   private static final int WATCH_CLOSED = 1000;
@@ -38,12 +40,13 @@ final class ApiHttpServer implements AutoCloseable {
     this.server = server;
   }
 
-  /** Listens on {@code host:port} (port 0 picks a free one) until closed. */
-  static ApiHttpServer start(String host, int port, Dispatcher dispatcher) {
+  /** Listens on {@code host:port} (port 0 picks a free one) with TLS until closed. */
+  static ApiHttpServer start(String host, int port, KeyCertOptions tls, Dispatcher dispatcher) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2)
         .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
     try {
       HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+          .setSsl(true).setKeyCertOptions(tls)
           .setHandle100ContinueAutomatically(true)
           .setWebSocketSubProtocols(List.of("v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io",
               "v1.channel.k8s.io")));

@@ -12,42 +12,76 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The Kubernetes API server {@code era} runs when there is no cluster, and every integration test
  * runs against: fabric8's CRUD mock as the store, with what real clients need on top (discovery,
  * OpenAPI v3, tables, schema validation and defaulting, status-subresource and resourceVersion
- * rules, HTTP watches), on plain HTTP at {@code 127.0.0.1}, serving ERA's CRDs from the api jar.
+ * rules, HTTP watches), on HTTPS at {@code 127.0.0.1}, serving ERA's CRDs from the api jar.
  *
  * <pre>{@code
- * try (EmbeddedApiServer server = new EmbeddedApiServer()) {
+ * try (EmbeddedApiServer server = new EmbeddedApiServer(credentialsDir)) {
  *   if (Files.exists(state)) server.restore(state);
  *   server.start(6443); // 0 picks a free port
  *   server.writeKubeconfig(kubeconfig);
- *   ... server.client() ...
+ *   ... server.client(), server.newClient(Component.OPERATOR) ...
  *   server.save(state);
  * }
  * }</pre>
  *
- * There is no authentication: anyone who can reach the loopback port can use it.
+ * Every request needs a bearer token and is checked against RBAC, as on a cluster: the user
+ * {@value #ADMIN_USER} (group {@code system:masters}) may do anything; each {@link Component} is its
+ * chart service account, with exactly the chart's rules ({@link RbacPolicy}). The server's
+ * certificate is signed by a CA of its own ({@link ServerTls}); kubeconfigs and clients from here
+ * trust that CA and carry a token ({@link BearerTokens}).
  */
 public final class EmbeddedApiServer implements AutoCloseable {
   public static final String HOST = "127.0.0.1";
   public static final String DEFAULT_NAMESPACE = "default";
+  /** The user of {@link #client()} and of the kubeconfig. */
+  public static final String ADMIN_USER = "era";
+  private static final String TOKENS_FILE = "tokens.csv";
 
   private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
   private final ApiDispatcher dispatcher;
+  private final ServerTls tls;
+  private final BearerTokens tokens;
   /** Read without the lock: the dispatcher asks for the port while start() holds it. */
   private volatile ApiHttpServer http;
   private KubernetesClient client;
   private boolean stopped;
 
+  /** A server with a new CA and new tokens, kept in memory only: for tests. */
   public EmbeddedApiServer() {
-    this(Clock.systemUTC());
+    this(Clock.systemUTC(), ServerTls.create(Clock.systemUTC().instant()), BearerTokens.generate(identities()));
   }
 
-  EmbeddedApiServer(Clock clock) {
+  /**
+   * A server whose CA, serving certificate and tokens are kept in {@code credentialsDir} (mode
+   * 0700, files 0600) and reused on the next start; what is missing is created there.
+   *
+   * @throws IOException if the directory or a file in it cannot be read or written
+   */
+  public EmbeddedApiServer(Path credentialsDir) throws IOException {
+    this(Clock.systemUTC(), ServerTls.loadOrCreate(credentialsDir, Clock.systemUTC().instant()),
+        BearerTokens.loadOrCreate(credentialsDir.resolve(TOKENS_FILE), identities()));
+  }
+
+  EmbeddedApiServer(Clock clock, ServerTls tls, BearerTokens tokens) {
+    this.tls = tls;
+    this.tokens = tokens;
     this.dispatcher = new ApiDispatcher(store, new ResourceCatalog(), clock, () -> HOST + ":" + port());
+  }
+
+  /** The users the server knows: the admin and every component. */
+  static List<UserInfo> identities() {
+    List<UserInfo> users = new ArrayList<>();
+    users.add(new UserInfo(ADMIN_USER, List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED)));
+    Arrays.stream(Component.values()).map(Component::user).forEach(users::add);
+    return users;
   }
 
   /**
@@ -80,7 +114,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, not " + port);
     }
-    http = ApiHttpServer.start(HOST, port, dispatcher);
+    http = ApiHttpServer.start(HOST, port, tls.keyCertOptions(),
+        new AccessControl(tokens, new RbacAuthorizer(RbacPolicy.load()), dispatcher));
     try {
       if (client().namespaces().withName(DEFAULT_NAMESPACE).get() == null) {
         client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(DEFAULT_NAMESPACE)
@@ -101,32 +136,51 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return server.port();
   }
 
-  /** {@code http://127.0.0.1:<port>}. */
+  /** {@code https://127.0.0.1:<port>}. */
   public String url() {
-    return "http://" + HOST + ":" + port();
+    return "https://" + HOST + ":" + port();
   }
 
-  /** A client for this server (namespace {@value #DEFAULT_NAMESPACE}); closed by {@link #stop()}. */
+  /**
+   * A client for this server as user {@value #ADMIN_USER} (namespace {@value #DEFAULT_NAMESPACE});
+   * closed by {@link #stop()}.
+   */
   public synchronized KubernetesClient client() {
     if (client == null) {
-      client = newClient();
+      client = new KubernetesClientBuilder().withConfig(configAs(ADMIN_USER)).build();
     }
     return client;
   }
 
   /**
-   * Another client of this server (namespace {@value #DEFAULT_NAMESPACE}), for a component that
-   * should have its own, as in a cluster; the caller closes it.
+   * A client of this server for a component, as its service account with the chart's RBAC rules
+   * (namespace {@value #DEFAULT_NAMESPACE}); the caller closes it.
    */
-  public KubernetesClient newClient() {
-    requireStarted();
-    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withNamespace(DEFAULT_NAMESPACE).build();
-    return new KubernetesClientBuilder().withConfig(config).build();
+  public KubernetesClient newClient(Component component) {
+    return new KubernetesClientBuilder().withConfig(clientConfig(component)).build();
   }
 
-  /** Writes a kubeconfig whose current context, {@code era}, points at this server. */
+  /** What {@link #newClient(Component)} connects with: this server's URL and CA, the component's token. */
+  public Config clientConfig(Component component) {
+    return configAs(component.user().name());
+  }
+
+  /**
+   * Writes a kubeconfig (mode 0600) whose current context, {@code era}, points at this server with
+   * its CA and the token of user {@value #ADMIN_USER}.
+   */
   public void writeKubeconfig(Path file) throws IOException {
-    Kubeconfig.write(Kubeconfig.of(url(), DEFAULT_NAMESPACE), file);
+    Kubeconfig.write(Kubeconfig.of(url(), caPem(), tokens.tokenOf(ADMIN_USER), DEFAULT_NAMESPACE), file);
+  }
+
+  /** The CA that signed the server's certificate, as PEM. */
+  String caPem() {
+    return Pem.of(tls.caCertificate());
+  }
+
+  /** The bearer token of a user the server knows. */
+  String tokenOf(String userName) {
+    return tokens.tokenOf(userName);
   }
 
   /** Writes every stored object (all kinds) to {@code file}, atomically; safe while serving. */
@@ -166,6 +220,12 @@ public final class EmbeddedApiServer implements AutoCloseable {
             .withResourceVersion(existing.getMetadata().getResourceVersion()).endMetadata().build()).update();
       }
     }
+  }
+
+  private Config configAs(String userName) {
+    requireStarted();
+    return new ConfigBuilder(Config.empty()).withMasterUrl(url()).withNamespace(DEFAULT_NAMESPACE)
+        .withCaCertData(Kubeconfig.base64(caPem())).withOauthToken(tokens.tokenOf(userName)).build();
   }
 
   private void requireStarted() {

@@ -7,6 +7,7 @@
  *
  * <p>fabric8's {@code KubernetesCrudDispatcher} stores the objects and runs watches; the classes
  * here add what real clients (kubectl, fabric8, java-operator-sdk) need from a real server:
+ * HTTPS with a CA of its own, bearer tokens and RBAC (the chart's rules for each component),
  * discovery, OpenAPI v3, {@code Table} responses with the CRDs' printer columns, schema pruning,
  * defaulting and validation with the server's error bodies, status-subresource rules, optimistic
  * locking (409 on a stale resourceVersion, status writes and delete preconditions included; 422 on
@@ -17,11 +18,15 @@
  * could notice: no server-side apply (java-operator-sdk must run with SSA off), no dry run, no
  * protobuf request bodies (kubectl sends them only for imperative {@code kubectl create <type>}),
  * no set-based label selectors; watches and collection deletes take field selectors on
- * {@code metadata.name} and {@code metadata.namespace} only. Not checked, silently: CEL rules
- * ({@code x-kubernetes-validations}; the operator checks ERA's own in Java), built-in kinds against
- * a schema, namespace existence, field selectors on lists (any field is accepted, where a real
- * server accepts only those a kind declares). Deleting a namespace does not delete what is in it,
- * and owner references are not garbage-collected; watches do not replay from a resourceVersion
- * (they start with the current objects); no authentication and no authorisation.
+ * {@code metadata.name} and {@code metadata.namespace} only; no impersonation ({@code kubectl --as}).
+ * Authentication is by static bearer token only (no client certificates, no service account token
+ * requests, no anonymous requests: every request without a valid token gets 401). RBAC objects are
+ * fixed when the server starts and are not served (no {@code rbac.authorization.k8s.io} resources,
+ * no {@code kubectl auth can-i}). Not checked, silently: CEL rules ({@code x-kubernetes-validations};
+ * the operator checks ERA's own in Java), built-in kinds against a schema, namespace existence,
+ * field selectors on lists (any field is accepted, where a real server accepts only those a kind
+ * declares). Deleting a namespace does not delete what is in it, and owner references are not
+ * garbage-collected; watches do not replay from a resourceVersion (they start with the current
+ * objects).
  */
 package dev.era.apiserver;

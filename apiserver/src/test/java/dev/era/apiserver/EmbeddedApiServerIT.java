@@ -31,9 +31,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -359,9 +357,9 @@ class EmbeddedApiServerIT {
   }
 
   @Test
-  void servesDiscoveryOpenApiAndTablesOverPlainHttp() throws Exception {
+  void servesDiscoveryOpenApiAndTablesOverHttps() throws Exception {
     vms("tables").resource(vm("vm", Map.of("language", "python"))).createOr(r -> r.update());
-    HttpClient http = HttpClient.newHttpClient();
+    HttpClient http = Https.client(server);
 
     HttpResponse<String> groups = get(http, "/apis",
         "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json");
@@ -505,7 +503,7 @@ class EmbeddedApiServerIT {
   }
 
   private static HttpResponse<String> get(HttpClient http, String path, String accept) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(server.url() + path)).header("Accept", accept).build(),
+    return http.send(Https.as(server, EmbeddedApiServer.ADMIN_USER, path).header("Accept", accept).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

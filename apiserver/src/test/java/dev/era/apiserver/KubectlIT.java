@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.era.api.Crds;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -283,6 +284,35 @@ class KubectlIT {
     assertThat(delete.exit()).as(delete.err()).isZero();
     assertThat(delete.out()).contains("eravm.era.dev \"gone\" deleted");
     assertThat(kubectl("get", "eravm", "gone").err()).contains("eravms.era.dev \"gone\" not found");
+  }
+
+  @Test
+  void aComponentsTokenIsHeldToItsRbacRules() throws Exception {
+    server.client().genericKubernetesResources(VMS).inNamespace("default").resource(new GenericKubernetesResourceBuilder()
+        .withApiVersion("era.dev/v1alpha1").withKind("EraVM").withNewMetadata().withName("guarded").endMetadata()
+        .build()).create();
+    String agent = UserInfo.serviceAccountName(Component.NAMESPACE, Component.NODE_AGENT.serviceAccount());
+
+    Result delete = kubectl("--token", server.tokenOf(agent), "delete", "eravm", "guarded");
+    assertThat(delete.exit()).isNotZero();
+    assertThat(delete.err()).contains("Error from server (Forbidden): eravms.era.dev \"guarded\" is forbidden: User \""
+        + agent + "\" cannot delete resource \"eravms\" in API group \"era.dev\" in the namespace \"default\"");
+    Result get = kubectl("--token", server.tokenOf(agent), "get", "eravm", "guarded");
+    assertThat(get.exit()).as(get.err()).isZero();
+  }
+
+  @Test
+  void withoutAValidTokenOrTheCaKubectlGetsNowhere() throws Exception {
+    Result wrongToken = kubectl("--token", "wrong", "get", "eravms");
+    assertThat(wrongToken.exit()).isNotZero();
+    assertThat(wrongToken.err()).contains("error: You must be logged in to the server");
+
+    Path withoutCa = dir.resolve("kubeconfig-without-ca");
+    Files.writeString(withoutCa, Files.readString(dir.resolve("kubeconfig"))
+        .replaceAll("(?m)^.*certificate-authority-data:.*$", ""));
+    Result untrusted = kubectl("--kubeconfig", withoutCa.toString(), "get", "eravms");
+    assertThat(untrusted.exit()).isNotZero();
+    assertThat(untrusted.err()).contains("x509: certificate signed by unknown authority");
   }
 
   @Test

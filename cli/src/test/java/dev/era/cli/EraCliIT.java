@@ -84,7 +84,7 @@ class EraCliIT {
     JsonNode json = JSON.readTree(status.stdout());
     assertThat(json.path("running").asBoolean()).isTrue();
     assertThat(json.path("phase").asText()).isEqualTo("ready");
-    assertThat(json.path("apiUrl").asText()).startsWith("http://127.0.0.1:");
+    assertThat(json.path("apiUrl").asText()).startsWith("https://127.0.0.1:");
     assertThat(json.path("kubeconfig").asText()).isEqualTo(cli.paths().kubeconfig().toString());
     assertThat(cli.paths().kubeconfig()).exists();
     assertThat(json.path("node").asText()).isNotBlank();

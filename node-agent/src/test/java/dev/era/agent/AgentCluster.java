@@ -1,5 +1,6 @@
 package dev.era.agent;
 
+import dev.era.apiserver.Component;
 import dev.era.apiserver.EmbeddedApiServer;
 import dev.era.launcher.Language;
 import dev.era.launcher.LauncherConfig;
@@ -18,7 +19,7 @@ import java.util.List;
 /**
  * What an end-to-end test runs: an embedded API server with the ERA CRDs, the real operator on a
  * plain JOSDK Operator, a real launcher booting real guests, and the node agent, each with its own
- * client as in a cluster.
+ * client as its chart service account, so that a permission the chart lacks fails the test.
  */
 public final class AgentCluster implements AutoCloseable {
   /** The most vCPUs the node's launcher gives a guest, whatever the host's cores, so tests can exceed it. */
@@ -42,8 +43,8 @@ public final class AgentCluster implements AutoCloseable {
     this.launcherState = dir.resolve("launcher");
     this.agentState = dir.resolve("agent");
     this.agentConfig = config.withStateDir(agentState);
-    this.operatorClient = api.newClient();
-    this.agentClient = api.newClient();
+    this.operatorClient = api.newClient(Component.OPERATOR);
+    this.agentClient = api.newClient(Component.NODE_AGENT);
     this.operator = new Operator(o -> o.withKubernetesClient(operatorClient)
         .withCloseClientOnStop(false)
         .withUseSSAToPatchPrimaryResource(false));

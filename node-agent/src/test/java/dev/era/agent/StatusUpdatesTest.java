@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.era.agent.StatusUpdates.Result;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
+import dev.era.apiserver.Component;
 import dev.era.apiserver.testing.ApiServerExtension;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,10 +15,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StatusUpdatesTest {
   @RegisterExtension static final ApiServerExtension API = new ApiServerExtension();
   static KubernetesClient client;
+  /** The code under test writes as the node agent. */
+  static KubernetesClient agent;
 
   @BeforeAll
   static void connect() {
     client = API.client();
+    agent = API.clientOf(Component.NODE_AGENT);
   }
 
   @Test
@@ -27,7 +31,7 @@ class StatusUpdatesTest {
     other.getStatus().setMessage("written by the operator");
     client.resource(other).updateStatus();
 
-    Result result = StatusUpdates.update(client, stale, r -> true, r -> r.getStatus().setReason("Mine"));
+    Result result = StatusUpdates.update(agent, stale, r -> true, r -> r.getStatus().setReason("Mine"));
 
     assertThat(result).isEqualTo(Result.WRITTEN);
     EraRun now = client.resource(stale).get();
@@ -40,8 +44,8 @@ class StatusUpdatesTest {
     EraRun seen = create("claim");
     var claim = (java.util.function.Predicate<EraRun>) r -> r.getStatus().getPhase() == EraRunPhase.Pending;
 
-    Result first = StatusUpdates.update(client, seen, claim, r -> r.getStatus().setPhase(EraRunPhase.Running));
-    Result second = StatusUpdates.update(client, seen, claim, r -> r.getStatus().setPhase(EraRunPhase.Running));
+    Result first = StatusUpdates.update(agent, seen, claim, r -> r.getStatus().setPhase(EraRunPhase.Running));
+    Result second = StatusUpdates.update(agent, seen, claim, r -> r.getStatus().setPhase(EraRunPhase.Running));
 
     assertThat(first).isEqualTo(Result.WRITTEN);
     assertThat(second).isEqualTo(Result.DECLINED);
@@ -54,7 +58,7 @@ class StatusUpdatesTest {
     running.getStatus().setPhase(EraRunPhase.Running);
     client.resource(running).updateStatus();
 
-    Result result = StatusUpdates.update(client, stale,
+    Result result = StatusUpdates.update(agent, stale,
         r -> r.getStatus().getPhase() == EraRunPhase.Running,
         r -> r.getStatus().setPhase(EraRunPhase.Succeeded));
 
@@ -67,7 +71,7 @@ class StatusUpdatesTest {
     EraRun run = create("same");
     String version = run.getMetadata().getResourceVersion();
 
-    Result result = StatusUpdates.update(client, run, r -> true,
+    Result result = StatusUpdates.update(agent, run, r -> true,
         r -> r.getStatus().setPhase(EraRunPhase.Pending));
 
     assertThat(result).isEqualTo(Result.UNCHANGED);
@@ -79,7 +83,7 @@ class StatusUpdatesTest {
     EraRun run = create("gone");
     client.resource(run).delete();
 
-    Result result = StatusUpdates.update(client, run, r -> true, r -> r.getStatus().setReason("X"));
+    Result result = StatusUpdates.update(agent, run, r -> true, r -> r.getStatus().setReason("X"));
 
     assertThat(result).isEqualTo(Result.DECLINED);
   }

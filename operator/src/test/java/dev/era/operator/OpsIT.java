@@ -7,17 +7,18 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 import dev.era.api.EraVMPhase;
+import dev.era.apiserver.Component;
+import dev.era.apiserver.testing.AdminClient;
 import dev.era.apiserver.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 /** Health endpoints and Prometheus metrics. */
 @QuarkusTest
-@WithEmbeddedApiServer
+@WithEmbeddedApiServer(Component.OPERATOR)
 class OpsIT {
-  @Inject KubernetesClient client;
+  @AdminClient KubernetesClient client;
 
   @Test
   void healthIsUp() {

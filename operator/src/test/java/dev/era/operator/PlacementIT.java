@@ -18,19 +18,20 @@ import dev.era.api.Finalizers;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import dev.era.api.Times;
+import dev.era.apiserver.Component;
+import dev.era.apiserver.testing.AdminClient;
 import dev.era.apiserver.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@WithEmbeddedApiServer
+@WithEmbeddedApiServer(Component.OPERATOR)
 class PlacementIT {
-  @Inject KubernetesClient client;
+  @AdminClient KubernetesClient client;
 
   @BeforeEach
   void startEmpty() {

@@ -10,6 +10,7 @@ import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
+import dev.era.apiserver.Component;
 import dev.era.apiserver.testing.ApiServerExtension;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watcher;
@@ -45,10 +46,10 @@ class RestartIT {
   }
 
   private static Operator startOperator() {
-    Operator operator = new Operator(o -> o.withKubernetesClient(client)
+    Operator operator = new Operator(o -> o.withKubernetesClient(API.clientOf(Component.OPERATOR))
         .withUseSSAToPatchPrimaryResource(false)
         .withCloseClientOnStop(false));
-    EraControllers.register(operator, client, EraOperatorConfig.defaults(),
+    EraControllers.register(operator, API.clientOf(Component.OPERATOR), EraOperatorConfig.defaults(),
         new SimpleMeterRegistry());
     operator.start();
     return operator;

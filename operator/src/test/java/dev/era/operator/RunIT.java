@@ -21,10 +21,11 @@ import dev.era.api.EraVMPhase;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import dev.era.api.Times;
+import dev.era.apiserver.Component;
+import dev.era.apiserver.testing.AdminClient;
 import dev.era.apiserver.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,9 +36,9 @@ import org.junit.jupiter.api.Test;
  * cleaning up.
  */
 @QuarkusTest
-@WithEmbeddedApiServer
+@WithEmbeddedApiServer(Component.OPERATOR)
 class RunIT {
-  @Inject KubernetesClient client;
+  @AdminClient KubernetesClient client;
 
   @BeforeEach
   void startEmpty() {

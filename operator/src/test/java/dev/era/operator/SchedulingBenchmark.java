@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
+import dev.era.apiserver.Component;
 import dev.era.apiserver.testing.ApiServerExtension;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watcher;
@@ -52,10 +53,10 @@ class SchedulingBenchmark {
     for (int i = 0; i < NODES; i++) {
       readyNode(client, "node-" + i, cpuPerNode, (cpuPerNode / 4 + 1) + "Gi");
     }
-    Operator operator = new Operator(o -> o.withKubernetesClient(client)
+    Operator operator = new Operator(o -> o.withKubernetesClient(API.clientOf(Component.OPERATOR))
         .withUseSSAToPatchPrimaryResource(false)
         .withCloseClientOnStop(false));
-    EraControllers.register(operator, client, EraOperatorConfig.defaults(),
+    EraControllers.register(operator, API.clientOf(Component.OPERATOR), EraOperatorConfig.defaults(),
         new SimpleMeterRegistry());
     operator.start();
 

@@ -23,13 +23,14 @@ import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.EraVMValidator;
 import dev.era.api.Reasons;
+import dev.era.apiserver.Component;
+import dev.era.apiserver.testing.AdminClient;
 import dev.era.apiserver.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,11 +48,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * naming the field.
  */
 @QuarkusTest
-@WithEmbeddedApiServer
+@WithEmbeddedApiServer(Component.OPERATOR)
 class ValidationIT {
   private static final AtomicInteger NAMES = new AtomicInteger();
 
-  @Inject KubernetesClient client;
+  @AdminClient KubernetesClient client;
 
   @BeforeEach
   void startEmpty() {

@@ -21,19 +21,20 @@ import dev.era.api.Labels;
 import dev.era.api.PersistSpec;
 import dev.era.api.Reasons;
 import dev.era.api.TtlSpec;
+import dev.era.apiserver.Component;
+import dev.era.apiserver.testing.AdminClient;
 import dev.era.apiserver.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Spec changes, stop and start, deletion, lost nodes and TTLs, with the test as node agent. */
 @QuarkusTest
-@WithEmbeddedApiServer
+@WithEmbeddedApiServer(Component.OPERATOR)
 class VmLifecycleIT {
-  @Inject KubernetesClient client;
+  @AdminClient KubernetesClient client;
 
   @BeforeEach
   void startEmpty() {

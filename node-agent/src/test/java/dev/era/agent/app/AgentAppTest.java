@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraNode;
+import dev.era.apiserver.Component;
+import dev.era.apiserver.testing.AdminClient;
 import dev.era.apiserver.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,9 +27,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(AgentAppTest.Profile.class)
-@WithEmbeddedApiServer
+@WithEmbeddedApiServer(Component.NODE_AGENT)
 class AgentAppTest {
-  @Inject KubernetesClient client;
+  @AdminClient KubernetesClient client;
   @Inject AgentApp app;
 
   public static class Profile implements QuarkusTestProfile {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.era.api.KeyRef;
 import dev.era.api.RunFile;
+import dev.era.apiserver.Component;
 import dev.era.apiserver.testing.ApiServerExtension;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -22,7 +23,7 @@ class FileSourcesTest {
 
   @BeforeAll
   static void start() {
-    sources = new FileSources(API.client());
+    sources = new FileSources(API.clientOf(Component.NODE_AGENT));
     API.client().resource(new ConfigMapBuilder().withNewMetadata().withName("cm").withNamespace("ns")
         .endMetadata().withData(Map.of("text", "from a config map"))
         .withBinaryData(Map.of("bin", b64(new byte[] {1, 2, 3}))).build()).create();

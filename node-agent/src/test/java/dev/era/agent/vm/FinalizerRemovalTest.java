@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.era.api.EraVM;
 import dev.era.api.Finalizers;
+import dev.era.apiserver.Component;
 import dev.era.apiserver.testing.ApiServerExtension;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
@@ -14,10 +15,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FinalizerRemovalTest {
   @RegisterExtension static final ApiServerExtension API = new ApiServerExtension();
   static KubernetesClient client;
+  /** The code under test writes as the node agent. */
+  static KubernetesClient agent;
 
   @BeforeAll
   static void connect() {
     client = API.client();
+    agent = API.clientOf(Component.NODE_AGENT);
   }
 
   @Test
@@ -27,7 +31,7 @@ class FinalizerRemovalTest {
     other.addFinalizer("example.com/other");
     client.resource(other).update();
 
-    FinalizerRemoval.remove(client, stale, Finalizers.VM_CLEANUP);
+    FinalizerRemoval.remove(agent, stale, Finalizers.VM_CLEANUP);
 
     assertThat(client.resource(stale).get().getMetadata().getFinalizers())
         .containsExactly("example.com/other");
@@ -40,7 +44,7 @@ class FinalizerRemovalTest {
     other.getMetadata().setFinalizers(List.of("example.com/first", Finalizers.VM_CLEANUP));
     client.resource(other).update();
 
-    FinalizerRemoval.remove(client, stale, Finalizers.VM_CLEANUP);
+    FinalizerRemoval.remove(agent, stale, Finalizers.VM_CLEANUP);
 
     assertThat(client.resource(stale).get().getMetadata().getFinalizers())
         .containsExactly("example.com/first");
@@ -53,7 +57,7 @@ class FinalizerRemovalTest {
     EraVM deleting = client.resource(vm).get();
     assertThat(deleting.isMarkedForDeletion()).isTrue();
 
-    FinalizerRemoval.remove(client, deleting, Finalizers.VM_CLEANUP);
+    FinalizerRemoval.remove(agent, deleting, Finalizers.VM_CLEANUP);
 
     assertThat(client.resource(vm).get()).isNull();
   }
