@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.era.agent.vm.VmSpecs;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import dev.era.launcher.RequiresQemu;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -44,6 +46,7 @@ class EraCliIT {
   private static final Duration UP_TIMEOUT = Duration.ofMinutes(20);
   private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern RUN_NAME = Pattern.compile("run (itvm-[a-z0-9]+) on VM itvm");
 
   private static Path dir;
@@ -86,7 +89,8 @@ class EraCliIT {
     assertThat(json.path("phase").asText()).isEqualTo("ready");
     assertThat(json.path("apiUrl").asText()).startsWith("https://127.0.0.1:");
     assertThat(json.path("kubeconfig").asText()).isEqualTo(cli.paths().kubeconfig().toString());
-    assertThat(cli.paths().kubeconfig()).exists();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cli.paths().kubeconfig())))
+        .as("the kubeconfig holds a token").isEqualTo("rw-------");
     assertThat(json.path("node").asText()).isNotBlank();
   }
 
@@ -255,6 +259,7 @@ class EraCliIT {
   @Test
   @Order(11)
   void objectsAndRunningVmsSurviveDownAndUp() throws Exception {
+    JsonNode kubeconfig = YAML.readTree(cli.paths().kubeconfig().toFile());
     CliRunner.Result down = cli.runJar(COMMAND_TIMEOUT, "down");
     assertThat(down.exitCode()).as(down.stderr()).isZero();
     assertThat(down.stdout()).contains("1 VM(s) keep running");
@@ -264,6 +269,10 @@ class EraCliIT {
 
     CliRunner.Result up = cli.runJar(UP_TIMEOUT, "up");
     assertThat(up.exitCode()).as(up.stderr()).isZero();
+    JsonNode again = YAML.readTree(cli.paths().kubeconfig().toFile());
+    assertThat(again.at("/clusters/0/cluster/certificate-authority-data"))
+        .as("the same CA").isEqualTo(kubeconfig.at("/clusters/0/cluster/certificate-authority-data"));
+    assertThat(again.at("/users/0/user/token")).as("the same token").isEqualTo(kubeconfig.at("/users/0/user/token"));
 
     JsonNode vms = JSON.readTree(cli.run("list", "-o", "json").stdout());
     assertThat(names(vms)).containsExactly("itvm");

@@ -2,6 +2,7 @@ package dev.era.cli.daemon;
 
 import dev.era.agent.NodeAgent;
 import dev.era.agent.NodeAgentConfig;
+import dev.era.apiserver.Component;
 import dev.era.apiserver.EmbeddedApiServer;
 import dev.era.cli.Logging;
 import dev.era.launcher.Language;
@@ -27,7 +28,9 @@ import java.util.regex.Pattern;
 
 /**
  * The embedded control plane, inside the daemon: the embedded API server with the CRDs and the
- * objects saved last time, the operator, the launcher and one node agent, all in this JVM.
+ * objects saved last time, the operator, the launcher and one node agent, all in this JVM. The
+ * operator and the node agent each have their own client, as their chart service account, so that
+ * they get exactly the RBAC rules the chart grants them and a missing one fails here too.
  *
  * <p>On {@link #close()} the node agent lets go of its VMs without stopping them, as on an agent
  * restart; the next start re-adopts the ones still running (see docs/cli.md).
@@ -53,6 +56,8 @@ public final class ControlPlaneDaemon implements AutoCloseable {
   private EmbeddedApiServer server;
   /** Set once the API server serves: only then is its store worth saving (a failed restore is not). */
   private boolean serving;
+  private KubernetesClient operatorClient;
+  private KubernetesClient agentClient;
   private Operator operator;
   private Launcher launcher;
   private NodeAgent agent;
@@ -85,7 +90,7 @@ public final class ControlPlaneDaemon implements AutoCloseable {
 
   private void startParts(Settings settings, Consumer<String> progress) throws Exception {
     progress.accept("starting the API server");
-    server = new EmbeddedApiServer();
+    server = new EmbeddedApiServer(paths.credentialsDir());
     Path saved = paths.objectsFile();
     if (Files.exists(saved)) {
       progress.accept("restoring the objects saved by the last `era down`");
@@ -98,7 +103,6 @@ public final class ControlPlaneDaemon implements AutoCloseable {
     }
     server.start(settings.port());
     serving = true;
-    KubernetesClient client = server.client();
 
     launcher = new QemuLauncher(LauncherConfig.defaults().withStateDir(paths.stateDir()));
     for (Language language : settings.images()) {
@@ -108,7 +112,8 @@ public final class ControlPlaneDaemon implements AutoCloseable {
     }
 
     progress.accept("starting the node agent (node " + node + ")");
-    agent = NodeAgent.start(client, launcher, NodeAgentConfig.defaults(node)
+    agentClient = server.newClient(Component.NODE_AGENT);
+    agent = NodeAgent.start(agentClient, launcher, NodeAgentConfig.defaults(node)
         .withStateDir(paths.stateDir().resolve("node-agent"))
         .withCpuAllocationRatio(LOCAL_CPU_ALLOCATION_RATIO));
 
@@ -116,10 +121,11 @@ public final class ControlPlaneDaemon implements AutoCloseable {
     // still carries the heartbeat from before era down, and an operator that saw it first would
     // take the node for lost after a long pause and fail or move its VMs.
     progress.accept("starting the operator");
-    operator = new Operator(o -> o.withKubernetesClient(client)
+    operatorClient = server.newClient(Component.OPERATOR);
+    operator = new Operator(o -> o.withKubernetesClient(operatorClient)
         .withUseSSAToPatchPrimaryResource(false) // the embedded API server has no server-side apply
-        .withCloseClientOnStop(false)); // the API server owns the client
-    EraControllers.register(operator, client, EraOperatorConfig.defaults());
+        .withCloseClientOnStop(false)); // closed in close(), also when the operator never started
+    EraControllers.register(operator, operatorClient, EraOperatorConfig.defaults());
     operator.start();
 
     server.writeKubeconfig(paths.kubeconfig());
@@ -132,8 +138,8 @@ public final class ControlPlaneDaemon implements AutoCloseable {
   }
 
   /**
-   * Stops in the reverse order of start: node agent (VMs keep running), operator, then saves every
-   * object and stops the API server. Each step runs even when an earlier one fails.
+   * Stops in the reverse order of start: node agent (VMs keep running), operator, their clients,
+   * then saves every object and stops the API server. Each step runs even when an earlier one fails.
    */
   @Override
   public void close() {
@@ -148,6 +154,14 @@ public final class ControlPlaneDaemon implements AutoCloseable {
     quietly("stop the operator", () -> {
       if (operator != null) {
         operator.stop();
+      }
+    });
+    quietly("close the clients of the node agent and the operator", () -> {
+      if (agentClient != null) {
+        agentClient.close();
+      }
+      if (operatorClient != null) {
+        operatorClient.close();
       }
     });
     if (server != null) {

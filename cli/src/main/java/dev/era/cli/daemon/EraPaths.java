@@ -47,6 +47,14 @@ public record EraPaths(Path stateDir, Path configDir) {
     return controlPlaneDir().resolve("objects.json");
   }
 
+  /**
+   * The API server's CA, serving certificate and bearer tokens, kept across restarts; deleting it
+   * makes new ones at the next start.
+   */
+  public Path credentialsDir() {
+    return controlPlaneDir().resolve("credentials");
+  }
+
   /** For kubectl and the CLI; present while the daemon runs. */
   public Path kubeconfig() {
     return configDir.resolve("kubeconfig");

@@ -14,6 +14,7 @@ class EraPathsTest {
     assertThat(paths.stateDir()).isEqualTo(Path.of("/s/era"));
     assertThat(paths.kubeconfig()).isEqualTo(Path.of("/c/era/kubeconfig"));
     assertThat(paths.pidFile()).isEqualTo(Path.of("/s/era/control-plane/daemon.pid"));
+    assertThat(paths.credentialsDir()).isEqualTo(Path.of("/s/era/control-plane/credentials"));
   }
 
   @Test
