@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.HttpUrl;
 import io.fabric8.mockwebserver.http.MockResponse;
@@ -12,6 +13,8 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 
 /**
  * Requests for resources. Storage, watches, finalizers, generation and the status-subresource
@@ -54,14 +58,6 @@ final class ResourceHandler {
     if (path.subresource() != null && !knownSubresource) {
       throw ApiException.notFound("the server could not find the requested resource");
     }
-    if (request.method() == HttpMethod.GET || request.method() == HttpMethod.DELETE) {
-      // A collection DELETE takes selectors too; one the store ignored would delete everything.
-      LabelSelectors.check(url.queryParameter("labelSelector"));
-      FieldSelector fields = FieldSelector.parse(url.queryParameter("fieldSelector"));
-      if (request.method() == HttpMethod.DELETE || isWatch(url)) {
-        fields.requireStoreFields();
-      }
-    }
     if (request.method() == HttpMethod.GET) {
       return read(request, url, path, served);
     }
@@ -74,7 +70,7 @@ final class ResourceHandler {
         case POST -> create(request, url, path, served);
         case PUT -> replace(request, url, path, served);
         case PATCH -> patch(request, url, path, served);
-        case DELETE -> delete(request, path);
+        case DELETE -> delete(request, url, path);
         default -> throw ApiException.methodNotAllowed(request.getMethod() + " is not supported on " + url.encodedPath());
       };
       if (CustomResourceDefinitions.isCrdPath(path) && response.code() < 300) {
@@ -115,16 +111,19 @@ final class ResourceHandler {
     String accept = request.getHeader("Accept");
     boolean asTable = accept != null && accept.contains("as=Table");
     String includeObject = url.queryParameter("includeObject");
+    Selection selection = Selection.of(url, path);
     if (isWatch(url)) {
-      MockResponse watch = store.handleGet(withWatchTrue(request.getPath()));
-      if (asTable && watch.getWebSocketListener() != null) {
+      // The store watches the whole collection; the selection narrows its events here.
+      MockResponse watch = store.handleGet(path.toPath() + "?watch=true");
+      if (watch.getWebSocketListener() != null) {
+        SelectedWatch selected = new SelectedWatch(selection);
         TableConverter table = tableFor(served);
-        watch.withWebSocketUpgrade(new TableWatchListener(watch.getWebSocketListener(), object -> table.toTable(
-            List.of(object), object.path("metadata").path("resourceVersion").asText(), includeObject)));
+        UnaryOperator<ObjectNode> rewrite = asTable ? e -> asTableEvent(selected.apply(e), table, includeObject) : selected;
+        watch.withWebSocketUpgrade(new RewrittenWatchListener(watch.getWebSocketListener(), rewrite));
       }
       return watch;
     }
-    MockResponse stored = store.handleGet(withoutFieldSelector(request.getPath()));
+    MockResponse stored = store.handleGet(path.toPath());
     if (stored.code() == 404) {
       throw path.isCollection() ? ApiException.notFound("the server could not find the requested resource")
           : ApiException.objectNotFound(path);
@@ -133,10 +132,9 @@ final class ResourceHandler {
     List<JsonNode> objects = new ArrayList<>();
     if (path.isCollection()) {
       served.ifPresent(r -> body.put("apiVersion", r.groupVersion()).put("kind", r.kind() + "List"));
-      FieldSelector fields = FieldSelector.parse(url.queryParameter("fieldSelector"));
       ArrayNode selected = body.arrayNode();
       body.path("items").forEach(item -> {
-        if (fields.matches(item)) {
+        if (selection.matches(item)) {
           selected.add(item);
           objects.add(item);
         }
@@ -150,6 +148,16 @@ final class ResourceHandler {
       return ApiDispatcher.json(200, tableFor(served).toTable(objects, resourceVersion, includeObject));
     }
     return ApiDispatcher.json(200, body);
+  }
+
+  /** A watch event whose object is a one-row table, for {@code kubectl get -w}. */
+  private static ObjectNode asTableEvent(ObjectNode event, TableConverter table, String includeObject) {
+    if (event == null || !event.path("object").isObject()) {
+      return event;
+    }
+    JsonNode object = event.get("object");
+    return event.set("object", table.toTable(List.of(object), object.path("metadata").path("resourceVersion").asText(),
+        includeObject));
   }
 
   private TableConverter tableFor(Optional<ServedResource> served) {
@@ -239,15 +247,53 @@ final class ResourceHandler {
     return withWarnings(response, warnings);
   }
 
-  private MockResponse delete(RecordedRequest request, ResourcePath path) {
+  /**
+   * Deletes one object, or those of a collection that the selectors select: an object without
+   * finalizers goes at once, one with finalizers is marked with a deletionTimestamp and stays until
+   * they are removed. Answers with the object(s) as deleted or marked.
+   */
+  private MockResponse delete(RecordedRequest request, HttpUrl url, ResourcePath path) {
     if (!path.isCollection()) {
       checkPreconditions(path, request.getBody() == null ? "" : request.getBody().readUtf8());
+      return ApiDispatcher.json(200, deleteOne(path, stored(path)));
     }
-    MockResponse response = store.dispatch(request);
-    if (response.code() == 404 && !path.isCollection()) {
+    Selection selection = Selection.of(url, path);
+    ObjectNode list = Json.readObject(store.handleGet(path.toPath()).getBody().readUtf8());
+    JsonNode items = list.remove("items");
+    ArrayNode deleted = list.putArray("items");
+    for (JsonNode item : items) {
+      if (selection.matches(item)) {
+        JsonNode metadata = item.path("metadata");
+        ResourcePath itemPath = new ResourcePath(path.group(), path.version(), metadata.path("namespace").asText(null),
+            path.plural(), metadata.path("name").asText(), null);
+        deleted.add(deleteOne(itemPath, stored(itemPath)));
+      }
+    }
+    return ApiDispatcher.json(200, list);
+  }
+
+  private ObjectNode deleteOne(ResourcePath path, Map.Entry<AttributeSet, String> entry) {
+    ObjectNode object = Json.readObject(entry.getValue());
+    ObjectNode metadata = (ObjectNode) object.get("metadata");
+    if (metadata.path("finalizers").isEmpty()) {
+      store.processEvent(path.toPath(), store.getKey(path.toPath()), entry.getKey(), null, null);
+    } else if (!metadata.hasNonNull("deletionTimestamp")) {
+      metadata.put("deletionTimestamp", Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+      metadata.put("deletionGracePeriodSeconds", 0);
+      metadata.put("resourceVersion", String.valueOf(store.requestResourceVersion()));
+      store.processEvent(path.toPath(), store.getKey(path.toPath()), entry.getKey(), null, Json.write(object));
+    }
+    return object;
+  }
+
+  /** The stored entry of a named object (its store key and JSON); 404 if there is none. */
+  private Map.Entry<AttributeSet, String> stored(ResourcePath path) {
+    ResourcePath main = new ResourcePath(path.group(), path.version(), path.namespace(), path.plural(), path.name(), null);
+    Map.Entry<AttributeSet, String> entry = store.findResource(store.getKey(main.toPath()));
+    if (entry == null) {
       throw ApiException.objectNotFound(path);
     }
-    return response;
+    return entry;
   }
 
   /** Checks the uid and resourceVersion that a delete's {@code DeleteOptions} may require of the object. */
@@ -275,12 +321,7 @@ final class ResourceHandler {
     if (path.isCollection()) {
       throw ApiException.methodNotAllowed("updates need an object name: " + path.toPath());
     }
-    ResourcePath main = new ResourcePath(path.group(), path.version(), path.namespace(), path.plural(), path.name(), null);
-    MockResponse stored = store.handleGet(main.toPath());
-    if (stored.code() == 404) {
-      throw ApiException.objectNotFound(path);
-    }
-    return Json.readObject(stored.getBody().readUtf8());
+    return Json.readObject(stored(path).getValue());
   }
 
   /**
@@ -356,15 +397,5 @@ final class ResourceHandler {
 
   private static boolean isWatch(HttpUrl url) {
     return "true".equals(url.queryParameter("watch")) || "1".equals(url.queryParameter("watch"));
-  }
-
-  /** Lists are filtered by field here (see {@link FieldSelector}); the store would match nothing on other fields. */
-  private static String withoutFieldSelector(String pathAndQuery) {
-    return pathAndQuery.replaceAll("([?&])fieldSelector=[^&]*&?", "$1").replaceAll("[?&]$", "");
-  }
-
-  /** The store recognises only {@code watch=true}; client-go may also send {@code watch=1}. */
-  private static String withWatchTrue(String pathAndQuery) {
-    return pathAndQuery.replaceAll("([?&])watch=1(?=&|$)", "$1watch=true");
   }
 }
