@@ -114,7 +114,7 @@ final class ApiDispatcher extends Dispatcher {
   private static void requireJsonBody(RecordedRequest request) {
     String contentType = request.getHeader("Content-Type");
     if (contentType != null && request.getBody() != null && request.getBody().size() > 0
-        && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+        && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json") && !ServerSideApply.isApply(contentType)) {
       throw ApiException.unsupportedMediaType("the embedded API server reads JSON only, not " + contentType
           + " (kubectl sends protobuf for imperative commands such as 'kubectl create configmap';"
           + " write the object to a file and use 'kubectl apply -f')");
