@@ -70,7 +70,7 @@ final class ApiDispatcher extends Dispatcher {
         return document;
       }
     }
-    requireJsonBody(request);
+    requireReadableBody(request);
     ResourcePath resource = ResourcePath.parse(path)
         .orElseThrow(() -> ApiException.notFound("the server could not find the requested resource"));
     return resources.handle(request, url, resource);
@@ -108,16 +108,16 @@ final class ApiDispatcher extends Dispatcher {
   }
 
   /**
-   * Refuses protobuf and YAML bodies with 415, which makes client-go (kubectl) switch to JSON for
-   * the rest of the session, as it does with servers that cannot read protobuf.
+   * Refuses bodies in a format the server does not read with 415: it reads JSON, protobuf (for
+   * {@link ProtobufBodies}' kinds) and the YAML of server-side apply.
    */
-  private static void requireJsonBody(RecordedRequest request) {
+  private static void requireReadableBody(RecordedRequest request) {
     String contentType = request.getHeader("Content-Type");
     if (contentType != null && request.getBody() != null && request.getBody().size() > 0
-        && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json") && !ServerSideApply.isApply(contentType)) {
-      throw ApiException.unsupportedMediaType("the embedded API server reads JSON only, not " + contentType
-          + " (kubectl sends protobuf for imperative commands such as 'kubectl create configmap';"
-          + " write the object to a file and use 'kubectl apply -f')");
+        && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json") && !ServerSideApply.isApply(contentType)
+        && !ProtobufBodies.isProtobuf(contentType)) {
+      throw ApiException.unsupportedMediaType("the embedded API server reads JSON, protobuf and apply YAML, not "
+          + contentType);
     }
   }
 

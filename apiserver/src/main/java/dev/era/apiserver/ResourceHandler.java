@@ -149,7 +149,8 @@ final class ResourceHandler {
   }
 
   private TableConverter tableFor(Optional<ServedResource> served) {
-    return served.map(r -> tables.computeIfAbsent(r, s -> new TableConverter(s.printerColumns(), clock)))
+    return served.map(r -> tables.computeIfAbsent(r, s -> s.kind().equals("Event") && !s.isCustom()
+        ? TableConverter.of(EventColumns.all(), clock) : new TableConverter(s.printerColumns(), clock)))
         .orElse(plainTable);
   }
 

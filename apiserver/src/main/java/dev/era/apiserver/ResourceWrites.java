@@ -47,6 +47,12 @@ final class ResourceWrites {
       return request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
     }
 
+    /** The object a create or update sends, in JSON or protobuf. */
+    ObjectNode object() {
+      return ProtobufBodies.isProtobuf(request.getHeader("Content-Type"))
+          ? ProtobufBodies.read(request.getBody().getBytes()) : Json.readObject(body());
+    }
+
     ManagedFields.Manager updater() {
       return new ManagedFields.Manager(
           ManagedFields.managerName(url.queryParameter("fieldManager"), request.getHeader("User-Agent")),
@@ -62,8 +68,8 @@ final class ResourceWrites {
       boolean dryRun) {
     Write w = new Write(request, url, path, served, dryRun);
     return switch (request.method()) {
-      case POST -> create(w, Json.readObject(w.body()));
-      case PUT -> replace(w, Json.readObject(w.body()));
+      case POST -> create(w, w.object());
+      case PUT -> replace(w, w.object());
       case PATCH -> ServerSideApply.isApply(request.getHeader("Content-Type")) ? apply(w) : patch(w);
       case DELETE -> delete(w);
       default -> throw ApiException.methodNotAllowed(request.getMethod() + " is not supported on " + url.encodedPath());
