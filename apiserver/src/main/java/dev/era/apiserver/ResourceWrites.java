@@ -341,6 +341,7 @@ final class ResourceWrites {
   private List<String> admit(Write w, ObjectNode object) {
     String directive = fieldValidation(w);
     if (w.served().isEmpty() || !w.served().get().isCustom()) {
+      defaultBuiltIn(w.path(), object);
       return List.of();
     }
     ServedResource resource = w.served().get();
@@ -352,6 +353,13 @@ final class ResourceWrites {
           result.errors());
     }
     return warnings;
+  }
+
+  /** The API server's defaults for the built-in kinds, as far as they are served here: a Secret is Opaque. */
+  private static void defaultBuiltIn(ResourcePath path, ObjectNode object) {
+    if (path.group().isEmpty() && path.plural().equals("secrets") && object.path("type").asText("").isEmpty()) {
+      object.put("type", "Opaque");
+    }
   }
 
   /** Drops the undeclared fields of an applied configuration before anyone can own them. */
