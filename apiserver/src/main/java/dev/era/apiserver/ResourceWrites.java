@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -355,9 +356,22 @@ final class ResourceWrites {
     return warnings;
   }
 
-  /** The API server's defaults for the built-in kinds, as far as they are served here: a Secret is Opaque. */
+  /**
+   * What the API server does to a Secret on every write: {@code stringData} is written into
+   * {@code data} (base64, winning over a key of the same name) and never stored; the type
+   * defaults to Opaque.
+   */
   private static void defaultBuiltIn(ResourcePath path, ObjectNode object) {
-    if (path.group().isEmpty() && path.plural().equals("secrets") && object.path("type").asText("").isEmpty()) {
+    if (!path.group().isEmpty() || !path.plural().equals("secrets")) {
+      return;
+    }
+    JsonNode stringData = object.remove("stringData");
+    if (stringData != null && stringData.isObject()) {
+      ObjectNode data = object.withObjectProperty("data");
+      stringData.properties().forEach(e -> data.put(e.getKey(),
+          Base64.getEncoder().encodeToString(e.getValue().asText().getBytes(StandardCharsets.UTF_8))));
+    }
+    if (object.path("type").asText("").isEmpty()) {
       object.put("type", "Opaque");
     }
   }

@@ -412,10 +412,12 @@ class KubectlIT {
         .isEqualTo(Map.of("a", "1"));
 
     Result secret = kubectl("apply", "--server-side", "-f", manifest("ssa-secret.yaml", "apiVersion: v1\nkind: Secret\n"
-        + "metadata:\n  name: ssa-secret\ntype: Opaque\ndata:\n  token: dG9rZW4=\n"));
+        + "metadata:\n  name: ssa-secret\ntype: Opaque\ndata:\n  token: dG9rZW4=\nstringData:\n  user: era\n"));
     assertThat(secret.out()).as(secret.err()).contains("secret/ssa-secret serverside-applied");
-    assertThat(server.client().secrets().inNamespace("default").withName("ssa-secret").get().getData())
-        .containsEntry("token", "dG9rZW4=");
+    var stored = server.client().secrets().inNamespace("default").withName("ssa-secret").get();
+    assertThat(stored.getData()).as("stringData is written into data")
+        .isEqualTo(Map.of("token", "dG9rZW4=", "user", "ZXJh"));
+    assertThat(stored.getStringData()).isNullOrEmpty();
   }
 
   @Test
