@@ -97,16 +97,17 @@ final class ResourceWrites {
 
   /**
    * A PUT. For custom resources and CRDs it must name the resourceVersion it replaces: their
-   * strategies allow no unconditional update, so the real server refuses one without it.
+   * strategies allow no unconditional update, so the real server refuses one without it (after
+   * finding the object: a replace of a missing one is 404 Not Found, which kubectl replace meets).
    */
   private MockResponse replace(Write w, ObjectNode body) {
+    Map.Entry<AttributeSet, String> entry = stored(w.path());
     boolean conditionalOnly = w.served().map(ServedResource::isCustom).orElse(false)
         || CustomResourceDefinitions.isCrdPath(w.path());
     if (conditionalOnly && resourceVersion(body).isEmpty()) {
       throw ApiException.invalid(w.served().orElseThrow(), w.path().name(), List.of(new FieldError(
           "metadata.resourceVersion", "FieldValueInvalid", "Invalid value: 0x0: must be specified for an update")));
     }
-    Map.Entry<AttributeSet, String> entry = stored(w.path());
     return update(w, entry, Json.readObject(entry.getValue()), body);
   }
 
