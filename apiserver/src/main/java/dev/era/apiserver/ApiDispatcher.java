@@ -65,19 +65,19 @@ final class ApiDispatcher extends Dispatcher {
       throw ApiException.methodNotAllowed(request.getRequestLine() + " is not supported");
     }
     if (request.method() == HttpMethod.GET) {
-      MockResponse document = document(path);
+      MockResponse document = document(path, request.getHeader("Accept"));
       if (document != null) {
         return document;
       }
     }
-    requireJsonBody(request);
+    requireReadableBody(request);
     ResourcePath resource = ResourcePath.parse(path)
         .orElseThrow(() -> ApiException.notFound("the server could not find the requested resource"));
     return resources.handle(request, url, resource);
   }
 
   /** The non-resource documents, or null when the path is not one. */
-  private MockResponse document(String path) {
+  private MockResponse document(String path, String accept) {
     String[] segments = path.substring(path.isEmpty() ? 0 : 1).split("/");
     return switch (path) {
       case "" -> json(200, Map.of("paths", List.of("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3",
@@ -89,7 +89,7 @@ final class ApiDispatcher extends Dispatcher {
       case "/apis" -> json(200, discovery.groups());
       case "/api/v1" -> json(200, discovery.resources("", "v1").orElseThrow());
       case "/openapi/v3" -> json(200, openApi.index());
-      case "/openapi/v2" -> throw ApiException.notFound("OpenAPI v2 is not served; clients use /openapi/v3");
+      case "/openapi/v2" -> emptyOpenApiV2(accept);
       default -> {
         if (segments[0].equals("apis") && segments.length == 2) {
           yield json(200, discovery.group(segments[1]).orElseThrow(() -> ApiException.notFound(
@@ -108,16 +108,32 @@ final class ApiDispatcher extends Dispatcher {
   }
 
   /**
-   * Refuses protobuf and YAML bodies with 415, which makes client-go (kubectl) switch to JSON for
-   * the rest of the session, as it does with servers that cannot read protobuf.
+   * OpenAPI v2 without definitions. Clients from before OpenAPI v3 (kubectl older than 1.27) fetch it,
+   * in protobuf, before every apply and cannot apply without it; a document without schemas lets
+   * them apply, skipping their own validation (the server validates). Their {@code kubectl explain}
+   * finds nothing in it; newer clients read /openapi/v3.
    */
-  private static void requireJsonBody(RecordedRequest request) {
+  private static MockResponse emptyOpenApiV2(String accept) {
+    if (accept != null && accept.contains("protobuf")) {
+      // The empty message: a gnostic openapi_v2.Document with no fields set.
+      return new MockResponse().setResponseCode(200)
+          .setHeader("Content-Type", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf").setBody("");
+    }
+    return json(200, Map.of("swagger", "2.0", "info", Map.of("title", "Kubernetes", "version", VERSION.get("gitVersion")),
+        "paths", Map.of(), "definitions", Map.of()));
+  }
+
+  /**
+   * Refuses bodies in a format the server does not read with 415: it reads JSON, protobuf (for
+   * {@link ProtobufBodies}' kinds) and the YAML of server-side apply.
+   */
+  private static void requireReadableBody(RecordedRequest request) {
     String contentType = request.getHeader("Content-Type");
     if (contentType != null && request.getBody() != null && request.getBody().size() > 0
-        && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
-      throw ApiException.unsupportedMediaType("the embedded API server reads JSON only, not " + contentType
-          + " (kubectl sends protobuf for imperative commands such as 'kubectl create configmap';"
-          + " write the object to a file and use 'kubectl apply -f')");
+        && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json") && !ServerSideApply.isApply(contentType)
+        && !ProtobufBodies.isProtobuf(contentType)) {
+      throw ApiException.unsupportedMediaType("the embedded API server reads JSON, protobuf and apply YAML, not "
+          + contentType);
     }
   }
 

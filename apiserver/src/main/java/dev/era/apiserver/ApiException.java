@@ -5,7 +5,10 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.api.model.StatusCauseBuilder;
 import io.fabric8.kubernetes.api.model.StatusDetailsBuilder;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A request the API server refuses, carrying the {@code Status} a real API server would answer
@@ -99,6 +102,31 @@ final class ApiException extends RuntimeException {
   static ApiException conflict(ResourcePath path, String why) {
     return of(409, "Conflict", "Operation cannot be fulfilled on " + path.groupResource() + " \"" + path.name()
         + "\": " + why);
+  }
+
+  /** Server-side apply would change fields other managers own, worded like the real server. */
+  static ApiException applyConflict(List<ManagedFields.Conflict> conflicts) {
+    String message;
+    if (conflicts.size() == 1) {
+      ManagedFields.Conflict only = conflicts.get(0);
+      message = "Apply failed with 1 conflict: conflict with " + only.manager().describe() + ": "
+          + FieldSet.describe(only.path());
+    } else {
+      Map<String, List<String>> byManager = new TreeMap<>();
+      conflicts.forEach(c -> byManager.computeIfAbsent(c.manager().describe(), m -> new ArrayList<>())
+          .add("- " + FieldSet.describe(c.path())));
+      List<String> lines = new ArrayList<>();
+      byManager.forEach((manager, paths) -> {
+        lines.add("conflicts with " + manager + ":");
+        lines.addAll(paths);
+      });
+      message = "Apply failed with " + conflicts.size() + " conflicts: " + String.join("\n", lines);
+    }
+    Status status = failure(409, "Conflict", message);
+    status.setDetails(new StatusDetailsBuilder().withCauses(conflicts.stream().map(c -> new StatusCauseBuilder()
+        .withReason("FieldManagerConflict").withMessage("conflict with " + c.manager().describe())
+        .withField(FieldSet.describe(c.path())).build()).toList()).build());
+    return new ApiException(status);
   }
 
   /** A 422 Invalid with one cause per field, as the real server reports schema violations. */

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Applies a PATCH body to the current object, so that the result can be validated like any other
- * write. JSON patch comes from zjsonpatch; JSON merge patch is RFC 7386 (a few lines, below), which
+ * write (server-side apply is {@link ServerSideApply}'s). JSON patch comes from zjsonpatch; JSON merge patch is RFC 7386 (a few lines, below), which
  * the CRUD mock gets wrong for {@code null} (it stores the null instead of removing the field, and
  * kubectl apply removes fields that way).
  */
@@ -24,10 +24,9 @@ final class Patches {
       case "application/json-patch+json" -> jsonPatch(current, patch);
       case "application/merge-patch+json" -> mergePatch(current, patch);
       case "application/strategic-merge-patch+json" -> strategicAsMerge(current, patch, customResource);
-      case "application/apply-patch+yaml" -> throw ApiException.unsupportedMediaType(
-          "server-side apply is not supported by the embedded API server; use kubectl apply without --server-side");
       default -> throw ApiException.unsupportedMediaType("the body of the request was in an unknown format - accepted"
-          + " media types include: application/json-patch+json, application/merge-patch+json");
+          + " media types include: application/json-patch+json, application/merge-patch+json,"
+          + " application/apply-patch+yaml");
     };
   }
 

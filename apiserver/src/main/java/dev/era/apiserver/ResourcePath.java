@@ -48,6 +48,16 @@ record ResourcePath(String group, String version, String namespace, String plura
         rest.size() > 1 ? rest.get(1) : null, rest.size() > 2 ? rest.get(2) : null));
   }
 
+  /** The collection this object is in. */
+  ResourcePath collection() {
+    return new ResourcePath(group, version, namespace, plural, null, null);
+  }
+
+  /** The object itself, without a subresource. */
+  ResourcePath main() {
+    return new ResourcePath(group, version, namespace, plural, name, null);
+  }
+
   boolean isCollection() {
     return name == null;
   }

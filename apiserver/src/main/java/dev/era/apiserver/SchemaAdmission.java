@@ -61,6 +61,11 @@ final class SchemaAdmission {
   /** The outcome for one object: the unknown fields that were dropped and what is invalid. */
   record Result(List<String> unknownFields, List<FieldError> errors) {}
 
+  /** Drops the fields the schema does not declare, in place; returns their paths. */
+  List<String> prune(ObjectNode object) {
+    return FieldPruner.prune(object, schema);
+  }
+
   /** Prunes and defaults {@code object} in place, then validates it. */
   Result admit(ObjectNode object) {
     List<String> unknown = FieldPruner.prune(object, schema);

@@ -9,24 +9,47 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
 
 /**
- * Answers {@code Accept: application/json;as=Table;v=v1;g=meta.k8s.io} the way the API server does
- * for custom resources: a Name column, then the CRD's printer columns evaluated per object, or an
- * Age column when the CRD declares none (the default the API server gives such a CRD).
+ * Answers {@code Accept: application/json;as=Table;v=v1;g=meta.k8s.io} the way the API server does:
+ * for custom resources a Name column, then the CRD's printer columns evaluated per object, or an
+ * Age column when the CRD declares none (the default the API server gives such a CRD); for kinds
+ * the server prints itself, such as Events ({@link EventColumns}), that kind's columns.
  */
 final class TableConverter {
   private static final String NAME_DESCRIPTION = "Name must be unique within a namespace.";
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final Column NAME = new Column("Name", "string", "name", NAME_DESCRIPTION, 0,
+      (object, now) -> NODES.textNode(object.path("metadata").path("name").asText()));
 
-  private final List<PrinterColumn> columns;
-  private final List<ColumnPath> paths;
+  /** A column: its definition, and how to compute its cell for an object at a moment. */
+  record Column(String name, String type, String format, String description, int priority,
+      BiFunction<JsonNode, Instant, JsonNode> cell) {}
+
+  private final List<Column> columns;
   private final Clock clock;
 
   TableConverter(List<PrinterColumn> printerColumns, Clock clock) {
-    this.columns = printerColumns.isEmpty() ? List.of(PrinterColumn.age()) : List.copyOf(printerColumns);
-    this.paths = columns.stream().map(c -> ColumnPath.compile(c.jsonPath())).toList();
+    this(clock, Stream.concat(Stream.of(NAME), (printerColumns.isEmpty() ? List.of(PrinterColumn.age()) : printerColumns)
+        .stream().map(TableConverter::column)).toList());
+  }
+
+  private TableConverter(Clock clock, List<Column> columns) {
+    this.columns = List.copyOf(columns);
     this.clock = clock;
+  }
+
+  /** A table of exactly these columns, for a kind the server prints itself. */
+  static TableConverter of(List<Column> columns, Clock clock) {
+    return new TableConverter(clock, columns);
+  }
+
+  private static Column column(PrinterColumn printer) {
+    ColumnPath path = ColumnPath.compile(printer.jsonPath());
+    return new Column(printer.name(), printer.type(), printer.format(), printer.description(), printer.priority(),
+        (object, now) -> cell(printer.type(), path.evaluate(object), now));
   }
 
   /**
@@ -38,17 +61,13 @@ final class TableConverter {
     table.put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
     table.putObject("metadata").put("resourceVersion", resourceVersion);
     ArrayNode definitions = table.putArray("columnDefinitions");
-    definitions.add(definition("Name", "string", "name", NAME_DESCRIPTION, 0));
     columns.forEach(c -> definitions.add(definition(c.name(), c.type(), c.format(), c.description(), c.priority())));
     ArrayNode rows = table.putArray("rows");
     Instant now = clock.instant();
     for (JsonNode object : objects) {
       ObjectNode row = rows.addObject();
       ArrayNode cells = row.putArray("cells");
-      cells.add(object.path("metadata").path("name").asText());
-      for (int i = 0; i < columns.size(); i++) {
-        cells.add(cell(columns.get(i).type(), paths.get(i).evaluate(object), now));
-      }
+      columns.forEach(c -> cells.add(c.cell().apply(object, now)));
       if (!"None".equals(includeObject)) {
         row.set("object", "Object".equals(includeObject) ? object : partialMetadata(object));
       }
@@ -72,7 +91,8 @@ final class TableConverter {
     };
   }
 
-  private static String age(String timestamp, Instant now) {
+  /** How long ago {@code timestamp} was, as kubectl shows ages; {@code <invalid>} if it is no time. */
+  static String age(String timestamp, Instant now) {
     try {
       return HumanDuration.of(Duration.between(Instant.parse(timestamp), now));
     } catch (DateTimeParseException e) {

@@ -383,14 +383,139 @@ class EmbeddedApiServerIT {
   }
 
   @Test
+  void setBasedSelectorsSelectOnListWatchAndCollectionDelete() {
+    String ns = namespace();
+    List<String> watched = new CopyOnWriteArrayList<>();
+    try (Watch ignored = vms(ns).withLabelIn("team", "a", "b").watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, GenericKubernetesResource resource) {
+        watched.add(action + " " + resource.getMetadata().getName());
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {
+        // The test closes the watch.
+      }
+    })) {
+      for (String team : List.of("a", "b", "c")) {
+        GenericKubernetesResource vm = vm("vm-" + team, Map.of());
+        vm.getMetadata().setLabels(Map.of("team", team));
+        vms(ns).resource(vm).create();
+      }
+      vms(ns).resource(vm("unlabelled", Map.of())).create();
+      assertThat(vms(ns).withLabelIn("team", "a", "b").list().getItems()).extracting(r -> r.getMetadata().getName())
+          .containsExactlyInAnyOrder("vm-a", "vm-b");
+      assertThat(vms(ns).withLabelNotIn("team", "a", "b").list().getItems()).extracting(r -> r.getMetadata().getName())
+          .containsExactlyInAnyOrder("vm-c", "unlabelled");
+      assertThat(vms(ns).withField("metadata.name", "vm-c").list().getItems()).hasSize(1);
+
+      vms(ns).withName("vm-b").edit(r -> {
+        r.getMetadata().setLabels(Map.of("team", "c"));
+        return r;
+      });
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(watched)
+          .containsExactly("ADDED vm-a", "ADDED vm-b", "DELETED vm-b"));
+
+      vms(ns).withLabelIn("team", "c").delete();
+      assertThat(vms(ns).list().getItems()).extracting(r -> r.getMetadata().getName())
+          .containsExactlyInAnyOrder("vm-a", "unlabelled");
+    }
+  }
+
+  @Test
   void refusesSelectorsItCannotEvaluate() {
     String ns = namespace();
     vms(ns).resource(vm("vm", Map.of())).create();
-    assertThatThrownBy(() -> vms(ns).withLabelIn(NODE_LABEL, "a", "b").list())
+    assertThatThrownBy(() -> vms(ns).withLabel("team in (a", null).list())
         .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(400));
-    assertThatThrownBy(() -> vms(ns).withLabelIn(NODE_LABEL, "a", "b").delete())
-        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(400));
+    assertThatThrownBy(() -> vms(ns).withField("spec.cpu", "1").delete())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(400);
+          assertThat(e.getStatus().getMessage()).isEqualTo("field label not supported: spec.cpu");
+        });
     assertThat(vms(ns).withName("vm").get()).as("nothing deleted").isNotNull();
+  }
+
+  @Test
+  void aDryRunAnswersAsTheWriteWouldAndStoresNothing() {
+    String ns = namespace();
+    GenericKubernetesResource stored = vms(ns).resource(vm("vm", Map.of("cpu", 1))).create();
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (Watch ignored = vms(ns).watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, GenericKubernetesResource resource) {
+        events.add(action + " " + resource.getMetadata().getName() + " " + resource.getMetadata().getResourceVersion());
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {
+        // The test closes the watch.
+      }
+    })) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
+
+      GenericKubernetesResource created = vms(ns).resource(vm("new", Map.of("language", "node"))).dryRun().create();
+      assertThat(created.getMetadata().getUid()).isNotEmpty();
+      assertThat(created.getMetadata().getResourceVersion()).as("a dry run uses up no resourceVersion").isNull();
+      assertThat(field(created, "spec")).as("defaulted").containsEntry("memory", "256Mi");
+      assertThat(vms(ns).withName("new").get()).isNull();
+      assertThatThrownBy(() -> vms(ns).resource(vm("bad", Map.of("cpu", 0))).dryRun().create())
+          .as("validated").isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+
+      GenericKubernetesResource patched = vms(ns).withName("vm").dryRun()
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"cpu\": 2}}");
+      assertThat(field(patched, "spec")).containsEntry("cpu", 2);
+      assertThat(patched.getMetadata().getGeneration()).isEqualTo(2L);
+      assertThat(patched.getMetadata().getResourceVersion()).isEqualTo(stored.getMetadata().getResourceVersion());
+
+      vms(ns).withName("vm").dryRun().delete();
+      GenericKubernetesResource after = vms(ns).withName("vm").get();
+      assertThat(field(after, "spec")).containsEntry("cpu", 1);
+      assertThat(after.getMetadata().getResourceVersion()).isEqualTo(stored.getMetadata().getResourceVersion());
+
+      vms(ns).withName("vm").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"cpu\": 3}}");
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 2);
+      assertThat(events).as("only the real writes").allMatch(e -> e.startsWith("ADDED vm ") || e.startsWith("MODIFIED vm "));
+    }
+  }
+
+  @Test
+  void serverSideApplyTracksOwnersAndRefusesConflictsUnlessForced() {
+    String ns = namespace();
+    GenericKubernetesResource applied = vms(ns).resource(vm("vm", Map.of("cpu", 2, "language", "node")))
+        .fieldManager("flux").serverSideApply();
+    assertThat(applied.getMetadata().getManagedFields()).singleElement().satisfies(entry -> {
+      assertThat(entry.getManager()).isEqualTo("flux");
+      assertThat(entry.getOperation()).isEqualTo("Apply");
+      assertThat(entry.getFieldsType()).isEqualTo("FieldsV1");
+    });
+    assertThat(field(applied, "spec")).containsEntry("memory", "256Mi");
+
+    assertThatThrownBy(() -> vms(ns).resource(vm("vm", Map.of("cpu", 4))).fieldManager("someone").serverSideApply())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(409);
+          assertThat(e.getStatus().getMessage())
+              .isEqualTo("Apply failed with 1 conflict: conflict with \"flux\": .spec.cpu");
+        });
+    GenericKubernetesResource forced = vms(ns).resource(vm("vm", Map.of("cpu", 4))).fieldManager("someone")
+        .forceConflicts().serverSideApply();
+    assertThat(field(forced, "spec")).containsEntry("cpu", 4).containsEntry("language", "node");
+
+    GenericKubernetesResource status = vms(ns).withName("vm").subresource("status").patch(new PatchContext.Builder()
+        .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("agent").build(),
+        "{\"apiVersion\": \"era.dev/v1alpha1\", \"kind\": \"EraVM\", \"status\": {\"phase\": \"Running\"}}");
+    assertThat(field(status, "status")).containsEntry("phase", "Running");
+    assertThat(status.getMetadata().getManagedFields()).anySatisfy(entry -> {
+      assertThat(entry.getManager()).isEqualTo("agent");
+      assertThat(entry.getSubresource()).isEqualTo("status");
+    });
+
+    client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("cm").endMetadata()
+        .addToData("a", "1").addToData("b", "2").build()).fieldManager("flux").serverSideApply();
+    client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("cm").endMetadata()
+        .addToData("a", "1").build()).fieldManager("flux").serverSideApply();
+    assertThat(client.configMaps().inNamespace(ns).withName("cm").get().getData())
+        .as("what the applier no longer applies goes").isEqualTo(Map.of("a", "1"));
   }
 
   @Test

@@ -5,21 +5,37 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class FieldSelectorTest {
   private static final JsonNode EVENT = Json.read("""
-      {"metadata": {"name": "e1", "namespace": "ns"}, "type": "Warning", "count": 2,
+      {"metadata": {"name": "e1", "namespace": "ns"}, "type": "Warning", "count": 2, "reason": "a,b=c",
+       "source": {"component": "era-operator"},
        "involvedObject": {"kind": "EraVM", "name": "vm", "namespace": "ns"}}
       """);
+  private static final Map<String, Function<JsonNode, String>> EVENT_FIELDS = FieldSelector.fieldsOf("", "events");
+
+  private static boolean selects(String selector) {
+    return FieldSelector.parse(selector).matches(EVENT, EVENT_FIELDS);
+  }
 
   @Test
-  void matchesNestedFieldsWithEqualityAndInequality() {
-    assertThat(FieldSelector.parse("involvedObject.name=vm,involvedObject.kind==EraVM").matches(EVENT)).isTrue();
-    assertThat(FieldSelector.parse("involvedObject.name=other").matches(EVENT)).isFalse();
-    assertThat(FieldSelector.parse("type!=Normal,count=2").matches(EVENT)).isTrue();
-    assertThat(FieldSelector.parse("reason=").matches(EVENT)).as("a missing field is empty").isTrue();
-    assertThat(FieldSelector.parse(null).matches(EVENT)).isTrue();
+  void matchesTheFieldsOfEventsWithEqualityAndInequality() {
+    assertThat(selects("involvedObject.name=vm,involvedObject.kind==EraVM")).isTrue();
+    assertThat(selects("involvedObject.name=other")).isFalse();
+    assertThat(selects("type!=Normal,metadata.namespace=ns")).isTrue();
+    assertThat(selects("source=era-operator")).isTrue();
+    assertThat(selects("involvedObject.fieldPath=")).as("a missing field is empty").isTrue();
+    assertThat(selects(null)).isTrue();
+  }
+
+  @Test
+  void valuesMayEscapeCommasAndEqualSigns() {
+    assertThat(FieldSelector.parse("reason=a\\,b\\=c").requirements())
+        .containsExactly(new FieldSelector.Requirement("reason", true, "a,b=c"));
+    assertThat(selects("reason=a\\,b\\=c")).isTrue();
   }
 
   @Test
@@ -29,10 +45,16 @@ class FieldSelectorTest {
   }
 
   @Test
-  void watchesTakeOnlyWhatTheStoreSelectsOn() {
-    assertThatCode(() -> FieldSelector.parse("metadata.name=vm,metadata.namespace!=x").requireStoreFields())
+  void customResourcesOfferOnlyTheMetadataFields() {
+    var fields = FieldSelector.fieldsOf("era.dev", "eravms");
+    assertThatCode(() -> FieldSelector.parse("metadata.name=vm,metadata.namespace!=x").check(fields))
         .doesNotThrowAnyException();
-    assertThatThrownBy(() -> FieldSelector.parse("involvedObject.name=vm").requireStoreFields())
-        .isInstanceOf(ApiException.class).hasMessageContaining("involvedObject.name");
+    assertThatThrownBy(() -> FieldSelector.parse("spec.cpu=1").check(fields))
+        .isInstanceOfSatisfying(ApiException.class, e -> {
+          assertThat(e.code()).isEqualTo(400);
+          assertThat(e.getMessage()).isEqualTo("field label not supported: spec.cpu");
+        });
+    assertThatCode(() -> FieldSelector.parse("type=Opaque").check(FieldSelector.fieldsOf("", "secrets")))
+        .doesNotThrowAnyException();
   }
 }

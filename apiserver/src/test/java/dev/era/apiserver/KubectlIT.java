@@ -2,6 +2,7 @@ package dev.era.apiserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,13 +58,22 @@ class KubectlIT {
   static Path dir;
   private static EmbeddedApiServer server;
   private static List<CustomResourceDefinition> crds;
+  /** The minor version of the kubectl under test; features newer kubectls have are checked only with them. */
+  private static int kubectlMinor;
 
   @BeforeAll
-  static void start() throws IOException {
+  static void start() throws Exception {
     crds = Crds.load();
     server = new EmbeddedApiServer();
     server.start(0);
     server.writeKubeconfig(dir.resolve("kubeconfig"));
+    JsonNode version = new ObjectMapper().readTree(kubectl("version", "--client", "-o", "json").out());
+    kubectlMinor = Integer.parseInt(version.path("clientVersion").path("minor").asText().replaceAll("\\D", ""));
+  }
+
+  private static void assumeKubectlAtLeast(int minor, String feature) {
+    assumeTrue(kubectlMinor >= minor, "kubectl 1." + kubectlMinor + " has no " + feature + " (it came in 1." + minor
+        + ")");
   }
 
   @AfterAll
@@ -201,8 +212,15 @@ class KubectlIT {
         .contains("spec.language: Unsupported value: \"cobol\"");
 
     Result unknown = kubectl("apply", "-f", vmManifest("typo", "cpuu: 2"));
-    assertThat(unknown.exit()).isNotZero();
-    assertThat(unknown.err()).contains("strict decoding error: unknown field \"spec.cpuu\"");
+    if (kubectlMinor >= 27) {
+      // kubectl asks the server to refuse unknown fields (fieldValidation=Strict), having found it can in OpenAPI v3.
+      assertThat(unknown.exit()).isNotZero();
+      assertThat(unknown.err()).contains("strict decoding error: unknown field \"spec.cpuu\"");
+    } else {
+      // Older kubectl validates against OpenAPI v2, which has no schemas here; the server drops the field and says so.
+      assertThat(unknown.exit()).as(unknown.err()).isZero();
+      assertThat(unknown.err()).contains("unknown field \"spec.cpuu\"");
+    }
 
     Result missing = kubectl("get", "eravm", "broken");
     assertThat(missing.exit()).isNotZero();
@@ -216,7 +234,7 @@ class KubectlIT {
       r.getMetadata().setFinalizers(List.of("era.dev/cleanup"));
       return r;
     });
-    Process delete = kubectlProcess("delete", "eravm", "held", "--timeout=30s").start();
+    Process delete = kubectlProcess("delete", "eravm", "held", "--wait=true", "--timeout=30s").start();
     try {
       await().atMost(Duration.ofSeconds(15)).until(() -> vm("held").get().getMetadata().getDeletionTimestamp() != null);
       assertThat(delete.isAlive()).as("kubectl waits while the finalizer is there").isTrue();
@@ -324,5 +342,216 @@ class KubectlIT {
     assertThat(again.exit()).as(again.err()).isZero();
     assertThat(server.client().configMaps().inNamespace("default").withName("settings").get().getData())
         .isEqualTo(Map.of("b", "2"));
+  }
+
+  /** An object as the server has it, through the fabric8 client. */
+  private static Map<String, Object> spec(String name) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) vm(name).get().getAdditionalProperties().get("spec");
+    return spec;
+  }
+
+  /** Older kubectl first looks for dry-run support in OpenAPI v2, which has no paths here, and refuses. */
+  private static void assumeKubectlTrustsServerDryRun() {
+    assumeKubectlAtLeast(27, "server dry run without looking for it in OpenAPI v2");
+  }
+
+  @Test
+  void serverDryRunChecksEverythingAndStoresNothing() throws Exception {
+    assumeKubectlTrustsServerDryRun();
+    Result created = kubectl("apply", "--dry-run=server", "-f", vmManifest("dry", "language: python"));
+    assertThat(created.exit()).as(created.err()).isZero();
+    assertThat(created.out()).contains("eravm.era.dev/dry created (server dry run)");
+    assertThat(vm("dry").get()).isNull();
+    Result invalid = kubectl("apply", "--dry-run=server", "-f", vmManifest("dry-bad", "cpu: 0"));
+    assertThat(invalid.exit()).isNotZero();
+    assertThat(invalid.err()).contains("spec.cpu: Invalid value: 0");
+
+    kubectl("apply", "-f", vmManifest("dry", "language: python\ncpu: 1"));
+    String resourceVersion = vm("dry").get().getMetadata().getResourceVersion();
+    Result changed = kubectl("apply", "--dry-run=server", "-f", vmManifest("dry", "language: python\ncpu: 3"));
+    assertThat(changed.out()).contains("eravm.era.dev/dry configured (server dry run)");
+    Result deleted = kubectl("delete", "eravm", "dry", "--dry-run=server");
+    assertThat(deleted.out()).contains("eravm.era.dev \"dry\" deleted (server dry run)");
+    assertThat(spec("dry")).containsEntry("cpu", 1);
+    assertThat(vm("dry").get().getMetadata().getResourceVersion()).isEqualTo(resourceVersion);
+  }
+
+  @Test
+  void diffShowsWhatApplyWouldChange() throws Exception {
+    assumeKubectlTrustsServerDryRun();
+    String file = vmManifest("diffed", "language: python\ncpu: 1");
+    kubectl("apply", "-f", file);
+    Result same = kubectl("diff", "-f", file);
+    assertThat(same.exit()).as(same.err()).isZero();
+    assertThat(same.out()).isEmpty();
+
+    vmManifest("diffed", "language: python\ncpu: 3");
+    Result changed = kubectl("diff", "-f", file);
+    assertThat(changed.exit()).as("1: differences found. " + changed.err()).isEqualTo(1);
+    assertThat(changed.out()).contains("-  cpu: 1").contains("+  cpu: 3");
+    assertThat(spec("diffed")).containsEntry("cpu", 1);
+
+    Result added = kubectl("diff", "-f", vmManifest("diffed-new", "language: node"));
+    assertThat(added.exit()).as(added.err()).isEqualTo(1);
+    assertThat(added.out()).contains("+  name: diffed-new").contains("+  memory: 256Mi");
+    assertThat(vm("diffed-new").get()).isNull();
+  }
+
+  @Test
+  void serverSideApplyOwnsFieldsAndNamesConflicts() throws Exception {
+    Result applied = kubectl("apply", "--server-side", "-f", vmManifest("ssa", "language: node\ncpu: 2\nnodeName: n1"));
+    assertThat(applied.exit()).as(applied.err()).isZero();
+    assertThat(applied.out()).contains("eravm.era.dev/ssa serverside-applied");
+    assertThat(vm("ssa").get().getMetadata().getManagedFields()).singleElement().satisfies(entry -> {
+      assertThat(entry.getManager()).isEqualTo("kubectl");
+      assertThat(entry.getOperation()).isEqualTo("Apply");
+    });
+
+    String other = manifest("ssa-other.yaml", "apiVersion: era.dev/v1alpha1\nkind: EraVM\nmetadata:\n  name: ssa\n"
+        + "spec:\n  cpu: 4\n");
+    Result conflict = kubectl("apply", "--server-side", "--field-manager=flux", "-f", other);
+    assertThat(conflict.exit()).isNotZero();
+    assertThat(conflict.err()).contains("Apply failed with 1 conflict: conflict with \"kubectl\": .spec.cpu");
+    Result forced = kubectl("apply", "--server-side", "--field-manager=flux", "--force-conflicts", "-f", other);
+    assertThat(forced.exit()).as(forced.err()).isZero();
+    assertThat(spec("ssa")).containsEntry("cpu", 4);
+
+    Result fewer = kubectl("apply", "--server-side", "-f", vmManifest("ssa", "language: node"));
+    assertThat(fewer.exit()).as(fewer.err()).isZero();
+    assertThat(spec("ssa")).as("nodeName is no longer applied by anyone; cpu is flux's now")
+        .doesNotContainKey("nodeName").containsEntry("cpu", 4).containsEntry("language", "node");
+  }
+
+  @Test
+  void serverSideApplyTakesOverFromClientSideApply() throws Exception {
+    kubectl("apply", "-f", vmManifest("upgraded", "language: python\ncpu: 2"));
+    Result upgraded = kubectl("apply", "--server-side", "-f", vmManifest("upgraded", "language: python\ncpu: 3"));
+    assertThat(upgraded.exit()).as(upgraded.err()).isZero();
+    assertThat(spec("upgraded")).containsEntry("cpu", 3);
+  }
+
+  @Test
+  void serverSideApplyOfConfigMapsAndSecrets() throws Exception {
+    String file = manifest("ssa-cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa-cm\ndata:\n"
+        + "  a: \"1\"\n  b: \"2\"\n");
+    assertThat(kubectl("apply", "--server-side", "-f", file).out()).contains("configmap/ssa-cm serverside-applied");
+    manifest("ssa-cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa-cm\ndata:\n  a: \"1\"\n");
+    kubectl("apply", "--server-side", "-f", file);
+    assertThat(server.client().configMaps().inNamespace("default").withName("ssa-cm").get().getData())
+        .isEqualTo(Map.of("a", "1"));
+
+    Result secret = kubectl("apply", "--server-side", "-f", manifest("ssa-secret.yaml", "apiVersion: v1\nkind: Secret\n"
+        + "metadata:\n  name: ssa-secret\ntype: Opaque\ndata:\n  token: dG9rZW4=\nstringData:\n  user: era\n"));
+    assertThat(secret.out()).as(secret.err()).contains("secret/ssa-secret serverside-applied");
+    var stored = server.client().secrets().inNamespace("default").withName("ssa-secret").get();
+    assertThat(stored.getData()).as("stringData is written into data")
+        .isEqualTo(Map.of("token", "dG9rZW4=", "user", "ZXJh"));
+    assertThat(stored.getStringData()).isNullOrEmpty();
+  }
+
+  @Test
+  void setBasedLabelSelectorsAndFieldSelectors() throws Exception {
+    for (String team : List.of("a", "b", "c")) {
+      kubectl("apply", "-f", manifest("team-" + team + ".yaml", "apiVersion: era.dev/v1alpha1\nkind: EraVM\n"
+          + "metadata:\n  name: team-" + team + "\n  labels:\n    team: " + team + "\nspec:\n  language: python\n"));
+    }
+    Result in = kubectl("get", "eravm", "-l", "team in (a,b)", "-o", "name");
+    assertThat(in.exit()).as(in.err()).isZero();
+    assertThat(in.out().lines()).containsExactlyInAnyOrder("eravm.era.dev/team-a", "eravm.era.dev/team-b");
+    assertThat(kubectl("get", "eravm", "-l", "team notin (a,b),team", "-o", "name").out().lines())
+        .containsExactly("eravm.era.dev/team-c");
+    assertThat(kubectl("get", "eravm", "-l", "!team", "-o", "name").out()).doesNotContain("team-");
+    assertThat(kubectl("get", "eravm", "--field-selector", "metadata.name=team-b", "-o", "name").out().lines())
+        .containsExactly("eravm.era.dev/team-b");
+    Result unsupported = kubectl("get", "eravm", "--field-selector", "spec.cpu=1");
+    assertThat(unsupported.exit()).isNotZero();
+    assertThat(unsupported.err()).contains("field label not supported: spec.cpu");
+  }
+
+  @Test
+  void imperativeCreatesOfBuiltInKindsWork() throws Exception {
+    Result configMap = kubectl("create", "configmap", "created-cm", "--from-literal=a=b");
+    assertThat(configMap.exit()).as(configMap.err()).isZero();
+    assertThat(configMap.out()).contains("configmap/created-cm created");
+    assertThat(server.client().configMaps().inNamespace("default").withName("created-cm").get().getData())
+        .isEqualTo(Map.of("a", "b"));
+    Result secret = kubectl("create", "secret", "generic", "created-secret", "--from-literal=a=b");
+    assertThat(secret.out()).as(secret.err()).contains("secret/created-secret created");
+    var stored = server.client().secrets().inNamespace("default").withName("created-secret").get();
+    assertThat(stored.getData()).isEqualTo(Map.of("a", "Yg=="));
+    assertThat(stored.getType()).isEqualTo("Opaque");
+    Result namespace = kubectl("create", "namespace", "created-ns");
+    assertThat(namespace.out()).as(namespace.err()).contains("namespace/created-ns created");
+    assertThat(server.client().namespaces().withName("created-ns").get()).isNotNull();
+  }
+
+  @Test
+  void getEventsShowsTheEventColumns() throws Exception {
+    server.client().v1().events().inNamespace("default").resource(new EventBuilder()
+        .withNewMetadata().withName("listed.1").endMetadata()
+        .withType("Warning").withReason("Invalid").withMessage("spec.cpu: too many")
+        .withLastTimestamp(Instant.now().toString())
+        .withNewInvolvedObject().withKind("EraVM").withName("listed").withNamespace("default").endInvolvedObject()
+        .build()).create();
+    Result events = kubectl("get", "events");
+    assertThat(events.exit()).as(events.err()).isZero();
+    assertThat(headerLine(events.out())).containsExactly("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE");
+    assertThat(events.out().lines().filter(l -> l.contains("eravm/listed")).findFirst().orElseThrow())
+        .contains("Warning").contains("Invalid").contains("spec.cpu: too many");
+  }
+
+  @Test
+  void patchWithMergeAndJsonPatches() throws Exception {
+    kubectl("apply", "-f", vmManifest("patched", "language: python\ncpu: 1"));
+    Result merge = kubectl("patch", "eravm", "patched", "--type", "merge", "-p", "{\"spec\": {\"cpu\": 2}}");
+    assertThat(merge.out()).as(merge.err()).contains("eravm.era.dev/patched patched");
+    Result json = kubectl("patch", "eravm", "patched", "--type", "json", "-p",
+        "[{\"op\": \"replace\", \"path\": \"/spec/cpu\", \"value\": 3}]");
+    assertThat(json.out()).as(json.err()).contains("eravm.era.dev/patched patched");
+    assertThat(spec("patched")).containsEntry("cpu", 3);
+    Result unchanged = kubectl("patch", "eravm", "patched", "--type", "merge", "-p", "{\"spec\": {\"cpu\": 3}}");
+    assertThat(unchanged.out()).contains("eravm.era.dev/patched patched (no change)");
+    Result invalid = kubectl("patch", "eravm", "patched", "--type", "json", "-p",
+        "[{\"op\": \"replace\", \"path\": \"/spec/cpu\", \"value\": 0}]");
+    assertThat(invalid.exit()).isNotZero();
+    assertThat(invalid.err()).contains("spec.cpu: Invalid value: 0");
+  }
+
+  @Test
+  void replaceReplacesTheWholeObject() throws Exception {
+    kubectl("apply", "-f", vmManifest("replaced", "language: python\nnodeName: n1"));
+    Result replaced = kubectl("replace", "-f", vmManifest("replaced", "language: node"));
+    assertThat(replaced.out()).as(replaced.err()).contains("eravm.era.dev/replaced replaced");
+    assertThat(spec("replaced")).containsEntry("language", "node").doesNotContainKey("nodeName");
+    Result missing = kubectl("replace", "-f", vmManifest("never-created", "language: node"));
+    assertThat(missing.exit()).isNotZero();
+    assertThat(missing.err()).contains("eravms.era.dev \"never-created\" not found");
+  }
+
+  @Test
+  void explainDescribesTheCrdsFields() throws Exception {
+    assumeKubectlAtLeast(27, "explain from OpenAPI v3, the only OpenAPI with schemas here");
+    Result explain = kubectl("explain", "eravm.spec.cpu");
+    assertThat(explain.exit()).as(explain.err()).isZero();
+    assertThat(explain.out()).contains("EraVM").contains("cpu").contains("<integer>");
+  }
+
+  @Test
+  void waitForAJsonPathValue() throws Exception {
+    assumeKubectlAtLeast(23, "wait --for=jsonpath");
+    kubectl("apply", "-f", vmManifest("awaited", "language: python"));
+    Process wait = kubectlProcess("wait", "--for=jsonpath={.status.phase}=Running", "eravm/awaited", "--timeout=30s")
+        .start();
+    try {
+      vm("awaited").subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+          "{\"status\": {\"phase\": \"Running\"}}");
+      assertThat(wait.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(wait.exitValue()).as(new String(wait.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+      assertThat(new String(wait.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .contains("eravm.era.dev/awaited condition met");
+    } finally {
+      wait.destroyForcibly();
+    }
   }
 }

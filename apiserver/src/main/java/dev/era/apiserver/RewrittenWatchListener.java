@@ -1,6 +1,5 @@
 package dev.era.apiserver;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
@@ -10,17 +9,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
 
 /**
- * Turns the objects of a watch into one-row tables, for {@code kubectl get -w}, which asks for
- * tables on the watch as on the list. Wraps the store's watch listener and the socket it writes to.
+ * Rewrites the events of one of the store's watches before they are sent: narrowed to the watch's
+ * selection ({@link SelectedWatch}) and, for {@code kubectl get -w}, which asks for tables on the
+ * watch as on the list, turned into one-row tables. Wraps the store's watch listener and the
+ * socket it writes to.
  */
-final class TableWatchListener extends WebSocketListener {
+final class RewrittenWatchListener extends WebSocketListener {
   private final WebSocketListener delegate;
-  private final UnaryOperator<JsonNode> toTable;
-  private volatile WebSocket tables;
+  private final UnaryOperator<ObjectNode> rewrite;
+  private volatile WebSocket rewritten;
 
-  TableWatchListener(WebSocketListener delegate, UnaryOperator<JsonNode> toTable) {
+  /** {@code rewrite} returns the event to send in place of the one given, or null to send none. */
+  RewrittenWatchListener(WebSocketListener delegate, UnaryOperator<ObjectNode> rewrite) {
     this.delegate = delegate;
-    this.toTable = toTable;
+    this.rewrite = rewrite;
   }
 
   @Override
@@ -59,8 +61,8 @@ final class TableWatchListener extends WebSocketListener {
   }
 
   private synchronized WebSocket wrap(WebSocket webSocket) {
-    if (tables == null) {
-      tables = new WebSocket() {
+    if (rewritten == null) {
+      rewritten = new WebSocket() {
         @Override
         public RecordedRequest request() {
           return webSocket.request();
@@ -68,11 +70,8 @@ final class TableWatchListener extends WebSocketListener {
 
         @Override
         public boolean send(String text) {
-          ObjectNode event = Json.readObject(text);
-          if (event.path("object").isObject()) {
-            event.set("object", toTable.apply(event.get("object")));
-          }
-          return webSocket.send(Json.write(event));
+          ObjectNode event = rewrite.apply(Json.readObject(text));
+          return event == null || webSocket.send(Json.write(event));
         }
 
         @Override
@@ -86,6 +85,6 @@ final class TableWatchListener extends WebSocketListener {
         }
       };
     }
-    return tables;
+    return rewritten;
   }
 }
