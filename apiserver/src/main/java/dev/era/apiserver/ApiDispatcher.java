@@ -115,9 +115,11 @@ final class ApiDispatcher extends Dispatcher {
    */
   private static MockResponse emptyOpenApiV2(String accept) {
     if (accept != null && accept.contains("protobuf")) {
-      // The empty message: a gnostic openapi_v2.Document with no fields set.
-      return new MockResponse().setResponseCode(200)
-          .setHeader("Content-Type", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf").setBody("");
+      // The empty message: a gnostic openapi_v2.Document with no fields set. Not labelled with the
+      // protobuf type the client asked for: its '@' is no valid MIME token, and client-go 1.20 fails
+      // to parse it ("mime: unexpected content after media subtype"). kube-apiserver serves the
+      // document through http.ServeContent, which labels binary data application/octet-stream.
+      return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/octet-stream").setBody("");
     }
     return json(200, Map.of("swagger", "2.0", "info", Map.of("title", "Kubernetes", "version", VERSION.get("gitVersion")),
         "paths", Map.of(), "definitions", Map.of()));
