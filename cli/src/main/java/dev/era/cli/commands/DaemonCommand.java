@@ -69,7 +69,7 @@ public final class DaemonCommand extends BaseCommand {
     }
   }
 
-  private List<Language> languages() {
+  List<Language> languages() {
     return images.stream().filter(i -> !FlagConverters.Image.NONE.equals(i)).map(Language::parse).toList();
   }
 

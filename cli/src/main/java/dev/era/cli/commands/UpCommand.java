@@ -50,12 +50,15 @@ public final class UpCommand extends BaseCommand {
       print(daemon.awaitReady(running.get(), READY_TIMEOUT, progress()::step), true);
       return 0;
     }
-    List<String> toBuild = images.stream().filter(i -> !FlagConverters.Image.NONE.equals(i)).toList();
     progress().step("starting the control plane (log: " + daemon.paths().logFile() + ")");
-    ProcessHandle started = daemon.spawn(context().env(),
-        List.of("--port", String.valueOf(port), "--images", String.join(",", toBuild)));
+    ProcessHandle started = daemon.spawn(context().env(), daemonArgs(port, images));
     print(daemon.awaitReady(started, READY_TIMEOUT, progress()::step), false);
     return 0;
+  }
+
+  /** The daemon's arguments; {@code none} is passed on as it is, the daemon's own spelling of no images. */
+  static List<String> daemonArgs(int port, List<String> images) {
+    return List.of("--port", String.valueOf(port), "--images", String.join(",", images));
   }
 
   private void print(DaemonInfo info, boolean wasRunning) {
