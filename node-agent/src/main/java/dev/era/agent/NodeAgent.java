@@ -111,7 +111,7 @@ public final class NodeAgent implements AutoCloseable {
     runs = new RunExecutions(client, vms, logs, events, config.nodeName(), config.runLogMaxBytes());
     operator = new Operator(o -> o.withKubernetesClient(client)
         .withCloseClientOnStop(false)
-        .withUseSSAToPatchPrimaryResource(false) // the embedded API server has no server-side apply
+        .withUseSSAToPatchPrimaryResource(false) // why: the operator's application.properties
         .checkingCRDAndValidateLocalModel(false));
     // Equality selector only: the embedded API server ignores set-based ones.
     String selector = Labels.NODE + "=" + config.nodeName();

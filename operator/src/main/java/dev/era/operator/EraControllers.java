@@ -13,7 +13,7 @@ import io.micrometer.core.instrument.Metrics;
  *
  * <pre>{@code
  * Operator operator = new Operator(o -> o.withKubernetesClient(client)
- *     .withUseSSAToPatchPrimaryResource(false)); // the embedded API server has no server-side apply
+ *     .withUseSSAToPatchPrimaryResource(false)); // see application.properties: enable-ssa
  * EraControllers.register(operator, client, EraOperatorConfig.defaults());
  * operator.start();
  * }</pre>

@@ -123,7 +123,7 @@ public final class ControlPlaneDaemon implements AutoCloseable {
     progress.accept("starting the operator");
     operatorClient = server.newClient(Component.OPERATOR);
     operator = new Operator(o -> o.withKubernetesClient(operatorClient)
-        .withUseSSAToPatchPrimaryResource(false) // the embedded API server has no server-side apply
+        .withUseSSAToPatchPrimaryResource(false) // why: the operator's application.properties
         .withCloseClientOnStop(false)); // closed in close(), also when the operator never started
     EraControllers.register(operator, operatorClient, EraOperatorConfig.defaults());
     operator.start();
