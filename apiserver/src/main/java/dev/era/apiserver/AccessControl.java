@@ -1,7 +1,6 @@
 package dev.era.apiserver;
 
 import io.fabric8.mockwebserver.http.Dispatcher;
-import io.fabric8.mockwebserver.http.HttpUrl;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.Locale;
@@ -39,13 +38,7 @@ final class AccessControl extends Dispatcher {
       // Ignoring the headers would run the request as the caller, not as whom it names.
       throw ApiException.badRequest("the embedded API server does not support impersonation (kubectl --as)");
     }
-    HttpUrl url;
-    try {
-      url = HttpUrl.parse("https://" + EmbeddedApiServer.HOST + request.getPath());
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("malformed request URL " + request.getPath());
-    }
-    RequestAttributes attributes = RequestAttributes.of(user, request.getMethod(), url);
+    RequestAttributes attributes = RequestAttributes.of(user, request.getMethod(), ApiDispatcher.url(request));
     if (!rbac.allows(attributes)) {
       throw ApiException.forbidden(attributes);
     }

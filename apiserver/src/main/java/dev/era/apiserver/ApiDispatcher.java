@@ -53,13 +53,17 @@ final class ApiDispatcher extends Dispatcher {
     }
   }
 
-  private MockResponse route(RecordedRequest request) {
-    HttpUrl url;
+  /** The request's path and query as a URL; 400 when it is not one. */
+  static HttpUrl url(RecordedRequest request) {
     try {
-      url = HttpUrl.parse("http://localhost" + request.getPath());
+      return HttpUrl.parse("https://" + EmbeddedApiServer.HOST + request.getPath());
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("malformed request URL " + request.getPath());
     }
+  }
+
+  private MockResponse route(RecordedRequest request) {
+    HttpUrl url = url(request);
     String path = url.encodedPath().replaceAll("/+$", "");
     if (request.method() == null) {
       throw ApiException.methodNotAllowed(request.getRequestLine() + " is not supported");

@@ -19,7 +19,7 @@ public final class RequiresQemu implements ExecutionCondition {
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
         String qemu = QemuBinary.qemu().toString(); // throws, failing the class, with the package to install
-        if (LauncherConfig.defaults().accelerator().orElse(null) == Accelerator.KVM) {
+        if (LauncherConfig.parseAccelerator(System.getenv("ERA_ACCEL")).orElse(null) == Accelerator.KVM) {
             Optional<String> unusable = KvmDevice.whyUnusable(Path.of("/dev/kvm"));
             if (unusable.isPresent()) {
                 return ConditionEvaluationResult.disabled("ERA_ACCEL=kvm forces KVM, but " + unusable.get());

@@ -5,6 +5,7 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,8 +29,12 @@ public final class ConsoleLog {
      * {@code append=on}), so what the guest writes next follows the note.
      */
     public static void cap(Path file, long max) {
-        try (FileChannel log = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            if (log.size() > max) {
+        try {
+            // Checked every second for every VM: a stat, and the file opened only when it is too big.
+            if (Files.size(file) <= max) {
+                return;
+            }
+            try (FileChannel log = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 log.truncate(max / 2);
                 log.write(ByteBuffer.wrap(CUT), max / 2);
             }
