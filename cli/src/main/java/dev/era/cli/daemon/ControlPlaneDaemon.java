@@ -1,7 +1,7 @@
 package dev.era.cli.daemon;
 
-import dev.era.agent.NodeAgent;
-import dev.era.agent.NodeAgentConfig;
+import dev.era.nodeagent.NodeAgent;
+import dev.era.nodeagent.NodeAgentConfig;
 import dev.era.apiserver.Component;
 import dev.era.apiserver.EmbeddedApiServer;
 import dev.era.cli.Logging;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.era.agent.NodeAgent;
-import dev.era.agent.NodeAgentConfig;
+import dev.era.nodeagent.NodeAgent;
+import dev.era.nodeagent.NodeAgentConfig;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;

@@ -36,12 +36,12 @@ class GuestConnectionTest {
 
     @TempDir
     Path dir;
-    private FakeAgent agent;
+    private FakeGuestAgent agent;
     private GuestConnection connection;
 
     @BeforeEach
     void connect() throws Exception {
-        agent = new FakeAgent(dir.resolve("agent.sock"));
+        agent = new FakeGuestAgent(dir.resolve("agent.sock"));
         connection = GuestConnection.open("vm1", dir.resolve("agent.sock"), () -> new LaunchException("vm1 went away"));
         agent.accept();
     }

@@ -1,0 +1,141 @@
+package dev.era.nodeagent;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.era.nodeagent.vm.VmRegistry;
+import dev.era.api.Accelerator;
+import dev.era.api.ConditionTypes;
+import dev.era.api.EraNode;
+import dev.era.api.EraNodeStatus;
+import dev.era.api.NodeResources;
+import dev.era.api.Quantities;
+import dev.era.api.Reasons;
+import dev.era.api.Times;
+import dev.era.launcher.LaunchException;
+import dev.era.launcher.Launcher;
+import dev.era.launcher.VmSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.lang.management.ManagementFactory;
+import java.net.HttpURLConnection;
+import java.time.Instant;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps this node's EraNode true: capacity (the host less the reserve), what the running VMs use,
+ * the accelerator, the guest images present, the agent's endpoint, a heartbeat, and Ready.
+ */
+final class NodeReporter {
+  private static final Logger LOG = Logger.getLogger(NodeReporter.class);
+
+  private final KubernetesClient client;
+  private final Launcher launcher;
+  private final VmRegistry vms;
+  private final NodeAgentConfig config;
+  private final String endpoint;
+  private final ScheduledExecutorService scheduler;
+
+  NodeReporter(KubernetesClient client, Launcher launcher, VmRegistry vms, NodeAgentConfig config,
+      String endpoint, ScheduledExecutorService scheduler) {
+    this.client = client;
+    this.launcher = launcher;
+    this.vms = vms;
+    this.config = config;
+    this.endpoint = endpoint;
+    this.scheduler = scheduler;
+  }
+
+  /** Creates the EraNode if needed, reports now, then every heartbeat and whenever VMs come or go. */
+  void start() {
+    report();
+    long every = config.heartbeat().toMillis();
+    scheduler.scheduleWithFixedDelay(this::reportQuietly, every, every, TimeUnit.MILLISECONDS);
+    vms.onChange(() -> {
+      try {
+        scheduler.execute(this::reportQuietly);
+      } catch (RejectedExecutionException e) {
+        // the agent is closing
+      }
+    });
+  }
+
+  /** The agent goes away: the node takes no new VMs until an agent reports again. */
+  void stopped() {
+    try {
+      write(false, Reasons.AGENT_STOPPED, "the node agent was shut down");
+    } catch (KubernetesClientException e) {
+      LOG.warnf("cannot mark EraNode %s NotReady: %s", config.nodeName(), e.getMessage());
+    }
+  }
+
+  private void reportQuietly() {
+    try {
+      report();
+    } catch (RuntimeException e) {
+      LOG.warnf("cannot report EraNode %s: %s", config.nodeName(), e.getMessage());
+    }
+  }
+
+  private void report() {
+    write(true, Reasons.AGENT_READY, "the node agent runs and reports");
+  }
+
+  private void write(boolean ready, String reason, String message) {
+    EraNode node = client.resources(EraNode.class).withName(config.nodeName()).get();
+    if (node == null) {
+      node = create();
+    }
+    Instant now = Instant.now();
+    StatusUpdates.update(client, node, n -> true, n -> {
+      EraNodeStatus s = n.getStatus();
+      s.setCapacity(capacity());
+      s.setAllocated(allocated());
+      s.setImages(launcher.imagesPresent().stream().map(l -> l.id()).sorted().toList());
+      s.setAgentEndpoint(endpoint);
+      s.setHeartbeat(Times.format(now));
+      s.setObservedGeneration(n.getMetadata().getGeneration());
+      try {
+        s.setAccelerator(launcher.accelerator() == dev.era.launcher.Accelerator.KVM
+            ? Accelerator.kvm : Accelerator.tcg);
+        s.setCondition(ConditionTypes.READY, ready, reason, message, now);
+      } catch (LaunchException e) {
+        s.setCondition(ConditionTypes.READY, false, Reasons.LAUNCHER_UNAVAILABLE, e.getMessage(), now);
+      }
+    });
+  }
+
+  /** The EraNode, created on first start and again if someone deleted it. */
+  private EraNode create() {
+    EraNode node = new EraNode();
+    node.getMetadata().setName(config.nodeName());
+    try {
+      return client.resource(node).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+      return client.resources(EraNode.class).withName(config.nodeName()).get();
+    }
+  }
+
+  private NodeResources capacity() {
+    var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    int cpus = Math.max(0, Runtime.getRuntime().availableProcessors() - config.reserveCpu());
+    long memoryMib = Math.max(0, os.getTotalMemorySize() / Quantities.MIB - config.reserveMemoryMib());
+    return new NodeResources((int) Math.floor(cpus * config.cpuAllocationRatio()),
+        Quantities.format(memoryMib * Quantities.MIB));
+  }
+
+  private NodeResources allocated() {
+    int cpu = 0;
+    long memoryMib = 0;
+    for (VmRegistry.LocalVm vm : vms.all()) {
+      VmSpec spec = vm.handle().spec();
+      cpu += spec.vcpus();
+      memoryMib += spec.memoryMib();
+    }
+    return new NodeResources(cpu, Quantities.format(memoryMib * Quantities.MIB));
+  }
+}

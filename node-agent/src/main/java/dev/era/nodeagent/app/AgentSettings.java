@@ -1,0 +1,81 @@
+package dev.era.nodeagent.app;
+
+import dev.era.nodeagent.NodeAgentConfig;
+import dev.era.api.EraRunStatus;
+import dev.era.launcher.Accelerator;
+import dev.era.launcher.LauncherConfig;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * {@code era.agent.*} settings (application.properties, or environment variables such as
+ * ERA_AGENT_HTTP_PORT); see {@link NodeAgentConfig} and {@link LauncherConfig} for what each means.
+ */
+@ConfigMapping(prefix = "era.agent")
+public interface AgentSettings {
+  /** The Kubernetes node's name; the DaemonSet sets ERA_NODE_NAME from the downward API. */
+  String nodeName();
+
+  @WithDefault("/var/lib/era/node-agent")
+  Path stateDir();
+
+  @WithDefault("0")
+  int reserveCpu();
+
+  @WithDefault("512")
+  long reserveMemoryMib();
+
+  @WithDefault("1")
+  double cpuAllocationRatio();
+
+  @WithDefault("5s")
+  Duration heartbeat();
+
+  @WithDefault("0.0.0.0")
+  String httpHost();
+
+  @WithDefault("8095")
+  int httpPort();
+
+  /** Where clients reach the endpoint: the pod IP (ERA_POD_IP) in a cluster. */
+  Optional<String> advertiseHost();
+
+  @WithDefault("" + EraRunStatus.OUTPUT_TAIL_BYTES)
+  int runTailBytes();
+
+  @WithDefault("8388608")
+  int runLogMaxBytes();
+
+  @WithDefault("10s")
+  Duration stopTimeout();
+
+  /** The launcher's state: VM runtime files and persistent disks. */
+  @WithDefault("/var/lib/era/launcher")
+  Path launcherStateDir();
+
+  /** Guest images (built on the node on first use) and the accelerator probe's outcome. */
+  @WithDefault("/var/cache/era")
+  Path imageCacheDir();
+
+  /** kvm or tcg to force one; empty to probe (ERA_ACCEL). */
+  Optional<String> accelerator();
+
+  @WithDefault("60s")
+  Duration bootTimeout();
+
+  default NodeAgentConfig agentConfig() {
+    return new NodeAgentConfig(nodeName(), stateDir(), reserveCpu(), reserveMemoryMib(),
+        cpuAllocationRatio(), heartbeat(), httpHost(), httpPort(), advertiseHost().orElse(null),
+        runTailBytes(), runLogMaxBytes(), stopTimeout());
+  }
+
+  default LauncherConfig launcherConfig() {
+    Optional<Accelerator> forced = accelerator().filter(a -> !a.isBlank())
+        .map(a -> Accelerator.valueOf(a.strip().toUpperCase(Locale.ROOT)));
+    return new LauncherConfig(launcherStateDir(), imageCacheDir(), forced, bootTimeout());
+  }
+}

@@ -1,0 +1,275 @@
+package dev.era.nodeagent.vm;
+
+import dev.era.api.EventRecorder;
+import dev.era.nodeagent.StatusUpdates.Result;
+import dev.era.nodeagent.logs.RunLogs;
+import dev.era.nodeagent.vm.VmRegistry.LocalVm;
+import dev.era.api.ConditionTypes;
+import dev.era.api.EraVM;
+import dev.era.api.EraVMPhase;
+import dev.era.api.Finalizers;
+import dev.era.api.Reasons;
+import dev.era.launcher.LaunchException;
+import dev.era.launcher.Launcher;
+import dev.era.launcher.ProgressListener;
+import dev.era.launcher.VmExit;
+import dev.era.launcher.VmHandle;
+import dev.era.launcher.VmSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Makes the microVMs on this node match the EraVMs placed here (label {@code era.dev/node}): boots
+ * the ones that should run, stops the ones that should not, tears down deleted ones and removes
+ * their finalizer, and reports each step in the EraVM's status. A VM that dies is reported through
+ * its exit event ({@link VmExitSource}) and stays Failed until it is stopped and started again.
+ *
+ * <p>Reconciles run on every event, status changes included: the operator's Scheduled and Expired
+ * conditions are status, and a deletion must tear down even without a finalizer.
+ */
+@ControllerConfiguration(
+    name = VmReconciler.NAME,
+    generationAwareEventProcessing = false,
+    triggerReconcilerOnAllEvents = true)
+public final class VmReconciler implements Reconciler<EraVM> {
+  public static final String NAME = "era-node-agent-vm";
+  private static final Logger LOG = Logger.getLogger(VmReconciler.class);
+  /** Phases a VM boots from; Running and Stopping without a local VM are reported first. */
+  private static final Set<EraVMPhase> BOOTABLE =
+      Set.of(EraVMPhase.Scheduled, EraVMPhase.Stopped, EraVMPhase.Provisioning);
+  static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+
+  private final KubernetesClient client;
+  private final Launcher launcher;
+  private final VmRegistry registry;
+  private final RunLogs logs;
+  private final EventRecorder events;
+  private final VmStatusWriter status;
+  private final String nodeName;
+  private final Duration stopTimeout;
+  private final VmExitSource exits = new VmExitSource();
+
+  public VmReconciler(KubernetesClient client, Launcher launcher,
+      VmRegistry registry, RunLogs logs, EventRecorder events, String nodeName, Duration stopTimeout) {
+    this.client = client;
+    this.launcher = launcher;
+    this.registry = registry;
+    this.logs = logs;
+    this.events = events;
+    this.nodeName = nodeName;
+    this.stopTimeout = stopTimeout;
+    this.status = new VmStatusWriter(client, nodeName, () -> launcher.acceleratorProbe().reason());
+    registry.onUnexpectedExit((vm, exit) -> exits.fire(vm.key()));
+  }
+
+  @Override
+  public List<EventSource<?, EraVM>> prepareEventSources(EventSourceContext<EraVM> context) {
+    return List.of(exits);
+  }
+
+  @Override
+  public UpdateControl<EraVM> reconcile(EraVM vm, Context<EraVM> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      // Deleted, or moved to another node (the label no longer selects it here).
+      tearDown(vm);
+      return UpdateControl.noUpdate();
+    }
+    if (vm.isMarkedForDeletion()) {
+      if (vm.hasFinalizer(Finalizers.VM_CLEANUP)) {
+        try {
+          tearDown(vm);
+        } catch (LaunchException e) {
+          // The finalizer stays until the node is clean; the reconcile is retried.
+          events.warning(vm, Reasons.TEARDOWN_FAILED, e.getMessage());
+          throw e;
+        }
+        FinalizerRemoval.remove(client, vm, Finalizers.VM_CLEANUP);
+        LOG.infof("EraVM %s/%s torn down%s; finalizer removed", namespace(vm), name(vm),
+            vm.keepsPersistentDisk() ? " (persistent disk kept)" : "");
+      }
+      return UpdateControl.noUpdate();
+    }
+    Optional<LocalVm> local = localVm(vm);
+    if (local.isPresent() && !local.get().handle().isAlive()) {
+      died(vm, local.get());
+    } else if (vm.shouldRun()) {
+      run(vm, local);
+    } else {
+      stop(vm, local);
+    }
+    return UpdateControl.noUpdate();
+  }
+
+  /**
+   * This EraVM's VM. A VM left by an earlier EraVM of the same name, whose deletion this agent never
+   * saw, is torn down with its disk, as on a deletion without the keep annotation.
+   */
+  private Optional<LocalVm> localVm(EraVM vm) {
+    Optional<LocalVm> local = registry.get(ResourceID.fromResource(vm));
+    if (local.isPresent() && !local.get().uid().equals(uid(vm))) {
+      LOG.infof("EraVM %s/%s was recreated; removing the VM of the old one", namespace(vm), name(vm));
+      destroy(local.get().handle().id(), local, false);
+      return Optional.empty();
+    }
+    return local;
+  }
+
+  private void run(EraVM vm, Optional<LocalVm> local) {
+    if (local.isPresent()) {
+      status.running(vm, local.get().handle(), "running on node " + nodeName);
+      return;
+    }
+    EraVMPhase phase = vm.getStatus().getPhase();
+    if (phase == EraVMPhase.Running) {
+      String message = "the microVM was not running when the node agent looked again"
+          + " (it ended while no agent watched it)";
+      if (status.failed(vm, Reasons.VM_DIED, message) == Result.WRITTEN) {
+        events.warning(vm, Reasons.VM_DIED, message);
+      }
+    } else if (phase == EraVMPhase.Stopping) {
+      status.stopped(vm); // an agent stopped while stopping it; the next reconcile boots it
+    } else if (BOOTABLE.contains(phase)
+        && !vm.getStatus().isFalseBecause(ConditionTypes.READY, Reasons.INVALID)) {
+      boot(vm);
+    }
+    // Failed stays Failed (BootFailed, VMDied): stopping and starting the VM boots it again.
+  }
+
+  private void boot(EraVM vm) {
+    VmSpec spec;
+    try {
+      spec = VmSpecs.of(vm);
+    } catch (LaunchException e) {
+      bootFailed(vm, e.getMessage());
+      return;
+    }
+    String language = spec.language().id();
+    String accelerator = launcher.accelerator().name().toLowerCase(Locale.ROOT);
+    boolean imageMissing = !launcher.imagesPresent().contains(spec.language());
+    String preparing = imageMissing
+        ? "building the " + language + " guest image (first boot on this node; takes minutes)"
+        : "booting the microVM (" + accelerator + ")";
+    if (status.provisioning(vm, preparing) == Result.DECLINED) {
+      return;
+    }
+    try {
+      if (imageMissing) {
+        launcher.prepareImage(spec.language(), progress(vm, preparing));
+        status.progress(vm, "booting the microVM (" + accelerator + ")");
+      }
+      long started = System.nanoTime();
+      VmHandle handle = launcher.start(spec);
+      registry.add(new LocalVm(ResourceID.fromResource(vm), uid(vm), handle));
+      String booted = String.format(Locale.ROOT, "booted in %.1f s on node %s (%s)",
+          (System.nanoTime() - started) / 1e9, nodeName, accelerator);
+      if (status.running(vm, handle, booted) == Result.WRITTEN) {
+        events.normal(vm, Reasons.GUEST_READY, booted);
+      }
+    } catch (LaunchException e) {
+      bootFailed(vm, e.getMessage());
+    }
+  }
+
+  private void bootFailed(EraVM vm, String message) {
+    if (status.failed(vm, Reasons.BOOT_FAILED, message) == Result.WRITTEN) {
+      events.warning(vm, Reasons.BOOT_FAILED, message);
+    }
+  }
+
+  /** Image build steps, into status.message at most every {@link #PROGRESS_EVERY}. */
+  private ProgressListener progress(EraVM vm, String prefix) {
+    long[] last = {0};
+    return step -> {
+      long now = System.nanoTime();
+      if (now - last[0] >= PROGRESS_EVERY.toNanos()) {
+        last[0] = now;
+        status.progress(vm, prefix + ": " + step);
+      }
+    };
+  }
+
+  private void died(EraVM vm, LocalVm local) {
+    registry.remove(local);
+    VmExit exit = local.handle().onExit().getNow(null);
+    String message = "the microVM exited unexpectedly"
+        + (exit == null ? "" : ": " + exit.reason());
+    if (status.failed(vm, Reasons.VM_DIED, message) == Result.WRITTEN) {
+      events.warning(vm, Reasons.VM_DIED, message);
+    }
+  }
+
+  private void stop(EraVM vm, Optional<LocalVm> local) {
+    if (local.isPresent()) {
+      status.stopping(vm);
+      try {
+        local.get().handle().stop(stopTimeout);
+      } finally {
+        registry.remove(local.get());
+      }
+      if (status.stopped(vm) == Result.WRITTEN) {
+        events.normal(vm, Reasons.STOPPED, status.stoppedMessage(vm));
+      }
+      return;
+    }
+    EraVMPhase phase = vm.getStatus().getPhase();
+    boolean oursFailed = phase == EraVMPhase.Failed
+        && (Reasons.BOOT_FAILED.equals(vm.getStatus().getReason())
+            || Reasons.VM_DIED.equals(vm.getStatus().getReason()));
+    if (phase == EraVMPhase.Scheduled || (phase.isOnNode() && phase != EraVMPhase.Stopped) || oursFailed) {
+      status.stopped(vm);
+    }
+  }
+
+  /**
+   * Removes everything of the VM from this node: the process, its runtime files, the logs of its
+   * runs and, unless the user asked to keep it ({@link EraVM#keepsPersistentDisk()}), its
+   * persistent disk. Nothing when a newer EraVM of the same name has a VM here: the launcher id is
+   * that one's now, and the old VM went when it was seen.
+   */
+  private void tearDown(EraVM vm) {
+    Optional<LocalVm> local = registry.get(ResourceID.fromResource(vm));
+    if (local.isPresent() && !local.get().uid().equals(uid(vm))) {
+      return;
+    }
+    destroy(VmSpecs.vmId(vm), local, vm.keepsPersistentDisk());
+    logs.deleteForVm(namespace(vm), name(vm));
+  }
+
+  private void destroy(String vmId, Optional<LocalVm> local, boolean keepDisk) {
+    // A disk that is kept is used again: the guest powers off, flushing /work, instead of dying.
+    Consumer<VmHandle> end = keepDisk ? vm -> vm.stop(stopTimeout) : VmHandle::kill;
+    local.ifPresent(l -> {
+      registry.remove(l);
+      end.accept(l.handle());
+    });
+    launcher.find(vmId).ifPresent(end);
+    if (!keepDisk) {
+      launcher.deleteDisk(vmId);
+    }
+  }
+
+  private static String uid(EraVM vm) {
+    return vm.getMetadata().getUid();
+  }
+
+  private static String namespace(EraVM vm) {
+    return vm.getMetadata().getNamespace();
+  }
+
+  private static String name(EraVM vm) {
+    return vm.getMetadata().getName();
+  }
+}

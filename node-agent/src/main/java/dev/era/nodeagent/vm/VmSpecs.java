@@ -1,0 +1,80 @@
+package dev.era.nodeagent.vm;
+
+import dev.era.api.EraVM;
+import dev.era.api.EraVMSpec;
+import dev.era.api.Quantities;
+import dev.era.launcher.InvalidSpecException;
+import dev.era.launcher.Language;
+import dev.era.launcher.NetworkMode;
+import dev.era.launcher.VmSpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** What the launcher boots for an EraVM. */
+public final class VmSpecs {
+  /** A uid's length, which the launcher's default state directories leave room for in socket paths. */
+  static final int MAX_ID_LENGTH = 36;
+  private static final int HASH_HEX_DIGITS = 12;
+  private static final int PREFIX_LENGTH = MAX_ID_LENGTH - HASH_HEX_DIGITS - 1;
+
+  private VmSpecs() {}
+
+  /**
+   * The launcher's id of an EraVM's microVM and persistent disk, from its namespace and name, so that
+   * a new EraVM of the same namespace and name finds a disk kept on deletion
+   * ({@link dev.era.api.Annotations#KEEP_PERSIST}): a readable prefix of {@code <namespace>.<name>}
+   * and a hash of both, at most {@link #MAX_ID_LENGTH} characters (socket paths under the launcher's
+   * state directory stay short). Changing this orphans every kept disk.
+   */
+  public static String vmId(EraVM vm) {
+    String namespace = vm.getMetadata().getNamespace();
+    String name = vm.getMetadata().getName();
+    String readable = (namespace + "." + name).replaceAll("[^A-Za-z0-9.-]", "-");
+    String prefix = readable.substring(0, Math.min(readable.length(), PREFIX_LENGTH))
+        .replaceAll("[.-]+$", "");
+    return prefix + "-" + hash(namespace + "/" + name);
+  }
+
+  /**
+   * @throws InvalidSpecException for a spec the operator let through but the launcher cannot boot
+   */
+  public static VmSpec of(EraVM vm) {
+    EraVMSpec spec = vm.getSpec();
+    Language language = Language.parse(spec.getLanguage());
+    long memoryMib = mib(spec.getMemory(), "memory");
+    if (memoryMib > Integer.MAX_VALUE) {
+      throw new InvalidSpecException("memory " + spec.getMemory() + " is too large");
+    }
+    long persistMib = spec.getPersist() == null ? 0 : mib(spec.getPersist().getSize(), "persist.size");
+    return new VmSpec(vmId(vm), language, spec.getCpu(), (int) memoryMib, network(spec), persistMib);
+  }
+
+  /**
+   * The launcher has no allow-list filter: an egress VM gets no network at all, which is safe, and
+   * the Network condition says so.
+   */
+  static NetworkMode network(EraVMSpec spec) {
+    return dev.era.api.NetworkMode.full.name().equals(spec.getNetwork()) ? NetworkMode.FULL : NetworkMode.NONE;
+  }
+
+  public static boolean wantsEgress(EraVM vm) {
+    return dev.era.api.NetworkMode.egress.name().equals(vm.getSpec().getNetwork());
+  }
+
+  private static String hash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest).substring(0, HASH_HEX_DIGITS);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  private static long mib(String quantity, String field) {
+    long bytes = Quantities.bytes(quantity).orElseThrow(
+        () -> new InvalidSpecException(field + " '" + quantity + "' is not a quantity"));
+    return (bytes + Quantities.MIB - 1) / Quantities.MIB;
+  }
+}

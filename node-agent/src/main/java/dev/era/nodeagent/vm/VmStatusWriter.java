@@ -1,0 +1,136 @@
+package dev.era.nodeagent.vm;
+
+import dev.era.nodeagent.StatusUpdates;
+import dev.era.nodeagent.StatusUpdates.Result;
+import dev.era.api.ConditionTypes;
+import dev.era.api.EraVM;
+import dev.era.api.EraVMPhase;
+import dev.era.api.EraVMStatus;
+import dev.era.api.Labels;
+import dev.era.api.Reasons;
+import dev.era.api.Times;
+import dev.era.launcher.Accelerator;
+import dev.era.launcher.VmHandle;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Instant;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * The EraVM status fields the node agent owns, written for one VM at a time. Every write applies
+ * only while the EraVM is still placed on this node and the phase may move that way.
+ */
+final class VmStatusWriter {
+  static final int MAX_MESSAGE = 4096;
+
+  private final KubernetesClient client;
+  private final String nodeName;
+  private final Supplier<String> acceleratorReason;
+
+  VmStatusWriter(KubernetesClient client, String nodeName, Supplier<String> acceleratorReason) {
+    this.client = client;
+    this.nodeName = nodeName;
+    this.acceleratorReason = acceleratorReason;
+  }
+
+  Result provisioning(EraVM vm, String message) {
+    return write(vm, EraVMPhase.Provisioning, v -> !v.isMarkedForDeletion() && v.shouldRun(), s -> {
+      s.setPhase(EraVMPhase.Provisioning);
+      s.setReason(null);
+      s.setMessage(message);
+      s.setCondition(ConditionTypes.READY, false, Reasons.BOOTING, message, Instant.now());
+    });
+  }
+
+  /** Progress of a boot (image build steps); only while still Provisioning. */
+  Result progress(EraVM vm, String message) {
+    return write(vm, EraVMPhase.Provisioning,
+        v -> v.getStatus().getPhase() == EraVMPhase.Provisioning && !v.isMarkedForDeletion(),
+        s -> {
+          s.setMessage(message);
+          s.setCondition(ConditionTypes.READY, false, Reasons.BOOTING, message, Instant.now());
+        });
+  }
+
+  /** @param message for the move to Running; a VM already Running keeps the message it has */
+  Result running(EraVM vm, VmHandle handle, String message) {
+    return write(vm, EraVMPhase.Running, v -> !v.isMarkedForDeletion(), s -> {
+      Instant now = Instant.now();
+      if (s.getPhase() != EraVMPhase.Running || s.getMessage() == null) {
+        s.setMessage(message);
+      }
+      s.setPhase(EraVMPhase.Running);
+      s.setReason(null);
+      s.setBootedAt(Times.format(handle.bootedAt()));
+      if (!s.isFalseBecause(ConditionTypes.READY, Reasons.INVALID)) {
+        s.setCondition(ConditionTypes.READY, true, Reasons.GUEST_READY, "the guest agent answers", now);
+      }
+      boolean kvm = handle.accelerator() == Accelerator.KVM;
+      s.setCondition(ConditionTypes.ACCELERATED, kvm, kvm ? Reasons.KVM : Reasons.TCG,
+          acceleratorReason.get(), now);
+      if (VmSpecs.wantsEgress(vm)) {
+        s.setCondition(ConditionTypes.NETWORK, false, Reasons.EGRESS_UNSUPPORTED,
+            "node " + nodeName + " cannot enforce an egress allow-list: the VM has no network", now);
+      } else {
+        s.removeCondition(ConditionTypes.NETWORK);
+      }
+    });
+  }
+
+  /** Fails a VM that has not failed yet (a stale copy never fails it twice). */
+  Result failed(EraVM vm, String reason, String message) {
+    return write(vm, EraVMPhase.Failed, v -> v.getStatus().getPhase() != EraVMPhase.Failed, s -> {
+      s.setPhase(EraVMPhase.Failed);
+      s.setReason(reason);
+      s.setMessage(cut(message));
+      s.setCondition(ConditionTypes.READY, false, reason, cut(message), Instant.now());
+    });
+  }
+
+  Result stopping(EraVM vm) {
+    return write(vm, EraVMPhase.Stopping, v -> true, s -> {
+      s.setPhase(EraVMPhase.Stopping);
+      s.setReason(null);
+      s.setMessage("stopping the microVM");
+      s.setCondition(ConditionTypes.READY, false, Reasons.STOPPED, "stopping", Instant.now());
+    });
+  }
+
+  String stoppedMessage(EraVM vm) {
+    return vm.getSpec().getPersist() != null
+        ? "stopped; the persistent disk is kept on node " + nodeName
+        : "stopped";
+  }
+
+  Result stopped(EraVM vm) {
+    String message = stoppedMessage(vm);
+    return write(vm, EraVMPhase.Stopped, v -> true, s -> {
+      s.setPhase(EraVMPhase.Stopped);
+      s.setReason(null);
+      s.setMessage(message);
+      s.setCondition(ConditionTypes.READY, false, Reasons.STOPPED, message, Instant.now());
+    });
+  }
+
+  private Result write(EraVM vm, EraVMPhase target, Predicate<EraVM> applies, Consumer<EraVMStatus> edit) {
+    return StatusUpdates.update(client, vm,
+        v -> onThisNode(v) && v.getStatus().getPhase().canTransitionTo(target) && applies.test(v),
+        v -> {
+          edit.accept(v.getStatus());
+          v.getStatus().setObservedGeneration(v.getMetadata().getGeneration());
+        });
+  }
+
+  private boolean onThisNode(EraVM vm) {
+    var labels = vm.getMetadata().getLabels();
+    return labels != null && nodeName.equals(labels.get(Labels.NODE));
+  }
+
+  static String cut(String message) {
+    if (message == null || message.length() <= MAX_MESSAGE) {
+      return message;
+    }
+    return message.substring(0, MAX_MESSAGE - 1) + "…";
+  }
+}

@@ -1,0 +1,203 @@
+package dev.era.nodeagent.bench;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.era.nodeagent.AgentCluster;
+import dev.era.nodeagent.Resources;
+import dev.era.api.EraRun;
+import dev.era.api.EraRunPhase;
+import dev.era.api.EraVM;
+import dev.era.api.EraVMPhase;
+import dev.era.launcher.Language;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * The node agent's benchmark (docs/benchmarks.md, "Node agent"): the whole stack in one JVM (embedded
+ * API server, operator, agent, real guests) as {@code era up} runs it.
+ *
+ * <pre>mvn -B -q -pl api,launcher,operator install -DskipTests
+ * mvn -B -q -pl node-agent test-compile exec:exec@bench</pre>
+ *
+ * Times are taken from watch events (informers), so they include the API round trips a user sees.
+ */
+public final class AgentBenchmark {
+  static final int VM_SAMPLES = 5;
+  static final int RUN_SAMPLES = 10;
+  static final int DENSITY = 10;
+
+  private final KubernetesClient client;
+  private final AgentCluster cluster;
+  /** When each object was first seen in the wanted state, by name. */
+  private final Map<String, Long> reached = new ConcurrentHashMap<>();
+
+  private AgentBenchmark(AgentCluster cluster) {
+    this.cluster = cluster;
+    this.client = cluster.client();
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Files.createTempDirectory("era-agent-bench");
+    // 10 one-vCPU VMs must fit on a small host: idle guests barely use a core.
+    try (AgentCluster cluster = AgentCluster.start(dir,
+        AgentCluster.testConfig().withCpuAllocationRatio(16), Language.PYTHON)) {
+      new AgentBenchmark(cluster).run();
+    } finally {
+      deleteTree(dir);
+    }
+    System.exit(0);
+  }
+
+  private void run() throws Exception {
+    try (SharedIndexInformer<EraVM> vms = client.resources(EraVM.class).inNamespace(Resources.NAMESPACE)
+            .inform(watcher(vm -> vm.getStatus().getPhase() == EraVMPhase.Running, vm -> vm.getMetadata().getName()));
+        SharedIndexInformer<EraRun> runs = client.resources(EraRun.class).inNamespace(Resources.NAMESPACE)
+            .inform(watcher(r -> r.getStatus().getPhase().isFinished(), r -> r.getMetadata().getName()))) {
+      List<Double> boots = bootSamples();
+      List<Double> hellos = helloSamples();
+      Density density = density();
+      print(boots, hellos, density);
+    }
+  }
+
+  /** EraVM create → Running, one VM at a time (each deleted before the next). */
+  private List<Double> bootSamples() {
+    List<Double> seconds = new ArrayList<>();
+    for (int i = 0; i < VM_SAMPLES; i++) {
+      String name = "boot-" + i;
+      long start = System.nanoTime();
+      Resources.createVm(client, name, "python", s -> {});
+      seconds.add(awaitReached(name, start));
+      delete(name);
+    }
+    return seconds;
+  }
+
+  /** EraRun create → Succeeded for a Python hello on a running VM. */
+  private List<Double> helloSamples() {
+    Resources.createVm(client, "hello", "python", s -> {});
+    Resources.awaitVm(client, "hello", EraVMPhase.Running);
+    List<Double> seconds = new ArrayList<>();
+    for (int i = 0; i < RUN_SAMPLES; i++) {
+      String name = "hello-" + i;
+      long start = System.nanoTime();
+      Resources.createRun(client, name, "hello", s -> s.setCommand(List.of("python3", "-c", "print('hello')")));
+      seconds.add(awaitReached(name, start));
+      EraRun run = Resources.getRun(client, name);
+      if (run.getStatus().getPhase() != EraRunPhase.Succeeded) {
+        throw new IllegalStateException("run " + name + " ended " + run.getStatus().getPhase() + ": "
+            + run.getStatus().getMessage());
+      }
+    }
+    delete("hello");
+    return seconds;
+  }
+
+  record Density(double allRunningSeconds, long qemuRssKib, long jvmRssKib) {}
+
+  /** Ten VMs created at once: time until all are Running, and what they take in memory. */
+  private Density density() throws IOException {
+    long start = System.nanoTime();
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < DENSITY; i++) {
+      names.add("dense-" + i);
+      Resources.createVm(client, "dense-" + i, "python", s -> {});
+    }
+    double allRunning = 0;
+    for (String name : names) {
+      allRunning = Math.max(allRunning, awaitReached(name, start));
+    }
+    long qemuRss = 0;
+    for (String name : names) {
+      String uid = Resources.getVm(client, name).getMetadata().getUid();
+      for (long pid : cluster.processesOf(uid)) {
+        qemuRss += rssKib(Path.of("/proc", Long.toString(pid), "status"));
+      }
+    }
+    long jvmRss = rssKib(Path.of("/proc/self/status"));
+    names.forEach(this::delete);
+    return new Density(allRunning, qemuRss, jvmRss);
+  }
+
+  private <T extends io.fabric8.kubernetes.api.model.HasMetadata> ResourceEventHandler<T> watcher(
+      Predicate<T> done, java.util.function.Function<T, String> name) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        onUpdate(obj, obj);
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        if (done.test(newObj)) {
+          reached.putIfAbsent(name.apply(newObj), System.nanoTime());
+        }
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        reached.remove(name.apply(obj));
+      }
+    };
+  }
+
+  private double awaitReached(String name, long start) {
+    await().atMost(Resources.BOOT).pollInterval(Duration.ofMillis(50)).until(() -> reached.containsKey(name));
+    return (reached.get(name) - start) / 1e9;
+  }
+
+  private void delete(String vm) {
+    client.resource(Resources.getVm(client, vm)).delete();
+    await().atMost(Resources.BOOT).until(() -> Resources.getVm(client, vm) == null);
+  }
+
+  private static long rssKib(Path status) throws IOException {
+    for (String line : Files.readAllLines(status)) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return 0;
+  }
+
+  private static void print(List<Double> boots, List<Double> hellos, Density density) {
+    System.out.println();
+    System.out.printf(Locale.ROOT, "EraVM create -> Running (python, 1 vCPU, 256Mi), %d samples: p50 %.2f s (%s)%n",
+        boots.size(), median(boots), list(boots));
+    System.out.printf(Locale.ROOT, "EraRun create -> Succeeded (python3 -c print('hello')), %d samples: p50 %.2f s (%s)%n",
+        hellos.size(), median(hellos), list(hellos));
+    System.out.printf(Locale.ROOT, "%d EraVMs created at once -> all Running: %.2f s; QEMU RSS %d MiB in all"
+            + " (%d MiB per VM); this JVM (API server, operator, agent) %d MiB%n",
+        DENSITY, density.allRunningSeconds(), density.qemuRssKib() / 1024,
+        density.qemuRssKib() / 1024 / DENSITY, density.jvmRssKib() / 1024);
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static String list(List<Double> values) {
+    return String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList());
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    }
+  }
+}
