@@ -4,20 +4,26 @@ package dev.era.api;
 public final class ConditionTypes {
   /** EraVM: the operator has placed it on a node (status.nodeName). Owned by the operator. */
   public static final String SCHEDULED = "Scheduled";
+
   /**
    * EraVM: the guest agent answers (owned by the node agent), or False with reason {@link
-   * Reasons#INVALID} when the operator rejects the spec. EraNode: the node agent is healthy. EraRun:
-   * False with {@link Reasons#INVALID} for a spec the operator rejects.
+   * Reasons#INVALID} when the operator rejects the spec. EraNode: the node agent is healthy.
+   * EraRun: False with {@link Reasons#INVALID} for a spec the operator rejects.
    */
   public static final String READY = "Ready";
+
   /** EraVM: True when the VM runs under KVM, False under TCG emulation. Owned by the node agent. */
   public static final String ACCELERATED = "Accelerated";
+
   /**
    * EraVM: True when a TTL with action Stop has expired; the node agent then stops the VM as if
    * spec.running were false. Owned by the operator.
    */
   public static final String EXPIRED = "Expired";
-  /** EraVM: False with reason {@link Reasons#EGRESS_UNSUPPORTED} when the node cannot enforce it. */
+
+  /**
+   * EraVM: False with reason {@link Reasons#EGRESS_UNSUPPORTED} when the node cannot enforce it.
+   */
   public static final String NETWORK = "Network";
 
   public static final String TRUE = "True";

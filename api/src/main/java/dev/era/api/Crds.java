@@ -8,9 +8,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 
-/** The CRDs of ERA's kinds, as committed in crds/ and carried in this jar under {@code era-crds/}. */
+/**
+ * The CRDs of ERA's kinds, as committed in crds/ and carried in this jar under {@code era-crds/}.
+ */
 public final class Crds {
-  private static final List<Class<? extends HasMetadata>> KINDS = List.of(EraNode.class, EraRun.class, EraVM.class);
+  private static final List<Class<? extends HasMetadata>> KINDS =
+      List.of(EraNode.class, EraRun.class, EraVM.class);
 
   private Crds() {}
 
@@ -22,7 +25,8 @@ public final class Crds {
     String name = "era-crds/" + HasMetadata.getFullResourceName(kind) + "-v1.yml";
     try (InputStream in = Crds.class.getClassLoader().getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException(name + " is not on the classpath: the era-api jar carries it");
+        throw new IllegalStateException(
+            name + " is not on the classpath: the era-api jar carries it");
       }
       return Serialization.unmarshal(in, CustomResourceDefinition.class);
     } catch (IOException e) {

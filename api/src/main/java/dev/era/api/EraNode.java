@@ -25,10 +25,15 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "CPU",
     jsonPath = ".status.allocated.cpu",
     type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "CPU Capacity", jsonPath = ".status.capacity.cpu",
-    type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
+@AdditionalPrinterColumn(
+    name = "CPU Capacity",
+    jsonPath = ".status.capacity.cpu",
+    type = AdditionalPrinterColumn.Type.INTEGER,
+    priority = 1)
 @AdditionalPrinterColumn(name = "Memory", jsonPath = ".status.allocated.memory")
-@AdditionalPrinterColumn(name = "Memory Capacity", jsonPath = ".status.capacity.memory",
+@AdditionalPrinterColumn(
+    name = "Memory Capacity",
+    jsonPath = ".status.capacity.memory",
     priority = 1)
 @AdditionalPrinterColumn(
     name = "Age",

@@ -28,8 +28,9 @@ public class EraRunStatus extends EraStatus {
   private Boolean stdoutTruncated;
   private Boolean stderrTruncated;
 
-  @JsonPropertyDescription("True when the command wrote more than the node keeps of a run's stdout or stderr and the"
-      + " rest was dropped: neither this status nor the node's logs hold all of its output.")
+  @JsonPropertyDescription(
+      "True when the command wrote more than the node keeps of a run's stdout or stderr and the"
+          + " rest was dropped: neither this status nor the node's logs hold all of its output.")
   private Boolean outputDropped;
 
   private String startedAt;

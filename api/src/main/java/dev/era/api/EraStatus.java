@@ -80,7 +80,9 @@ public abstract class EraStatus {
     return true;
   }
 
-  /** @return whether a condition of that type existed */
+  /**
+   * @return whether a condition of that type existed
+   */
   public boolean removeCondition(String type) {
     return conditions.removeIf(c -> type.equals(c.getType()));
   }

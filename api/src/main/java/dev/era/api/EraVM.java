@@ -55,7 +55,10 @@ public class EraVM extends CustomResource<EraVMSpec, EraVMStatus> implements Nam
         && !getStatus().isFalseBecause(ConditionTypes.READY, Reasons.INVALID);
   }
 
-  /** Whether the user asked to keep the persistent disk on deletion ({@link Annotations#KEEP_PERSIST}). */
+  /**
+   * Whether the user asked to keep the persistent disk on deletion ({@link
+   * Annotations#KEEP_PERSIST}).
+   */
   public boolean keepsPersistentDisk() {
     var annotations = getMetadata().getAnnotations();
     return annotations != null && "true".equals(annotations.get(Annotations.KEEP_PERSIST));

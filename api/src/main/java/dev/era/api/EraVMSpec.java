@@ -20,12 +20,14 @@ import java.util.List;
  * operator can report it instead of failing to parse.
  */
 @ValidationRule(
-    value = "!has(self.network) || self.network != 'egress'"
-        + " || (has(self.egressAllow) && size(self.egressAllow) > 0)",
+    value =
+        "!has(self.network) || self.network != 'egress'"
+            + " || (has(self.egressAllow) && size(self.egressAllow) > 0)",
     message = "network egress needs a non-empty egressAllow list")
 @ValidationRule(
-    value = "!has(self.egressAllow) || size(self.egressAllow) == 0"
-        + " || (has(self.network) && self.network == 'egress')",
+    value =
+        "!has(self.egressAllow) || size(self.egressAllow) == 0"
+            + " || (has(self.network) && self.network == 'egress')",
     message = "egressAllow is only allowed with network egress")
 public class EraVMSpec {
   public static final String DEFAULT_LANGUAGE = "python";
@@ -64,7 +66,8 @@ public class EraVMSpec {
 
   @JsonPropertyDescription("With network egress: the host[:port] entries the guest may reach.")
   @Size(max = MAX_EGRESS_ENTRIES)
-  private List<@Pattern(Patterns.HOST_PORT) @Size(max = 260) String> egressAllow = new ArrayList<>();
+  private List<@Pattern(Patterns.HOST_PORT) @Size(max = 260) String> egressAllow =
+      new ArrayList<>();
 
   @JsonPropertyDescription("A persistent disk kept on the node while the VM is stopped.")
   private PersistSpec persist;

@@ -47,7 +47,9 @@ public final class EraVMValidator {
    */
   public static List<String> validate(EraVMSpec spec, String placedNode) {
     List<String> problems = validate(spec);
-    if (placedNode != null && spec.getNodeName() != null && !placedNode.equals(spec.getNodeName())) {
+    if (placedNode != null
+        && spec.getNodeName() != null
+        && !placedNode.equals(spec.getNodeName())) {
       return concat(
           problems,
           "spec.nodeName: the VM is already placed on "
@@ -74,8 +76,7 @@ public final class EraVMValidator {
     boolean egress = NetworkMode.egress.name().equals(spec.getNetwork());
     p.require(
         !egress || !allow.isEmpty(), "spec.egressAllow", "network egress needs a non-empty list");
-    p.require(
-        egress || allow.isEmpty(), "spec.egressAllow", "is only allowed with network egress");
+    p.require(egress || allow.isEmpty(), "spec.egressAllow", "is only allowed with network egress");
     p.require(
         allow.size() <= EraVMSpec.MAX_EGRESS_ENTRIES,
         "spec.egressAllow",

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 public final class EventRecorder {
   /** Long messages (boot failures quote the console) are cut; the full text is in the status. */
   static final int MAX_MESSAGE = 1024;
+
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
 
   private final KubernetesClient client;
@@ -25,7 +26,7 @@ public final class EventRecorder {
 
   /**
    * @param component the reporting component, e.g. {@code era-operator}
-   * @param host      the node the reporter runs on, or null for a cluster-wide component
+   * @param host the node the reporter runs on, or null for a cluster-wide component
    */
   public EventRecorder(KubernetesClient client, String component, String host) {
     this.client = client;
@@ -43,38 +44,43 @@ public final class EventRecorder {
 
   private void record(HasMetadata about, String type, String reason, String message) {
     String now = Times.format(Instant.now());
-    String namespace = about.getMetadata().getNamespace() == null
-        ? "default" : about.getMetadata().getNamespace();
-    var event = new EventBuilder()
-        .withNewMetadata()
-        .withGenerateName(about.getMetadata().getName() + ".")
-        .withNamespace(namespace)
-        .endMetadata()
-        .withInvolvedObject(new ObjectReferenceBuilder()
-            .withApiVersion(about.getApiVersion())
-            .withKind(about.getKind())
-            .withName(about.getMetadata().getName())
-            .withNamespace(about.getMetadata().getNamespace())
-            .withUid(about.getMetadata().getUid())
-            .build())
-        .withType(type)
-        .withReason(reason)
-        .withMessage(cut(message))
-        .withCount(1)
-        .withFirstTimestamp(now)
-        .withLastTimestamp(now)
-        .withReportingComponent(component)
-        .withReportingInstance(host == null ? component : component + "-" + host)
-        .withAction(reason)
-        .withNewSource()
-        .withComponent(component)
-        .withHost(host)
-        .endSource()
-        .build();
+    String namespace =
+        about.getMetadata().getNamespace() == null ? "default" : about.getMetadata().getNamespace();
+    var event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withGenerateName(about.getMetadata().getName() + ".")
+            .withNamespace(namespace)
+            .endMetadata()
+            .withInvolvedObject(
+                new ObjectReferenceBuilder()
+                    .withApiVersion(about.getApiVersion())
+                    .withKind(about.getKind())
+                    .withName(about.getMetadata().getName())
+                    .withNamespace(about.getMetadata().getNamespace())
+                    .withUid(about.getMetadata().getUid())
+                    .build())
+            .withType(type)
+            .withReason(reason)
+            .withMessage(cut(message))
+            .withCount(1)
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withReportingComponent(component)
+            .withReportingInstance(host == null ? component : component + "-" + host)
+            .withAction(reason)
+            .withNewSource()
+            .withComponent(component)
+            .withHost(host)
+            .endSource()
+            .build();
     try {
       client.v1().events().inNamespace(namespace).resource(event).create();
     } catch (KubernetesClientException e) {
-      LOG.warn("could not record event {} for {}: {}", reason, about.getMetadata().getName(),
+      LOG.warn(
+          "could not record event {} for {}: {}",
+          reason,
+          about.getMetadata().getName(),
           e.getMessage());
     }
   }

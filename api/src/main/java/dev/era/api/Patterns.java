@@ -5,7 +5,9 @@ package dev.era.api;
  * only syntax that Go's RE2 (the API server) and java.util.regex read the same way: no lookaround.
  */
 public final class Patterns {
-  /** A Kubernetes quantity such as {@code 256Mi}, {@code 1Gi}, {@code 1.5G} or {@code 134217728}. */
+  /**
+   * A Kubernetes quantity such as {@code 256Mi}, {@code 1Gi}, {@code 1.5G} or {@code 134217728}.
+   */
   public static final String QUANTITY = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
 
   /** A DNS-1123 subdomain: the names of EraVMs and nodes. */
@@ -31,7 +33,8 @@ public final class Patterns {
   public static final String ENV_NAME = "^[A-Za-z_][A-Za-z0-9_]*$";
 
   /** Standard base64 with padding. */
-  public static final String BASE64 = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$";
+  public static final String BASE64 =
+      "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$";
 
   private Patterns() {}
 }

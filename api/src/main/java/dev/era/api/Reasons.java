@@ -8,21 +8,28 @@ public final class Reasons {
   // Operator, EraVM
   /** The spec breaks a rule (schema or semantic); the message says which. */
   public static final String INVALID = "Invalid";
+
   /** No Ready EraNode with a fresh heartbeat has enough free CPU and memory. */
   public static final String UNSCHEDULABLE = "Unschedulable";
+
   /** The operator placed the VM on a node. */
   public static final String PLACED = "Placed";
+
   /**
    * The node stayed NotReady (or silent) past the grace period, or has no EraNode. Also the reason
    * of an EraRun that was Running there, which the operator then fails.
    */
   public static final String NODE_LOST = "NodeLost";
+
   /** A VM moved away from a lost node (it had no persistent disk). */
   public static final String RESCHEDULED = "Rescheduled";
+
   /** No run for ttl.idleSeconds while Running. */
   public static final String IDLE_TIMEOUT = "IdleTimeout";
+
   /** ttl.absoluteSeconds passed since creation. */
   public static final String ABSOLUTE_TIMEOUT = "AbsoluteTimeout";
+
   /** The operator deleted the VM because a TTL with action Delete expired. */
   public static final String TTL_DELETED = "TTLDeleted";
 
@@ -33,18 +40,23 @@ public final class Reasons {
   public static final String GUEST_READY = "GuestReady";
   public static final String KVM = "KVM";
   public static final String TCG = "TCG";
+
   /** The node cannot enforce an egress allow-list. */
   public static final String EGRESS_UNSUPPORTED = "EgressUnsupported";
+
   /** Ready=False and a Normal event once stopped (spec.running false or a TTL with action Stop). */
   public static final String STOPPED = "Stopped";
+
   /** Warning event: the VM or its files could not be removed; deletion waits and is retried. */
   public static final String TEARDOWN_FAILED = "TeardownFailed";
 
   // Node agent, EraNode
   /** Ready=True: the agent runs and reports. */
   public static final String AGENT_READY = "AgentReady";
+
   /** Ready=False: the agent was shut down. */
   public static final String AGENT_STOPPED = "AgentStopped";
+
   /** Ready=False: the launcher cannot tell how it would run guests. */
   public static final String LAUNCHER_UNAVAILABLE = "LauncherUnavailable";
 
@@ -52,23 +64,29 @@ public final class Reasons {
   public static final String VM_NOT_FOUND = "VMNotFound";
   public static final String VM_STOPPED = "VMStopped";
   public static final String VM_FAILED = "VMFailed";
+
   /** The run waits for its VM to become Running. */
   public static final String WAITING_FOR_VM = "WaitingForVM";
+
   /** The run is labelled for its VM's node; the node agent picks it up. */
   public static final String DISPATCHED = "Dispatched";
 
   // Node agent, EraRun
   public static final String TIMED_OUT = "TimedOut";
   public static final String EXITED = "Exited";
+
   /**
-   * Failed: the node agent restarted while the run was running and could not find its command
-   * again (its VM is gone, or the guest no longer knows it); its outcome is unknown.
+   * Failed: the node agent restarted while the run was running and could not find its command again
+   * (its VM is gone, or the guest no longer knows it); its outcome is unknown.
    */
   public static final String AGENT_RESTARTED = "AgentRestarted";
+
   /** Failed: a file could not be read (missing ConfigMap, Secret or key) or written. */
   public static final String STAGING_FAILED = "StagingFailed";
+
   /** Failed: the guest could not start the command (e.g. its working directory is missing). */
   public static final String EXEC_FAILED = "ExecFailed";
+
   /** Failed: its VM is not running on this node. */
   public static final String VM_NOT_RUNNING = "VMNotRunning";
 

@@ -11,13 +11,15 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** A file staged into the guest before the command runs. Exactly one source is set. */
 @ValidationRule(
-    value = "(has(self.content) ? 1 : 0) + (has(self.contentBase64) ? 1 : 0)"
-        + " + (has(self.configMapRef) ? 1 : 0) + (has(self.secretRef) ? 1 : 0) == 1",
+    value =
+        "(has(self.content) ? 1 : 0) + (has(self.contentBase64) ? 1 : 0)"
+            + " + (has(self.configMapRef) ? 1 : 0) + (has(self.secretRef) ? 1 : 0) == 1",
     message = "a file needs exactly one of content, contentBase64, configMapRef, secretRef")
 public class RunFile {
   public static final int DEFAULT_MODE = 0644;
 
-  @JsonPropertyDescription("Path relative to the guest's work directory /work (whatever workingDir says); no '..' segments.")
+  @JsonPropertyDescription(
+      "Path relative to the guest's work directory /work (whatever workingDir says); no '..' segments.")
   @Required
   @Pattern(Patterns.RELATIVE_PATH)
   @Size(max = 4096)

@@ -18,8 +18,14 @@ class CrdDefaultsTest {
   private static Map<String, JSONSchemaProps> specProperties(String file) throws IOException {
     try (InputStream in = Files.newInputStream(Path.of("..", "crds", file))) {
       CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-      return crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties()
-          .get("spec").getProperties();
+      return crd.getSpec()
+          .getVersions()
+          .get(0)
+          .getSchema()
+          .getOpenAPIV3Schema()
+          .getProperties()
+          .get("spec")
+          .getProperties();
     }
   }
 
@@ -41,7 +47,15 @@ class CrdDefaultsTest {
     Map<String, JSONSchemaProps> props = specProperties("eraruns.era.dev-v1.yml");
     assertThat(props.get("timeoutSeconds").getDefault().asInt())
         .isEqualTo(new EraRunSpec().getTimeoutSeconds());
-    assertThat(props.get("files").getItems().getSchema().getProperties().get("mode").getDefault()
-        .asInt()).isEqualTo(new RunFile().getMode());
+    assertThat(
+            props
+                .get("files")
+                .getItems()
+                .getSchema()
+                .getProperties()
+                .get("mode")
+                .getDefault()
+                .asInt())
+        .isEqualTo(new RunFile().getMode());
   }
 }

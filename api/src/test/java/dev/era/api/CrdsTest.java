@@ -12,6 +12,7 @@ class CrdsTest {
         .as("crds/*.yml copied to era-crds/ by the build")
         .extracting(CustomResourceDefinition::getSpec)
         .extracting(s -> s.getGroup() + "/" + s.getNames().getKind() + "/" + s.getScope())
-        .containsExactlyInAnyOrder("era.dev/EraVM/Namespaced", "era.dev/EraRun/Namespaced", "era.dev/EraNode/Cluster");
+        .containsExactlyInAnyOrder(
+            "era.dev/EraVM/Namespaced", "era.dev/EraRun/Namespaced", "era.dev/EraNode/Cluster");
   }
 }

@@ -43,17 +43,22 @@ class EraRunValidatorTest {
         .containsExactly("spec: set exactly one of command (argv) or shell");
     assertThat(problems(s -> s.setShell(null)))
         .containsExactly("spec: set exactly one of command (argv) or shell");
-    assertThat(problems(s -> {
-      s.setShell(null);
-      s.setCommand(List.of("python3", "-c", "print(1)"));
-    })).isEmpty();
+    assertThat(
+            problems(
+                s -> {
+                  s.setShell(null);
+                  s.setCommand(List.of("python3", "-c", "print(1)"));
+                }))
+        .isEmpty();
     assertThat(problems(s -> s.setShell(""))).containsExactly("spec.shell: must not be empty");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"/etc/passwd", "../x", "a/../../x", "a//b", "a/", ".."})
   void filePathsStayInside(String path) {
-    assertThat(problems(s -> s.setFiles(List.of(file(path, "x"))))).singleElement().asString()
+    assertThat(problems(s -> s.setFiles(List.of(file(path, "x")))))
+        .singleElement()
+        .asString()
         .startsWith("spec.files[0].path:");
   }
 
@@ -68,9 +73,10 @@ class EraRunValidatorTest {
     RunFile none = file("a", null);
     RunFile two = file("b", "x");
     two.setSecretRef(new KeyRef("s", "k"));
-    assertThat(problems(s -> s.setFiles(List.of(none, two)))).containsExactly(
-        "spec.files[0]: needs exactly one of content, contentBase64, configMapRef, secretRef",
-        "spec.files[1]: needs exactly one of content, contentBase64, configMapRef, secretRef");
+    assertThat(problems(s -> s.setFiles(List.of(none, two))))
+        .containsExactly(
+            "spec.files[0]: needs exactly one of content, contentBase64, configMapRef, secretRef",
+            "spec.files[1]: needs exactly one of content, contentBase64, configMapRef, secretRef");
   }
 
   @Test
@@ -81,10 +87,11 @@ class EraRunValidatorTest {
     ref.setConfigMapRef(new KeyRef(null, "k"));
     RunFile mode = file("c", "x");
     mode.setMode(01000);
-    assertThat(problems(s -> s.setFiles(List.of(b64, ref, mode)))).containsExactly(
-        "spec.files[0].contentBase64: 'not base64!' is not base64",
-        "spec.files[1].configMapRef.name: is required",
-        "spec.files[2].mode: must be between 0 and 511 (got 512)");
+    assertThat(problems(s -> s.setFiles(List.of(b64, ref, mode))))
+        .containsExactly(
+            "spec.files[0].contentBase64: 'not base64!' is not base64",
+            "spec.files[1].configMapRef.name: is required",
+            "spec.files[2].mode: must be between 0 and 511 (got 512)");
   }
 
   @Test

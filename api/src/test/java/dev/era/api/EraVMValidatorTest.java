@@ -24,8 +24,10 @@ class EraVMValidatorTest {
 
   @Test
   void emptyYamlSpecGetsTheDefaults() {
-    EraVM vm = Serialization.unmarshal(
-        "apiVersion: era.dev/v1alpha1\nkind: EraVM\nmetadata: {name: a}\nspec: {}\n", EraVM.class);
+    EraVM vm =
+        Serialization.unmarshal(
+            "apiVersion: era.dev/v1alpha1\nkind: EraVM\nmetadata: {name: a}\nspec: {}\n",
+            EraVM.class);
     EraVMSpec spec = vm.getSpec();
     assertThat(spec.getLanguage()).isEqualTo("python");
     assertThat(spec.getCpu()).isEqualTo(1);
@@ -37,10 +39,11 @@ class EraVMValidatorTest {
 
   @Test
   void explicitNullsBecomeDefaults() {
-    EraVM vm = Serialization.unmarshal(
-        "apiVersion: era.dev/v1alpha1\nkind: EraVM\nmetadata: {name: a}\n"
-            + "spec: {cpu: null, memory: null, language: null, running: null}\nstatus: null\n",
-        EraVM.class);
+    EraVM vm =
+        Serialization.unmarshal(
+            "apiVersion: era.dev/v1alpha1\nkind: EraVM\nmetadata: {name: a}\n"
+                + "spec: {cpu: null, memory: null, language: null, running: null}\nstatus: null\n",
+            EraVM.class);
     assertThat(vm.getSpec().getCpu()).isEqualTo(1);
     assertThat(vm.getSpec().getMemory()).isEqualTo("256Mi");
     assertThat(vm.getSpec().getRunning()).isTrue();
@@ -49,17 +52,18 @@ class EraVMValidatorTest {
 
   @Test
   void unknownEnumValueStillReadsAndIsReported() {
-    EraVM vm = Serialization.unmarshal(
-        "apiVersion: era.dev/v1alpha1\nkind: EraVM\nmetadata: {name: a}\nspec: {language: ruby}\n",
-        EraVM.class);
+    EraVM vm =
+        Serialization.unmarshal(
+            "apiVersion: era.dev/v1alpha1\nkind: EraVM\nmetadata: {name: a}\nspec: {language: ruby}\n",
+            EraVM.class);
     assertThat(EraVMValidator.validate(vm.getSpec()))
         .containsExactly("spec.language: 'ruby' is not one of [python, node]");
   }
 
   @Test
   void cpuOutOfRange() {
-    assertThat(problems(s -> s.setCpu(0))).containsExactly(
-        "spec.cpu: must be between 1 and 64 (got 0)");
+    assertThat(problems(s -> s.setCpu(0)))
+        .containsExactly("spec.cpu: must be between 1 and 64 (got 0)");
     assertThat(problems(s -> s.setCpu(65))).hasSize(1);
     assertThat(problems(s -> s.setCpu(64))).isEmpty();
   }
@@ -67,7 +71,10 @@ class EraVMValidatorTest {
   @ParameterizedTest
   @ValueSource(strings = {"256", "lots", "1.5Xi", "-1Gi", "256 Mi"})
   void memoryMustBeAQuantity(String memory) {
-    assertThat(problems(s -> s.setMemory(memory))).hasSize(1).first().asString()
+    assertThat(problems(s -> s.setMemory(memory)))
+        .hasSize(1)
+        .first()
+        .asString()
         .startsWith("spec.memory:");
   }
 
@@ -86,16 +93,22 @@ class EraVMValidatorTest {
         .containsExactly("spec.egressAllow: network egress needs a non-empty list");
     assertThat(problems(s -> s.setEgressAllow(List.of("pypi.org"))))
         .containsExactly("spec.egressAllow: is only allowed with network egress");
-    assertThat(problems(s -> {
-      s.setNetwork("egress");
-      s.setEgressAllow(List.of("pypi.org:443", "*.github.com", "10.0.0.1:8080"));
-    })).isEmpty();
-    assertThat(problems(s -> {
-      s.setNetwork("egress");
-      s.setEgressAllow(List.of("http://pypi.org", "a.org:70000"));
-    })).containsExactly(
-        "spec.egressAllow[0]: 'http://pypi.org' is not host[:port]",
-        "spec.egressAllow[1]: port must be between 1 and 65535");
+    assertThat(
+            problems(
+                s -> {
+                  s.setNetwork("egress");
+                  s.setEgressAllow(List.of("pypi.org:443", "*.github.com", "10.0.0.1:8080"));
+                }))
+        .isEmpty();
+    assertThat(
+            problems(
+                s -> {
+                  s.setNetwork("egress");
+                  s.setEgressAllow(List.of("http://pypi.org", "a.org:70000"));
+                }))
+        .containsExactly(
+            "spec.egressAllow[0]: 'http://pypi.org' is not host[:port]",
+            "spec.egressAllow[1]: port must be between 1 and 65535");
   }
 
   @Test
@@ -112,16 +125,19 @@ class EraVMValidatorTest {
     TtlSpec bad = new TtlSpec();
     bad.setIdleSeconds(0L);
     bad.setAction("Pause");
-    assertThat(problems(s -> s.setTtl(bad))).containsExactly(
-        "spec.ttl.idleSeconds: must be at least 1 (got 0)",
-        "spec.ttl.action: 'Pause' is not one of [Stop, Delete]");
+    assertThat(problems(s -> s.setTtl(bad)))
+        .containsExactly(
+            "spec.ttl.idleSeconds: must be at least 1 (got 0)",
+            "spec.ttl.action: 'Pause' is not one of [Stop, Delete]");
   }
 
   @Test
   void aPlacedVmCannotBePinnedElsewhere() {
     EraVMSpec spec = new EraVMSpec();
     spec.setNodeName("b");
-    assertThat(EraVMValidator.validate(spec, "a")).singleElement().asString()
+    assertThat(EraVMValidator.validate(spec, "a"))
+        .singleElement()
+        .asString()
         .contains("already placed on a");
     assertThat(EraVMValidator.validate(spec, "b")).isEmpty();
     assertThat(EraVMValidator.validate(spec, null)).isEmpty();

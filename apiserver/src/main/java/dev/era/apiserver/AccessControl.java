@@ -32,13 +32,18 @@ final class AccessControl extends Dispatcher {
   }
 
   private void check(RecordedRequest request) {
-    UserInfo user = tokens.authenticate(request.getHeader("Authorization")).orElseThrow(ApiException::unauthorized);
+    UserInfo user =
+        tokens
+            .authenticate(request.getHeader("Authorization"))
+            .orElseThrow(ApiException::unauthorized);
     if (request.getHeaders().toMultimap().keySet().stream()
         .anyMatch(header -> header.toLowerCase(Locale.ROOT).startsWith("impersonate-"))) {
       // Ignoring the headers would run the request as the caller, not as whom it names.
-      throw ApiException.badRequest("the embedded API server does not support impersonation (kubectl --as)");
+      throw ApiException.badRequest(
+          "the embedded API server does not support impersonation (kubectl --as)");
     }
-    RequestAttributes attributes = RequestAttributes.of(user, request.getMethod(), ApiDispatcher.url(request));
+    RequestAttributes attributes =
+        RequestAttributes.of(user, request.getMethod(), ApiDispatcher.url(request));
     if (!rbac.allows(attributes)) {
       throw ApiException.forbidden(attributes);
     }

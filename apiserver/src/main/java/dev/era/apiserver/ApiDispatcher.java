@@ -20,17 +20,41 @@ import java.util.function.Supplier;
  */
 final class ApiDispatcher extends Dispatcher {
   private static final System.Logger LOG = System.getLogger(ApiDispatcher.class.getName());
-  /** What {@code kubectl version} shows; the minor version matches the kubectl this is tested with. */
-  private static final Map<String, String> VERSION = Map.of(
-      "major", "1", "minor", "32", "gitVersion", "v1.32.0-era-embedded", "gitCommit", "", "gitTreeState", "clean",
-      "buildDate", "1970-01-01T00:00:00Z", "goVersion", "", "compiler", "", "platform", "linux/amd64");
+
+  /**
+   * What {@code kubectl version} shows; the minor version matches the kubectl this is tested with.
+   */
+  private static final Map<String, String> VERSION =
+      Map.of(
+          "major",
+          "1",
+          "minor",
+          "32",
+          "gitVersion",
+          "v1.32.0-era-embedded",
+          "gitCommit",
+          "",
+          "gitTreeState",
+          "clean",
+          "buildDate",
+          "1970-01-01T00:00:00Z",
+          "goVersion",
+          "",
+          "compiler",
+          "",
+          "platform",
+          "linux/amd64");
 
   private final Discovery discovery;
   private final OpenApiV3 openApi;
   private final ResourceHandler resources;
   private final Supplier<String> serverAddress;
 
-  ApiDispatcher(KubernetesCrudDispatcher store, ResourceCatalog catalog, Clock clock, Supplier<String> serverAddress) {
+  ApiDispatcher(
+      KubernetesCrudDispatcher store,
+      ResourceCatalog catalog,
+      Clock clock,
+      Supplier<String> serverAddress) {
     this.discovery = new Discovery(catalog);
     this.openApi = new OpenApiV3(catalog);
     this.resources = new ResourceHandler(store, catalog, clock);
@@ -75,8 +99,10 @@ final class ApiDispatcher extends Dispatcher {
       }
     }
     requireReadableBody(request);
-    ResourcePath resource = ResourcePath.parse(path)
-        .orElseThrow(() -> ApiException.notFound("the server could not find the requested resource"));
+    ResourcePath resource =
+        ResourcePath.parse(path)
+            .orElseThrow(
+                () -> ApiException.notFound("the server could not find the requested resource"));
     return resources.handle(request, url, resource);
   }
 
@@ -84,11 +110,26 @@ final class ApiDispatcher extends Dispatcher {
   private MockResponse document(String path, String accept) {
     String[] segments = path.substring(path.isEmpty() ? 0 : 1).split("/");
     return switch (path) {
-      case "" -> json(200, Map.of("paths", List.of("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3",
-          "/readyz", "/version")));
+      case "" ->
+          json(
+              200,
+              Map.of(
+                  "paths",
+                  List.of(
+                      "/api",
+                      "/api/v1",
+                      "/apis",
+                      "/healthz",
+                      "/livez",
+                      "/openapi/v3",
+                      "/readyz",
+                      "/version")));
       case "/version" -> json(200, VERSION);
-      case "/healthz", "/livez", "/readyz" -> new MockResponse().setResponseCode(200)
-          .setHeader("Content-Type", "text/plain").setBody("ok");
+      case "/healthz", "/livez", "/readyz" ->
+          new MockResponse()
+              .setResponseCode(200)
+              .setHeader("Content-Type", "text/plain")
+              .setBody("ok");
       case "/api" -> json(200, discovery.coreVersions(serverAddress.get()));
       case "/apis" -> json(200, discovery.groups());
       case "/api/v1" -> json(200, discovery.resources("", "v1").orElseThrow());
@@ -96,14 +137,28 @@ final class ApiDispatcher extends Dispatcher {
       case "/openapi/v2" -> emptyOpenApiV2(accept);
       default -> {
         if (segments[0].equals("apis") && segments.length == 2) {
-          yield json(200, discovery.group(segments[1]).orElseThrow(() -> ApiException.notFound(
-              "the server could not find the requested resource")));
+          yield json(
+              200,
+              discovery
+                  .group(segments[1])
+                  .orElseThrow(
+                      () ->
+                          ApiException.notFound(
+                              "the server could not find the requested resource")));
         } else if (segments[0].equals("apis") && segments.length == 3) {
-          yield json(200, discovery.resources(segments[1], segments[2]).orElseThrow(() -> ApiException.notFound(
-              "the server could not find the requested resource")));
+          yield json(
+              200,
+              discovery
+                  .resources(segments[1], segments[2])
+                  .orElseThrow(
+                      () ->
+                          ApiException.notFound(
+                              "the server could not find the requested resource")));
         } else if (path.startsWith("/openapi/v3/")) {
-          ObjectNode doc = openApi.document(path.substring("/openapi/v3/".length())).orElseThrow(
-              () -> ApiException.notFound("no OpenAPI document for " + path));
+          ObjectNode doc =
+              openApi
+                  .document(path.substring("/openapi/v3/".length()))
+                  .orElseThrow(() -> ApiException.notFound("no OpenAPI document for " + path));
           yield json(200, doc);
         }
         yield null;
@@ -112,21 +167,34 @@ final class ApiDispatcher extends Dispatcher {
   }
 
   /**
-   * OpenAPI v2 without definitions. Clients from before OpenAPI v3 (kubectl older than 1.27) fetch it,
-   * in protobuf, before every apply and cannot apply without it; a document without schemas lets
-   * them apply, skipping their own validation (the server validates). Their {@code kubectl explain}
-   * finds nothing in it; newer clients read /openapi/v3.
+   * OpenAPI v2 without definitions. Clients from before OpenAPI v3 (kubectl older than 1.27) fetch
+   * it, in protobuf, before every apply and cannot apply without it; a document without schemas
+   * lets them apply, skipping their own validation (the server validates). Their {@code kubectl
+   * explain} finds nothing in it; newer clients read /openapi/v3.
    */
   private static MockResponse emptyOpenApiV2(String accept) {
     if (accept != null && accept.contains("protobuf")) {
       // The empty message: a gnostic openapi_v2.Document with no fields set. Not labelled with the
-      // protobuf type the client asked for: its '@' is no valid MIME token, and client-go 1.20 fails
+      // protobuf type the client asked for: its '@' is no valid MIME token, and client-go 1.20
+      // fails
       // to parse it ("mime: unexpected content after media subtype"). kube-apiserver serves the
       // document through http.ServeContent, which labels binary data application/octet-stream.
-      return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/octet-stream").setBody("");
+      return new MockResponse()
+          .setResponseCode(200)
+          .setHeader("Content-Type", "application/octet-stream")
+          .setBody("");
     }
-    return json(200, Map.of("swagger", "2.0", "info", Map.of("title", "Kubernetes", "version", VERSION.get("gitVersion")),
-        "paths", Map.of(), "definitions", Map.of()));
+    return json(
+        200,
+        Map.of(
+            "swagger",
+            "2.0",
+            "info",
+            Map.of("title", "Kubernetes", "version", VERSION.get("gitVersion")),
+            "paths",
+            Map.of(),
+            "definitions",
+            Map.of()));
   }
 
   /**
@@ -135,16 +203,21 @@ final class ApiDispatcher extends Dispatcher {
    */
   private static void requireReadableBody(RecordedRequest request) {
     String contentType = request.getHeader("Content-Type");
-    if (contentType != null && request.getBody() != null && request.getBody().size() > 0
-        && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json") && !ServerSideApply.isApply(contentType)
+    if (contentType != null
+        && request.getBody() != null
+        && request.getBody().size() > 0
+        && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json")
+        && !ServerSideApply.isApply(contentType)
         && !ProtobufBodies.isProtobuf(contentType)) {
-      throw ApiException.unsupportedMediaType("the embedded API server reads JSON, protobuf and apply YAML, not "
-          + contentType);
+      throw ApiException.unsupportedMediaType(
+          "the embedded API server reads JSON, protobuf and apply YAML, not " + contentType);
     }
   }
 
   static MockResponse json(int code, Object body) {
-    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+    return new MockResponse()
+        .setResponseCode(code)
+        .setHeader("Content-Type", "application/json")
         .setBody(body instanceof String s ? s : Json.write(body));
   }
 

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * The HTTPS side: a Vert.x server on a loopback address that hands requests to the dispatcher,
  * using the mock web server's request handler for everything except watches over HTTP (not a
  * WebSocket), which it streams itself. It stands in for {@code MockWebServer}, which cannot stream
- * a watch to kubectl and keeps every request it ever received in memory (fine for a test, not for
- * a daemon).
+ * a watch to kubectl and keeps every request it ever received in memory (fine for a test, not for a
+ * daemon).
  */
 final class ApiHttpServer implements AutoCloseable {
   private static final int WATCH_CLOSED = 1000;
@@ -42,27 +42,44 @@ final class ApiHttpServer implements AutoCloseable {
 
   /** Listens on {@code host:port} (port 0 picks a free one) with TLS until closed. */
   static ApiHttpServer start(String host, int port, KeyCertOptions tls, Dispatcher dispatcher) {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2)
-        .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
+    Vertx vertx =
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(2)
+                .setFileSystemOptions(
+                    new FileSystemOptions()
+                        .setFileCachingEnabled(false)
+                        .setClassPathResolvingEnabled(false)));
     try {
-      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-          .setSsl(true).setKeyCertOptions(tls)
-          .setHandle100ContinueAutomatically(true)
-          .setWebSocketSubProtocols(List.of("v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io",
-              "v1.channel.k8s.io")));
-      HttpServerRequestHandler standard = new HttpServerRequestHandler(vertx) {
-        @Override
-        protected MockResponse onHttpRequest(RecordedRequest request) {
-          return dispatcher.dispatch(request);
-        }
-      };
-      server.requestHandler(request -> {
-        if (isHttpWatch(request)) {
-          streamWatch(vertx, request, dispatcher);
-        } else {
-          standard.handle(request);
-        }
-      });
+      HttpServer server =
+          vertx.createHttpServer(
+              new HttpServerOptions()
+                  .setHost(host)
+                  .setPort(port)
+                  .setSsl(true)
+                  .setKeyCertOptions(tls)
+                  .setHandle100ContinueAutomatically(true)
+                  .setWebSocketSubProtocols(
+                      List.of(
+                          "v4.channel.k8s.io",
+                          "v3.channel.k8s.io",
+                          "v2.channel.k8s.io",
+                          "v1.channel.k8s.io")));
+      HttpServerRequestHandler standard =
+          new HttpServerRequestHandler(vertx) {
+            @Override
+            protected MockResponse onHttpRequest(RecordedRequest request) {
+              return dispatcher.dispatch(request);
+            }
+          };
+      server.requestHandler(
+          request -> {
+            if (isHttpWatch(request)) {
+              streamWatch(vertx, request, dispatcher);
+            } else {
+              standard.handle(request);
+            }
+          });
       await(server.listen(), "cannot listen on " + host + ":" + port);
       return new ApiHttpServer(vertx, server);
     } catch (RuntimeException e) {
@@ -75,7 +92,9 @@ final class ApiHttpServer implements AutoCloseable {
     return server.actualPort();
   }
 
-  /** Closes the listener and every open connection (watches end), then stops Vert.x and its threads. */
+  /**
+   * Closes the listener and every open connection (watches end), then stops Vert.x and its threads.
+   */
   @Override
   public void close() {
     try {
@@ -93,8 +112,13 @@ final class ApiHttpServer implements AutoCloseable {
   }
 
   private static void streamWatch(Vertx vertx, HttpServerRequest request, Dispatcher dispatcher) {
-    RecordedRequest recorded = new RecordedRequest(request.version().alpnName().toUpperCase(Locale.ROOT),
-        HttpMethod.GET, request.uri(), Headers.builder().addAll(request.headers()).build(), new Buffer());
+    RecordedRequest recorded =
+        new RecordedRequest(
+            request.version().alpnName().toUpperCase(Locale.ROOT),
+            HttpMethod.GET,
+            request.uri(),
+            Headers.builder().addAll(request.headers()).build(),
+            new Buffer());
     MockResponse answer = dispatcher.dispatch(recorded);
     HttpServerResponse response = request.response();
     WebSocketListener listener = answer.getWebSocketListener();
@@ -102,22 +126,29 @@ final class ApiHttpServer implements AutoCloseable {
       // Refused (bad selector, unknown resource): answer with the status as it is.
       response.setStatusCode(answer.code());
       answer.getHeaders().toMultimap().forEach(response.headers()::add);
-      response.end(io.vertx.core.buffer.Buffer.buffer(answer.getBody() == null ? new byte[0] : answer.getBody().getBytes()));
+      response.end(
+          io.vertx.core.buffer.Buffer.buffer(
+              answer.getBody() == null ? new byte[0] : answer.getBody().getBytes()));
       return;
     }
     response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/json");
     response.writeHead();
     HttpWatchStream stream = new HttpWatchStream(recorded, response);
-    long timer = vertx.setTimer(TimeUnit.SECONDS.toMillis(timeoutSeconds(request)),
-        id -> listener.onClosed(stream, WATCH_CLOSED, "watch timeout"));
-    response.closeHandler(v -> {
-      vertx.cancelTimer(timer);
-      listener.onClosed(stream, WATCH_CLOSED, "client closed the watch");
-    });
+    long timer =
+        vertx.setTimer(
+            TimeUnit.SECONDS.toMillis(timeoutSeconds(request)),
+            id -> listener.onClosed(stream, WATCH_CLOSED, "watch timeout"));
+    response.closeHandler(
+        v -> {
+          vertx.cancelTimer(timer);
+          listener.onClosed(stream, WATCH_CLOSED, "client closed the watch");
+        });
     listener.onOpen(stream, answer);
   }
 
-  /** The client's {@code timeoutSeconds}, as the real server honours it, ending the stream cleanly. */
+  /**
+   * The client's {@code timeoutSeconds}, as the real server honours it, ending the stream cleanly.
+   */
   private static long timeoutSeconds(HttpServerRequest request) {
     try {
       String timeout = request.getParam("timeoutSeconds");

@@ -28,10 +28,13 @@ final class AtomicFile {
   static void write(Path file, Writer writer) throws IOException {
     Path absolute = file.toAbsolutePath();
     Files.createDirectories(absolute.getParent());
-    Path temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp", OWNER_ONLY);
+    Path temporary =
+        Files.createTempFile(
+            absolute.getParent(), "." + absolute.getFileName(), ".tmp", OWNER_ONLY);
     try {
       writer.writeTo(temporary.toFile());
-      Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(temporary);
     }

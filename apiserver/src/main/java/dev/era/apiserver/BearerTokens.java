@@ -56,11 +56,14 @@ final class BearerTokens {
         if (columns.length < 3 || columns[0].isEmpty() || columns[1].isEmpty()) {
           throw new IOException(file + ", line " + (i + 1) + ": not token,user,uid[,\"groups\"]");
         }
-        users.put(columns[0], new UserInfo(columns[1], columns.length < 4 ? List.of() : groups(columns[3])));
+        users.put(
+            columns[0],
+            new UserInfo(columns[1], columns.length < 4 ? List.of() : groups(columns[3])));
       }
     }
     List<String> known = users.values().stream().map(UserInfo::name).toList();
-    List<UserInfo> missing = identities.stream().filter(user -> !known.contains(user.name())).toList();
+    List<UserInfo> missing =
+        identities.stream().filter(user -> !known.contains(user.name())).toList();
     if (!missing.isEmpty() || !Files.exists(file)) {
       missing.forEach(user -> users.put(newToken(), user));
       List<String> lines = new ArrayList<>();
@@ -94,8 +97,11 @@ final class BearerTokens {
 
   /** The token of the user of that name. */
   String tokenOf(String userName) {
-    return users.entrySet().stream().filter(e -> e.getValue().name().equals(userName)).map(Map.Entry::getKey)
-        .findFirst().orElseThrow(() -> new IllegalArgumentException("no token for user " + userName));
+    return users.entrySet().stream()
+        .filter(e -> e.getValue().name().equals(userName))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no token for user " + userName));
   }
 
   private static String newToken() {
@@ -105,11 +111,20 @@ final class BearerTokens {
   }
 
   private static String line(String token, UserInfo user) {
-    return token + "," + user.name() + "," + user.name() + ",\"" + String.join(",", user.groups()) + "\"";
+    return token
+        + ","
+        + user.name()
+        + ","
+        + user.name()
+        + ",\""
+        + String.join(",", user.groups())
+        + "\"";
   }
 
   /** {@code "a,b"} or {@code a}: the group column, quoted when it holds several. */
   private static List<String> groups(String column) {
-    return Arrays.stream(column.replaceAll("^\"|\"$", "").split(",")).filter(g -> !g.isBlank()).toList();
+    return Arrays.stream(column.replaceAll("^\"|\"$", "").split(","))
+        .filter(g -> !g.isBlank())
+        .toList();
   }
 }

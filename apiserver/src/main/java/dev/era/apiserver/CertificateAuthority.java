@@ -38,8 +38,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 final class CertificateAuthority {
   static final Duration CA_VALIDITY = Duration.ofDays(3650);
   static final Duration SERVING_VALIDITY = Duration.ofDays(365);
+
   /** Tolerates a client clock a little behind this one. */
   private static final Duration BACKDATE = Duration.ofHours(1);
+
   private static final String SIGNATURE = "SHA256withECDSA";
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -56,13 +58,23 @@ final class CertificateAuthority {
     KeyPair keys = newKeyPair();
     X500Name name = new X500Name("CN=" + commonName);
     try {
-      var builder = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minus(BACKDATE)),
-          Date.from(now.plus(CA_VALIDITY)), name, keys.getPublic())
-          .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
-          .addExtension(Extension.keyUsage, true,
-              new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature))
-          .addExtension(Extension.subjectKeyIdentifier, false,
-              new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
+      var builder =
+          new JcaX509v3CertificateBuilder(
+                  name,
+                  serial(),
+                  Date.from(now.minus(BACKDATE)),
+                  Date.from(now.plus(CA_VALIDITY)),
+                  name,
+                  keys.getPublic())
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+              .addExtension(
+                  Extension.keyUsage,
+                  true,
+                  new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature))
+              .addExtension(
+                  Extension.subjectKeyIdentifier,
+                  false,
+                  new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
       return new CertificateAuthority(sign(builder, keys.getPrivate()), keys.getPrivate());
     } catch (CertIOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot create a CA certificate: " + e.getMessage(), e);
@@ -79,11 +91,15 @@ final class CertificateAuthority {
 
   /**
    * A certificate for a TLS server reached as any of {@code dnsNames} and {@code ipAddresses}
-   * (clients check these subject alternative names, not the common name), valid for
-   * {@link #SERVING_VALIDITY} from {@code now}.
+   * (clients check these subject alternative names, not the common name), valid for {@link
+   * #SERVING_VALIDITY} from {@code now}.
    */
-  X509Certificate issueServing(PublicKey subjectKey, String commonName, List<String> dnsNames,
-      List<String> ipAddresses, Instant now) {
+  X509Certificate issueServing(
+      PublicKey subjectKey,
+      String commonName,
+      List<String> dnsNames,
+      List<String> ipAddresses,
+      Instant now) {
     GeneralName[] names = new GeneralName[dnsNames.size() + ipAddresses.size()];
     int i = 0;
     for (String dns : dnsNames) {
@@ -94,15 +110,29 @@ final class CertificateAuthority {
     }
     try {
       JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-      var builder = new JcaX509v3CertificateBuilder(certificate, serial(), Date.from(now.minus(BACKDATE)),
-          Date.from(now.plus(SERVING_VALIDITY)), new X500Name("CN=" + commonName), subjectKey)
-          .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-          .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-          .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-          .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names))
-          .addExtension(Extension.authorityKeyIdentifier, false,
-              extensions.createAuthorityKeyIdentifier(certificate))
-          .addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(subjectKey));
+      var builder =
+          new JcaX509v3CertificateBuilder(
+                  certificate,
+                  serial(),
+                  Date.from(now.minus(BACKDATE)),
+                  Date.from(now.plus(SERVING_VALIDITY)),
+                  new X500Name("CN=" + commonName),
+                  subjectKey)
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+              .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+              .addExtension(
+                  Extension.extendedKeyUsage,
+                  false,
+                  new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+              .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names))
+              .addExtension(
+                  Extension.authorityKeyIdentifier,
+                  false,
+                  extensions.createAuthorityKeyIdentifier(certificate))
+              .addExtension(
+                  Extension.subjectKeyIdentifier,
+                  false,
+                  extensions.createSubjectKeyIdentifier(subjectKey));
       return sign(builder, key);
     } catch (CertIOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot issue a serving certificate: " + e.getMessage(), e);
@@ -132,8 +162,8 @@ final class CertificateAuthority {
   private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer)
       throws GeneralSecurityException {
     try {
-      return new JcaX509CertificateConverter().getCertificate(builder.build(
-          new JcaContentSignerBuilder(SIGNATURE).build(signer)));
+      return new JcaX509CertificateConverter()
+          .getCertificate(builder.build(new JcaContentSignerBuilder(SIGNATURE).build(signer)));
     } catch (OperatorCreationException e) {
       throw new GeneralSecurityException(e.getMessage(), e);
     }

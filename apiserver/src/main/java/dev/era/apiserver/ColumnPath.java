@@ -12,17 +12,18 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A Kubernetes JSONPath as CRD printer columns write it ({@code .status.phase},
- * {@code .status.conditions[?(@.type=="Ready")].status}, {@code .metadata.labels.era\.dev/node}),
+ * A Kubernetes JSONPath as CRD printer columns write it ({@code .status.phase}, {@code
+ * .status.conditions[?(@.type=="Ready")].status}, {@code .metadata.labels.era\.dev/node}),
  * evaluated with Jayway JsonPath. Only the notation differs: Kubernetes paths start with a dot and
  * escape dots inside names, Jayway paths start with {@code $} and quote such names in brackets.
  */
 final class ColumnPath {
-  private static final Configuration CONFIGURATION = Configuration.builder()
-      .jsonProvider(new JacksonJsonNodeJsonProvider(Json.MAPPER))
-      .mappingProvider(new JacksonMappingProvider(Json.MAPPER))
-      .options(Option.SUPPRESS_EXCEPTIONS)
-      .build();
+  private static final Configuration CONFIGURATION =
+      Configuration.builder()
+          .jsonProvider(new JacksonJsonNodeJsonProvider(Json.MAPPER))
+          .mappingProvider(new JacksonMappingProvider(Json.MAPPER))
+          .options(Option.SUPPRESS_EXCEPTIONS)
+          .build();
   private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
   private final JsonPath path;
@@ -31,12 +32,16 @@ final class ColumnPath {
     this.path = path;
   }
 
-  /** Compiles a Kubernetes JSONPath; a path Jayway cannot read is an {@link IllegalArgumentException}. */
+  /**
+   * Compiles a Kubernetes JSONPath; a path Jayway cannot read is an {@link
+   * IllegalArgumentException}.
+   */
   static ColumnPath compile(String kubernetesPath) {
     try {
       return new ColumnPath(JsonPath.compile(toJayway(kubernetesPath)));
     } catch (InvalidPathException e) {
-      throw new IllegalArgumentException("unsupported JSONPath " + kubernetesPath + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "unsupported JSONPath " + kubernetesPath + ": " + e.getMessage(), e);
     }
   }
 
@@ -55,7 +60,10 @@ final class ColumnPath {
     return result;
   }
 
-  /** {@code .a.b\.c[0]} → {@code $.a['b.c'][0]}; bracket expressions (indexes, filters) are kept as written. */
+  /**
+   * {@code .a.b\.c[0]} → {@code $.a['b.c'][0]}; bracket expressions (indexes, filters) are kept as
+   * written.
+   */
   static String toJayway(String kubernetesPath) {
     String p = kubernetesPath.trim();
     if (p.startsWith("{") && p.endsWith("}")) {

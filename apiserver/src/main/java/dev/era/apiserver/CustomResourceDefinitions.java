@@ -9,17 +9,20 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the server does with a CRD it stores: checks that it can serve it, and marks it established. */
+/**
+ * What the server does with a CRD it stores: checks that it can serve it, and marks it established.
+ */
 final class CustomResourceDefinitions {
   private CustomResourceDefinitions() {}
 
   static boolean isCrdPath(ResourcePath path) {
-    return path.group().equals(ResourceCatalog.CRD_GROUP) && path.plural().equals("customresourcedefinitions");
+    return path.group().equals(ResourceCatalog.CRD_GROUP)
+        && path.plural().equals("customresourcedefinitions");
   }
 
   /**
-   * Refuses a CRD this server cannot serve (missing names, unreadable schema or printer column),
-   * so that the mistake shows when the CRD is applied rather than on every later request.
+   * Refuses a CRD this server cannot serve (missing names, unreadable schema or printer column), so
+   * that the mistake shows when the CRD is applied rather than on every later request.
    */
   static void checkServable(ObjectNode crd) {
     String name = crd.path("metadata").path("name").asText();
@@ -27,10 +30,13 @@ final class CustomResourceDefinitions {
     String group = spec.path("group").asText("");
     String plural = spec.path("names").path("plural").asText("");
     List<String> problems = new ArrayList<>();
-    if (group.isEmpty() || plural.isEmpty() || spec.path("names").path("kind").asText("").isEmpty()) {
+    if (group.isEmpty()
+        || plural.isEmpty()
+        || spec.path("names").path("kind").asText("").isEmpty()) {
       problems.add("spec.group, spec.names.plural and spec.names.kind are required");
     } else if (!name.equals(plural + "." + group)) {
-      problems.add("metadata.name must be spec.names.plural + \".\" + spec.group: " + plural + "." + group);
+      problems.add(
+          "metadata.name must be spec.names.plural + \".\" + spec.group: " + plural + "." + group);
     }
     if (!List.of("Namespaced", "Cluster").contains(spec.path("scope").asText())) {
       problems.add("spec.scope must be Namespaced or Cluster");
@@ -42,7 +48,8 @@ final class CustomResourceDefinitions {
       try {
         ResourceCatalog trial = new ResourceCatalog();
         trial.useCustomResourceDefinitions(List.of(crd));
-        for (ServedResource resource : trial.all().stream().filter(ServedResource::isCustom).toList()) {
+        for (ServedResource resource :
+            trial.all().stream().filter(ServedResource::isCustom).toList()) {
           new SchemaAdmission(resource.schema());
           new TableConverter(resource.printerColumns(), Clock.systemUTC());
         }
@@ -51,8 +58,11 @@ final class CustomResourceDefinitions {
       }
     }
     if (!problems.isEmpty()) {
-      throw ApiException.unprocessable("CustomResourceDefinition.apiextensions.k8s.io \"" + name + "\" is invalid: "
-          + String.join("; ", problems));
+      throw ApiException.unprocessable(
+          "CustomResourceDefinition.apiextensions.k8s.io \""
+              + name
+              + "\" is invalid: "
+              + String.join("; ", problems));
     }
   }
 
@@ -62,10 +72,20 @@ final class CustomResourceDefinitions {
     ObjectNode status = crd.putObject("status");
     status.set("acceptedNames", crd.path("spec").path("names").deepCopy());
     ArrayNode conditions = status.putArray("conditions");
-    conditions.addObject().put("type", "NamesAccepted").put("status", "True").put("reason", "NoConflicts")
-        .put("message", "no conflicts found").put("lastTransitionTime", now);
-    conditions.addObject().put("type", "Established").put("status", "True").put("reason", "InitialNamesAccepted")
-        .put("message", "the initial names have been accepted").put("lastTransitionTime", now);
+    conditions
+        .addObject()
+        .put("type", "NamesAccepted")
+        .put("status", "True")
+        .put("reason", "NoConflicts")
+        .put("message", "no conflicts found")
+        .put("lastTransitionTime", now);
+    conditions
+        .addObject()
+        .put("type", "Established")
+        .put("status", "True")
+        .put("reason", "InitialNamesAccepted")
+        .put("message", "the initial names have been accepted")
+        .put("lastTransitionTime", now);
     ArrayNode stored = status.putArray("storedVersions");
     for (JsonNode version : crd.path("spec").path("versions")) {
       if (version.path("storage").asBoolean()) {

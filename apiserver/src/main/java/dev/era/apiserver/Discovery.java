@@ -39,7 +39,8 @@ final class Discovery {
   /** {@code /apis}. */
   APIGroupList groups() {
     return new APIGroupListBuilder()
-        .withApiVersion("v1").withKind("APIGroupList")
+        .withApiVersion("v1")
+        .withKind("APIGroupList")
         .withGroups(catalog.groups().stream().map(this::groupOf).toList())
         .build();
   }
@@ -49,7 +50,8 @@ final class Discovery {
     if (!catalog.groups().contains(name)) {
       return Optional.empty();
     }
-    return Optional.of(new APIGroupBuilder(groupOf(name)).withApiVersion("v1").withKind("APIGroup").build());
+    return Optional.of(
+        new APIGroupBuilder(groupOf(name)).withApiVersion("v1").withKind("APIGroup").build());
   }
 
   /** {@code /api/v1} and {@code /apis/<group>/<version>}. */
@@ -60,28 +62,41 @@ final class Discovery {
     }
     List<APIResource> resources = new ArrayList<>();
     for (ServedResource r : served) {
-      resources.add(new APIResourceBuilder()
-          .withName(r.plural()).withSingularName(r.singular()).withNamespaced(r.namespaced()).withKind(r.kind())
-          .withVerbs(ServedResource.VERBS).withShortNames(r.shortNames()).withCategories(r.categories())
-          .build());
+      resources.add(
+          new APIResourceBuilder()
+              .withName(r.plural())
+              .withSingularName(r.singular())
+              .withNamespaced(r.namespaced())
+              .withKind(r.kind())
+              .withVerbs(ServedResource.VERBS)
+              .withShortNames(r.shortNames())
+              .withCategories(r.categories())
+              .build());
       if (r.statusSubresource()) {
-        resources.add(new APIResourceBuilder()
-            .withName(r.plural() + "/status").withSingularName("").withNamespaced(r.namespaced()).withKind(r.kind())
-            .withVerbs(ServedResource.STATUS_VERBS)
-            .build());
+        resources.add(
+            new APIResourceBuilder()
+                .withName(r.plural() + "/status")
+                .withSingularName("")
+                .withNamespaced(r.namespaced())
+                .withKind(r.kind())
+                .withVerbs(ServedResource.STATUS_VERBS)
+                .build());
       }
     }
-    return Optional.of(new APIResourceListBuilder()
-        .withApiVersion("v1").withKind("APIResourceList")
-        .withGroupVersion(served.get(0).groupVersion())
-        .withResources(resources)
-        .build());
+    return Optional.of(
+        new APIResourceListBuilder()
+            .withApiVersion("v1")
+            .withKind("APIResourceList")
+            .withGroupVersion(served.get(0).groupVersion())
+            .withResources(resources)
+            .build());
   }
 
   private APIGroup groupOf(String name) {
-    List<GroupVersionForDiscovery> versions = catalog.versions(name).stream()
-        .map(v -> new GroupVersionForDiscovery(name + "/" + v, v))
-        .toList();
+    List<GroupVersionForDiscovery> versions =
+        catalog.versions(name).stream()
+            .map(v -> new GroupVersionForDiscovery(name + "/" + v, v))
+            .toList();
     return new APIGroupBuilder()
         .withName(name)
         .withVersions(versions)

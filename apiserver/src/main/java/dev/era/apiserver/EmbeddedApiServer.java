@@ -32,31 +32,38 @@ import java.util.List;
  * }
  * }</pre>
  *
- * Every request needs a bearer token and is checked against RBAC, as on a cluster: the user
- * {@value #ADMIN_USER} (group {@code system:masters}) may do anything; each {@link Component} is its
- * chart service account, with exactly the chart's rules ({@link RbacPolicy}). The server's
- * certificate is signed by a CA of its own ({@link ServerTls}); kubeconfigs and clients from here
- * trust that CA and carry a token ({@link BearerTokens}).
+ * Every request needs a bearer token and is checked against RBAC, as on a cluster: the user {@value
+ * #ADMIN_USER} (group {@code system:masters}) may do anything; each {@link Component} is its chart
+ * service account, with exactly the chart's rules ({@link RbacPolicy}). The server's certificate is
+ * signed by a CA of its own ({@link ServerTls}); kubeconfigs and clients from here trust that CA
+ * and carry a token ({@link BearerTokens}).
  */
 public final class EmbeddedApiServer implements AutoCloseable {
   public static final String HOST = "127.0.0.1";
   public static final String DEFAULT_NAMESPACE = "default";
+
   /** The user of {@link #client()} and of the kubeconfig. */
   public static final String ADMIN_USER = "era";
+
   private static final String TOKENS_FILE = "tokens.csv";
 
   private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
   private final ApiDispatcher dispatcher;
   private final ServerTls tls;
   private final BearerTokens tokens;
+
   /** Read without the lock: the dispatcher asks for the port while start() holds it. */
   private volatile ApiHttpServer http;
+
   private KubernetesClient client;
   private boolean stopped;
 
   /** A server with a new CA and new tokens, kept in memory only: for tests. */
   public EmbeddedApiServer() {
-    this(Clock.systemUTC(), ServerTls.create(Clock.systemUTC().instant()), BearerTokens.generate(identities()));
+    this(
+        Clock.systemUTC(),
+        ServerTls.create(Clock.systemUTC().instant()),
+        BearerTokens.generate(identities()));
   }
 
   /**
@@ -66,14 +73,17 @@ public final class EmbeddedApiServer implements AutoCloseable {
    * @throws IOException if the directory or a file in it cannot be read or written
    */
   public EmbeddedApiServer(Path credentialsDir) throws IOException {
-    this(Clock.systemUTC(), ServerTls.loadOrCreate(credentialsDir, Clock.systemUTC().instant()),
+    this(
+        Clock.systemUTC(),
+        ServerTls.loadOrCreate(credentialsDir, Clock.systemUTC().instant()),
         BearerTokens.loadOrCreate(credentialsDir.resolve(TOKENS_FILE), identities()));
   }
 
   EmbeddedApiServer(Clock clock, ServerTls tls, BearerTokens tokens) {
     this.tls = tls;
     this.tokens = tokens;
-    this.dispatcher = new ApiDispatcher(store, new ResourceCatalog(), clock, () -> HOST + ":" + port());
+    this.dispatcher =
+        new ApiDispatcher(store, new ResourceCatalog(), clock, () -> HOST + ":" + port());
   }
 
   /** The users the server knows: the admin and every component. */
@@ -85,7 +95,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   /**
-   * Loads objects saved by {@link #save(Path)}; only before {@link #start(int)}, into the empty store.
+   * Loads objects saved by {@link #save(Path)}; only before {@link #start(int)}, into the empty
+   * store.
    *
    * @throws IOException if the file cannot be read or is not a saved state
    */
@@ -94,16 +105,17 @@ public final class EmbeddedApiServer implements AutoCloseable {
       throw new IllegalStateException("restore() must come before start()");
     }
     if (!store.getMap().isEmpty()) {
-      throw new IllegalStateException("restore() loads into an empty server; this one already holds objects");
+      throw new IllegalStateException(
+          "restore() loads into an empty server; this one already holds objects");
     }
     StateFile.restore(store, stateFile);
     dispatcher.resources().refreshCatalog();
   }
 
   /**
-   * Listens on {@code 127.0.0.1:port} (0 picks a free port), makes sure namespace
-   * {@value #DEFAULT_NAMESPACE} exists and installs ERA's CRDs ({@link Crds#load()}), replacing
-   * restored ones: a newer {@code era} may bring changed CRDs.
+   * Listens on {@code 127.0.0.1:port} (0 picks a free port), makes sure namespace {@value
+   * #DEFAULT_NAMESPACE} exists and installs ERA's CRDs ({@link Crds#load()}), replacing restored
+   * ones: a newer {@code era} may bring changed CRDs.
    *
    * @throws IllegalStateException if already started or stopped, or the port cannot be bound
    */
@@ -114,12 +126,23 @@ public final class EmbeddedApiServer implements AutoCloseable {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, not " + port);
     }
-    http = ApiHttpServer.start(HOST, port, tls.keyCertOptions(),
-        new AccessControl(tokens, new RbacAuthorizer(RbacPolicy.load()), dispatcher));
+    http =
+        ApiHttpServer.start(
+            HOST,
+            port,
+            tls.keyCertOptions(),
+            new AccessControl(tokens, new RbacAuthorizer(RbacPolicy.load()), dispatcher));
     try {
       if (client().namespaces().withName(DEFAULT_NAMESPACE).get() == null) {
-        client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(DEFAULT_NAMESPACE)
-            .endMetadata().build()).create();
+        client()
+            .namespaces()
+            .resource(
+                new NamespaceBuilder()
+                    .withNewMetadata()
+                    .withName(DEFAULT_NAMESPACE)
+                    .endMetadata()
+                    .build())
+            .create();
       }
       installEraCrds();
     } catch (RuntimeException e) {
@@ -131,7 +154,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
   public int port() {
     ApiHttpServer server = http;
     if (server == null) {
-      throw new IllegalStateException(stopped ? "the embedded API server is stopped" : "call start() first");
+      throw new IllegalStateException(
+          stopped ? "the embedded API server is stopped" : "call start() first");
     }
     return server.port();
   }
@@ -160,7 +184,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return new KubernetesClientBuilder().withConfig(clientConfig(component)).build();
   }
 
-  /** What {@link #newClient(Component)} connects with: this server's URL and CA, the component's token. */
+  /**
+   * What {@link #newClient(Component)} connects with: this server's URL and CA, the component's
+   * token.
+   */
   public Config clientConfig(Component component) {
     return configAs(component.user().name());
   }
@@ -170,7 +197,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
    * its CA and the token of user {@value #ADMIN_USER}.
    */
   public void writeKubeconfig(Path file) throws IOException {
-    Kubeconfig.write(Kubeconfig.of(url(), caPem(), tokens.tokenOf(ADMIN_USER), DEFAULT_NAMESPACE), file);
+    Kubeconfig.write(
+        Kubeconfig.of(url(), caPem(), tokens.tokenOf(ADMIN_USER), DEFAULT_NAMESPACE), file);
   }
 
   /** The CA that signed the server's certificate, as PEM. */
@@ -188,7 +216,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
     dispatcher.resources().whileWritesPaused(() -> StateFile.save(store, stateFile));
   }
 
-  /** Closes the client, open watches and the listener, and stops the server's threads. Idempotent. */
+  /**
+   * Closes the client, open watches and the listener, and stops the server's threads. Idempotent.
+   */
   public synchronized void stop() {
     stopped = true;
     try {
@@ -216,21 +246,31 @@ public final class EmbeddedApiServer implements AutoCloseable {
       if (existing == null) {
         api.resource(crd).create();
       } else {
-        api.resource(new CustomResourceDefinitionBuilder(crd).editMetadata()
-            .withResourceVersion(existing.getMetadata().getResourceVersion()).endMetadata().build()).update();
+        api.resource(
+                new CustomResourceDefinitionBuilder(crd)
+                    .editMetadata()
+                    .withResourceVersion(existing.getMetadata().getResourceVersion())
+                    .endMetadata()
+                    .build())
+            .update();
       }
     }
   }
 
   private Config configAs(String userName) {
     requireStarted();
-    return new ConfigBuilder(Config.empty()).withMasterUrl(url()).withNamespace(DEFAULT_NAMESPACE)
-        .withCaCertData(Kubeconfig.base64(caPem())).withOauthToken(tokens.tokenOf(userName)).build();
+    return new ConfigBuilder(Config.empty())
+        .withMasterUrl(url())
+        .withNamespace(DEFAULT_NAMESPACE)
+        .withCaCertData(Kubeconfig.base64(caPem()))
+        .withOauthToken(tokens.tokenOf(userName))
+        .build();
   }
 
   private void requireStarted() {
     if (http == null) {
-      throw new IllegalStateException(stopped ? "the embedded API server is stopped" : "call start() first");
+      throw new IllegalStateException(
+          stopped ? "the embedded API server is stopped" : "call start() first");
     }
   }
 }

@@ -8,9 +8,10 @@ import java.util.Locale;
 import java.util.function.BiFunction;
 
 /**
- * The columns the API server prints Events with, as {@code kubectl get events} shows them: LAST SEEN,
- * TYPE, REASON, OBJECT, MESSAGE, and with {@code -o wide} SUBOBJECT, SOURCE, FIRST SEEN, COUNT, NAME.
- * Reads core/v1 Events and events.k8s.io/v1 ones (whose fields are named differently) alike.
+ * The columns the API server prints Events with, as {@code kubectl get events} shows them: LAST
+ * SEEN, TYPE, REASON, OBJECT, MESSAGE, and with {@code -o wide} SUBOBJECT, SOURCE, FIRST SEEN,
+ * COUNT, NAME. Reads core/v1 Events and events.k8s.io/v1 ones (whose fields are named differently)
+ * alike.
  */
 final class EventColumns {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -19,26 +20,58 @@ final class EventColumns {
 
   static List<TableConverter.Column> all() {
     return List.of(
-        column("Last Seen", 0, "The time at which the most recent occurrence of this event was recorded.",
+        column(
+            "Last Seen",
+            0,
+            "The time at which the most recent occurrence of this event was recorded.",
             (event, now) -> NODES.textNode(lastSeen(event, now))),
-        column("Type", 0, "Type of this event (Normal, Warning).", (event, now) -> text(event, "type")),
+        column(
+            "Type",
+            0,
+            "Type of this event (Normal, Warning).",
+            (event, now) -> text(event, "type")),
         column("Reason", 0, "Why the action was taken.", (event, now) -> text(event, "reason")),
-        column("Object", 0, "The object this event is about.", (event, now) -> NODES.textNode(object(event))),
-        column("Subobject", 1, "The part of the object this event is about.",
+        column(
+            "Object",
+            0,
+            "The object this event is about.",
+            (event, now) -> NODES.textNode(object(event))),
+        column(
+            "Subobject",
+            1,
+            "The part of the object this event is about.",
             (event, now) -> text(event, "involvedObject.fieldPath", "regarding.fieldPath")),
-        column("Source", 1, "The component and host that reported this event.",
+        column(
+            "Source",
+            1,
+            "The component and host that reported this event.",
             (event, now) -> NODES.textNode(source(event))),
-        column("Message", 0, "A human-readable description of this event.",
+        column(
+            "Message",
+            0,
+            "A human-readable description of this event.",
             (event, now) -> NODES.textNode(value(event, "message", "note").trim())),
-        column("First Seen", 1, "The time at which this event was first recorded.",
+        column(
+            "First Seen",
+            1,
+            "The time at which this event was first recorded.",
             (event, now) -> NODES.textNode(firstSeen(event, now))),
-        column("Count", 1, "The number of times this event has occurred.", (event, now) -> NODES.numberNode(count(event))),
-        new TableConverter.Column("Name", "string", "name", "Name must be unique within a namespace.", 1,
+        column(
+            "Count",
+            1,
+            "The number of times this event has occurred.",
+            (event, now) -> NODES.numberNode(count(event))),
+        new TableConverter.Column(
+            "Name",
+            "string",
+            "name",
+            "Name must be unique within a namespace.",
+            1,
             (event, now) -> NODES.textNode(event.path("metadata").path("name").asText())));
   }
 
-  private static TableConverter.Column column(String name, int priority, String description,
-      BiFunction<JsonNode, Instant, JsonNode> cell) {
+  private static TableConverter.Column column(
+      String name, int priority, String description, BiFunction<JsonNode, Instant, JsonNode> cell) {
     return new TableConverter.Column(name, "string", "", description, priority, cell);
   }
 
@@ -72,7 +105,8 @@ final class EventColumns {
   }
 
   private static String source(JsonNode event) {
-    String component = value(event, "source.component", "deprecatedSource.component", "reportingController");
+    String component =
+        value(event, "source.component", "deprecatedSource.component", "reportingController");
     String host = value(event, "source.host", "deprecatedSource.host", "reportingInstance");
     return host.isEmpty() ? component : component + ", " + host;
   }

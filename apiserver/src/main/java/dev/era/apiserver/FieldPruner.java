@@ -8,10 +8,10 @@ import java.util.Set;
 
 /**
  * Drops what a structural schema does not declare, as the API server does before storing a custom
- * resource: fields without a schema (unless {@code x-kubernetes-preserve-unknown-fields} or
- * {@code additionalProperties} keep them) and nulls in fields that are not {@code nullable}. The
- * dropped fields are returned so that {@code fieldValidation=Strict} can refuse them and
- * {@code Warn} can name them.
+ * resource: fields without a schema (unless {@code x-kubernetes-preserve-unknown-fields} or {@code
+ * additionalProperties} keep them) and nulls in fields that are not {@code nullable}. The dropped
+ * fields are returned so that {@code fieldValidation=Strict} can refuse them and {@code Warn} can
+ * name them.
  */
 final class FieldPruner {
   /** Top-level fields every object has; metadata is the server's, not the schema's. */
@@ -19,7 +19,10 @@ final class FieldPruner {
 
   private FieldPruner() {}
 
-  /** Prunes {@code object} in place; returns the paths of dropped unknown fields, e.g. {@code spec.foo}. */
+  /**
+   * Prunes {@code object} in place; returns the paths of dropped unknown fields, e.g. {@code
+   * spec.foo}.
+   */
   static List<String> prune(ObjectNode object, JsonNode schema) {
     List<String> unknown = new ArrayList<>();
     pruneObject(object, schema, "", true, unknown);
@@ -28,7 +31,12 @@ final class FieldPruner {
 
   private static void prune(JsonNode value, JsonNode schema, String path, List<String> unknown) {
     if (value.isObject()) {
-      pruneObject((ObjectNode) value, schema, path, schema.path("x-kubernetes-embedded-resource").asBoolean(), unknown);
+      pruneObject(
+          (ObjectNode) value,
+          schema,
+          path,
+          schema.path("x-kubernetes-embedded-resource").asBoolean(),
+          unknown);
     } else if (value.isArray() && schema.has("items")) {
       for (int i = 0; i < value.size(); i++) {
         prune(value.get(i), schema.get("items"), path + "[" + i + "]", unknown);
@@ -36,7 +44,11 @@ final class FieldPruner {
     }
   }
 
-  private static void pruneObject(ObjectNode object, JsonNode schema, String path, boolean hasObjectFields,
+  private static void pruneObject(
+      ObjectNode object,
+      JsonNode schema,
+      String path,
+      boolean hasObjectFields,
       List<String> unknown) {
     boolean preserve = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean();
     JsonNode properties = schema.path("properties");

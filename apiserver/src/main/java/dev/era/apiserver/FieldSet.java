@@ -8,11 +8,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A set of field paths, in the shape of server-side apply's {@code FieldsV1}: a tree whose edges are
- * path elements ({@code f:spec} a field, {@code k:{"name":"a"}} a list item by key, {@code v:"a"} a
- * set item, {@code i:0} an index) and whose nodes are members of the set or only lead to members.
- * {@code FieldsV1} writes a member that also leads further as a {@code "."} entry. Sets are mutable
- * while built; the set operations return new sets.
+ * A set of field paths, in the shape of server-side apply's {@code FieldsV1}: a tree whose edges
+ * are path elements ({@code f:spec} a field, {@code k:{"name":"a"}} a list item by key, {@code
+ * v:"a"} a set item, {@code i:0} an index) and whose nodes are members of the set or only lead to
+ * members. {@code FieldsV1} writes a member that also leads further as a {@code "."} entry. Sets
+ * are mutable while built; the set operations return new sets.
  */
 final class FieldSet {
   private static final String SELF = ".";
@@ -22,21 +22,27 @@ final class FieldSet {
 
   static FieldSet fromFieldsV1(JsonNode fields) {
     FieldSet set = new FieldSet();
-    fields.properties().forEach(field -> {
-      if (field.getKey().equals(SELF)) {
-        set.member = true;
-      } else {
-        FieldSet child = fromFieldsV1(field.getValue());
-        if (field.getValue().isEmpty()) {
-          child.member = true;
-        }
-        set.children.put(field.getKey(), child);
-      }
-    });
+    fields
+        .properties()
+        .forEach(
+            field -> {
+              if (field.getKey().equals(SELF)) {
+                set.member = true;
+              } else {
+                FieldSet child = fromFieldsV1(field.getValue());
+                if (field.getValue().isEmpty()) {
+                  child.member = true;
+                }
+                set.children.put(field.getKey(), child);
+              }
+            });
     return set;
   }
 
-  /** Builds a set from paths, each a list of elements; for fixed sets such as the fields the server owns. */
+  /**
+   * Builds a set from paths, each a list of elements; for fixed sets such as the fields the server
+   * owns.
+   */
   static FieldSet of(List<List<String>> paths) {
     FieldSet set = new FieldSet();
     paths.forEach(set::insert);
@@ -104,7 +110,8 @@ final class FieldSet {
   FieldSet union(FieldSet other) {
     FieldSet result = new FieldSet();
     result.member = member || other.member;
-    children.forEach((e, c) -> result.children.put(e, c.union(other.children.getOrDefault(e, new FieldSet()))));
+    children.forEach(
+        (e, c) -> result.children.put(e, c.union(other.children.getOrDefault(e, new FieldSet()))));
     other.children.forEach((e, c) -> result.children.computeIfAbsent(e, k -> c.copy()));
     return result.pruned();
   }
@@ -113,22 +120,24 @@ final class FieldSet {
   FieldSet difference(FieldSet other) {
     FieldSet result = new FieldSet();
     result.member = member && !other.member;
-    children.forEach((e, c) -> {
-      FieldSet o = other.children.get(e);
-      result.children.put(e, o == null ? c.copy() : c.difference(o));
-    });
+    children.forEach(
+        (e, c) -> {
+          FieldSet o = other.children.get(e);
+          result.children.put(e, o == null ? c.copy() : c.difference(o));
+        });
     return result.pruned();
   }
 
   FieldSet intersection(FieldSet other) {
     FieldSet result = new FieldSet();
     result.member = member && other.member;
-    children.forEach((e, c) -> {
-      FieldSet o = other.children.get(e);
-      if (o != null) {
-        result.children.put(e, c.intersection(o));
-      }
-    });
+    children.forEach(
+        (e, c) -> {
+          FieldSet o = other.children.get(e);
+          if (o != null) {
+            result.children.put(e, c.intersection(o));
+          }
+        });
     return result.pruned();
   }
 
@@ -139,10 +148,11 @@ final class FieldSet {
     }
     FieldSet result = new FieldSet();
     result.member = member;
-    children.forEach((e, c) -> {
-      FieldSet o = other.children.get(e);
-      result.children.put(e, o == null ? c.copy() : c.recursiveDifference(o));
-    });
+    children.forEach(
+        (e, c) -> {
+          FieldSet o = other.children.get(e);
+          result.children.put(e, o == null ? c.copy() : c.recursiveDifference(o));
+        });
     return result.pruned();
   }
 
@@ -157,11 +167,12 @@ final class FieldSet {
     if (member) {
       paths.add(List.copyOf(prefix));
     }
-    children.forEach((e, c) -> {
-      prefix.add(e);
-      c.collect(prefix, paths);
-      prefix.remove(prefix.size() - 1);
-    });
+    children.forEach(
+        (e, c) -> {
+          prefix.add(e);
+          c.collect(prefix, paths);
+          prefix.remove(prefix.size() - 1);
+        });
   }
 
   private FieldSet pruned() {
@@ -169,7 +180,10 @@ final class FieldSet {
     return this;
   }
 
-  /** A path as the API server prints it in conflicts: {@code .spec.ports[name="http"].port}, {@code [="a"]}. */
+  /**
+   * A path as the API server prints it in conflicts: {@code .spec.ports[name="http"].port}, {@code
+   * [="a"]}.
+   */
   static String describe(List<String> path) {
     StringBuilder text = new StringBuilder();
     for (String element : path) {
@@ -180,7 +194,9 @@ final class FieldSet {
         case "i:" -> text.append('[').append(value).append(']');
         default -> {
           List<String> keys = new ArrayList<>();
-          Json.read(value).properties().forEach(k -> keys.add(k.getKey() + "=" + Json.write(k.getValue())));
+          Json.read(value)
+              .properties()
+              .forEach(k -> keys.add(k.getKey() + "=" + Json.write(k.getValue())));
           text.append('[').append(String.join(",", keys)).append(']');
         }
       }
@@ -190,7 +206,8 @@ final class FieldSet {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof FieldSet set && set.toFieldsV1().equals(toFieldsV1())
+    return other instanceof FieldSet set
+        && set.toFieldsV1().equals(toFieldsV1())
         && set.member == member;
   }
 

@@ -9,11 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What server-side apply needs to know of one place in an object, read from a structural schema
- * the way the API server reads it: whether a map is a struct with named fields or a map of
- * entries, whether maps and lists are atomic (replaced whole) or granular, and the keys of
- * {@code x-kubernetes-list-type: map} lists. Where there is no schema the shape is deduced from
- * the value: maps granular, lists atomic. {@code metadata} is always {@code ObjectMeta}'s shape.
+ * What server-side apply needs to know of one place in an object, read from a structural schema the
+ * way the API server reads it: whether a map is a struct with named fields or a map of entries,
+ * whether maps and lists are atomic (replaced whole) or granular, and the keys of {@code
+ * x-kubernetes-list-type: map} lists. Where there is no schema the shape is deduced from the value:
+ * maps granular, lists atomic. {@code metadata} is always {@code ObjectMeta}'s shape.
  */
 final class FieldShape {
   private static final JsonNode BUILTIN = builtinSchemas();
@@ -26,18 +26,29 @@ final class FieldShape {
     this.schema = schema;
   }
 
-  /** The shape of a whole object of the resource: its CRD schema, or the built-in one, with ObjectMeta. */
+  /**
+   * The shape of a whole object of the resource: its CRD schema, or the built-in one, with
+   * ObjectMeta.
+   */
   static FieldShape of(ServedResource resource) {
-    JsonNode schema = resource.isCustom() ? resource.schema()
-        : BUILTIN.path("kinds").path(resource.groupVersion() + "/" + resource.kind());
+    JsonNode schema =
+        resource.isCustom()
+            ? resource.schema()
+            : BUILTIN.path("kinds").path(resource.groupVersion() + "/" + resource.kind());
     return root(schema.isMissingNode() ? null : schema);
   }
 
-  /** For a resource the catalog does not know, and in tests: a root shape with this schema (null: deduced). */
+  /**
+   * For a resource the catalog does not know, and in tests: a root shape with this schema (null:
+   * deduced).
+   */
   static FieldShape root(JsonNode schema) {
-    ObjectNode root = schema == null ? Json.MAPPER.createObjectNode().put("x-kubernetes-preserve-unknown-fields", true)
-        : schema.deepCopy();
-    ObjectNode properties = root.has("properties") ? (ObjectNode) root.get("properties") : root.putObject("properties");
+    ObjectNode root =
+        schema == null
+            ? Json.MAPPER.createObjectNode().put("x-kubernetes-preserve-unknown-fields", true)
+            : schema.deepCopy();
+    ObjectNode properties =
+        root.has("properties") ? (ObjectNode) root.get("properties") : root.putObject("properties");
     properties.putObject("apiVersion").put("type", "string");
     properties.putObject("kind").put("type", "string");
     properties.set("metadata", BUILTIN.path("objectMeta"));
@@ -74,9 +85,13 @@ final class FieldShape {
     return schema == null || !"atomic".equals(schema.path("x-kubernetes-map-type").asText());
   }
 
-  /** Whether a list of this shape merges item by item: {@code set} and {@code map} lists; others are atomic. */
+  /**
+   * Whether a list of this shape merges item by item: {@code set} and {@code map} lists; others are
+   * atomic.
+   */
   boolean isAssociativeList() {
-    return schema != null && List.of("set", "map").contains(schema.path("x-kubernetes-list-type").asText());
+    return schema != null
+        && List.of("set", "map").contains(schema.path("x-kubernetes-list-type").asText());
   }
 
   /** The key fields of a {@code map} list; empty for a {@code set}. */

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A watch over HTTP (not a WebSocket), as client-go (kubectl) makes it: one chunked response
- * carrying a JSON watch event per line. The CRUD store delivers watch events to a
- * {@link WebSocket}; this adapter lets the same listener write them into the HTTP response instead.
+ * carrying a JSON watch event per line. The CRUD store delivers watch events to a {@link
+ * WebSocket}; this adapter lets the same listener write them into the HTTP response instead.
  */
 final class HttpWatchStream implements WebSocket {
   private final RecordedRequest request;

@@ -32,7 +32,8 @@ final class Json {
       }
       return node;
     } catch (JsonProcessingException e) {
-      throw ApiException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
+      throw ApiException.badRequest(
+          "the request body is not valid JSON: " + e.getOriginalMessage());
     }
   }
 

@@ -10,13 +10,24 @@ import java.util.regex.Pattern;
 /**
  * A label selector as the API server parses it ({@code k8s.io/apimachinery/pkg/labels}): equality
  * ({@code k=v}, {@code k==v}, {@code k!=v}), set-based ({@code k in (a,b)}, {@code k notin (a,b)}),
- * existence ({@code k}, {@code !k}) and the numeric {@code k>1}, {@code k<1}, all of which must hold.
+ * existence ({@code k}, {@code !k}) and the numeric {@code k>1}, {@code k<1}, all of which must
+ * hold.
  */
 record LabelSelector(List<LabelSelector.Requirement> requirements) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
-  private static final Pattern PREFIX = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern PREFIX =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
-  enum Operator { EQUALS, NOT_EQUALS, IN, NOT_IN, EXISTS, DOES_NOT_EXIST, GREATER_THAN, LESS_THAN }
+  enum Operator {
+    EQUALS,
+    NOT_EQUALS,
+    IN,
+    NOT_IN,
+    EXISTS,
+    DOES_NOT_EXIST,
+    GREATER_THAN,
+    LESS_THAN
+  }
 
   record Requirement(String key, Operator operator, Set<String> values) {
     boolean matches(JsonNode labels) {
@@ -44,7 +55,10 @@ record LabelSelector(List<LabelSelector.Requirement> requirements) {
 
   static final LabelSelector EVERYTHING = new LabelSelector(List.of());
 
-  /** Parses a selector; null or blank selects everything. Refuses what the API server refuses, with 400. */
+  /**
+   * Parses a selector; null or blank selects everything. Refuses what the API server refuses, with
+   * 400.
+   */
   static LabelSelector parse(String selector) {
     if (selector == null || selector.isBlank()) {
       return EVERYTHING;
@@ -61,7 +75,10 @@ record LabelSelector(List<LabelSelector.Requirement> requirements) {
     return requirements.stream().allMatch(r -> r.matches(labels));
   }
 
-  /** A small recursive-descent parser over the selector's tokens, as the API server's lexer splits them. */
+  /**
+   * A small recursive-descent parser over the selector's tokens, as the API server's lexer splits
+   * them.
+   */
   private static final class Parser {
     private final List<String> tokens = new ArrayList<>();
     private int next;
@@ -80,7 +97,8 @@ record LabelSelector(List<LabelSelector.Requirement> requirements) {
           i++;
         } else {
           int start = i;
-          while (i < selector.length() && !Character.isWhitespace(selector.charAt(i))
+          while (i < selector.length()
+              && !Character.isWhitespace(selector.charAt(i))
               && "=!(),<>".indexOf(selector.charAt(i)) < 0) {
             i++;
           }
@@ -98,7 +116,8 @@ record LabelSelector(List<LabelSelector.Requirement> requirements) {
         }
         expect(",", "expected ',' between requirements, found '" + peek() + "'");
         if (peek() == null) {
-          throw new IllegalArgumentException("found end of selector, expected a requirement after ','");
+          throw new IllegalArgumentException(
+              "found end of selector, expected a requirement after ','");
         }
       }
     }
@@ -122,11 +141,17 @@ record LabelSelector(List<LabelSelector.Requirement> requirements) {
         case ">", "<" -> {
           String bound = value(false);
           if (!bound.matches("-?[0-9]+")) {
-            throw new IllegalArgumentException("for '" + operator + "' operator, the value must be an integer: " + bound);
+            throw new IllegalArgumentException(
+                "for '" + operator + "' operator, the value must be an integer: " + bound);
           }
-          yield new Requirement(key, operator.equals(">") ? Operator.GREATER_THAN : Operator.LESS_THAN, Set.of(bound));
+          yield new Requirement(
+              key,
+              operator.equals(">") ? Operator.GREATER_THAN : Operator.LESS_THAN,
+              Set.of(bound));
         }
-        default -> throw new IllegalArgumentException("found '" + operator + "', expected: in, notin, =, ==, !=, gt, lt");
+        default ->
+            throw new IllegalArgumentException(
+                "found '" + operator + "', expected: in, notin, =, ==, !=, gt, lt");
       };
     }
 
@@ -141,12 +166,15 @@ record LabelSelector(List<LabelSelector.Requirement> requirements) {
           return values;
         }
         if (!",".equals(token)) {
-          throw new IllegalArgumentException("found '" + token + "', expected: ',' or ')' in the values of " + key);
+          throw new IllegalArgumentException(
+              "found '" + token + "', expected: ',' or ')' in the values of " + key);
         }
       }
     }
 
-    /** A label value; empty where the next token ends the value ({@code k=} selects an empty label). */
+    /**
+     * A label value; empty where the next token ends the value ({@code k=} selects an empty label).
+     */
     private String value(boolean emptyAllowed) {
       String token = peek();
       if (token == null || token.equals(",") || token.equals(")")) {
@@ -157,9 +185,12 @@ record LabelSelector(List<LabelSelector.Requirement> requirements) {
       }
       next++;
       if (token.length() > 63 || !NAME.matcher(token).matches()) {
-        throw new IllegalArgumentException("values[0]: Invalid value: \"" + token + "\": a valid label must be an"
-            + " empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an"
-            + " alphanumeric character");
+        throw new IllegalArgumentException(
+            "values[0]: Invalid value: \""
+                + token
+                + "\": a valid label must be an"
+                + " empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an"
+                + " alphanumeric character");
       }
       return token;
     }
@@ -167,17 +198,22 @@ record LabelSelector(List<LabelSelector.Requirement> requirements) {
     private String key() {
       String token = peek();
       if (token == null || "=!(),<>".contains(token) || token.equals("==") || token.equals("!=")) {
-        throw new IllegalArgumentException("found '" + (token == null ? "" : token) + "', expected: identifier");
+        throw new IllegalArgumentException(
+            "found '" + (token == null ? "" : token) + "', expected: identifier");
       }
       next++;
       int slash = token.indexOf('/');
       String prefix = slash < 0 ? null : token.substring(0, slash);
       String name = token.substring(slash + 1);
-      boolean validPrefix = prefix == null || (prefix.length() <= 253 && PREFIX.matcher(prefix).matches());
+      boolean validPrefix =
+          prefix == null || (prefix.length() <= 253 && PREFIX.matcher(prefix).matches());
       if (!validPrefix || name.length() > 63 || !NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException("key: Invalid value: \"" + token + "\": name part must consist of"
-            + " alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character,"
-            + " with an optional DNS subdomain prefix and '/'");
+        throw new IllegalArgumentException(
+            "key: Invalid value: \""
+                + token
+                + "\": name part must consist of"
+                + " alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character,"
+                + " with an optional DNS subdomain prefix and '/'");
       }
       return token;
     }

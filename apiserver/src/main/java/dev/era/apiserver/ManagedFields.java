@@ -22,23 +22,41 @@ final class ManagedFields {
   static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
   /** Fields the server sets, which nobody owns. */
-  private static final FieldSet SERVER_FIELDS = FieldSet.of(List.of(List.of("f:apiVersion"), List.of("f:kind"),
-      List.of("f:metadata"), meta("name"), meta("namespace"), meta("creationTimestamp"), meta("selfLink"),
-      meta("uid"), meta("clusterName"), meta("generation"), meta("managedFields"), meta("resourceVersion")));
+  private static final FieldSet SERVER_FIELDS =
+      FieldSet.of(
+          List.of(
+              List.of("f:apiVersion"),
+              List.of("f:kind"),
+              List.of("f:metadata"),
+              meta("name"),
+              meta("namespace"),
+              meta("creationTimestamp"),
+              meta("selfLink"),
+              meta("uid"),
+              meta("clusterName"),
+              meta("generation"),
+              meta("managedFields"),
+              meta("resourceVersion")));
 
   /**
-   * Who writes, as the API server tells managers apart: an applier by name (and subresource),
-   * an updater also by the API version it wrote with.
+   * Who writes, as the API server tells managers apart: an applier by name (and subresource), an
+   * updater also by the API version it wrote with.
    */
   record Manager(String name, String operation, String apiVersion, String subresource) {
     String key() {
-      return String.join("\u0000", name, operation, Objects.toString(subresource, ""),
+      return String.join(
+          "\u0000",
+          name,
+          operation,
+          Objects.toString(subresource, ""),
           operation.equals(APPLY) ? "" : apiVersion);
     }
 
     /** As conflicts name a manager: {@code "kubectl-edit" using era.dev/v1alpha1}. */
     String describe() {
-      String text = Json.write(name) + (subresource == null ? "" : " with subresource " + Json.write(subresource));
+      String text =
+          Json.write(name)
+              + (subresource == null ? "" : " with subresource " + Json.write(subresource));
       return operation.equals(UPDATE) ? text + " using " + apiVersion : text;
     }
   }
@@ -54,7 +72,8 @@ final class ManagedFields {
 
   /**
    * The name a write is recorded under: the request's {@code fieldManager}, else its User-Agent up
-   * to the first {@code /} ({@code kubectl}, {@code fabric8-kubernetes-client}), as the API server does.
+   * to the first {@code /} ({@code kubectl}, {@code fabric8-kubernetes-client}), as the API server
+   * does.
    */
   static String managerName(String fieldManager, String userAgent) {
     if (fieldManager != null && !fieldManager.isEmpty()) {
@@ -67,15 +86,23 @@ final class ManagedFields {
     return agent.length() > 128 ? agent.substring(0, 128) : agent;
   }
 
-  /** Reads an object's managed fields; entries that own nothing (a client's {@code [{}]}) are dropped. */
+  /**
+   * Reads an object's managed fields; entries that own nothing (a client's {@code [{}]}) are
+   * dropped.
+   */
   static ManagedFields of(JsonNode object) {
     ManagedFields managed = new ManagedFields();
     for (JsonNode entry : object.path("metadata").path("managedFields")) {
       FieldSet fields = FieldSet.fromFieldsV1(entry.path("fieldsV1"));
       if (!fields.isEmpty()) {
-        Manager manager = new Manager(entry.path("manager").asText(""), entry.path("operation").asText(UPDATE),
-            entry.path("apiVersion").asText(""), entry.path("subresource").asText(null));
-        managed.entries.put(manager.key(), new Entry(manager, entry.path("time").asText(null), fields));
+        Manager manager =
+            new Manager(
+                entry.path("manager").asText(""),
+                entry.path("operation").asText(UPDATE),
+                entry.path("apiVersion").asText(""),
+                entry.path("subresource").asText(null));
+        managed.entries.put(
+            manager.key(), new Entry(manager, entry.path("time").asText(null), fields));
       }
     }
     return managed;
@@ -86,7 +113,10 @@ final class ManagedFields {
     return !object.path("metadata").path("managedFields").isEmpty();
   }
 
-  /** Writes the entries into {@code object}'s metadata in the API server's order (Apply first, then by time). */
+  /**
+   * Writes the entries into {@code object}'s metadata in the API server's order (Apply first, then
+   * by time).
+   */
   void writeTo(ObjectNode object) {
     ObjectNode metadata = (ObjectNode) object.get("metadata");
     if (entries.isEmpty()) {
@@ -95,22 +125,27 @@ final class ManagedFields {
     }
     ArrayNode list = metadata.putArray("managedFields");
     entries.values().stream()
-        .sorted(Comparator.comparing((Entry e) -> e.manager().operation())
-            .thenComparing(e -> Objects.toString(e.time(), ""))
-            .thenComparing(e -> e.manager().name())
-            .thenComparing(e -> e.manager().apiVersion())
-            .thenComparing(e -> Objects.toString(e.manager().subresource(), "")))
-        .forEach(e -> {
-          ObjectNode entry = list.addObject().put("manager", e.manager().name())
-              .put("operation", e.manager().operation()).put("apiVersion", e.manager().apiVersion());
-          if (e.time() != null) {
-            entry.put("time", e.time());
-          }
-          entry.put("fieldsType", "FieldsV1").set("fieldsV1", e.fields().toFieldsV1());
-          if (e.manager().subresource() != null) {
-            entry.put("subresource", e.manager().subresource());
-          }
-        });
+        .sorted(
+            Comparator.comparing((Entry e) -> e.manager().operation())
+                .thenComparing(e -> Objects.toString(e.time(), ""))
+                .thenComparing(e -> e.manager().name())
+                .thenComparing(e -> e.manager().apiVersion())
+                .thenComparing(e -> Objects.toString(e.manager().subresource(), "")))
+        .forEach(
+            e -> {
+              ObjectNode entry =
+                  list.addObject()
+                      .put("manager", e.manager().name())
+                      .put("operation", e.manager().operation())
+                      .put("apiVersion", e.manager().apiVersion());
+              if (e.time() != null) {
+                entry.put("time", e.time());
+              }
+              entry.put("fieldsType", "FieldsV1").set("fieldsV1", e.fields().toFieldsV1());
+              if (e.manager().subresource() != null) {
+                entry.put("subresource", e.manager().subresource());
+              }
+            });
   }
 
   /** The fields {@code manager} owns; empty if it owns none. */
@@ -125,9 +160,16 @@ final class ManagedFields {
    *
    * @param ignored fields the write cannot change (status on the main resource, spec on /status)
    */
-  void update(JsonNode before, JsonNode after, Manager manager, FieldShape shape, FieldSet ignored, String now) {
+  void update(
+      JsonNode before,
+      JsonNode after,
+      Manager manager,
+      FieldShape shape,
+      FieldSet ignored,
+      String now) {
     StructuredMerge.Comparison change =
-        StructuredMerge.compare(withoutManagedFields(before), withoutManagedFields(after), shape).excluding(ignored);
+        StructuredMerge.compare(withoutManagedFields(before), withoutManagedFields(after), shape)
+            .excluding(ignored);
     release(change);
     FieldSet taken = change.changed().difference(change.removed()).difference(SERVER_FIELDS);
     if (!taken.isEmpty()) {
@@ -137,15 +179,24 @@ final class ManagedFields {
   }
 
   /**
-   * Applies {@code config} to {@code live} (null when the object does not exist yet) for
-   * {@code manager} and returns the result: config merged in, then the fields the manager applied
-   * last time but not now removed where no other manager owns them.
+   * Applies {@code config} to {@code live} (null when the object does not exist yet) for {@code
+   * manager} and returns the result: config merged in, then the fields the manager applied last
+   * time but not now removed where no other manager owns them.
    *
    * @throws ApiException 409 naming each conflict, unless {@code force}
    */
-  JsonNode apply(JsonNode live, JsonNode config, Manager manager, boolean force, FieldShape shape, FieldSet ignored,
+  JsonNode apply(
+      JsonNode live,
+      JsonNode config,
+      Manager manager,
+      boolean force,
+      FieldShape shape,
+      FieldSet ignored,
       String now) {
-    FieldSet applied = StructuredMerge.fieldSet(config, shape).recursiveDifference(ignored).difference(SERVER_FIELDS);
+    FieldSet applied =
+        StructuredMerge.fieldSet(config, shape)
+            .recursiveDifference(ignored)
+            .difference(SERVER_FIELDS);
     Entry previous = entries.get(manager.key());
     JsonNode merged = StructuredMerge.merge(live, config, shape);
     if (previous != null) {
@@ -155,33 +206,51 @@ final class ManagedFields {
           owned = owned.union(e.fields());
         }
       }
-      StructuredMerge.removeItems(merged, StructuredMerge.withNamedFieldsAsMembers(previous.fields(), shape)
-          .difference(StructuredMerge.withNamedFieldsAsMembers(owned, shape)), shape);
+      StructuredMerge.removeItems(
+          merged,
+          StructuredMerge.withNamedFieldsAsMembers(previous.fields(), shape)
+              .difference(StructuredMerge.withNamedFieldsAsMembers(owned, shape)),
+          shape);
     }
     StructuredMerge.Comparison change =
-        StructuredMerge.compare(withoutManagedFields(live), withoutManagedFields(merged), shape).excluding(ignored);
+        StructuredMerge.compare(withoutManagedFields(live), withoutManagedFields(merged), shape)
+            .excluding(ignored);
     Map<String, FieldSet> conflicts = new LinkedHashMap<>();
-    entries.forEach((key, e) -> {
-      FieldSet conflicting = e.fields().intersection(change.changed());
-      if (!key.equals(manager.key()) && !conflicting.isEmpty()) {
-        conflicts.put(key, conflicting);
-      }
-    });
+    entries.forEach(
+        (key, e) -> {
+          FieldSet conflicting = e.fields().intersection(change.changed());
+          if (!key.equals(manager.key()) && !conflicting.isEmpty()) {
+            conflicts.put(key, conflicting);
+          }
+        });
     if (!force && !conflicts.isEmpty()) {
-      refuseConflicts(conflicts, manager.name().equals("kubectl") ? clientSideApplied(live, shape) : new FieldSet());
+      refuseConflicts(
+          conflicts,
+          manager.name().equals("kubectl") ? clientSideApplied(live, shape) : new FieldSet());
     }
     release(change);
     boolean changed = !change.isEmpty();
-    entries.put(manager.key(), new Entry(manager,
-        changed || previous == null || previous.time() == null ? now : previous.time(), applied));
+    entries.put(
+        manager.key(),
+        new Entry(
+            manager,
+            changed || previous == null || previous.time() == null ? now : previous.time(),
+            applied));
     entries.values().removeIf(e -> e.fields().isEmpty());
     return merged;
   }
 
-  /** Every manager loses the fields that went away and those the write changed (the writer takes them). */
+  /**
+   * Every manager loses the fields that went away and those the write changed (the writer takes
+   * them).
+   */
   private void release(StructuredMerge.Comparison change) {
-    entries.replaceAll((key, e) -> new Entry(e.manager(), e.time(),
-        e.fields().difference(change.removed()).difference(change.changed())));
+    entries.replaceAll(
+        (key, e) ->
+            new Entry(
+                e.manager(),
+                e.time(),
+                e.fields().difference(change.removed()).difference(change.changed())));
   }
 
   /**
@@ -191,15 +260,19 @@ final class ManagedFields {
    */
   private void refuseConflicts(Map<String, FieldSet> conflicts, FieldSet allowed) {
     List<Conflict> remaining = new ArrayList<>();
-    conflicts.forEach((key, fields) -> fields.members().stream().filter(path -> !allowed.contains(path))
-        .forEach(path -> remaining.add(new Conflict(entries.get(key).manager(), path))));
+    conflicts.forEach(
+        (key, fields) ->
+            fields.members().stream()
+                .filter(path -> !allowed.contains(path))
+                .forEach(path -> remaining.add(new Conflict(entries.get(key).manager(), path))));
     if (!remaining.isEmpty()) {
       throw ApiException.applyConflict(remaining);
     }
   }
 
   private static FieldSet clientSideApplied(JsonNode live, FieldShape shape) {
-    String annotation = live == null ? "" : live.path("metadata").path("annotations").path(LAST_APPLIED).asText("");
+    String annotation =
+        live == null ? "" : live.path("metadata").path("annotations").path(LAST_APPLIED).asText("");
     if (annotation.isEmpty()) {
       return new FieldSet();
     }
@@ -213,7 +286,9 @@ final class ManagedFields {
       return new FieldSet();
     }
     StructuredMerge.Comparison drift = StructuredMerge.compare(lastApplied, live, shape);
-    return StructuredMerge.fieldSet(lastApplied, shape).difference(drift.modified()).difference(drift.added())
+    return StructuredMerge.fieldSet(lastApplied, shape)
+        .difference(drift.modified())
+        .difference(drift.added())
         .difference(drift.removed());
   }
 

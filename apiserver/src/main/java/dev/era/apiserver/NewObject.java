@@ -14,7 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
 final class NewObject {
   private NewObject() {}
 
-  /** Names the new object (from generateName if need be) and checks its namespace against the URL. */
+  /**
+   * Names the new object (from generateName if need be) and checks its namespace against the URL.
+   */
   static ResourcePath place(ResourcePath collection, ObjectNode object) {
     if (!object.path("metadata").isObject()) {
       object.putObject("metadata");
@@ -24,8 +26,9 @@ final class NewObject {
     if (name.isEmpty()) {
       String prefix = metadata.path("generateName").asText("");
       if (prefix.isEmpty()) {
-        throw ApiException.unprocessable(object.path("kind").asText("object")
-            + " is invalid: metadata.name: Required value: name or generateName is required");
+        throw ApiException.unprocessable(
+            object.path("kind").asText("object")
+                + " is invalid: metadata.name: Required value: name or generateName is required");
       }
       name = prefix + randomSuffix();
       metadata.put("name", name);
@@ -33,15 +36,24 @@ final class NewObject {
     String namespace = metadata.path("namespace").asText("");
     if (collection.namespace() != null) {
       if (!namespace.isEmpty() && !namespace.equals(collection.namespace())) {
-        throw ApiException.badRequest("the namespace of the provided object (" + namespace
-            + ") does not match the namespace sent on the request (" + collection.namespace() + ")");
+        throw ApiException.badRequest(
+            "the namespace of the provided object ("
+                + namespace
+                + ") does not match the namespace sent on the request ("
+                + collection.namespace()
+                + ")");
       }
       metadata.put("namespace", collection.namespace());
     } else {
       metadata.remove("namespace");
     }
-    return new ResourcePath(collection.group(), collection.version(), collection.namespace(), collection.plural(),
-        name, null);
+    return new ResourcePath(
+        collection.group(),
+        collection.version(),
+        collection.namespace(),
+        collection.plural(),
+        name,
+        null);
   }
 
   /** Five characters from the alphabet the API server uses for generateName suffixes. */
@@ -65,7 +77,8 @@ final class NewObject {
     ObjectNode metadata = (ObjectNode) object.get("metadata");
     metadata.remove(List.of("deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion"));
     metadata.put("uid", UUID.randomUUID().toString());
-    metadata.put("creationTimestamp", Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+    metadata.put(
+        "creationTimestamp", Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
     if (resourceVersion != null) {
       metadata.put("resourceVersion", String.valueOf(resourceVersion));
     }
@@ -79,8 +92,15 @@ final class NewObject {
   static void keepServerFields(JsonNode current, ObjectNode update, boolean statusWrite) {
     JsonNode was = current.path("metadata");
     ObjectNode metadata = update.withObjectProperty("metadata");
-    for (String field : List.of("namespace", "uid", "creationTimestamp", "resourceVersion", "generation",
-        "deletionTimestamp", "deletionGracePeriodSeconds")) {
+    for (String field :
+        List.of(
+            "namespace",
+            "uid",
+            "creationTimestamp",
+            "resourceVersion",
+            "generation",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds")) {
       if (was.hasNonNull(field)) {
         metadata.set(field, was.get(field).deepCopy());
       } else {

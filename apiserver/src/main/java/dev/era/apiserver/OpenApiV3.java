@@ -17,10 +17,10 @@ import java.util.Optional;
 /**
  * OpenAPI v3 documents, one per group/version, built the way the real API server builds them:
  * custom resources with their CRD schemas, built-in types with an open schema (this server stores
- * them as sent). kubectl reads them to learn that the server checks fields itself
- * ({@code fieldValidation} on PATCH), so it sends manifests as they are and shows the server's
- * answer instead of validating against OpenAPI v2, which this server does not serve;
- * {@code kubectl explain} reads the schemas.
+ * them as sent). kubectl reads them to learn that the server checks fields itself ({@code
+ * fieldValidation} on PATCH), so it sends manifests as they are and shows the server's answer
+ * instead of validating against OpenAPI v2, which this server does not serve; {@code kubectl
+ * explain} reads the schemas.
  */
 final class OpenApiV3 {
   private static final String META = "io.k8s.apimachinery.pkg.apis.meta.v1.";
@@ -38,8 +38,12 @@ final class OpenApiV3 {
   /** {@code /openapi/v3}: one entry per group/version, with a content hash for client caches. */
   ObjectNode index() {
     ObjectNode paths = Json.MAPPER.createObjectNode();
-    documents().forEach((gvPath, doc) -> paths.putObject(gvPath)
-        .put("serverRelativeURL", "/openapi/v3/" + gvPath + "?hash=" + hash(doc)));
+    documents()
+        .forEach(
+            (gvPath, doc) ->
+                paths
+                    .putObject(gvPath)
+                    .put("serverRelativeURL", "/openapi/v3/" + gvPath + "?hash=" + hash(doc)));
     ObjectNode index = Json.MAPPER.createObjectNode();
     index.set("paths", paths);
     return index;
@@ -52,7 +56,13 @@ final class OpenApiV3 {
 
   private Map<String, ObjectNode> documents() {
     Map<String, List<ServedResource>> byGroupVersion = new LinkedHashMap<>();
-    catalog.all().forEach(r -> byGroupVersion.computeIfAbsent(prefix(r).substring(1), k -> new ArrayList<>()).add(r));
+    catalog
+        .all()
+        .forEach(
+            r ->
+                byGroupVersion
+                    .computeIfAbsent(prefix(r).substring(1), k -> new ArrayList<>())
+                    .add(r));
     Map<String, ObjectNode> docs = new LinkedHashMap<>();
     byGroupVersion.forEach((gvPath, resources) -> docs.put(gvPath, document(resources)));
     return docs;
@@ -71,8 +81,14 @@ final class OpenApiV3 {
     }
     schemas.set(OBJECT_META, objectMetaSchema());
     schemas.set(LIST_META, listMetaSchema());
-    schemas.set(STATUS, Json.MAPPER.createObjectNode().put("type", "object")
-        .put("description", "Status is a return value for calls that don't return other objects."));
+    schemas.set(
+        STATUS,
+        Json.MAPPER
+            .createObjectNode()
+            .put("type", "object")
+            .put(
+                "description",
+                "Status is a return value for calls that don't return other objects."));
     return doc;
   }
 
@@ -99,21 +115,35 @@ final class OpenApiV3 {
       status.set("patch", patchOperation(r, kindRef));
     }
     if (r.namespaced()) {
-      paths.putObject(prefix(r) + "/" + r.plural()).set("get", operation(r, "list", listRef, false));
+      paths
+          .putObject(prefix(r) + "/" + r.plural())
+          .set("get", operation(r, "list", listRef, false));
     }
   }
 
-  private static ObjectNode operation(ServedResource r, String action, String responseRef, boolean writes) {
+  private static ObjectNode operation(
+      ServedResource r, String action, String responseRef, boolean writes) {
     ObjectNode op = Json.MAPPER.createObjectNode();
     op.put("operationId", action + r.kind());
     ArrayNode parameters = op.putArray("parameters");
     if (writes) {
-      parameters.add(queryParameter("fieldValidation",
-          "How to treat fields the schema does not declare: Ignore, Warn (default) or Strict."));
-      op.putObject("requestBody").putObject("content").putObject(JSON).putObject("schema").put("$ref", responseRef);
+      parameters.add(
+          queryParameter(
+              "fieldValidation",
+              "How to treat fields the schema does not declare: Ignore, Warn (default) or Strict."));
+      op.putObject("requestBody")
+          .putObject("content")
+          .putObject(JSON)
+          .putObject("schema")
+          .put("$ref", responseRef);
     }
-    op.putObject("responses").putObject("200").put("description", "OK")
-        .putObject("content").putObject(JSON).putObject("schema").put("$ref", responseRef);
+    op.putObject("responses")
+        .putObject("200")
+        .put("description", "OK")
+        .putObject("content")
+        .putObject(JSON)
+        .putObject("schema")
+        .put("$ref", responseRef);
     op.put("x-kubernetes-action", action);
     op.set("x-kubernetes-group-version-kind", gvk(r, r.kind()));
     return op;
@@ -141,14 +171,32 @@ final class OpenApiV3 {
   }
 
   private static ObjectNode kindSchema(ServedResource r) {
-    ObjectNode schema = r.isCustom() ? r.schema().deepCopy() : Json.MAPPER.createObjectNode()
-        .put("type", "object").put("x-kubernetes-preserve-unknown-fields", true)
-        .put("description", "Stored as sent: the embedded API server checks built-in kinds against no schema.");
-    ObjectNode properties = schema.has("properties") ? (ObjectNode) schema.get("properties") : schema.putObject("properties");
-    properties.putObject("apiVersion").put("type", "string")
-        .put("description", "APIVersion defines the versioned schema of this representation of an object.");
-    properties.putObject("kind").put("type", "string")
-        .put("description", "Kind is a string value representing the REST resource this object represents.");
+    ObjectNode schema =
+        r.isCustom()
+            ? r.schema().deepCopy()
+            : Json.MAPPER
+                .createObjectNode()
+                .put("type", "object")
+                .put("x-kubernetes-preserve-unknown-fields", true)
+                .put(
+                    "description",
+                    "Stored as sent: the embedded API server checks built-in kinds against no schema.");
+    ObjectNode properties =
+        schema.has("properties")
+            ? (ObjectNode) schema.get("properties")
+            : schema.putObject("properties");
+    properties
+        .putObject("apiVersion")
+        .put("type", "string")
+        .put(
+            "description",
+            "APIVersion defines the versioned schema of this representation of an object.");
+    properties
+        .putObject("kind")
+        .put("type", "string")
+        .put(
+            "description",
+            "Kind is a string value representing the REST resource this object represents.");
     properties.putObject("metadata").put("$ref", ref(OBJECT_META));
     schema.putArray("x-kubernetes-group-version-kind").add(gvk(r, r.kind()));
     return schema;
@@ -161,7 +209,11 @@ final class OpenApiV3 {
     ObjectNode properties = schema.putObject("properties");
     properties.putObject("apiVersion").put("type", "string");
     properties.putObject("kind").put("type", "string");
-    properties.putObject("items").put("type", "array").putObject("items").put("$ref", ref(schemaName(r, r.kind())));
+    properties
+        .putObject("items")
+        .put("type", "array")
+        .putObject("items")
+        .put("$ref", ref(schemaName(r, r.kind())));
     properties.putObject("metadata").put("$ref", ref(LIST_META));
     schema.putArray("x-kubernetes-group-version-kind").add(gvk(r, r.kind() + "List"));
     return schema;
@@ -177,8 +229,14 @@ final class OpenApiV3 {
     p.putObject("generation").put("type", "integer").put("format", "int64");
     p.putObject("creationTimestamp").put("type", "string").put("format", "date-time");
     p.putObject("deletionTimestamp").put("type", "string").put("format", "date-time");
-    p.putObject("labels").put("type", "object").putObject("additionalProperties").put("type", "string");
-    p.putObject("annotations").put("type", "object").putObject("additionalProperties").put("type", "string");
+    p.putObject("labels")
+        .put("type", "object")
+        .putObject("additionalProperties")
+        .put("type", "string");
+    p.putObject("annotations")
+        .put("type", "object")
+        .putObject("additionalProperties")
+        .put("type", "string");
     p.putObject("finalizers").put("type", "array").putObject("items").put("type", "string");
     return schema;
   }
@@ -218,7 +276,9 @@ final class OpenApiV3 {
 
   private static String hash(JsonNode doc) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(Json.write(doc).getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(Json.write(doc).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().withUpperCase().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every Java runtime", e);

@@ -24,22 +24,32 @@ final class PolicyRules {
     }
     return matches(rule.getApiGroups(), request.apiGroup())
         && coversResource(orEmpty(rule.getResources()), request.resource(), request.subresource())
-        && (orEmpty(rule.getResourceNames()).isEmpty() || rule.getResourceNames().contains(request.name()));
+        && (orEmpty(rule.getResourceNames()).isEmpty()
+            || rule.getResourceNames().contains(request.name()));
   }
 
   private static boolean matches(List<String> allowed, String value) {
     return orEmpty(allowed).contains(ALL) || orEmpty(allowed).contains(value);
   }
 
-  private static boolean coversResource(List<String> resources, String resource, String subresource) {
+  private static boolean coversResource(
+      List<String> resources, String resource, String subresource) {
     String combined = subresource.isEmpty() ? resource : resource + "/" + subresource;
-    return resources.stream().anyMatch(r -> r.equals(ALL) || r.equals(combined)
-        || (!subresource.isEmpty() && r.equals(ALL + "/" + subresource)));
+    return resources.stream()
+        .anyMatch(
+            r ->
+                r.equals(ALL)
+                    || r.equals(combined)
+                    || (!subresource.isEmpty() && r.equals(ALL + "/" + subresource)));
   }
 
   private static boolean coversPath(List<String> urls, String path) {
-    return urls.stream().anyMatch(url -> url.equals(ALL) || url.equals(path)
-        || (url.endsWith(ALL) && path.startsWith(url.replaceAll("\\*+$", ""))));
+    return urls.stream()
+        .anyMatch(
+            url ->
+                url.equals(ALL)
+                    || url.equals(path)
+                    || (url.endsWith(ALL) && path.startsWith(url.replaceAll("\\*+$", ""))));
   }
 
   private static List<String> orEmpty(List<String> list) {

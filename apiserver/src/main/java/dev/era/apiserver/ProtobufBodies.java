@@ -36,16 +36,17 @@ final class ProtobufBodies {
   static final String CONTENT_TYPE = "application/vnd.kubernetes.protobuf";
   private static final byte[] MAGIC = {'k', '8', 's', 0};
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX")
-      .withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter MICRO_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX").withZone(ZoneOffset.UTC);
 
   /** The kinds whose messages are read, by apiVersion/kind. */
-  private static final Map<String, Parser<? extends Message>> MESSAGES = Map.of(
-      "v1/ConfigMap", V1.ConfigMap.parser(),
-      "v1/Secret", V1.Secret.parser(),
-      "v1/Namespace", V1.Namespace.parser(),
-      "v1/ServiceAccount", V1.ServiceAccount.parser(),
-      "v1/Event", V1.Event.parser());
+  private static final Map<String, Parser<? extends Message>> MESSAGES =
+      Map.of(
+          "v1/ConfigMap", V1.ConfigMap.parser(),
+          "v1/Secret", V1.Secret.parser(),
+          "v1/Namespace", V1.Namespace.parser(),
+          "v1/ServiceAccount", V1.ServiceAccount.parser(),
+          "v1/Event", V1.Event.parser());
 
   private ProtobufBodies() {}
 
@@ -54,20 +55,29 @@ final class ProtobufBodies {
         && contentType.split(";")[0].trim().toLowerCase(Locale.ROOT).equals(CONTENT_TYPE);
   }
 
-  /** The object a protobuf body carries, as JSON; 415 for a kind it cannot read, 400 for a broken body. */
+  /**
+   * The object a protobuf body carries, as JSON; 415 for a kind it cannot read, 400 for a broken
+   * body.
+   */
   static ObjectNode read(byte[] body) {
     if (body.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(body, MAGIC.length), MAGIC)) {
       throw ApiException.badRequest("a protobuf body must start with the k8s\\0 envelope");
     }
     try {
-      Runtime.Unknown envelope = Runtime.Unknown.parseFrom(Arrays.copyOfRange(body, MAGIC.length, body.length));
+      Runtime.Unknown envelope =
+          Runtime.Unknown.parseFrom(Arrays.copyOfRange(body, MAGIC.length, body.length));
       String apiVersion = envelope.getTypeMeta().getApiVersion();
       String kind = envelope.getTypeMeta().getKind();
       Parser<? extends Message> parser = MESSAGES.get(apiVersion + "/" + kind);
       if (parser == null) {
-        throw ApiException.unsupportedMediaType("the embedded API server reads protobuf bodies of "
-            + String.join(", ", MESSAGES.keySet().stream().sorted().toList()) + ", not " + apiVersion + "/" + kind
-            + "; send JSON");
+        throw ApiException.unsupportedMediaType(
+            "the embedded API server reads protobuf bodies of "
+                + String.join(", ", MESSAGES.keySet().stream().sorted().toList())
+                + ", not "
+                + apiVersion
+                + "/"
+                + kind
+                + "; send JSON");
       }
       ObjectNode object = NODES.objectNode().put("apiVersion", apiVersion).put("kind", kind);
       object.setAll(message(parser.parseFrom(envelope.getRaw())));
@@ -88,7 +98,9 @@ final class ProtobufBodies {
         for (Object entry : (List<?>) field.getValue()) {
           Message mapEntry = (Message) entry;
           FieldDescriptor valueField = mapEntry.getDescriptorForType().findFieldByName("value");
-          map.set(String.valueOf(mapEntry.getField(mapEntry.getDescriptorForType().findFieldByName("key"))),
+          map.set(
+              String.valueOf(
+                  mapEntry.getField(mapEntry.getDescriptorForType().findFieldByName("key"))),
               value(valueField, mapEntry.getField(valueField)));
         }
         value = map;
@@ -111,9 +123,11 @@ final class ProtobufBodies {
     return switch (field.getJavaType()) {
       case STRING -> ((String) value).isEmpty() ? null : NODES.textNode((String) value);
       case BOOLEAN -> (Boolean) value ? NODES.booleanNode(true) : null;
-      case INT, LONG -> ((Number) value).longValue() == 0 ? null : NODES.numberNode(((Number) value).longValue());
+      case INT, LONG ->
+          ((Number) value).longValue() == 0 ? null : NODES.numberNode(((Number) value).longValue());
       case FLOAT, DOUBLE -> NODES.numberNode(((Number) value).doubleValue());
-      case BYTE_STRING -> NODES.textNode(Base64.getEncoder().encodeToString(((ByteString) value).toByteArray()));
+      case BYTE_STRING ->
+          NODES.textNode(Base64.getEncoder().encodeToString(((ByteString) value).toByteArray()));
       case MESSAGE -> special((Message) value);
       default -> NODES.textNode(String.valueOf(value));
     };
@@ -122,12 +136,16 @@ final class ProtobufBodies {
   /** The apimachinery types whose JSON is not their message's shape. */
   private static JsonNode special(Message message) {
     if (message instanceof Meta.Time time) {
-      return time.getSeconds() == 0 && time.getNanos() == 0 ? null
-          : NODES.textNode(Instant.ofEpochSecond(time.getSeconds()).truncatedTo(ChronoUnit.SECONDS).toString());
+      return time.getSeconds() == 0 && time.getNanos() == 0
+          ? null
+          : NODES.textNode(
+              Instant.ofEpochSecond(time.getSeconds()).truncatedTo(ChronoUnit.SECONDS).toString());
     }
     if (message instanceof Meta.MicroTime time) {
-      return time.getSeconds() == 0 && time.getNanos() == 0 ? null
-          : NODES.textNode(MICRO_TIME.format(Instant.ofEpochSecond(time.getSeconds(), time.getNanos())));
+      return time.getSeconds() == 0 && time.getNanos() == 0
+          ? null
+          : NODES.textNode(
+              MICRO_TIME.format(Instant.ofEpochSecond(time.getSeconds(), time.getNanos())));
     }
     if (message instanceof Meta.FieldsV1 fields) {
       return fields.getRaw().isEmpty() ? null : Json.read(fields.getRaw().toStringUtf8());
@@ -136,7 +154,8 @@ final class ProtobufBodies {
       return raw.getRaw().isEmpty() ? null : Json.read(raw.getRaw().toStringUtf8());
     }
     if (message instanceof IntStr.IntOrString intOrString) {
-      return intOrString.getType() == 1 ? NODES.textNode(intOrString.getStrVal())
+      return intOrString.getType() == 1
+          ? NODES.textNode(intOrString.getStrVal())
           : NODES.numberNode(intOrString.getIntVal());
     }
     if (message instanceof Resource.Quantity quantity) {

@@ -22,25 +22,31 @@ import java.util.Map;
  */
 final class RbacAuthorizer {
   private final Map<String, List<PolicyRule>> clusterRoles = new HashMap<>();
+
   /** By namespace/name. */
   private final Map<String, List<PolicyRule>> roles = new HashMap<>();
+
   private final List<ClusterRoleBinding> clusterRoleBindings = new ArrayList<>();
   private final List<RoleBinding> roleBindings = new ArrayList<>();
 
-  /** @param objects Roles, ClusterRoles, RoleBindings and ClusterRoleBindings */
+  /**
+   * @param objects Roles, ClusterRoles, RoleBindings and ClusterRoleBindings
+   */
   RbacAuthorizer(List<? extends HasMetadata> objects) {
     for (HasMetadata object : objects) {
       if (object instanceof ClusterRole role) {
         clusterRoles.put(role.getMetadata().getName(), orEmpty(role.getRules()));
       } else if (object instanceof Role role) {
-        roles.put(key(role.getMetadata().getNamespace(), role.getMetadata().getName()), orEmpty(role.getRules()));
+        roles.put(
+            key(role.getMetadata().getNamespace(), role.getMetadata().getName()),
+            orEmpty(role.getRules()));
       } else if (object instanceof ClusterRoleBinding binding) {
         clusterRoleBindings.add(binding);
       } else if (object instanceof RoleBinding binding) {
         roleBindings.add(binding);
       } else {
-        throw new IllegalArgumentException("not an RBAC object: " + object.getKind() + " "
-            + object.getMetadata().getName());
+        throw new IllegalArgumentException(
+            "not an RBAC object: " + object.getKind() + " " + object.getMetadata().getName());
       }
     }
   }
@@ -58,7 +64,8 @@ final class RbacAuthorizer {
     }
     for (RoleBinding binding : roleBindings) {
       String namespace = binding.getMetadata().getNamespace();
-      if (request.namespace().equals(namespace) && bindsUser(binding.getSubjects(), namespace, request.user())
+      if (request.namespace().equals(namespace)
+          && bindsUser(binding.getSubjects(), namespace, request.user())
           && anyCovers(rulesOf(binding.getRoleRef(), namespace), request)) {
         return true;
       }
@@ -79,20 +86,27 @@ final class RbacAuthorizer {
   }
 
   /**
-   * @param bindingNamespace the namespace of a RoleBinding, whose ServiceAccount subjects default to
-   *     it; empty for a ClusterRoleBinding
+   * @param bindingNamespace the namespace of a RoleBinding, whose ServiceAccount subjects default
+   *     to it; empty for a ClusterRoleBinding
    */
   private static boolean bindsUser(List<Subject> subjects, String bindingNamespace, UserInfo user) {
-    return orEmpty(subjects).stream().anyMatch(subject -> switch (subject.getKind()) {
-      case "User" -> user.name().equals(subject.getName());
-      case "Group" -> user.inGroup(subject.getName());
-      case "ServiceAccount" -> {
-        String namespace = subject.getNamespace() == null || subject.getNamespace().isEmpty()
-            ? bindingNamespace : subject.getNamespace();
-        yield !namespace.isEmpty() && user.name().equals(UserInfo.serviceAccountName(namespace, subject.getName()));
-      }
-      default -> false;
-    });
+    return orEmpty(subjects).stream()
+        .anyMatch(
+            subject ->
+                switch (subject.getKind()) {
+                  case "User" -> user.name().equals(subject.getName());
+                  case "Group" -> user.inGroup(subject.getName());
+                  case "ServiceAccount" -> {
+                    String namespace =
+                        subject.getNamespace() == null || subject.getNamespace().isEmpty()
+                            ? bindingNamespace
+                            : subject.getNamespace();
+                    yield !namespace.isEmpty()
+                        && user.name()
+                            .equals(UserInfo.serviceAccountName(namespace, subject.getName()));
+                  }
+                  default -> false;
+                });
   }
 
   private static String key(String namespace, String name) {

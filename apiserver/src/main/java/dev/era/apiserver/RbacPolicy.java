@@ -17,17 +17,24 @@ import java.util.Map;
 
 /**
  * The RBAC objects the embedded API server enforces, fixed when it starts: what it needs of
- * kube-apiserver's bootstrap policy ({@value #BUILT_IN}) and the Roles, ClusterRoles and bindings of
- * the Helm chart in helm/era, as Helm renders them for release {@code era} in namespace
- * {@value Component#NAMESPACE} ({@value #CHART}). The chart is their only source: ChartRbacTest
- * renders it and fails when that copy differs.
+ * kube-apiserver's bootstrap policy ({@value #BUILT_IN}) and the Roles, ClusterRoles and bindings
+ * of the Helm chart in helm/era, as Helm renders them for release {@code era} in namespace {@value
+ * Component#NAMESPACE} ({@value #CHART}). The chart is their only source: ChartRbacTest renders it
+ * and fails when that copy differs.
  */
 final class RbacPolicy {
   static final String BUILT_IN = "era-rbac/built-in.yaml";
   static final String CHART = "era-rbac/helm-chart.yaml";
-  private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-      "ClusterRole", ClusterRole.class, "ClusterRoleBinding", ClusterRoleBinding.class,
-      "Role", Role.class, "RoleBinding", RoleBinding.class);
+  private static final Map<String, Class<? extends HasMetadata>> KINDS =
+      Map.of(
+          "ClusterRole",
+          ClusterRole.class,
+          "ClusterRoleBinding",
+          ClusterRoleBinding.class,
+          "Role",
+          Role.class,
+          "RoleBinding",
+          RoleBinding.class);
   private static final YAMLMapper YAML = new YAMLMapper();
 
   private RbacPolicy() {}
@@ -43,7 +50,8 @@ final class RbacPolicy {
     List<HasMetadata> objects = new ArrayList<>();
     try (InputStream in = RbacPolicy.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException(resource + " is not on the classpath: the era-apiserver jar carries it");
+        throw new IllegalStateException(
+            resource + " is not on the classpath: the era-apiserver jar carries it");
       }
       try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(in)) {
         while (documents.hasNext()) {
@@ -51,8 +59,8 @@ final class RbacPolicy {
           if (document != null && document.isObject()) { // Helm leaves documents of comments only
             Class<? extends HasMetadata> type = KINDS.get(document.path("kind").asText());
             if (type == null) {
-              throw new IllegalStateException(resource + " holds a " + document.path("kind").asText()
-                  + ", not an RBAC object");
+              throw new IllegalStateException(
+                  resource + " holds a " + document.path("kind").asText() + ", not an RBAC object");
             }
             objects.add(Json.convert(document, type));
           }

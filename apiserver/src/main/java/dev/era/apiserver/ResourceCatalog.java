@@ -21,16 +21,30 @@ import java.util.stream.StreamSupport;
 final class ResourceCatalog {
   static final String CRD_GROUP = "apiextensions.k8s.io";
 
-  private static final List<ServedResource> BUILTIN = List.of(
-      ServedResource.builtin("", "v1", "Namespace", "namespaces", false, List.of("ns"), List.of(), true),
-      ServedResource.builtin("", "v1", "ConfigMap", "configmaps", true, List.of("cm"), List.of(), false),
-      ServedResource.builtin("", "v1", "Secret", "secrets", true, List.of(), List.of(), false),
-      ServedResource.builtin("", "v1", "Event", "events", true, List.of("ev"), List.of(), false),
-      ServedResource.builtin("", "v1", "ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), false),
-      ServedResource.builtin(CRD_GROUP, "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
-          List.of("crd", "crds"), List.of("api-extensions"), true),
-      ServedResource.builtin("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), false),
-      ServedResource.builtin("events.k8s.io", "v1", "Event", "events", true, List.of("ev"), List.of(), false));
+  private static final List<ServedResource> BUILTIN =
+      List.of(
+          ServedResource.builtin(
+              "", "v1", "Namespace", "namespaces", false, List.of("ns"), List.of(), true),
+          ServedResource.builtin(
+              "", "v1", "ConfigMap", "configmaps", true, List.of("cm"), List.of(), false),
+          ServedResource.builtin("", "v1", "Secret", "secrets", true, List.of(), List.of(), false),
+          ServedResource.builtin(
+              "", "v1", "Event", "events", true, List.of("ev"), List.of(), false),
+          ServedResource.builtin(
+              "", "v1", "ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of(), false),
+          ServedResource.builtin(
+              CRD_GROUP,
+              "v1",
+              "CustomResourceDefinition",
+              "customresourcedefinitions",
+              false,
+              List.of("crd", "crds"),
+              List.of("api-extensions"),
+              true),
+          ServedResource.builtin(
+              "coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of(), false),
+          ServedResource.builtin(
+              "events.k8s.io", "v1", "Event", "events", true, List.of("ev"), List.of(), false));
 
   private volatile List<ServedResource> custom = List.of();
 
@@ -47,7 +61,8 @@ final class ResourceCatalog {
       for (int i = 0; i < versions.size(); i++) {
         CustomResourceDefinitionVersion version = versions.get(i);
         if (!Boolean.FALSE.equals(version.getServed())) {
-          JsonNode schema = stored.path("spec").path("versions").path(i).path("schema").path("openAPIV3Schema");
+          JsonNode schema =
+              stored.path("spec").path("versions").path(i).path("schema").path("openAPIV3Schema");
           resources.add(toServed(crd, version, schema));
         }
       }
@@ -63,7 +78,9 @@ final class ResourceCatalog {
 
   Optional<ServedResource> find(String group, String version, String plural) {
     return all().stream()
-        .filter(r -> r.group().equals(group) && r.version().equals(version) && r.plural().equals(plural))
+        .filter(
+            r ->
+                r.group().equals(group) && r.version().equals(version) && r.plural().equals(plural))
         .findFirst();
   }
 
@@ -88,33 +105,62 @@ final class ResourceCatalog {
   /** The versions of a group, preferred (storage) version first. */
   List<String> versions(String group) {
     LinkedHashSet<String> versions = new LinkedHashSet<>();
-    all().stream().filter(r -> r.group().equals(group)).map(ServedResource::version).forEach(versions::add);
+    all().stream()
+        .filter(r -> r.group().equals(group))
+        .map(ServedResource::version)
+        .forEach(versions::add);
     return List.copyOf(versions);
   }
 
   List<ServedResource> resources(String group, String version) {
-    return all().stream().filter(r -> r.group().equals(group) && r.version().equals(version)).toList();
+    return all().stream()
+        .filter(r -> r.group().equals(group) && r.version().equals(version))
+        .toList();
   }
 
   private static boolean isStorageVersion(List<JsonNode> storedCrds, ServedResource resource) {
     return storedCrds.stream()
-        .filter(crd -> crd.path("spec").path("group").asText().equals(resource.group())
-            && crd.path("spec").path("names").path("plural").asText().equals(resource.plural()))
-        .flatMap(crd -> StreamSupport.stream(crd.path("spec").path("versions").spliterator(), false))
-        .anyMatch(v -> v.path("name").asText().equals(resource.version()) && v.path("storage").asBoolean());
+        .filter(
+            crd ->
+                crd.path("spec").path("group").asText().equals(resource.group())
+                    && crd.path("spec")
+                        .path("names")
+                        .path("plural")
+                        .asText()
+                        .equals(resource.plural()))
+        .flatMap(
+            crd -> StreamSupport.stream(crd.path("spec").path("versions").spliterator(), false))
+        .anyMatch(
+            v ->
+                v.path("name").asText().equals(resource.version())
+                    && v.path("storage").asBoolean());
   }
 
-  private static ServedResource toServed(CustomResourceDefinition crd, CustomResourceDefinitionVersion version,
-      JsonNode schema) {
+  private static ServedResource toServed(
+      CustomResourceDefinition crd, CustomResourceDefinitionVersion version, JsonNode schema) {
     var names = crd.getSpec().getNames();
-    String singular = Objects.requireNonNullElse(names.getSingular(), names.getKind().toLowerCase(Locale.ROOT));
-    List<PrinterColumn> columns = version.getAdditionalPrinterColumns() == null ? List.of()
-        : version.getAdditionalPrinterColumns().stream().map(PrinterColumn::of).toList();
-    boolean status = version.getSubresources() != null && version.getSubresources().getStatus() != null;
-    return new ServedResource(crd.getSpec().getGroup(), version.getName(), names.getKind(), names.getPlural(),
-        singular, "Namespaced".equals(crd.getSpec().getScope()), listOrEmpty(names.getShortNames()),
-        listOrEmpty(names.getCategories()), status, columns,
-        schema.isObject() ? schema : Json.MAPPER.createObjectNode().put("x-kubernetes-preserve-unknown-fields", true));
+    String singular =
+        Objects.requireNonNullElse(names.getSingular(), names.getKind().toLowerCase(Locale.ROOT));
+    List<PrinterColumn> columns =
+        version.getAdditionalPrinterColumns() == null
+            ? List.of()
+            : version.getAdditionalPrinterColumns().stream().map(PrinterColumn::of).toList();
+    boolean status =
+        version.getSubresources() != null && version.getSubresources().getStatus() != null;
+    return new ServedResource(
+        crd.getSpec().getGroup(),
+        version.getName(),
+        names.getKind(),
+        names.getPlural(),
+        singular,
+        "Namespaced".equals(crd.getSpec().getScope()),
+        listOrEmpty(names.getShortNames()),
+        listOrEmpty(names.getCategories()),
+        status,
+        columns,
+        schema.isObject()
+            ? schema
+            : Json.MAPPER.createObjectNode().put("x-kubernetes-preserve-unknown-fields", true));
   }
 
   private static List<String> listOrEmpty(List<String> list) {

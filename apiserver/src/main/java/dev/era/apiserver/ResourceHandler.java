@@ -20,17 +20,20 @@ import java.util.function.UnaryOperator;
 
 /**
  * Requests for resources. Storage and watches are the CRUD mock's; reads are answered here (typed
- * lists, tables, selectors the store cannot evaluate, the real server's error bodies) and writes
- * by {@link ResourceWrites}, one at a time.
+ * lists, tables, selectors the store cannot evaluate, the real server's error bodies) and writes by
+ * {@link ResourceWrites}, one at a time.
  */
 final class ResourceHandler {
   private final KubernetesCrudDispatcher store;
   private final ResourceCatalog catalog;
   private final Clock clock;
   private final ResourceWrites writer;
+
   /** Writes are read-modify-write; one at a time keeps them atomic. */
   private final ReentrantLock writes = new ReentrantLock();
+
   private final Map<ServedResource, TableConverter> tables = new ConcurrentHashMap<>();
+
   /** Name and Age, for built-in types and any other type without printer columns. */
   private final TableConverter plainTable;
 
@@ -44,7 +47,8 @@ final class ResourceHandler {
 
   MockResponse handle(RecordedRequest request, HttpUrl url, ResourcePath path) {
     Optional<ServedResource> served = catalog.find(path);
-    boolean knownSubresource = path.isStatus() && served.map(ServedResource::statusSubresource).orElse(true);
+    boolean knownSubresource =
+        path.isStatus() && served.map(ServedResource::statusSubresource).orElse(true);
     if (path.subresource() != null && !knownSubresource) {
       throw ApiException.notFound("the server could not find the requested resource");
     }
@@ -78,10 +82,16 @@ final class ResourceHandler {
     }
   }
 
-  /** Rebuilds the catalog from the stored CRDs; call after CRDs change other than through a request. */
+  /**
+   * Rebuilds the catalog from the stored CRDs; call after CRDs change other than through a request.
+   */
   void refreshCatalog() {
-    JsonNode list = Json.read(store.handleGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
-        .getBody().readUtf8());
+    JsonNode list =
+        Json.read(
+            store
+                .handleGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
+                .getBody()
+                .readUtf8());
     List<JsonNode> crds = new ArrayList<>();
     list.path("items").forEach(crds::add);
     catalog.useCustomResourceDefinitions(crds);
@@ -89,7 +99,8 @@ final class ResourceHandler {
     tables.clear();
   }
 
-  private MockResponse read(RecordedRequest request, HttpUrl url, ResourcePath path, Optional<ServedResource> served) {
+  private MockResponse read(
+      RecordedRequest request, HttpUrl url, ResourcePath path, Optional<ServedResource> served) {
     String accept = request.getHeader("Accept");
     boolean asTable = accept != null && accept.contains("as=Table");
     String includeObject = url.queryParameter("includeObject");
@@ -100,51 +111,70 @@ final class ResourceHandler {
       if (watch.getWebSocketListener() != null) {
         SelectedWatch selected = new SelectedWatch(selection);
         TableConverter table = tableFor(served);
-        UnaryOperator<ObjectNode> rewrite = asTable ? e -> asTableEvent(selected.apply(e), table, includeObject) : selected;
-        watch.withWebSocketUpgrade(new RewrittenWatchListener(watch.getWebSocketListener(), rewrite));
+        UnaryOperator<ObjectNode> rewrite =
+            asTable ? e -> asTableEvent(selected.apply(e), table, includeObject) : selected;
+        watch.withWebSocketUpgrade(
+            new RewrittenWatchListener(watch.getWebSocketListener(), rewrite));
       }
       return watch;
     }
     MockResponse stored = store.handleGet(path.toPath());
     if (stored.code() == 404) {
-      throw path.isCollection() ? ApiException.notFound("the server could not find the requested resource")
+      throw path.isCollection()
+          ? ApiException.notFound("the server could not find the requested resource")
           : ApiException.objectNotFound(path);
     }
     ObjectNode body = Json.readObject(stored.getBody().readUtf8());
     List<JsonNode> objects = new ArrayList<>();
     if (path.isCollection()) {
-      served.ifPresent(r -> body.put("apiVersion", r.groupVersion()).put("kind", r.kind() + "List"));
+      served.ifPresent(
+          r -> body.put("apiVersion", r.groupVersion()).put("kind", r.kind() + "List"));
       ArrayNode selected = body.arrayNode();
-      body.path("items").forEach(item -> {
-        if (selection.matches(item)) {
-          selected.add(item);
-          objects.add(item);
-        }
-      });
+      body.path("items")
+          .forEach(
+              item -> {
+                if (selection.matches(item)) {
+                  selected.add(item);
+                  objects.add(item);
+                }
+              });
       body.set("items", selected);
     } else {
       objects.add(body);
     }
     if (asTable) {
       String resourceVersion = body.path("metadata").path("resourceVersion").asText();
-      return ApiDispatcher.json(200, tableFor(served).toTable(objects, resourceVersion, includeObject));
+      return ApiDispatcher.json(
+          200, tableFor(served).toTable(objects, resourceVersion, includeObject));
     }
     return ApiDispatcher.json(200, body);
   }
 
   /** A watch event whose object is a one-row table, for {@code kubectl get -w}. */
-  private static ObjectNode asTableEvent(ObjectNode event, TableConverter table, String includeObject) {
+  private static ObjectNode asTableEvent(
+      ObjectNode event, TableConverter table, String includeObject) {
     if (event == null || !event.path("object").isObject()) {
       return event;
     }
     JsonNode object = event.get("object");
-    return event.set("object", table.toTable(List.of(object), object.path("metadata").path("resourceVersion").asText(),
-        includeObject));
+    return event.set(
+        "object",
+        table.toTable(
+            List.of(object),
+            object.path("metadata").path("resourceVersion").asText(),
+            includeObject));
   }
 
   private TableConverter tableFor(Optional<ServedResource> served) {
-    return served.map(r -> tables.computeIfAbsent(r, s -> s.kind().equals("Event") && !s.isCustom()
-        ? TableConverter.of(EventColumns.all(), clock) : new TableConverter(s.printerColumns(), clock)))
+    return served
+        .map(
+            r ->
+                tables.computeIfAbsent(
+                    r,
+                    s ->
+                        s.kind().equals("Event") && !s.isCustom()
+                            ? TableConverter.of(EventColumns.all(), clock)
+                            : new TableConverter(s.printerColumns(), clock)))
         .orElse(plainTable);
   }
 

@@ -5,15 +5,21 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A resource URL split into its parts: {@code /api/v1/namespaces/ns/configmaps/x} or
- * {@code /apis/era.dev/v1alpha1/namespaces/ns/eravms/x/status}.
+ * A resource URL split into its parts: {@code /api/v1/namespaces/ns/configmaps/x} or {@code
+ * /apis/era.dev/v1alpha1/namespaces/ns/eravms/x/status}.
  *
  * @param group the API group, empty for the core group
  * @param namespace null for cluster-scoped resources and for lists across all namespaces
  * @param name null for collections
  * @param subresource null unless the path names one, e.g. {@code status}
  */
-record ResourcePath(String group, String version, String namespace, String plural, String name, String subresource) {
+record ResourcePath(
+    String group,
+    String version,
+    String namespace,
+    String plural,
+    String name,
+    String subresource) {
   /** Subresources of a namespace, which would otherwise read as a resource type inside it. */
   private static final Set<String> NAMESPACE_SUBRESOURCES = Set.of("status", "finalize");
 
@@ -34,8 +40,10 @@ record ResourcePath(String group, String version, String namespace, String plura
     } else {
       return Optional.empty();
     }
-    boolean namespacedForm = rest.size() >= 3 && rest.get(0).equals("namespaces")
-        && !NAMESPACE_SUBRESOURCES.contains(rest.get(2));
+    boolean namespacedForm =
+        rest.size() >= 3
+            && rest.get(0).equals("namespaces")
+            && !NAMESPACE_SUBRESOURCES.contains(rest.get(2));
     String namespace = null;
     if (namespacedForm) {
       namespace = rest.get(1);
@@ -44,8 +52,14 @@ record ResourcePath(String group, String version, String namespace, String plura
     if (rest.size() > 3) {
       return Optional.empty();
     }
-    return Optional.of(new ResourcePath(group, version, namespace, rest.get(0),
-        rest.size() > 1 ? rest.get(1) : null, rest.size() > 2 ? rest.get(2) : null));
+    return Optional.of(
+        new ResourcePath(
+            group,
+            version,
+            namespace,
+            rest.get(0),
+            rest.size() > 1 ? rest.get(1) : null,
+            rest.size() > 2 ? rest.get(2) : null));
   }
 
   /** The collection this object is in. */
@@ -66,7 +80,9 @@ record ResourcePath(String group, String version, String namespace, String plura
     return "status".equals(subresource);
   }
 
-  /** How the real server names the resource in messages: {@code eravms.era.dev}, {@code configmaps}. */
+  /**
+   * How the real server names the resource in messages: {@code eravms.era.dev}, {@code configmaps}.
+   */
   String groupResource() {
     return group.isEmpty() ? plural : plural + "." + group;
   }
@@ -77,7 +93,8 @@ record ResourcePath(String group, String version, String namespace, String plura
 
   /** The URL path of this resource, for building requests to the store. */
   String toPath() {
-    StringBuilder path = new StringBuilder(group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version);
+    StringBuilder path =
+        new StringBuilder(group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version);
     if (namespace != null) {
       path.append("/namespaces/").append(namespace);
     }

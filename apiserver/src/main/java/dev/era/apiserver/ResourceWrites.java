@@ -42,22 +42,32 @@ final class ResourceWrites {
   }
 
   /** One write, with what every step of it needs. */
-  private record Write(RecordedRequest request, HttpUrl url, ResourcePath path, Optional<ServedResource> served,
+  private record Write(
+      RecordedRequest request,
+      HttpUrl url,
+      ResourcePath path,
+      Optional<ServedResource> served,
       boolean dryRun) {
     String body() {
-      return request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
+      return request.getBody() == null
+          ? ""
+          : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
     }
 
     /** The object a create or update sends, in JSON or protobuf. */
     ObjectNode object() {
       return ProtobufBodies.isProtobuf(request.getHeader("Content-Type"))
-          ? ProtobufBodies.read(request.getBody().getBytes()) : Json.readObject(body());
+          ? ProtobufBodies.read(request.getBody().getBytes())
+          : Json.readObject(body());
     }
 
     ManagedFields.Manager updater() {
       return new ManagedFields.Manager(
-          ManagedFields.managerName(url.queryParameter("fieldManager"), request.getHeader("User-Agent")),
-          ManagedFields.UPDATE, path.apiVersion(), path.subresource());
+          ManagedFields.managerName(
+              url.queryParameter("fieldManager"), request.getHeader("User-Agent")),
+          ManagedFields.UPDATE,
+          path.apiVersion(),
+          path.subresource());
     }
 
     boolean hasStatusSubresource() {
@@ -65,15 +75,22 @@ final class ResourceWrites {
     }
   }
 
-  MockResponse handle(RecordedRequest request, HttpUrl url, ResourcePath path, Optional<ServedResource> served,
+  MockResponse handle(
+      RecordedRequest request,
+      HttpUrl url,
+      ResourcePath path,
+      Optional<ServedResource> served,
       boolean dryRun) {
     Write w = new Write(request, url, path, served, dryRun);
     return switch (request.method()) {
       case POST -> create(w, w.object());
       case PUT -> replace(w, w.object());
-      case PATCH -> ServerSideApply.isApply(request.getHeader("Content-Type")) ? apply(w) : patch(w);
+      case PATCH ->
+          ServerSideApply.isApply(request.getHeader("Content-Type")) ? apply(w) : patch(w);
       case DELETE -> delete(w);
-      default -> throw ApiException.methodNotAllowed(request.getMethod() + " is not supported on " + url.encodedPath());
+      default ->
+          throw ApiException.methodNotAllowed(
+              request.getMethod() + " is not supported on " + url.encodedPath());
     };
   }
 
@@ -85,7 +102,8 @@ final class ResourceWrites {
 
   private MockResponse create(Write w, ObjectNode object) {
     if (!w.path().isCollection() || w.path().subresource() != null) {
-      throw ApiException.methodNotAllowed("POST is only allowed on a collection, not on " + w.url().encodedPath());
+      throw ApiException.methodNotAllowed(
+          "POST is only allowed on a collection, not on " + w.url().encodedPath());
     }
     ResourcePath item = prepareNew(w, w.path(), object);
     List<String> warnings = admit(w, object);
@@ -102,11 +120,18 @@ final class ResourceWrites {
    */
   private MockResponse replace(Write w, ObjectNode body) {
     Map.Entry<AttributeSet, String> entry = stored(w.path());
-    boolean conditionalOnly = w.served().map(ServedResource::isCustom).orElse(false)
-        || CustomResourceDefinitions.isCrdPath(w.path());
+    boolean conditionalOnly =
+        w.served().map(ServedResource::isCustom).orElse(false)
+            || CustomResourceDefinitions.isCrdPath(w.path());
     if (conditionalOnly && resourceVersion(body).isEmpty()) {
-      throw ApiException.invalid(w.served().orElseThrow(), w.path().name(), List.of(new FieldError(
-          "metadata.resourceVersion", "FieldValueInvalid", "Invalid value: 0x0: must be specified for an update")));
+      throw ApiException.invalid(
+          w.served().orElseThrow(),
+          w.path().name(),
+          List.of(
+              new FieldError(
+                  "metadata.resourceVersion",
+                  "FieldValueInvalid",
+                  "Invalid value: 0x0: must be specified for an update")));
     }
     return update(w, entry, Json.readObject(entry.getValue()), body);
   }
@@ -115,12 +140,16 @@ final class ResourceWrites {
    * Writes {@code body} over {@code current}, the stored object it was read against (each lookup
    * scans the whole store, so it is read once per request).
    */
-  private MockResponse update(Write w, Map.Entry<AttributeSet, String> entry, ObjectNode current, ObjectNode body) {
+  private MockResponse update(
+      Write w, Map.Entry<AttributeSet, String> entry, ObjectNode current, ObjectNode body) {
     checkResourceVersion(w.path(), current, body);
     ObjectNode candidate = candidate(w, current, body);
     List<String> warnings = admit(w, candidate);
-    // A client may rewrite managedFields on the main resource (an empty entry clears them), as on a real server.
-    ManagedFields managed = ManagedFields.of(ManagedFields.isSet(body) && w.path().subresource() == null ? body : current);
+    // A client may rewrite managedFields on the main resource (an empty entry clears them), as on a
+    // real server.
+    ManagedFields managed =
+        ManagedFields.of(
+            ManagedFields.isSet(body) && w.path().subresource() == null ? body : current);
     managed.update(current, candidate, w.updater(), shape(w), ignoredFields(w), now());
     managed.writeTo(candidate);
     return storeUpdate(w, entry, current, candidate, warnings);
@@ -130,8 +159,12 @@ final class ResourceWrites {
     ServerSideApply.checkNoForce(w.url());
     Map.Entry<AttributeSet, String> entry = stored(w.path());
     ObjectNode current = Json.readObject(entry.getValue());
-    JsonNode patched = Patches.apply(current, w.request().getHeader("Content-Type"), Json.read(w.body()),
-        w.served().map(ServedResource::isCustom).orElse(false));
+    JsonNode patched =
+        Patches.apply(
+            current,
+            w.request().getHeader("Content-Type"),
+            Json.read(w.body()),
+            w.served().map(ServedResource::isCustom).orElse(false));
     if (!patched.isObject()) {
       throw ApiException.unprocessable("the patch does not leave an object");
     }
@@ -139,8 +172,8 @@ final class ResourceWrites {
   }
 
   /**
-   * Server-side apply: merges the configuration into the object (creating it if it does not
-   * exist) for the field manager, which then owns exactly what it applied.
+   * Server-side apply: merges the configuration into the object (creating it if it does not exist)
+   * for the field manager, which then owns exactly what it applied.
    */
   private MockResponse apply(Write w) {
     ResourcePath path = w.path();
@@ -148,8 +181,8 @@ final class ResourceWrites {
       throw ApiException.methodNotAllowed("apply needs an object name: " + path.toPath());
     }
     String name = ServerSideApply.fieldManager(w.url());
-    ManagedFields.Manager applier = new ManagedFields.Manager(name, ManagedFields.APPLY, path.apiVersion(),
-        path.subresource());
+    ManagedFields.Manager applier =
+        new ManagedFields.Manager(name, ManagedFields.APPLY, path.apiVersion(), path.subresource());
     ObjectNode config = ServerSideApply.config(w.body(), path, w.served().orElse(null));
     List<String> warnings = new ArrayList<>(pruneUnknownFields(w, config));
     boolean force = ServerSideApply.force(w.url());
@@ -161,14 +194,18 @@ final class ResourceWrites {
       config.withObjectProperty("metadata").put("name", path.name());
       ResourcePath item = prepareNew(w, path.collection(), config);
       ManagedFields managed = ManagedFields.of(config);
-      ObjectNode created = (ObjectNode) managed.apply(null, config, applier, force, shape(w), ignoredFields(w), now());
+      ObjectNode created =
+          (ObjectNode)
+              managed.apply(null, config, applier, force, shape(w), ignoredFields(w), now());
       managed.writeTo(created);
       warnings.addAll(admit(w, created));
       return storeNew(w, item, created, warnings);
     }
     ObjectNode current = Json.readObject(entry.getValue());
     ManagedFields managed = ManagedFields.of(current);
-    ObjectNode merged = (ObjectNode) managed.apply(current, config, applier, force, shape(w), ignoredFields(w), now());
+    ObjectNode merged =
+        (ObjectNode)
+            managed.apply(current, config, applier, force, shape(w), ignoredFields(w), now());
     ServerSideApply.keepLastAppliedInStep(name, current, merged, config);
     ObjectNode candidate = candidate(w, current, merged);
     managed.writeTo(candidate);
@@ -195,8 +232,14 @@ final class ResourceWrites {
     for (JsonNode item : items) {
       if (selection.matches(item)) {
         JsonNode metadata = item.path("metadata");
-        ResourcePath itemPath = new ResourcePath(path.group(), path.version(), metadata.path("namespace").asText(null),
-            path.plural(), metadata.path("name").asText(), null);
+        ResourcePath itemPath =
+            new ResourcePath(
+                path.group(),
+                path.version(),
+                metadata.path("namespace").asText(null),
+                path.plural(),
+                metadata.path("name").asText(),
+                null);
         deleted.add(deleteOne(w, itemPath, stored(itemPath)));
       }
     }
@@ -215,7 +258,8 @@ final class ResourceWrites {
       metadata.put("deletionGracePeriodSeconds", 0);
       if (!w.dryRun()) {
         metadata.put("resourceVersion", String.valueOf(store.requestResourceVersion()));
-        store.processEvent(path.toPath(), store.getKey(path.toPath()), entry.getKey(), null, Json.write(object));
+        store.processEvent(
+            path.toPath(), store.getKey(path.toPath()), entry.getKey(), null, Json.write(object));
       }
     }
     return object;
@@ -239,10 +283,12 @@ final class ResourceWrites {
   }
 
   /** Gives the new object its server fields and keeps it, unless this is a dry run. */
-  private MockResponse storeNew(Write w, ResourcePath item, ObjectNode object, List<String> warnings) {
+  private MockResponse storeNew(
+      Write w, ResourcePath item, ObjectNode object, List<String> warnings) {
     NewObject.initMetadata(object, clock, w.dryRun() ? null : store.requestResourceVersion());
     if (!w.dryRun()) {
-      store.processEvent(item.toPath(), store.getKey(item.toPath()), null, null, Json.write(object));
+      store.processEvent(
+          item.toPath(), store.getKey(item.toPath()), null, null, Json.write(object));
     }
     return withWarnings(ApiDispatcher.json(201, object), warnings);
   }
@@ -272,28 +318,40 @@ final class ResourceWrites {
    * Keeps the update unless this is a dry run or nothing changed (then the resourceVersion stays
    * and watchers hear nothing); an object marked for deletion whose last finalizer goes is deleted.
    */
-  private MockResponse storeUpdate(Write w, Map.Entry<AttributeSet, String> entry, ObjectNode current,
-      ObjectNode candidate, List<String> warnings) {
+  private MockResponse storeUpdate(
+      Write w,
+      Map.Entry<AttributeSet, String> entry,
+      ObjectNode current,
+      ObjectNode candidate,
+      List<String> warnings) {
     ResourcePath path = w.path().main();
     String name = candidate.path("metadata").path("name").asText("");
     if (!name.isEmpty() && !name.equals(path.name())) {
-      throw ApiException.badRequest("the name of the object (" + name + ") does not match the name on the URL ("
-          + path.name() + ")");
+      throw ApiException.badRequest(
+          "the name of the object ("
+              + name
+              + ") does not match the name on the URL ("
+              + path.name()
+              + ")");
     }
     NewObject.keepServerFields(current, candidate, w.path().isStatus());
     candidate.withObjectProperty("metadata").put("name", path.name());
     if (JsonDiff.asJson(current, candidate).isEmpty()) {
       return withWarnings(ApiDispatcher.json(200, current), warnings);
     }
-    boolean deleted = candidate.path("metadata").hasNonNull("deletionTimestamp")
-        && candidate.path("metadata").path("finalizers").isEmpty();
+    boolean deleted =
+        candidate.path("metadata").hasNonNull("deletionTimestamp")
+            && candidate.path("metadata").path("finalizers").isEmpty();
     if (!w.dryRun()) {
       String newState = null;
       if (!deleted) {
-        candidate.withObjectProperty("metadata").put("resourceVersion", String.valueOf(store.requestResourceVersion()));
+        candidate
+            .withObjectProperty("metadata")
+            .put("resourceVersion", String.valueOf(store.requestResourceVersion()));
         newState = Json.write(candidate);
       }
-      store.processEvent(path.toPath(), store.getKey(path.toPath()), entry.getKey(), null, newState);
+      store.processEvent(
+          path.toPath(), store.getKey(path.toPath()), entry.getKey(), null, newState);
     }
     return withWarnings(ApiDispatcher.json(200, candidate), warnings);
   }
@@ -318,20 +376,34 @@ final class ResourceWrites {
     }
   }
 
-  /** Checks the uid and resourceVersion that a delete's {@code DeleteOptions} may require of the object. */
-  private static void checkPreconditions(ResourcePath path, JsonNode current, String deleteOptions) {
-    JsonNode preconditions = deleteOptions.isBlank() ? Json.MAPPER.missingNode()
-        : Json.read(deleteOptions).path("preconditions");
+  /**
+   * Checks the uid and resourceVersion that a delete's {@code DeleteOptions} may require of the
+   * object.
+   */
+  private static void checkPreconditions(
+      ResourcePath path, JsonNode current, String deleteOptions) {
+    JsonNode preconditions =
+        deleteOptions.isBlank()
+            ? Json.MAPPER.missingNode()
+            : Json.read(deleteOptions).path("preconditions");
     String uid = preconditions.path("uid").asText("");
     String version = preconditions.path("resourceVersion").asText("");
     String currentUid = current.path("metadata").path("uid").asText();
     if (!uid.isEmpty() && !uid.equals(currentUid)) {
-      throw ApiException.conflict(path, "Precondition failed: UID in precondition: " + uid
-          + ", UID in object meta: " + currentUid);
+      throw ApiException.conflict(
+          path,
+          "Precondition failed: UID in precondition: "
+              + uid
+              + ", UID in object meta: "
+              + currentUid);
     }
     if (!version.isEmpty() && !version.equals(resourceVersion(current))) {
-      throw ApiException.conflict(path, "Precondition failed: ResourceVersion in precondition: " + version
-          + ", ResourceVersion in object meta: " + resourceVersion(current));
+      throw ApiException.conflict(
+          path,
+          "Precondition failed: ResourceVersion in precondition: "
+              + version
+              + ", ResourceVersion in object meta: "
+              + resourceVersion(current));
     }
   }
 
@@ -351,16 +423,18 @@ final class ResourceWrites {
     List<String> warnings = unknownFields(resource, directive, result.unknownFields());
     if (!result.errors().isEmpty()) {
       JsonNode metadata = object.path("metadata");
-      throw ApiException.invalid(resource, metadata.path("name").asText(metadata.path("generateName").asText()),
+      throw ApiException.invalid(
+          resource,
+          metadata.path("name").asText(metadata.path("generateName").asText()),
           result.errors());
     }
     return warnings;
   }
 
   /**
-   * What the API server does to a Secret on every write: {@code stringData} is written into
-   * {@code data} (base64, winning over a key of the same name) and never stored; the type
-   * defaults to Opaque.
+   * What the API server does to a Secret on every write: {@code stringData} is written into {@code
+   * data} (base64, winning over a key of the same name) and never stored; the type defaults to
+   * Opaque.
    */
   private static void defaultBuiltIn(ResourcePath path, ObjectNode object) {
     if (!path.group().isEmpty() || !path.plural().equals("secrets")) {
@@ -369,8 +443,14 @@ final class ResourceWrites {
     JsonNode stringData = object.remove("stringData");
     if (stringData != null && stringData.isObject()) {
       ObjectNode data = object.withObjectProperty("data");
-      stringData.properties().forEach(e -> data.put(e.getKey(),
-          Base64.getEncoder().encodeToString(e.getValue().asText().getBytes(StandardCharsets.UTF_8))));
+      stringData
+          .properties()
+          .forEach(
+              e ->
+                  data.put(
+                      e.getKey(),
+                      Base64.getEncoder()
+                          .encodeToString(e.getValue().asText().getBytes(StandardCharsets.UTF_8))));
     }
     if (object.path("type").asText("").isEmpty()) {
       object.put("type", "Opaque");
@@ -387,19 +467,28 @@ final class ResourceWrites {
   }
 
   /** Refuses unknown fields under {@code Strict}; the warnings to send under {@code Warn}. */
-  private static List<String> unknownFields(ServedResource resource, String directive, List<String> fields) {
+  private static List<String> unknownFields(
+      ServedResource resource, String directive, List<String> fields) {
     List<String> unknown = fields.stream().map(f -> "unknown field \"" + f + "\"").toList();
     if (!unknown.isEmpty() && directive.equals("Strict")) {
-      throw ApiException.badRequest(resource.kind() + " in version \"" + resource.version() + "\" cannot be handled as a "
-          + resource.kind() + ": strict decoding error: " + String.join(", ", unknown));
+      throw ApiException.badRequest(
+          resource.kind()
+              + " in version \""
+              + resource.version()
+              + "\" cannot be handled as a "
+              + resource.kind()
+              + ": strict decoding error: "
+              + String.join(", ", unknown));
     }
     return directive.equals("Warn") ? unknown : List.of();
   }
 
   private static String fieldValidation(Write w) {
-    String directive = Objects.requireNonNullElse(w.url().queryParameter("fieldValidation"), "Warn");
+    String directive =
+        Objects.requireNonNullElse(w.url().queryParameter("fieldValidation"), "Warn");
     if (!List.of("Ignore", "Warn", "Strict").contains(directive)) {
-      throw ApiException.badRequest("fieldValidation must be one of Ignore, Warn or Strict, not " + directive);
+      throw ApiException.badRequest(
+          "fieldValidation must be one of Ignore, Warn or Strict, not " + directive);
     }
     return directive;
   }
@@ -409,10 +498,15 @@ final class ResourceWrites {
   }
 
   private FieldShape shape(Write w) {
-    return w.served().map(r -> shapes.computeIfAbsent(r, FieldShape::of)).orElseGet(() -> FieldShape.root(null));
+    return w.served()
+        .map(r -> shapes.computeIfAbsent(r, FieldShape::of))
+        .orElseGet(() -> FieldShape.root(null));
   }
 
-  /** The fields a write cannot change, so nobody owns them through it: spec on /status, status elsewhere. */
+  /**
+   * The fields a write cannot change, so nobody owns them through it: spec on /status, status
+   * elsewhere.
+   */
   private static FieldSet ignoredFields(Write w) {
     if (w.path().isStatus()) {
       return FieldSet.of(List.of(List.of("f:spec")));
@@ -428,12 +522,21 @@ final class ResourceWrites {
     String apiVersion = object.path("apiVersion").asText("");
     String kind = object.path("kind").asText("");
     if (!apiVersion.isEmpty() && !apiVersion.equals(resource.groupVersion())) {
-      throw ApiException.badRequest("the API version in the data (" + apiVersion + ") does not match the expected API"
-          + " version (" + resource.groupVersion() + ")");
+      throw ApiException.badRequest(
+          "the API version in the data ("
+              + apiVersion
+              + ") does not match the expected API"
+              + " version ("
+              + resource.groupVersion()
+              + ")");
     }
     if (!kind.isEmpty() && !kind.equals(resource.kind())) {
-      throw ApiException.badRequest("the kind in the data (" + kind + ") does not match the expected kind ("
-          + resource.kind() + ")");
+      throw ApiException.badRequest(
+          "the kind in the data ("
+              + kind
+              + ") does not match the expected kind ("
+              + resource.kind()
+              + ")");
     }
   }
 

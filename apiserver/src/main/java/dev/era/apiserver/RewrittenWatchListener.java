@@ -11,8 +11,8 @@ import java.util.function.UnaryOperator;
 /**
  * Rewrites the events of one of the store's watches before they are sent: narrowed to the watch's
  * selection ({@link SelectedWatch}) and, for {@code kubectl get -w}, which asks for tables on the
- * watch as on the list, turned into one-row tables. Wraps the store's watch listener and the
- * socket it writes to.
+ * watch as on the list, turned into one-row tables. Wraps the store's watch listener and the socket
+ * it writes to.
  */
 final class RewrittenWatchListener extends WebSocketListener {
   private final WebSocketListener delegate;
@@ -62,28 +62,29 @@ final class RewrittenWatchListener extends WebSocketListener {
 
   private synchronized WebSocket wrap(WebSocket webSocket) {
     if (rewritten == null) {
-      rewritten = new WebSocket() {
-        @Override
-        public RecordedRequest request() {
-          return webSocket.request();
-        }
+      rewritten =
+          new WebSocket() {
+            @Override
+            public RecordedRequest request() {
+              return webSocket.request();
+            }
 
-        @Override
-        public boolean send(String text) {
-          ObjectNode event = rewrite.apply(Json.readObject(text));
-          return event == null || webSocket.send(Json.write(event));
-        }
+            @Override
+            public boolean send(String text) {
+              ObjectNode event = rewrite.apply(Json.readObject(text));
+              return event == null || webSocket.send(Json.write(event));
+            }
 
-        @Override
-        public boolean send(byte[] bytes) {
-          return send(new String(bytes, StandardCharsets.UTF_8));
-        }
+            @Override
+            public boolean send(byte[] bytes) {
+              return send(new String(bytes, StandardCharsets.UTF_8));
+            }
 
-        @Override
-        public boolean close(int code, String reason) {
-          return webSocket.close(code, reason);
-        }
-      };
+            @Override
+            public boolean close(int code, String reason) {
+              return webSocket.close(code, reason);
+            }
+          };
     }
     return rewritten;
   }

@@ -21,30 +21,41 @@ import java.util.stream.StreamSupport;
 
 /**
  * What the API server does to a custom resource before storing it, for one CRD version: prune
- * undeclared fields, apply schema defaults, and check the object against its
- * {@code openAPIV3Schema}, reporting violations per field in the server's wording. The schema checks
+ * undeclared fields, apply schema defaults, and check the object against its {@code
+ * openAPIV3Schema}, reporting violations per field in the server's wording. The schema checks
  * themselves are networknt's JSON Schema validator with the OpenAPI 3.0 dialect; only the
- * Kubernetes-specific parts (pruning, name rules, messages) are done here. CEL rules
- * ({@code x-kubernetes-validations}) are not evaluated.
+ * Kubernetes-specific parts (pruning, name rules, messages) are done here. CEL rules ({@code
+ * x-kubernetes-validations}) are not evaluated.
  */
 final class SchemaAdmission {
   /** The extensions structural schemas carry; they do not constrain values here. */
-  private static final List<String> KUBERNETES_EXTENSIONS = List.of(
-      "x-kubernetes-preserve-unknown-fields", "x-kubernetes-int-or-string", "x-kubernetes-embedded-resource",
-      "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-map-type", "x-kubernetes-validations");
-  private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.builder()
-      .defaultMetaSchemaIri(OpenApi30.getInstance().getIri())
-      .metaSchema(JsonMetaSchema.builder(OpenApi30.getInstance())
-          .keywords(KUBERNETES_EXTENSIONS.stream().map(NonValidationKeyword::new).toList())
-          .build())
-      .build();
-  private static final SchemaValidatorsConfig DEFAULTING = SchemaValidatorsConfig.builder()
-      .applyDefaultsStrategy(new ApplyDefaultsStrategy(true, false, false))
-      .build();
-  private static final SchemaValidatorsConfig VALIDATING = SchemaValidatorsConfig.builder()
-      .pathType(PathType.JSON_POINTER)
-      .nullableKeywordEnabled(true)
-      .build();
+  private static final List<String> KUBERNETES_EXTENSIONS =
+      List.of(
+          "x-kubernetes-preserve-unknown-fields",
+          "x-kubernetes-int-or-string",
+          "x-kubernetes-embedded-resource",
+          "x-kubernetes-list-type",
+          "x-kubernetes-list-map-keys",
+          "x-kubernetes-map-type",
+          "x-kubernetes-validations");
+
+  private static final JsonSchemaFactory FACTORY =
+      JsonSchemaFactory.builder()
+          .defaultMetaSchemaIri(OpenApi30.getInstance().getIri())
+          .metaSchema(
+              JsonMetaSchema.builder(OpenApi30.getInstance())
+                  .keywords(KUBERNETES_EXTENSIONS.stream().map(NonValidationKeyword::new).toList())
+                  .build())
+          .build();
+  private static final SchemaValidatorsConfig DEFAULTING =
+      SchemaValidatorsConfig.builder()
+          .applyDefaultsStrategy(new ApplyDefaultsStrategy(true, false, false))
+          .build();
+  private static final SchemaValidatorsConfig VALIDATING =
+      SchemaValidatorsConfig.builder()
+          .pathType(PathType.JSON_POINTER)
+          .nullableKeywordEnabled(true)
+          .build();
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
@@ -93,42 +104,89 @@ final class SchemaAdmission {
     if (name.isEmpty() || (name.length() <= 253 && DNS_SUBDOMAIN.matcher(name).matches())) {
       return List.of();
     }
-    return List.of(new FieldError("metadata.name", "FieldValueInvalid", "Invalid value: " + Json.write(name)
-        + ": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.',"
-        + " and must start and end with an alphanumeric character (e.g. 'example.com', regex used for"
-        + " validation is '" + DNS_SUBDOMAIN.pattern() + "')"));
+    return List.of(
+        new FieldError(
+            "metadata.name",
+            "FieldValueInvalid",
+            "Invalid value: "
+                + Json.write(name)
+                + ": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.',"
+                + " and must start and end with an alphanumeric character (e.g. 'example.com', regex used for"
+                + " validation is '"
+                + DNS_SUBDOMAIN.pattern()
+                + "')"));
   }
 
-  /** Words a schema violation the way the API server does, e.g. {@code spec.cpu: Invalid value: 0: ...}. */
+  /**
+   * Words a schema violation the way the API server does, e.g. {@code spec.cpu: Invalid value: 0:
+   * ...}.
+   */
   FieldError toFieldError(ValidationMessage m) {
     String at = fieldPath(m.getInstanceLocation());
     JsonNode value = m.getInstanceNode();
     JsonNode keyword = m.getSchemaNode();
     return switch (m.getType()) {
-      case "required" -> new FieldError(at.isEmpty() ? m.getProperty() : at + "." + m.getProperty(),
-          "FieldValueRequired", "Required value");
-      case "type" -> invalid(at, "FieldValueTypeInvalid", Json.write(m.getArguments()[0]),
-          "must be of type " + m.getArguments()[1] + ": " + Json.write(m.getArguments()[0]));
-      case "enum" -> new FieldError(at, "FieldValueNotSupported", "Unsupported value: " + Json.write(value)
-          + ": supported values: " + StreamSupport.stream(keyword.spliterator(), false)
-              .map(Json::write).collect(Collectors.joining(", ")));
-      case "minimum" -> invalid(at, value, "should be greater than "
-          + (exclusive(m, "exclusiveMinimum") ? "" : "or equal to ") + number(keyword));
-      case "maximum" -> invalid(at, value, "should be less than "
-          + (exclusive(m, "exclusiveMaximum") ? "" : "or equal to ") + number(keyword));
+      case "required" ->
+          new FieldError(
+              at.isEmpty() ? m.getProperty() : at + "." + m.getProperty(),
+              "FieldValueRequired",
+              "Required value");
+      case "type" ->
+          invalid(
+              at,
+              "FieldValueTypeInvalid",
+              Json.write(m.getArguments()[0]),
+              "must be of type " + m.getArguments()[1] + ": " + Json.write(m.getArguments()[0]));
+      case "enum" ->
+          new FieldError(
+              at,
+              "FieldValueNotSupported",
+              "Unsupported value: "
+                  + Json.write(value)
+                  + ": supported values: "
+                  + StreamSupport.stream(keyword.spliterator(), false)
+                      .map(Json::write)
+                      .collect(Collectors.joining(", ")));
+      case "minimum" ->
+          invalid(
+              at,
+              value,
+              "should be greater than "
+                  + (exclusive(m, "exclusiveMinimum") ? "" : "or equal to ")
+                  + number(keyword));
+      case "maximum" ->
+          invalid(
+              at,
+              value,
+              "should be less than "
+                  + (exclusive(m, "exclusiveMaximum") ? "" : "or equal to ")
+                  + number(keyword));
       case "pattern" -> invalid(at, value, "should match '" + keyword.asText() + "'");
-      case "minLength" -> invalid(at, value, "should be at least " + keyword.asText() + " chars long");
-      case "maxLength" -> new FieldError(at, "FieldValueTooLong", "Too long: may not be longer than " + keyword.asText());
-      case "minItems" -> invalid(at, "FieldValueInvalid", String.valueOf(value.size()),
-          "should have at least " + keyword.asText() + " items");
-      case "maxItems" -> new FieldError(at, "FieldValueTooMany",
-          "Too many: " + value.size() + ": must have at most " + keyword.asText() + " items");
+      case "minLength" ->
+          invalid(at, value, "should be at least " + keyword.asText() + " chars long");
+      case "maxLength" ->
+          new FieldError(
+              at, "FieldValueTooLong", "Too long: may not be longer than " + keyword.asText());
+      case "minItems" ->
+          invalid(
+              at,
+              "FieldValueInvalid",
+              String.valueOf(value.size()),
+              "should have at least " + keyword.asText() + " items");
+      case "maxItems" ->
+          new FieldError(
+              at,
+              "FieldValueTooMany",
+              "Too many: " + value.size() + ": must have at most " + keyword.asText() + " items");
       case "format" -> invalid(at, value, "must be of type " + m.getArguments()[0]);
       default -> new FieldError(at, "FieldValueInvalid", m.getMessage());
     };
   }
 
-  /** Whether the schema holding the violated keyword marks its bound exclusive (OpenAPI 3.0 booleans). */
+  /**
+   * Whether the schema holding the violated keyword marks its bound exclusive (OpenAPI 3.0
+   * booleans).
+   */
   private boolean exclusive(ValidationMessage m, String keyword) {
     JsonNodePath keywordLocation = m.getSchemaLocation().getFragment();
     JsonNodePath owner = keywordLocation == null ? null : keywordLocation.getParent();
@@ -137,15 +195,22 @@ final class SchemaAdmission {
     }
     StringBuilder pointer = new StringBuilder();
     for (int i = 0; i < owner.getNameCount(); i++) {
-      pointer.append('/').append(owner.getElement(i).toString().replace("~", "~0").replace("/", "~1"));
+      pointer
+          .append('/')
+          .append(owner.getElement(i).toString().replace("~", "~0").replace("/", "~1"));
     }
     return schema.at(pointer.toString()).path(keyword).asBoolean();
   }
 
-  /** Bounds print as the CRD author wrote them: {@code 1}, not the {@code 1.0} a stored double would give. */
+  /**
+   * Bounds print as the CRD author wrote them: {@code 1}, not the {@code 1.0} a stored double would
+   * give.
+   */
   private static String number(JsonNode bound) {
     double value = bound.asDouble();
-    return value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value) : bound.asText();
+    return value == Math.rint(value) && Math.abs(value) < 1e15
+        ? String.valueOf((long) value)
+        : bound.asText();
   }
 
   private static FieldError invalid(String at, JsonNode value, String detail) {
@@ -153,7 +218,8 @@ final class SchemaAdmission {
   }
 
   private static FieldError invalid(String at, String reason, String shownValue, String detail) {
-    return new FieldError(at, reason, "Invalid value: " + shownValue + ": " + at + " in body " + detail);
+    return new FieldError(
+        at, reason, "Invalid value: " + shownValue + ": " + at + " in body " + detail);
   }
 
   /** {@code /spec/files/0/path} → {@code spec.files[0].path}. */

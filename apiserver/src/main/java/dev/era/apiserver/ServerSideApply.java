@@ -19,7 +19,8 @@ final class ServerSideApply {
   private ServerSideApply() {}
 
   static boolean isApply(String contentType) {
-    return contentType != null && contentType.split(";")[0].trim().toLowerCase(Locale.ROOT).equals(CONTENT_TYPE);
+    return contentType != null
+        && contentType.split(";")[0].trim().toLowerCase(Locale.ROOT).equals(CONTENT_TYPE);
   }
 
   /**
@@ -37,22 +38,37 @@ final class ServerSideApply {
       throw ApiException.badRequest("the applied configuration must be an object");
     }
     ObjectNode object = (ObjectNode) config;
-    if (object.path("apiVersion").asText("").isEmpty() || object.path("kind").asText("").isEmpty()) {
+    if (object.path("apiVersion").asText("").isEmpty()
+        || object.path("kind").asText("").isEmpty()) {
       throw ApiException.badRequest("apiVersion and kind must be set in an applied configuration");
     }
-    if (resource != null && (!object.path("apiVersion").asText().equals(resource.groupVersion())
-        || !object.path("kind").asText().equals(resource.kind()))) {
-      throw ApiException.badRequest("the applied configuration is a " + object.path("apiVersion").asText() + " "
-          + object.path("kind").asText() + ", not a " + resource.groupVersion() + " " + resource.kind());
+    if (resource != null
+        && (!object.path("apiVersion").asText().equals(resource.groupVersion())
+            || !object.path("kind").asText().equals(resource.kind()))) {
+      throw ApiException.badRequest(
+          "the applied configuration is a "
+              + object.path("apiVersion").asText()
+              + " "
+              + object.path("kind").asText()
+              + ", not a "
+              + resource.groupVersion()
+              + " "
+              + resource.kind());
     }
     JsonNode metadata = object.path("metadata");
     String name = metadata.path("name").asText("");
     if (!name.isEmpty() && !name.equals(path.name())) {
-      throw ApiException.badRequest("the name of the object (" + name + ") does not match the name on the URL ("
-          + path.name() + ")");
+      throw ApiException.badRequest(
+          "the name of the object ("
+              + name
+              + ") does not match the name on the URL ("
+              + path.name()
+              + ")");
     }
-    if (!metadata.path("managedFields").isMissingNode() && !metadata.path("managedFields").isNull()) {
-      throw ApiException.badRequest("metadata.managedFields must be nil in an applied configuration");
+    if (!metadata.path("managedFields").isMissingNode()
+        && !metadata.path("managedFields").isNull()) {
+      throw ApiException.badRequest(
+          "metadata.managedFields must be nil in an applied configuration");
     }
     return object;
   }
@@ -61,8 +77,9 @@ final class ServerSideApply {
   static String fieldManager(HttpUrl url) {
     String manager = url.queryParameter("fieldManager");
     if (manager == null || manager.isEmpty()) {
-      throw ApiException.unprocessable("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is"
-          + " required for apply patch");
+      throw ApiException.unprocessable(
+          "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is"
+              + " required for apply patch");
     }
     return manager;
   }
@@ -74,26 +91,32 @@ final class ServerSideApply {
   /** Refuses {@code force} on anything but apply, as the API server does. */
   static void checkNoForce(HttpUrl url) {
     if (url.queryParameter("force") != null) {
-      throw ApiException.unprocessable("PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be"
-          + " specified for non-apply patch");
+      throw ApiException.unprocessable(
+          "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be"
+              + " specified for non-apply patch");
     }
   }
 
   /**
    * As the API server does for {@code kubectl apply --server-side}: where the object still carries
-   * kubectl's client-side apply annotation, it is brought up to date with what was applied, so
-   * that a later client-side apply computes its patch from the right base.
+   * kubectl's client-side apply annotation, it is brought up to date with what was applied, so that
+   * a later client-side apply computes its patch from the right base.
    */
-  static void keepLastAppliedInStep(String manager, JsonNode live, ObjectNode result, JsonNode config) {
-    if (!manager.equals("kubectl") || live == null
+  static void keepLastAppliedInStep(
+      String manager, JsonNode live, ObjectNode result, JsonNode config) {
+    if (!manager.equals("kubectl")
+        || live == null
         || !live.path("metadata").path("annotations").has(ManagedFields.LAST_APPLIED)) {
       return;
     }
     ObjectNode lastApplied = config.deepCopy();
     if (lastApplied.path("metadata").path("annotations").isObject()) {
-      ((ObjectNode) lastApplied.get("metadata").get("annotations")).remove(ManagedFields.LAST_APPLIED);
+      ((ObjectNode) lastApplied.get("metadata").get("annotations"))
+          .remove(ManagedFields.LAST_APPLIED);
     }
-    result.withObjectProperty("metadata").withObjectProperty("annotations")
+    result
+        .withObjectProperty("metadata")
+        .withObjectProperty("annotations")
         .put(ManagedFields.LAST_APPLIED, Json.write(lastApplied));
   }
 }

@@ -19,10 +19,10 @@ import javax.net.ssl.KeyManagerFactory;
 /**
  * The embedded API server's TLS material: a CA of its own, and a serving certificate that CA signed
  * for {@code 127.0.0.1} and {@code localhost}. Kept in a directory, it lasts across restarts, so
- * that the CA in kubeconfigs handed out stays valid: {@code ca.crt}, {@code ca.key},
- * {@code apiserver.crt}, {@code apiserver.key}, mode 0600 in a directory of mode 0700. What is
- * missing, or expires within {@link #RENEW_BEFORE}, is made again at start: the serving certificate
- * by the same CA, a new CA with a new serving certificate.
+ * that the CA in kubeconfigs handed out stays valid: {@code ca.crt}, {@code ca.key}, {@code
+ * apiserver.crt}, {@code apiserver.key}, mode 0600 in a directory of mode 0700. What is missing, or
+ * expires within {@link #RENEW_BEFORE}, is made again at start: the serving certificate by the same
+ * CA, a new CA with a new serving certificate.
  */
 final class ServerTls {
   static final List<String> DNS_NAMES = List.of("localhost");
@@ -56,7 +56,8 @@ final class ServerTls {
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     PemPair caFiles = new PemPair(dir, "ca");
     PemPair servingFiles = new PemPair(dir, "apiserver");
-    CertificateAuthority ca = caFiles.exist() ? new CertificateAuthority(caFiles.certificate(), caFiles.key()) : null;
+    CertificateAuthority ca =
+        caFiles.exist() ? new CertificateAuthority(caFiles.certificate(), caFiles.key()) : null;
     if (ca == null || expiresSoon(ca.certificate(), now)) {
       ServerTls fresh = create(now);
       caFiles.write(fresh.ca.certificate(), fresh.ca.key());
@@ -88,8 +89,10 @@ final class ServerTls {
       char[] password = new char[0];
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, password);
-      store.setKeyEntry("apiserver", servingKey, password, new Certificate[] {serving, ca.certificate()});
-      KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      store.setKeyEntry(
+          "apiserver", servingKey, password, new Certificate[] {serving, ca.certificate()});
+      KeyManagerFactory keyManagers =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keyManagers.init(store, password);
       return KeyCertOptions.wrap(keyManagers);
     } catch (GeneralSecurityException | IOException e) {
@@ -99,7 +102,9 @@ final class ServerTls {
 
   private static ServerTls issue(CertificateAuthority ca, Instant now) {
     KeyPair keys = CertificateAuthority.newKeyPair();
-    return new ServerTls(ca, ca.issueServing(keys.getPublic(), SERVER_NAME, DNS_NAMES, IP_ADDRESSES, now),
+    return new ServerTls(
+        ca,
+        ca.issueServing(keys.getPublic(), SERVER_NAME, DNS_NAMES, IP_ADDRESSES, now),
         keys.getPrivate());
   }
 

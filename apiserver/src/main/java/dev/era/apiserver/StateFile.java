@@ -34,7 +34,8 @@ final class StateFile {
       for (Map.Entry<AttributeSet, String> entry : map.entrySet()) {
         Attribute plural = entry.getKey().getAttribute(KubernetesAttributesExtractor.PLURAL);
         if (plural != null) {
-          ObjectNode saved = objects.addObject().put("resource", plural.getValues().get(0).toString());
+          ObjectNode saved =
+              objects.addObject().put("resource", plural.getValues().get(0).toString());
           saved.set("object", Json.read(entry.getValue()));
         }
       }
@@ -45,17 +46,22 @@ final class StateFile {
   /** Loads a saved file into {@code store}, which must not be serving requests yet. */
   static void restore(KubernetesCrudDispatcher store, Path file) throws IOException {
     JsonNode state = Json.MAPPER.readTree(file.toFile());
-    if (state == null || !KIND.equals(state.path("kind").asText()) || state.path("version").asInt() != VERSION) {
-      throw new IOException(file + " is not a saved state of the embedded API server (version " + VERSION + ")");
+    if (state == null
+        || !KIND.equals(state.path("kind").asText())
+        || state.path("version").asInt() != VERSION) {
+      throw new IOException(
+          file + " is not a saved state of the embedded API server (version " + VERSION + ")");
     }
     List<JsonNode> objects = new ArrayList<>();
     state.path("objects").forEach(objects::add);
-    // CRDs first, so that the store knows their resources; then namespaces, then what lives in them.
+    // CRDs first, so that the store knows their resources; then namespaces, then what lives in
+    // them.
     objects.sort(Comparator.comparingInt(StateFile::loadOrder));
     for (JsonNode saved : objects) {
       ObjectNode object = (ObjectNode) saved.path("object");
       String path = pathOf(object, saved.path("resource").asText());
-      ((ObjectNode) object.path("metadata")).put("resourceVersion", String.valueOf(store.requestResourceVersion()));
+      ((ObjectNode) object.path("metadata"))
+          .put("resourceVersion", String.valueOf(store.requestResourceVersion()));
       store.processEvent(path, store.getKey(path), null, null, Json.write(object));
     }
   }
@@ -75,6 +81,8 @@ final class StateFile {
     String version = apiVersion.substring(slash + 1);
     JsonNode metadata = object.path("metadata");
     String namespace = metadata.path("namespace").asText(null);
-    return new ResourcePath(group, version, namespace, resource, metadata.path("name").asText(), null).toPath();
+    return new ResourcePath(
+            group, version, namespace, resource, metadata.path("name").asText(), null)
+        .toPath();
   }
 }

@@ -19,10 +19,14 @@ import java.util.TreeSet;
 final class StructuredMerge {
   private StructuredMerge() {}
 
-  /** What changed from one object to another: leaves changed in place, and fields added or removed. */
+  /**
+   * What changed from one object to another: leaves changed in place, and fields added or removed.
+   */
   record Comparison(FieldSet added, FieldSet removed, FieldSet modified) {
     Comparison excluding(FieldSet ignored) {
-      return new Comparison(added.recursiveDifference(ignored), removed.recursiveDifference(ignored),
+      return new Comparison(
+          added.recursiveDifference(ignored),
+          removed.recursiveDifference(ignored),
           modified.recursiveDifference(ignored));
     }
 
@@ -35,18 +39,26 @@ final class StructuredMerge {
     }
   }
 
-  /** The fields {@code value} sets: its leaves, list items and map entries, and empty or null fields. */
+  /**
+   * The fields {@code value} sets: its leaves, list items and map entries, and empty or null
+   * fields.
+   */
   static FieldSet fieldSet(JsonNode value, FieldShape shape) {
     FieldSet set = new FieldSet();
     if (isGranularMap(value, shape)) {
-      value.properties().forEach(field -> {
-        JsonNode child = field.getValue();
-        FieldSet childSet = fieldSet(child, shape.field(field.getKey()));
-        if (child.isNull() || (child.isObject() && child.isEmpty()) || !shape.isNamedField(field.getKey())) {
-          childSet.setMember();
-        }
-        set.children().put("f:" + field.getKey(), childSet);
-      });
+      value
+          .properties()
+          .forEach(
+              field -> {
+                JsonNode child = field.getValue();
+                FieldSet childSet = fieldSet(child, shape.field(field.getKey()));
+                if (child.isNull()
+                    || (child.isObject() && child.isEmpty())
+                    || !shape.isNamedField(field.getKey())) {
+                  childSet.setMember();
+                }
+                set.children().put("f:" + field.getKey(), childSet);
+              });
     } else if (isAssociativeList(value, shape)) {
       for (Map.Entry<String, JsonNode> item : items(value, shape).entrySet()) {
         FieldSet itemSet = fieldSet(item.getValue(), shape.items());
@@ -59,28 +71,40 @@ final class StructuredMerge {
     return set;
   }
 
-  /** {@code config} merged into {@code live}: config wins at leaves, granular maps and lists merge. */
+  /**
+   * {@code config} merged into {@code live}: config wins at leaves, granular maps and lists merge.
+   */
   static JsonNode merge(JsonNode live, JsonNode config, FieldShape shape) {
     if (live == null || live.isNull()) {
       return config.deepCopy();
     }
     if (isGranularMap(live, shape) && isGranularMap(config, shape)) {
       ObjectNode merged = live.deepCopy();
-      config.properties().forEach(f -> merged.set(f.getKey(), merge(live.get(f.getKey()), f.getValue(),
-          shape.field(f.getKey()))));
+      config
+          .properties()
+          .forEach(
+              f ->
+                  merged.set(
+                      f.getKey(),
+                      merge(live.get(f.getKey()), f.getValue(), shape.field(f.getKey()))));
       return merged;
     }
     if (isAssociativeList(live, shape) && isAssociativeList(config, shape)) {
       Map<String, JsonNode> configItems = items(config, shape);
       ArrayNode merged = Json.MAPPER.createArrayNode();
       Map<String, JsonNode> liveItems = items(live, shape);
-      liveItems.forEach((element, item) -> merged.add(configItems.containsKey(element)
-          ? merge(item, configItems.get(element), shape.items()) : item.deepCopy()));
-      configItems.forEach((element, item) -> {
-        if (!liveItems.containsKey(element)) {
-          merged.add(item.deepCopy());
-        }
-      });
+      liveItems.forEach(
+          (element, item) ->
+              merged.add(
+                  configItems.containsKey(element)
+                      ? merge(item, configItems.get(element), shape.items())
+                      : item.deepCopy()));
+      configItems.forEach(
+          (element, item) -> {
+            if (!liveItems.containsKey(element)) {
+              merged.add(item.deepCopy());
+            }
+          });
       return merged;
     }
     return config.deepCopy();
@@ -90,10 +114,12 @@ final class StructuredMerge {
   static Comparison compare(JsonNode before, JsonNode after, FieldShape shape) {
     Comparison comparison = new Comparison(new FieldSet(), new FieldSet(), new FieldSet());
     compare(before, after, shape, new ArrayList<>(), comparison);
-    return new Comparison(comparison.added().copy(), comparison.removed().copy(), comparison.modified().copy());
+    return new Comparison(
+        comparison.added().copy(), comparison.removed().copy(), comparison.modified().copy());
   }
 
-  private static void compare(JsonNode before, JsonNode after, FieldShape shape, List<String> path, Comparison out) {
+  private static void compare(
+      JsonNode before, JsonNode after, FieldShape shape, List<String> path, Comparison out) {
     if (before == null) {
       insertUnder(out.added(), path, fieldSet(after, shape));
     } else if (after == null) {
@@ -125,11 +151,14 @@ final class StructuredMerge {
 
   /** A field that appears or goes counts with everything in it; the field itself too. */
   private static void insertUnder(FieldSet target, List<String> path, FieldSet fields) {
-    fields.members().forEach(member -> {
-      List<String> full = new ArrayList<>(path);
-      full.addAll(member);
-      target.insert(full);
-    });
+    fields
+        .members()
+        .forEach(
+            member -> {
+              List<String> full = new ArrayList<>(path);
+              full.addAll(member);
+              target.insert(full);
+            });
     if (!path.isEmpty()) {
       target.insert(path);
     }
@@ -151,15 +180,16 @@ final class StructuredMerge {
       ArrayNode list = (ArrayNode) value;
       Map<String, JsonNode> items = items(list, shape);
       list.removeAll();
-      items.forEach((element, item) -> {
-        FieldSet child = fields.get(element);
-        if (child == null || !child.isMember()) {
-          if (child != null) {
-            removeItems(item, child, shape.items());
-          }
-          list.add(item);
-        }
-      });
+      items.forEach(
+          (element, item) -> {
+            FieldSet child = fields.get(element);
+            if (child == null || !child.isMember()) {
+              if (child != null) {
+                removeItems(item, child, shape.items());
+              }
+              list.add(item);
+            }
+          });
     }
   }
 
@@ -172,15 +202,19 @@ final class StructuredMerge {
     if (fields.isMember()) {
       result.setMember();
     }
-    fields.children().forEach((element, child) -> {
-      boolean field = element.startsWith("f:");
-      String name = element.substring(2);
-      FieldSet converted = withNamedFieldsAsMembers(child, field ? shape.field(name) : shape.items());
-      if (field && shape.isNamedField(name)) {
-        converted.setMember();
-      }
-      result.children().put(element, converted);
-    });
+    fields
+        .children()
+        .forEach(
+            (element, child) -> {
+              boolean field = element.startsWith("f:");
+              String name = element.substring(2);
+              FieldSet converted =
+                  withNamedFieldsAsMembers(child, field ? shape.field(name) : shape.items());
+              if (field && shape.isNamedField(name)) {
+                converted.setMember();
+              }
+              result.children().put(element, converted);
+            });
     return result;
   }
 
@@ -192,14 +226,18 @@ final class StructuredMerge {
     return value != null && value.isArray() && shape.isAssociativeList();
   }
 
-  /** The items of an associative list by path element, refusing duplicates as the API server does. */
+  /**
+   * The items of an associative list by path element, refusing duplicates as the API server does.
+   */
   private static Map<String, JsonNode> items(JsonNode list, FieldShape shape) {
     Map<String, JsonNode> items = new LinkedHashMap<>();
     List<String> keys = shape.listKeys();
     for (JsonNode item : list) {
-      String element = keys.isEmpty() ? "v:" + Json.write(item) : "k:" + Json.write(keyOf(item, keys));
+      String element =
+          keys.isEmpty() ? "v:" + Json.write(item) : "k:" + Json.write(keyOf(item, keys));
       if (items.put(element, item) != null) {
-        throw ApiException.unprocessable("duplicate entries for key " + FieldSet.describe(List.of(element)));
+        throw ApiException.unprocessable(
+            "duplicate entries for key " + FieldSet.describe(List.of(element)));
       }
     }
     return items;
@@ -209,7 +247,8 @@ final class StructuredMerge {
     ObjectNode key = Json.MAPPER.createObjectNode();
     for (String name : new TreeSet<>(keys)) {
       if (!item.hasNonNull(name)) {
-        throw ApiException.unprocessable("an item of a list keyed by " + keys + " has no \"" + name + "\"");
+        throw ApiException.unprocessable(
+            "an item of a list keyed by " + keys + " has no \"" + name + "\"");
       }
       key.set(name, item.get(name));
     }

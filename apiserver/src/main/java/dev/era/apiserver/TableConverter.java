@@ -21,19 +21,35 @@ import java.util.stream.Stream;
 final class TableConverter {
   private static final String NAME_DESCRIPTION = "Name must be unique within a namespace.";
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final Column NAME = new Column("Name", "string", "name", NAME_DESCRIPTION, 0,
-      (object, now) -> NODES.textNode(object.path("metadata").path("name").asText()));
+  private static final Column NAME =
+      new Column(
+          "Name",
+          "string",
+          "name",
+          NAME_DESCRIPTION,
+          0,
+          (object, now) -> NODES.textNode(object.path("metadata").path("name").asText()));
 
   /** A column: its definition, and how to compute its cell for an object at a moment. */
-  record Column(String name, String type, String format, String description, int priority,
+  record Column(
+      String name,
+      String type,
+      String format,
+      String description,
+      int priority,
       BiFunction<JsonNode, Instant, JsonNode> cell) {}
 
   private final List<Column> columns;
   private final Clock clock;
 
   TableConverter(List<PrinterColumn> printerColumns, Clock clock) {
-    this(clock, Stream.concat(Stream.of(NAME), (printerColumns.isEmpty() ? List.of(PrinterColumn.age()) : printerColumns)
-        .stream().map(TableConverter::column)).toList());
+    this(
+        clock,
+        Stream.concat(
+                Stream.of(NAME),
+                (printerColumns.isEmpty() ? List.of(PrinterColumn.age()) : printerColumns)
+                    .stream().map(TableConverter::column))
+            .toList());
   }
 
   private TableConverter(Clock clock, List<Column> columns) {
@@ -48,7 +64,12 @@ final class TableConverter {
 
   private static Column column(PrinterColumn printer) {
     ColumnPath path = ColumnPath.compile(printer.jsonPath());
-    return new Column(printer.name(), printer.type(), printer.format(), printer.description(), printer.priority(),
+    return new Column(
+        printer.name(),
+        printer.type(),
+        printer.format(),
+        printer.description(),
+        printer.priority(),
         (object, now) -> cell(printer.type(), path.evaluate(object), now));
   }
 
@@ -61,7 +82,10 @@ final class TableConverter {
     table.put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
     table.putObject("metadata").put("resourceVersion", resourceVersion);
     ArrayNode definitions = table.putArray("columnDefinitions");
-    columns.forEach(c -> definitions.add(definition(c.name(), c.type(), c.format(), c.description(), c.priority())));
+    columns.forEach(
+        c ->
+            definitions.add(
+                definition(c.name(), c.type(), c.format(), c.description(), c.priority())));
     ArrayNode rows = table.putArray("rows");
     Instant now = clock.instant();
     for (JsonNode object : objects) {
@@ -75,23 +99,32 @@ final class TableConverter {
     return table;
   }
 
-  /** A cell as the API server types it; null (shown as {@code <none>}) where the value does not fit the type. */
+  /**
+   * A cell as the API server types it; null (shown as {@code <none>}) where the value does not fit
+   * the type.
+   */
   static JsonNode cell(String type, JsonNode value, Instant now) {
     if (value == null) {
       return NODES.nullNode();
     }
     return switch (type) {
       case "string" -> NODES.textNode(value.isValueNode() ? value.asText() : Json.write(value));
-      case "integer" -> value.isIntegralNumber() || (value.isNumber() && value.asDouble() == Math.rint(value.asDouble()))
-          ? NODES.numberNode(value.asLong()) : NODES.nullNode();
+      case "integer" ->
+          value.isIntegralNumber()
+                  || (value.isNumber() && value.asDouble() == Math.rint(value.asDouble()))
+              ? NODES.numberNode(value.asLong())
+              : NODES.nullNode();
       case "number" -> value.isNumber() ? value : NODES.nullNode();
       case "boolean" -> value.isBoolean() ? value : NODES.nullNode();
-      case "date" -> value.isTextual() ? NODES.textNode(age(value.asText(), now)) : NODES.nullNode();
+      case "date" ->
+          value.isTextual() ? NODES.textNode(age(value.asText(), now)) : NODES.nullNode();
       default -> NODES.nullNode();
     };
   }
 
-  /** How long ago {@code timestamp} was, as kubectl shows ages; {@code <invalid>} if it is no time. */
+  /**
+   * How long ago {@code timestamp} was, as kubectl shows ages; {@code <invalid>} if it is no time.
+   */
   static String age(String timestamp, Instant now) {
     try {
       return HumanDuration.of(Duration.between(Instant.parse(timestamp), now));
@@ -100,9 +133,14 @@ final class TableConverter {
     }
   }
 
-  private static ObjectNode definition(String name, String type, String format, String description, int priority) {
+  private static ObjectNode definition(
+      String name, String type, String format, String description, int priority) {
     ObjectNode definition = NODES.objectNode();
-    definition.put("name", name).put("type", type).put("format", format).put("description", description)
+    definition
+        .put("name", name)
+        .put("type", type)
+        .put("format", format)
+        .put("description", description)
         .put("priority", priority);
     return definition;
   }

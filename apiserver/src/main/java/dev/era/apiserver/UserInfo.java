@@ -8,8 +8,10 @@ import java.util.List;
  */
 record UserInfo(String name, List<String> groups) {
   static final String AUTHENTICATED = "system:authenticated";
+
   /** The group kube-apiserver's default {@code cluster-admin} binding names. */
   static final String MASTERS = "system:masters";
+
   private static final String SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:";
 
   UserInfo {
@@ -18,7 +20,8 @@ record UserInfo(String name, List<String> groups) {
 
   /** A service account's user, with the groups Kubernetes gives every service account token. */
   static UserInfo serviceAccount(String namespace, String name) {
-    return new UserInfo(serviceAccountName(namespace, name),
+    return new UserInfo(
+        serviceAccountName(namespace, name),
         List.of("system:serviceaccounts", "system:serviceaccounts:" + namespace, AUTHENTICATED));
   }
 

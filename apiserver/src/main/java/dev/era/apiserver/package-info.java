@@ -17,22 +17,22 @@
  * protobuf request bodies for built-in kinds, HTTP-streamed watches, and saving and restoring the
  * store.
  *
- * <p>Known differences from a real API server, each refused with a clear error where a client
- * could notice: protobuf is read for ConfigMap, Secret, Namespace, ServiceAccount and Event
- * bodies only (415 for others) and answers are always JSON; field selectors on custom resources
- * take {@code metadata.name} and {@code metadata.namespace} only (no CRD {@code selectableFields});
- * OpenAPI v2 is served without schemas, so kubectl before 1.27 skips its own validation, cannot
- * {@code explain} and refuses server dry run and {@code diff} itself. Server-side apply knows the
- * list and map types of CRD schemas, ObjectMeta, ConfigMap, Secret, Namespace and ServiceAccount
- * and deduces the rest (maps granular, lists atomic); it does not merge Update managers beyond
- * ten into {@code ancient-changes}, appends new items of keyed lists after the existing ones, and
- * knows no unions. No impersonation ({@code kubectl --as}). Authentication is by static bearer
- * token only (no client certificates, no service account token requests, no anonymous requests:
- * every request without a valid token gets 401). RBAC objects are fixed when the server starts and
- * are not served (no {@code rbac.authorization.k8s.io} resources, no {@code kubectl auth can-i}).
- * Not checked, silently: CEL rules ({@code x-kubernetes-validations}; the operator checks ERA's own
- * in Java), built-in kinds against a schema (beyond Secret's stringData and type), namespace
- * existence. Deleting a namespace does not delete what is in it, and owner references are not
+ * <p>Known differences from a real API server, each refused with a clear error where a client could
+ * notice: protobuf is read for ConfigMap, Secret, Namespace, ServiceAccount and Event bodies only
+ * (415 for others) and answers are always JSON; field selectors on custom resources take {@code
+ * metadata.name} and {@code metadata.namespace} only (no CRD {@code selectableFields}); OpenAPI v2
+ * is served without schemas, so kubectl before 1.27 skips its own validation, cannot {@code
+ * explain} and refuses server dry run and {@code diff} itself. Server-side apply knows the list and
+ * map types of CRD schemas, ObjectMeta, ConfigMap, Secret, Namespace and ServiceAccount and deduces
+ * the rest (maps granular, lists atomic); it does not merge Update managers beyond ten into {@code
+ * ancient-changes}, appends new items of keyed lists after the existing ones, and knows no unions.
+ * No impersonation ({@code kubectl --as}). Authentication is by static bearer token only (no client
+ * certificates, no service account token requests, no anonymous requests: every request without a
+ * valid token gets 401). RBAC objects are fixed when the server starts and are not served (no
+ * {@code rbac.authorization.k8s.io} resources, no {@code kubectl auth can-i}). Not checked,
+ * silently: CEL rules ({@code x-kubernetes-validations}; the operator checks ERA's own in Java),
+ * built-in kinds against a schema (beyond Secret's stringData and type), namespace existence.
+ * Deleting a namespace does not delete what is in it, and owner references are not
  * garbage-collected; watches do not replay from a resourceVersion (they start with the current
  * objects); tables of built-in kinds other than Events show Name and Age.
  */

@@ -45,22 +45,30 @@ class AccessControlIT {
   @Test
   void aClientThatDoesNotTrustTheCaCannotConnect() {
     HttpRequest version = HttpRequest.newBuilder(URI.create(server.url() + "/version")).build();
-    assertThatThrownBy(() -> HttpClient.newHttpClient().send(version, HttpResponse.BodyHandlers.ofString()))
+    assertThatThrownBy(
+            () -> HttpClient.newHttpClient().send(version, HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(SSLHandshakeException.class);
 
-    Config withoutCa = new ConfigBuilder(Config.empty()).withMasterUrl(server.url())
-        .withOauthToken(server.tokenOf(EmbeddedApiServer.ADMIN_USER)).withRequestRetryBackoffLimit(0).build();
+    Config withoutCa =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl(server.url())
+            .withOauthToken(server.tokenOf(EmbeddedApiServer.ADMIN_USER))
+            .withRequestRetryBackoffLimit(0)
+            .build();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(withoutCa).build()) {
-      assertThatThrownBy(() -> client.namespaces().list()).hasStackTraceContaining("PKIX path building failed");
+      assertThatThrownBy(() -> client.namespaces().list())
+          .hasStackTraceContaining("PKIX path building failed");
     }
   }
 
   @Test
-  void theKubeconfigCarriesTheCaAndTheAdminsTokenAndOnlyItsOwnerMayReadIt(@TempDir Path dir) throws Exception {
+  void theKubeconfigCarriesTheCaAndTheAdminsTokenAndOnlyItsOwnerMayReadIt(@TempDir Path dir)
+      throws Exception {
     Path kubeconfig = dir.resolve("kubeconfig");
     server.writeKubeconfig(kubeconfig);
 
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kubeconfig))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kubeconfig)))
+        .isEqualTo("rw-------");
     Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
     assertThat(config.getMasterUrl()).startsWith("https://127.0.0.1:");
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
@@ -72,24 +80,37 @@ class AccessControlIT {
   @Test
   void withoutAValidTokenEveryRequestIsUnauthorized() throws Exception {
     HttpClient http = Https.client(server);
-    for (String path : "/version,/apis/era.dev/v1alpha1/eravms,/apis/era.dev/v1alpha1/eravms?watch=true".split(",")) {
-      HttpResponse<String> noToken = http.send(HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
-          HttpResponse.BodyHandlers.ofString());
+    for (String path :
+        "/version,/apis/era.dev/v1alpha1/eravms,/apis/era.dev/v1alpha1/eravms?watch=true"
+            .split(",")) {
+      HttpResponse<String> noToken =
+          http.send(
+              HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(noToken.statusCode()).as(path).isEqualTo(401);
       assertThat(Json.read(noToken.body()).path("reason").asText()).isEqualTo("Unauthorized");
 
-      HttpResponse<String> badToken = http.send(HttpRequest.newBuilder(URI.create(server.url() + path))
-          .header("Authorization", "Bearer not-a-token").build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> badToken =
+          http.send(
+              HttpRequest.newBuilder(URI.create(server.url() + path))
+                  .header("Authorization", "Bearer not-a-token")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(badToken.statusCode()).as(path).isEqualTo(401);
     }
   }
 
   @Test
   void theOperatorMayNotWriteNodes() {
-    inAs(Component.OPERATOR, client -> assertForbidden(
-        () -> client.resources(EraNode.class).resource(node("n")).create(),
-        "eranodes.era.dev is forbidden: User \"" + OPERATOR + "\" cannot create resource \"eranodes\" in API group"
-            + " \"era.dev\" at the cluster scope"));
+    inAs(
+        Component.OPERATOR,
+        client ->
+            assertForbidden(
+                () -> client.resources(EraNode.class).resource(node("n")).create(),
+                "eranodes.era.dev is forbidden: User \""
+                    + OPERATOR
+                    + "\" cannot create resource \"eranodes\" in API group"
+                    + " \"era.dev\" at the cluster scope"));
   }
 
   @Test
@@ -97,15 +118,23 @@ class AccessControlIT {
     EraVM vm = new EraVM();
     vm.getMetadata().setName("vm");
     EraVM created = server.client().resource(vm).createOr(existing -> existing.update());
-    inAs(Component.NODE_AGENT, client -> {
-      assertForbidden(() -> client.resource(created).delete(),
-          "eravms.era.dev \"vm\" is forbidden: User \"" + NODE_AGENT + "\" cannot delete resource \"eravms\" in"
-              + " API group \"era.dev\" in the namespace \"default\"");
-      assertForbidden(() -> client.resource(created).update(),
-          "eravms.era.dev \"vm\" is forbidden: User \"" + NODE_AGENT + "\" cannot update resource \"eravms\" in"
-              + " API group \"era.dev\" in the namespace \"default\"");
-      assertThat(client.resource(created).get()).as("but it may read it").isNotNull();
-    });
+    inAs(
+        Component.NODE_AGENT,
+        client -> {
+          assertForbidden(
+              () -> client.resource(created).delete(),
+              "eravms.era.dev \"vm\" is forbidden: User \""
+                  + NODE_AGENT
+                  + "\" cannot delete resource \"eravms\" in"
+                  + " API group \"era.dev\" in the namespace \"default\"");
+          assertForbidden(
+              () -> client.resource(created).update(),
+              "eravms.era.dev \"vm\" is forbidden: User \""
+                  + NODE_AGENT
+                  + "\" cannot update resource \"eravms\" in"
+                  + " API group \"era.dev\" in the namespace \"default\"");
+          assertThat(client.resource(created).get()).as("but it may read it").isNotNull();
+        });
   }
 
   @Test
@@ -120,13 +149,17 @@ class AccessControlIT {
     try (EmbeddedApiServer second = new EmbeddedApiServer(credentials)) {
       second.start(0);
       Config atTheNewPort = new ConfigBuilder(saved).withMasterUrl(second.url()).build();
-      try (KubernetesClient client = new KubernetesClientBuilder().withConfig(atTheNewPort).build()) {
-        assertThat(client.namespaces().withName("default").get()).as("the old CA and token still work").isNotNull();
+      try (KubernetesClient client =
+          new KubernetesClientBuilder().withConfig(atTheNewPort).build()) {
+        assertThat(client.namespaces().withName("default").get())
+            .as("the old CA and token still work")
+            .isNotNull();
       }
     }
     try (var files = Files.list(credentials)) {
       assertThat(files.map(f -> f.getFileName().toString()))
-          .containsExactlyInAnyOrder("ca.crt", "ca.key", "apiserver.crt", "apiserver.key", "tokens.csv");
+          .containsExactlyInAnyOrder(
+              "ca.crt", "ca.key", "apiserver.crt", "apiserver.key", "tokens.csv");
     }
   }
 
@@ -137,10 +170,13 @@ class AccessControlIT {
   }
 
   private static void assertForbidden(Runnable request, String message) {
-    assertThatThrownBy(request::run).isInstanceOfSatisfying(KubernetesClientException.class, e -> {
-      assertThat(e.getCode()).isEqualTo(403);
-      assertThat(e.getStatus().getMessage()).isEqualTo(message);
-    });
+    assertThatThrownBy(request::run)
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(403);
+              assertThat(e.getStatus().getMessage()).isEqualTo(message);
+            });
   }
 
   private static EraNode node(String name) {

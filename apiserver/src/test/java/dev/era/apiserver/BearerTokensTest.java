@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BearerTokensTest {
-  private static final UserInfo ALICE = new UserInfo("alice", List.of("team", UserInfo.AUTHENTICATED));
+  private static final UserInfo ALICE =
+      new UserInfo("alice", List.of("team", UserInfo.AUTHENTICATED));
   private static final UserInfo BOB = new UserInfo("bob", List.of());
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aTokenAuthenticatesItsUserOnly() {
@@ -40,8 +40,10 @@ class BearerTokensTest {
     BearerTokens second = BearerTokens.loadOrCreate(file, List.of(ALICE));
 
     assertThat(second.tokenOf("alice")).isEqualTo(first.tokenOf("alice"));
-    assertThat(Files.readString(file)).isEqualTo(first.tokenOf("alice") + ",alice,alice,\"team,system:authenticated\"\n");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(Files.readString(file))
+        .isEqualTo(first.tokenOf("alice") + ",alice,alice,\"team,system:authenticated\"\n");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
   }
 
   @Test
@@ -52,14 +54,20 @@ class BearerTokensTest {
     BearerTokens both = BearerTokens.loadOrCreate(file, List.of(ALICE, BOB));
 
     assertThat(both.tokenOf("alice")).isEqualTo(alice);
-    assertThat(BearerTokens.loadOrCreate(file, List.of(ALICE, BOB)).tokenOf("bob")).isEqualTo(both.tokenOf("bob"));
+    assertThat(BearerTokens.loadOrCreate(file, List.of(ALICE, BOB)).tokenOf("bob"))
+        .isEqualTo(both.tokenOf("bob"));
     Files.delete(file);
-    assertThat(BearerTokens.loadOrCreate(file, List.of(ALICE)).tokenOf("alice")).as("rotated").isNotEqualTo(alice);
+    assertThat(BearerTokens.loadOrCreate(file, List.of(ALICE)).tokenOf("alice"))
+        .as("rotated")
+        .isNotEqualTo(alice);
   }
 
   @Test
   void readsKubeApiserversTokenFileFormat() throws IOException {
-    Path file = Files.writeString(dir.resolve("tokens.csv"), """
+    Path file =
+        Files.writeString(
+            dir.resolve("tokens.csv"),
+            """
         t1,alice,uid-1,"team,system:authenticated"
 
         t2,bob,uid-2
@@ -72,7 +80,8 @@ class BearerTokensTest {
     assertThat(tokens.authenticate("Bearer t3")).contains(new UserInfo("carol", List.of("admins")));
 
     Files.writeString(file, "t1,alice\n");
-    assertThatThrownBy(() -> BearerTokens.loadOrCreate(file, List.of())).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> BearerTokens.loadOrCreate(file, List.of()))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("line 1");
   }
 }

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 class ColumnPathTest {
-  private static final JsonNode VM = Json.read("""
+  private static final JsonNode VM =
+      Json.read(
+          """
       {"metadata": {"name": "vm", "labels": {"era.dev/node": "n1"}},
        "spec": {"cpu": 2, "language": "python"},
        "status": {"conditions": [
@@ -19,7 +21,8 @@ class ColumnPathTest {
   void translatesKubernetesNotationToJayway() {
     assertThat(ColumnPath.toJayway(".status.phase")).isEqualTo("$.status.phase");
     assertThat(ColumnPath.toJayway("{.status.phase}")).isEqualTo("$.status.phase");
-    assertThat(ColumnPath.toJayway(".metadata.labels.era\\.dev/node")).isEqualTo("$.metadata.labels['era.dev/node']");
+    assertThat(ColumnPath.toJayway(".metadata.labels.era\\.dev/node"))
+        .isEqualTo("$.metadata.labels['era.dev/node']");
     assertThat(ColumnPath.toJayway(".status.conditions[?(@.type==\"Ready\")].status"))
         .isEqualTo("$.status.conditions[?(@.type==\"Ready\")].status");
     assertThat(ColumnPath.toJayway(".items[0].name")).isEqualTo("$.items[0].name");
@@ -33,14 +36,19 @@ class ColumnPathTest {
 
   @Test
   void aFilterYieldsTheFirstMatch() {
-    assertThat(ColumnPath.compile(".status.conditions[?(@.type==\"Ready\")].status").evaluate(VM).asText())
+    assertThat(
+            ColumnPath.compile(".status.conditions[?(@.type==\"Ready\")].status")
+                .evaluate(VM)
+                .asText())
         .isEqualTo("False");
-    assertThat(ColumnPath.compile(".status.conditions[?(@.type==\"Gone\")].status").evaluate(VM)).isNull();
+    assertThat(ColumnPath.compile(".status.conditions[?(@.type==\"Gone\")].status").evaluate(VM))
+        .isNull();
   }
 
   @Test
   void readsLabelsWithDotsAndSlashes() {
-    assertThat(ColumnPath.compile(".metadata.labels.era\\.dev/node").evaluate(VM).asText()).isEqualTo("n1");
+    assertThat(ColumnPath.compile(".metadata.labels.era\\.dev/node").evaluate(VM).asText())
+        .isEqualTo("n1");
   }
 
   @Test

@@ -15,8 +15,13 @@ class DryRunTest {
   private static final String PATH = "/apis/era.dev/v1alpha1/namespaces/default/eravms/vm";
 
   private static boolean requested(HttpMethod method, String query, String body) {
-    RecordedRequest request = new RecordedRequest("HTTP/1.1", method, PATH + query, Headers.builder().build(),
-        new Buffer(body.getBytes(StandardCharsets.UTF_8)));
+    RecordedRequest request =
+        new RecordedRequest(
+            "HTTP/1.1",
+            method,
+            PATH + query,
+            Headers.builder().build(),
+            new Buffer(body.getBytes(StandardCharsets.UTF_8)));
     return DryRun.requested(HttpUrl.parse("http://localhost" + PATH + query), request);
   }
 
@@ -24,16 +29,21 @@ class DryRunTest {
   void askedForInTheQueryOrInTheDeleteOptions() {
     assertThat(requested(HttpMethod.POST, "?dryRun=All&fieldManager=kubectl", "{}")).isTrue();
     assertThat(requested(HttpMethod.PATCH, "?fieldManager=kubectl", "{}")).isFalse();
-    assertThat(requested(HttpMethod.DELETE, "", "{\"kind\": \"DeleteOptions\", \"dryRun\": [\"All\"]}")).isTrue();
+    assertThat(
+            requested(
+                HttpMethod.DELETE, "", "{\"kind\": \"DeleteOptions\", \"dryRun\": [\"All\"]}"))
+        .isTrue();
     assertThat(requested(HttpMethod.DELETE, "", "")).isFalse();
   }
 
   @Test
   void onlyAllIsAValue() {
     assertThatThrownBy(() -> requested(HttpMethod.PUT, "?dryRun=true", "{}"))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.code()).isEqualTo(400);
-          assertThat(e.getMessage()).contains("supported values: \"All\"");
-        });
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(400);
+              assertThat(e.getMessage()).contains("supported values: \"All\"");
+            });
   }
 }

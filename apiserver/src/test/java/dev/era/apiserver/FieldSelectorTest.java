@@ -10,12 +10,15 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class FieldSelectorTest {
-  private static final JsonNode EVENT = Json.read("""
+  private static final JsonNode EVENT =
+      Json.read(
+          """
       {"metadata": {"name": "e1", "namespace": "ns"}, "type": "Warning", "count": 2, "reason": "a,b=c",
        "source": {"component": "era-operator"},
        "involvedObject": {"kind": "EraVM", "name": "vm", "namespace": "ns"}}
       """);
-  private static final Map<String, Function<JsonNode, String>> EVENT_FIELDS = FieldSelector.fieldsOf("", "events");
+  private static final Map<String, Function<JsonNode, String>> EVENT_FIELDS =
+      FieldSelector.fieldsOf("", "events");
 
   private static boolean selects(String selector) {
     return FieldSelector.parse(selector).matches(EVENT, EVENT_FIELDS);
@@ -40,21 +43,26 @@ class FieldSelectorTest {
 
   @Test
   void refusesWhatItCannotParse() {
-    assertThatThrownBy(() -> FieldSelector.parse("involvedObject.name")).isInstanceOf(ApiException.class)
+    assertThatThrownBy(() -> FieldSelector.parse("involvedObject.name"))
+        .isInstanceOf(ApiException.class)
         .hasMessageContaining("not field=value");
   }
 
   @Test
   void customResourcesOfferOnlyTheMetadataFields() {
     var fields = FieldSelector.fieldsOf("era.dev", "eravms");
-    assertThatCode(() -> FieldSelector.parse("metadata.name=vm,metadata.namespace!=x").check(fields))
+    assertThatCode(
+            () -> FieldSelector.parse("metadata.name=vm,metadata.namespace!=x").check(fields))
         .doesNotThrowAnyException();
     assertThatThrownBy(() -> FieldSelector.parse("spec.cpu=1").check(fields))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.code()).isEqualTo(400);
-          assertThat(e.getMessage()).isEqualTo("field label not supported: spec.cpu");
-        });
-    assertThatCode(() -> FieldSelector.parse("type=Opaque").check(FieldSelector.fieldsOf("", "secrets")))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(400);
+              assertThat(e.getMessage()).isEqualTo("field label not supported: spec.cpu");
+            });
+    assertThatCode(
+            () -> FieldSelector.parse("type=Opaque").check(FieldSelector.fieldsOf("", "secrets")))
         .doesNotThrowAnyException();
   }
 }

@@ -7,7 +7,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FieldSetTest {
-  private static final JsonNode FIELDS = Json.read("""
+  private static final JsonNode FIELDS =
+      Json.read(
+          """
       {"f:metadata": {"f:labels": {".": {}, "f:team": {}}}, "f:spec": {"f:cpu": {}, "f:memory": {}}}""");
 
   @Test
@@ -23,7 +25,10 @@ class FieldSetTest {
   void setOperations() {
     FieldSet set = FieldSet.fromFieldsV1(FIELDS);
     FieldSet cpu = FieldSet.of(List.of(List.of("f:spec", "f:cpu")));
-    assertThat(set.difference(cpu).toFieldsV1()).isEqualTo(Json.read("""
+    assertThat(set.difference(cpu).toFieldsV1())
+        .isEqualTo(
+            Json.read(
+                """
         {"f:metadata": {"f:labels": {".": {}, "f:team": {}}}, "f:spec": {"f:memory": {}}}"""));
     assertThat(set.intersection(cpu)).isEqualTo(cpu);
     assertThat(cpu.union(FieldSet.of(List.of(List.of("f:kind")))).members())

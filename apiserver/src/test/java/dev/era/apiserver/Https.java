@@ -20,9 +20,13 @@ final class Https {
   static HttpClient client(EmbeddedApiServer server) throws GeneralSecurityException, IOException {
     KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
     trusted.load(null, null);
-    trusted.setCertificateEntry("era-ca", CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(server.caPem().getBytes(StandardCharsets.UTF_8))));
-    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trusted.setCertificateEntry(
+        "era-ca",
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(
+                new ByteArrayInputStream(server.caPem().getBytes(StandardCharsets.UTF_8))));
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(trusted);
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(null, trust.getTrustManagers(), null);

@@ -9,7 +9,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class LabelSelectorTest {
-  private static final JsonNode TEAM_A = object("{\"team\": \"a\", \"tier\": \"web\", \"replicas\": \"3\"}");
+  private static final JsonNode TEAM_A =
+      object("{\"team\": \"a\", \"tier\": \"web\", \"replicas\": \"3\"}");
   private static final JsonNode TEAM_C = object("{\"team\": \"c\"}");
   private static final JsonNode UNLABELLED = object("{}");
 
@@ -25,7 +26,8 @@ class LabelSelectorTest {
   @Test
   void setBasedRequirements() {
     assertThat(matches("team in (a,b)")).containsExactly(true, false, false);
-    assertThat(matches("team notin (a, b)")).as("notin also selects objects without the label")
+    assertThat(matches("team notin (a, b)"))
+        .as("notin also selects objects without the label")
         .containsExactly(false, true, true);
     assertThat(matches("team")).containsExactly(true, true, false);
     assertThat(matches("!team")).containsExactly(false, false, true);
@@ -49,21 +51,36 @@ class LabelSelectorTest {
   @Test
   void parsesKeysWithPrefixesAndEmptyValues() {
     LabelSelector selector = LabelSelector.parse("era.dev/node in (n1,n2),app=");
-    assertThat(selector.requirements()).containsExactly(
-        new LabelSelector.Requirement("era.dev/node", LabelSelector.Operator.IN, Set.of("n1", "n2")),
-        new LabelSelector.Requirement("app", LabelSelector.Operator.EQUALS, Set.of("")));
+    assertThat(selector.requirements())
+        .containsExactly(
+            new LabelSelector.Requirement(
+                "era.dev/node", LabelSelector.Operator.IN, Set.of("n1", "n2")),
+            new LabelSelector.Requirement("app", LabelSelector.Operator.EQUALS, Set.of("")));
     assertThat(LabelSelector.parse(null).matches(UNLABELLED)).isTrue();
   }
 
   @Test
   void refusesMalformedSelectorsWithBadRequest() {
-    for (String bad : List.of("team in (a", "team in a,b", "team=a b", "team=(a)", "bad key=1", "team,", "!team=a",
-        "replicas>x", "-team=a", "team=a_")) {
-      assertThatThrownBy(() -> LabelSelector.parse(bad)).as(bad)
-          .isInstanceOfSatisfying(ApiException.class, e -> {
-            assertThat(e.code()).isEqualTo(400);
-            assertThat(e.getMessage()).startsWith("unable to parse requirement: ");
-          });
+    for (String bad :
+        List.of(
+            "team in (a",
+            "team in a,b",
+            "team=a b",
+            "team=(a)",
+            "bad key=1",
+            "team,",
+            "!team=a",
+            "replicas>x",
+            "-team=a",
+            "team=a_")) {
+      assertThatThrownBy(() -> LabelSelector.parse(bad))
+          .as(bad)
+          .isInstanceOfSatisfying(
+              ApiException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(400);
+                assertThat(e.getMessage()).startsWith("unable to parse requirement: ");
+              });
     }
   }
 }

@@ -12,7 +12,11 @@ class PolicyRulesTest {
   private static final String VM = VMS + "/vm";
 
   private static PolicyRule rule(String group, String resource, String... verbs) {
-    return new PolicyRuleBuilder().withApiGroups(group).withResources(resource).withVerbs(verbs).build();
+    return new PolicyRuleBuilder()
+        .withApiGroups(group)
+        .withResources(resource)
+        .withVerbs(verbs)
+        .build();
   }
 
   private static boolean covers(PolicyRule rule, String method, String path) {
@@ -30,18 +34,31 @@ class PolicyRulesTest {
     assertThat(covers(getOnly, "GET", VMS)).as("list is not get").isFalse();
     assertThat(covers(getOnly, "GET", VMS + "?watch=true")).as("watch is not get").isFalse();
     assertThat(covers(rule("era.dev", "eravms", "list"), "GET", VMS + "?watch=true")).isFalse();
-    assertThat(covers(rule("era.dev", "eravms", "delete"), "DELETE", VMS)).as("deletecollection").isFalse();
+    assertThat(covers(rule("era.dev", "eravms", "delete"), "DELETE", VMS))
+        .as("deletecollection")
+        .isFalse();
 
     assertThat(covers(rule("era.dev", "eravms", "*"), "DELETE", VMS)).isTrue();
   }
 
   @Test
   void apiGroupsMatchExactlyOrByWildcard() {
-    assertThat(covers(rule("", "events", "create"), "POST", "/api/v1/namespaces/ns/events")).isTrue();
-    assertThat(covers(rule("", "events", "create"), "POST", "/apis/events.k8s.io/v1/namespaces/ns/events"))
-        .as("core events are not events.k8s.io events").isFalse();
-    assertThat(covers(rule("era.dev", "events", "create"), "POST", "/api/v1/namespaces/ns/events")).isFalse();
-    assertThat(covers(rule("*", "events", "create"), "POST", "/apis/events.k8s.io/v1/namespaces/ns/events"))
+    assertThat(covers(rule("", "events", "create"), "POST", "/api/v1/namespaces/ns/events"))
+        .isTrue();
+    assertThat(
+            covers(
+                rule("", "events", "create"),
+                "POST",
+                "/apis/events.k8s.io/v1/namespaces/ns/events"))
+        .as("core events are not events.k8s.io events")
+        .isFalse();
+    assertThat(covers(rule("era.dev", "events", "create"), "POST", "/api/v1/namespaces/ns/events"))
+        .isFalse();
+    assertThat(
+            covers(
+                rule("*", "events", "create"),
+                "POST",
+                "/apis/events.k8s.io/v1/namespaces/ns/events"))
         .isTrue();
   }
 
@@ -50,7 +67,8 @@ class PolicyRulesTest {
     assertThat(covers(rule("era.dev", "eravms", "update"), "PUT", VM + "/status")).isFalse();
     assertThat(covers(rule("era.dev", "eravms/status", "update"), "PUT", VM + "/status")).isTrue();
     assertThat(covers(rule("era.dev", "eravms/status", "update"), "PUT", VM)).isFalse();
-    assertThat(covers(rule("era.dev", "eraruns/status", "update"), "PUT", VM + "/status")).isFalse();
+    assertThat(covers(rule("era.dev", "eraruns/status", "update"), "PUT", VM + "/status"))
+        .isFalse();
 
     PolicyRule anyStatus = rule("era.dev", "*/status", "update");
     assertThat(covers(anyStatus, "PUT", VM + "/status")).isTrue();
@@ -64,8 +82,10 @@ class PolicyRulesTest {
 
   @Test
   void resourceNamesLimitARuleToThoseObjects() {
-    PolicyRule onlyVm = new PolicyRuleBuilder(rule("era.dev", "eravms", "get", "list", "create", "delete"))
-        .withResourceNames("vm").build();
+    PolicyRule onlyVm =
+        new PolicyRuleBuilder(rule("era.dev", "eravms", "get", "list", "create", "delete"))
+            .withResourceNames("vm")
+            .build();
 
     assertThat(covers(onlyVm, "GET", VM)).isTrue();
     assertThat(covers(onlyVm, "GET", VMS + "/other")).isFalse();
@@ -77,8 +97,11 @@ class PolicyRulesTest {
 
   @Test
   void nonResourceUrlsMatchExactlyOrByPrefix() {
-    PolicyRule discovery = new PolicyRuleBuilder().withNonResourceURLs("/apis", "/apis/*", "/version")
-        .withVerbs("get").build();
+    PolicyRule discovery =
+        new PolicyRuleBuilder()
+            .withNonResourceURLs("/apis", "/apis/*", "/version")
+            .withVerbs("get")
+            .build();
 
     assertThat(covers(discovery, "GET", "/apis")).isTrue();
     assertThat(covers(discovery, "GET", "/apis/era.dev/v1alpha1")).isTrue();
@@ -87,7 +110,11 @@ class PolicyRulesTest {
     assertThat(covers(discovery, "GET", "/")).isFalse();
     assertThat(covers(discovery, "POST", "/apis")).isFalse();
     assertThat(covers(discovery, "GET", VMS)).as("URL rules cover no resources").isFalse();
-    assertThat(covers(new PolicyRuleBuilder().withNonResourceURLs("*").withVerbs("*").build(), "GET", "/"))
+    assertThat(
+            covers(
+                new PolicyRuleBuilder().withNonResourceURLs("*").withVerbs("*").build(),
+                "GET",
+                "/"))
         .isTrue();
   }
 

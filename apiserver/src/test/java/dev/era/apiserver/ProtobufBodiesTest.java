@@ -17,34 +17,57 @@ class ProtobufBodiesTest {
   private static byte[] body(String apiVersion, String kind, Message object) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(new byte[] {'k', '8', 's', 0});
-    out.writeBytes(Runtime.Unknown.newBuilder()
-        .setTypeMeta(Runtime.TypeMeta.newBuilder().setApiVersion(apiVersion).setKind(kind))
-        .setRaw(object.toByteString()).setContentType("application/vnd.kubernetes.protobuf").build().toByteArray());
+    out.writeBytes(
+        Runtime.Unknown.newBuilder()
+            .setTypeMeta(Runtime.TypeMeta.newBuilder().setApiVersion(apiVersion).setKind(kind))
+            .setRaw(object.toByteString())
+            .setContentType("application/vnd.kubernetes.protobuf")
+            .build()
+            .toByteArray());
     return out.toByteArray();
   }
 
   /** ObjectMeta as client-go sends it: every plain field present, empty or zero where unset. */
   private static Meta.ObjectMeta.Builder metadata(String name) {
-    return Meta.ObjectMeta.newBuilder().setName(name).setGenerateName("").setNamespace("").setUid("")
-        .setResourceVersion("").setGeneration(0).setCreationTimestamp(Meta.Time.newBuilder().setSeconds(0));
+    return Meta.ObjectMeta.newBuilder()
+        .setName(name)
+        .setGenerateName("")
+        .setNamespace("")
+        .setUid("")
+        .setResourceVersion("")
+        .setGeneration(0)
+        .setCreationTimestamp(Meta.Time.newBuilder().setSeconds(0));
   }
 
   @Test
   void readsAConfigMapAsTheJsonTheServerWouldWrite() {
-    V1.ConfigMap configMap = V1.ConfigMap.newBuilder()
-        .setMetadata(metadata("c").putLabels("team", "a"))
-        .putData("a", "b").build();
-    assertThat(ProtobufBodies.read(body("v1", "ConfigMap", configMap))).isEqualTo(Json.read("""
+    V1.ConfigMap configMap =
+        V1.ConfigMap.newBuilder()
+            .setMetadata(metadata("c").putLabels("team", "a"))
+            .putData("a", "b")
+            .build();
+    assertThat(ProtobufBodies.read(body("v1", "ConfigMap", configMap)))
+        .isEqualTo(
+            Json.read(
+                """
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "labels": {"team": "a"}},
          "data": {"a": "b"}}"""));
   }
 
   @Test
   void secretBytesAreBase64AndTimesRfc3339() {
-    V1.Secret secret = V1.Secret.newBuilder()
-        .setMetadata(metadata("s").setCreationTimestamp(Meta.Time.newBuilder().setSeconds(1_700_000_000)))
-        .putData("password", ByteString.copyFrom("hunter2", StandardCharsets.UTF_8)).setType("Opaque").build();
-    assertThat(ProtobufBodies.read(body("v1", "Secret", secret))).isEqualTo(Json.read("""
+    V1.Secret secret =
+        V1.Secret.newBuilder()
+            .setMetadata(
+                metadata("s")
+                    .setCreationTimestamp(Meta.Time.newBuilder().setSeconds(1_700_000_000)))
+            .putData("password", ByteString.copyFrom("hunter2", StandardCharsets.UTF_8))
+            .setType("Opaque")
+            .build();
+    assertThat(ProtobufBodies.read(body("v1", "Secret", secret)))
+        .isEqualTo(
+            Json.read(
+                """
         {"apiVersion": "v1", "kind": "Secret",
          "metadata": {"name": "s", "creationTimestamp": "2023-11-14T22:13:20Z"},
          "data": {"password": "aHVudGVyMg=="}, "type": "Opaque"}"""));
@@ -52,8 +75,11 @@ class ProtobufBodiesTest {
 
   @Test
   void namespacesKeepTheirSpec() {
-    V1.Namespace namespace = V1.Namespace.newBuilder().setMetadata(metadata("team-a"))
-        .setSpec(V1.NamespaceSpec.newBuilder().addFinalizers("kubernetes")).build();
+    V1.Namespace namespace =
+        V1.Namespace.newBuilder()
+            .setMetadata(metadata("team-a"))
+            .setSpec(V1.NamespaceSpec.newBuilder().addFinalizers("kubernetes"))
+            .build();
     assertThat(ProtobufBodies.read(body("v1", "Namespace", namespace)).path("spec"))
         .isEqualTo(Json.read("{\"finalizers\": [\"kubernetes\"]}"));
   }
@@ -61,10 +87,12 @@ class ProtobufBodiesTest {
   @Test
   void refusesKindsItCannotReadAndBodiesWithoutTheEnvelope() {
     assertThatThrownBy(() -> ProtobufBodies.read(body("v1", "Pod", V1.Pod.getDefaultInstance())))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.code()).isEqualTo(415);
-          assertThat(e.getMessage()).contains("v1/Pod");
-        });
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(415);
+              assertThat(e.getMessage()).contains("v1/Pod");
+            });
     assertThatThrownBy(() -> ProtobufBodies.read("{}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(400));
   }

@@ -16,14 +16,20 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RbacAuthorizerTest {
-  private static final PolicyRule READ_VMS = new PolicyRuleBuilder().withApiGroups("era.dev")
-      .withResources("eravms").withVerbs("get").build();
-  private static final UserInfo ALICE = new UserInfo("alice", List.of("team", UserInfo.AUTHENTICATED));
+  private static final PolicyRule READ_VMS =
+      new PolicyRuleBuilder()
+          .withApiGroups("era.dev")
+          .withResources("eravms")
+          .withVerbs("get")
+          .build();
+  private static final UserInfo ALICE =
+      new UserInfo("alice", List.of("team", UserInfo.AUTHENTICATED));
   private static final UserInfo AGENT = UserInfo.serviceAccount("era-system", "agent");
 
-  private static boolean allows(List<HasMetadata> policy, UserInfo user, String method, String path) {
-    return new RbacAuthorizer(policy).allows(
-        RequestAttributes.of(user, method, HttpUrl.parse("https://127.0.0.1:6443" + path)));
+  private static boolean allows(
+      List<HasMetadata> policy, UserInfo user, String method, String path) {
+    return new RbacAuthorizer(policy)
+        .allows(RequestAttributes.of(user, method, HttpUrl.parse("https://127.0.0.1:6443" + path)));
   }
 
   private static String vm(String namespace) {
@@ -31,22 +37,44 @@ class RbacAuthorizerTest {
   }
 
   private static HasMetadata clusterRole(String name, PolicyRule... rules) {
-    return new ClusterRoleBuilder().withNewMetadata().withName(name).endMetadata().withRules(rules).build();
+    return new ClusterRoleBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withRules(rules)
+        .build();
   }
 
   private static HasMetadata role(String namespace, String name, PolicyRule... rules) {
-    return new RoleBuilder().withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
-        .withRules(rules).build();
+    return new RoleBuilder()
+        .withNewMetadata()
+        .withNamespace(namespace)
+        .withName(name)
+        .endMetadata()
+        .withRules(rules)
+        .build();
   }
 
   private static HasMetadata clusterRoleBinding(String roleKind, String role, Subject... subjects) {
-    return new ClusterRoleBindingBuilder().withNewMetadata().withName("b").endMetadata()
-        .withNewRoleRef("rbac.authorization.k8s.io", roleKind, role).withSubjects(subjects).build();
+    return new ClusterRoleBindingBuilder()
+        .withNewMetadata()
+        .withName("b")
+        .endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", roleKind, role)
+        .withSubjects(subjects)
+        .build();
   }
 
-  private static HasMetadata roleBinding(String namespace, String roleKind, String role, Subject... subjects) {
-    return new RoleBindingBuilder().withNewMetadata().withNamespace(namespace).withName("b").endMetadata()
-        .withNewRoleRef("rbac.authorization.k8s.io", roleKind, role).withSubjects(subjects).build();
+  private static HasMetadata roleBinding(
+      String namespace, String roleKind, String role, Subject... subjects) {
+    return new RoleBindingBuilder()
+        .withNewMetadata()
+        .withNamespace(namespace)
+        .withName("b")
+        .endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", roleKind, role)
+        .withSubjects(subjects)
+        .build();
   }
 
   private static Subject subject(String kind, String name, String namespace) {
@@ -60,66 +88,115 @@ class RbacAuthorizerTest {
 
   @Test
   void aClusterRoleBindingGrantsEverywhereToItsUsersGroupsAndServiceAccounts() {
-    List<HasMetadata> toAlice = List.of(clusterRole("read", READ_VMS),
-        clusterRoleBinding("ClusterRole", "read", subject("User", "alice", null)));
+    List<HasMetadata> toAlice =
+        List.of(
+            clusterRole("read", READ_VMS),
+            clusterRoleBinding("ClusterRole", "read", subject("User", "alice", null)));
     assertThat(allows(toAlice, ALICE, "GET", vm("a"))).isTrue();
     assertThat(allows(toAlice, ALICE, "GET", vm("b"))).isTrue();
     assertThat(allows(toAlice, AGENT, "GET", vm("a"))).isFalse();
     assertThat(allows(toAlice, ALICE, "DELETE", vm("a"))).isFalse();
 
-    List<HasMetadata> toTeam = List.of(clusterRole("read", READ_VMS),
-        clusterRoleBinding("ClusterRole", "read", subject("Group", "team", null)));
+    List<HasMetadata> toTeam =
+        List.of(
+            clusterRole("read", READ_VMS),
+            clusterRoleBinding("ClusterRole", "read", subject("Group", "team", null)));
     assertThat(allows(toTeam, ALICE, "GET", vm("a"))).isTrue();
     assertThat(allows(toTeam, AGENT, "GET", vm("a"))).isFalse();
 
-    List<HasMetadata> toAgent = List.of(clusterRole("read", READ_VMS),
-        clusterRoleBinding("ClusterRole", "read", subject("ServiceAccount", "agent", "era-system")));
+    List<HasMetadata> toAgent =
+        List.of(
+            clusterRole("read", READ_VMS),
+            clusterRoleBinding(
+                "ClusterRole", "read", subject("ServiceAccount", "agent", "era-system")));
     assertThat(allows(toAgent, AGENT, "GET", vm("a"))).isTrue();
-    assertThat(allows(toAgent, UserInfo.serviceAccount("other", "agent"), "GET", vm("a"))).isFalse();
+    assertThat(allows(toAgent, UserInfo.serviceAccount("other", "agent"), "GET", vm("a")))
+        .isFalse();
     assertThat(allows(toAgent, new UserInfo("agent", List.of()), "GET", vm("a"))).isFalse();
   }
 
   @Test
   void aClusterRoleBindingToARoleOrAMissingRoleGrantsNothing() {
-    assertThat(allows(List.of(role("a", "read", READ_VMS),
-        clusterRoleBinding("Role", "read", subject("User", "alice", null))), ALICE, "GET", vm("a"))).isFalse();
-    assertThat(allows(List.of(clusterRoleBinding("ClusterRole", "missing", subject("User", "alice", null))),
-        ALICE, "GET", vm("a"))).isFalse();
+    assertThat(
+            allows(
+                List.of(
+                    role("a", "read", READ_VMS),
+                    clusterRoleBinding("Role", "read", subject("User", "alice", null))),
+                ALICE,
+                "GET",
+                vm("a")))
+        .isFalse();
+    assertThat(
+            allows(
+                List.of(
+                    clusterRoleBinding("ClusterRole", "missing", subject("User", "alice", null))),
+                ALICE,
+                "GET",
+                vm("a")))
+        .isFalse();
   }
 
   @Test
   void aRoleBindingGrantsOnlyInItsNamespace() {
-    List<HasMetadata> policy = List.of(role("a", "read", READ_VMS),
-        roleBinding("a", "Role", "read", subject("User", "alice", null)));
+    List<HasMetadata> policy =
+        List.of(
+            role("a", "read", READ_VMS),
+            roleBinding("a", "Role", "read", subject("User", "alice", null)));
 
     assertThat(allows(policy, ALICE, "GET", vm("a"))).isTrue();
     assertThat(allows(policy, ALICE, "GET", vm("b"))).isFalse();
-    assertThat(allows(List.of(role("b", "read", READ_VMS),
-        roleBinding("a", "Role", "read", subject("User", "alice", null))), ALICE, "GET", vm("a")))
-        .as("a Role of another namespace").isFalse();
+    assertThat(
+            allows(
+                List.of(
+                    role("b", "read", READ_VMS),
+                    roleBinding("a", "Role", "read", subject("User", "alice", null))),
+                ALICE,
+                "GET",
+                vm("a")))
+        .as("a Role of another namespace")
+        .isFalse();
   }
 
   @Test
   void aClusterRoleBoundInANamespaceGrantsOnlyThere() {
-    PolicyRule everything = new PolicyRuleBuilder().withApiGroups("*").withResources("*").withVerbs("*").build();
-    List<HasMetadata> policy = List.of(clusterRole("admin", everything),
-        roleBinding("a", "ClusterRole", "admin", subject("User", "alice", null)));
+    PolicyRule everything =
+        new PolicyRuleBuilder().withApiGroups("*").withResources("*").withVerbs("*").build();
+    List<HasMetadata> policy =
+        List.of(
+            clusterRole("admin", everything),
+            roleBinding("a", "ClusterRole", "admin", subject("User", "alice", null)));
 
     assertThat(allows(policy, ALICE, "DELETE", vm("a"))).isTrue();
     assertThat(allows(policy, ALICE, "GET", vm("b"))).isFalse();
-    assertThat(allows(policy, ALICE, "GET", "/apis/era.dev/v1alpha1/eravms")).as("across namespaces").isFalse();
-    assertThat(allows(policy, ALICE, "GET", "/apis/era.dev/v1alpha1/eranodes/n")).as("cluster-scoped").isFalse();
-    assertThat(allows(policy, ALICE, "GET", "/api/v1/namespaces/a")).as("its own namespace object").isTrue();
+    assertThat(allows(policy, ALICE, "GET", "/apis/era.dev/v1alpha1/eravms"))
+        .as("across namespaces")
+        .isFalse();
+    assertThat(allows(policy, ALICE, "GET", "/apis/era.dev/v1alpha1/eranodes/n"))
+        .as("cluster-scoped")
+        .isFalse();
+    assertThat(allows(policy, ALICE, "GET", "/api/v1/namespaces/a"))
+        .as("its own namespace object")
+        .isTrue();
   }
 
   @Test
   void aRoleBindingsServiceAccountDefaultsToItsNamespace() {
-    List<HasMetadata> policy = List.of(role("era-system", "read", READ_VMS),
-        roleBinding("era-system", "Role", "read", subject("ServiceAccount", "agent", null)));
+    List<HasMetadata> policy =
+        List.of(
+            role("era-system", "read", READ_VMS),
+            roleBinding("era-system", "Role", "read", subject("ServiceAccount", "agent", null)));
 
     assertThat(allows(policy, AGENT, "GET", vm("era-system"))).isTrue();
-    assertThat(allows(List.of(clusterRole("read", READ_VMS),
-        clusterRoleBinding("ClusterRole", "read", subject("ServiceAccount", "agent", null))), AGENT, "GET", vm("a")))
-        .as("a ClusterRoleBinding has no namespace to default to").isFalse();
+    assertThat(
+            allows(
+                List.of(
+                    clusterRole("read", READ_VMS),
+                    clusterRoleBinding(
+                        "ClusterRole", "read", subject("ServiceAccount", "agent", null))),
+                AGENT,
+                "GET",
+                vm("a")))
+        .as("a ClusterRoleBinding has no namespace to default to")
+        .isFalse();
   }
 }

@@ -9,11 +9,13 @@ import org.junit.jupiter.api.Test;
 /** The policy the embedded API server enforces: the bootstrap part it needs, and the chart's. */
 class RbacPolicyTest {
   private static final RbacAuthorizer RBAC = new RbacAuthorizer(RbacPolicy.load());
-  private static final UserInfo ERA = new UserInfo("era", List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED));
+  private static final UserInfo ERA =
+      new UserInfo("era", List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED));
   private static final String VM = "/apis/era.dev/v1alpha1/namespaces/ns/eravms/vm";
 
   private static boolean allows(UserInfo user, String method, String path) {
-    return RBAC.allows(RequestAttributes.of(user, method, HttpUrl.parse("https://127.0.0.1:6443" + path)));
+    return RBAC.allows(
+        RequestAttributes.of(user, method, HttpUrl.parse("https://127.0.0.1:6443" + path)));
   }
 
   @Test
@@ -26,8 +28,15 @@ class RbacPolicyTest {
   @Test
   void everyAuthenticatedUserMayReadDiscoveryOnly() {
     UserInfo nobody = new UserInfo("nobody", List.of(UserInfo.AUTHENTICATED));
-    for (String path : List.of("/api", "/api/v1", "/apis", "/apis/era.dev/v1alpha1", "/openapi/v3", "/version",
-        "/healthz")) {
+    for (String path :
+        List.of(
+            "/api",
+            "/api/v1",
+            "/apis",
+            "/apis/era.dev/v1alpha1",
+            "/openapi/v3",
+            "/version",
+            "/healthz")) {
       assertThat(allows(nobody, "GET", path)).as(path).isTrue();
     }
     assertThat(allows(nobody, "GET", "/")).isFalse();
@@ -50,7 +59,9 @@ class RbacPolicyTest {
     assertThat(allows(agent, "GET", "/api/v1/namespaces/ns/secrets")).as("list secrets").isFalse();
     assertThat(allows(agent, "DELETE", VM)).isFalse();
     assertThat(allows(agent, "PUT", VM)).isFalse();
-    assertThat(allows(agent, "PUT", "/apis/era.dev/v1alpha1/eranodes/n")).as("only its status").isFalse();
+    assertThat(allows(agent, "PUT", "/apis/era.dev/v1alpha1/eranodes/n"))
+        .as("only its status")
+        .isFalse();
     assertThat(allows(agent, "PUT", "/apis/era.dev/v1alpha1/eranodes/n/status")).isTrue();
   }
 }

@@ -13,23 +13,24 @@ class RequestAttributesTest {
   private static final String VMS = "/apis/era.dev/v1alpha1/namespaces/ns/eravms";
 
   static RequestAttributes request(String method, String pathAndQuery) {
-    return RequestAttributes.of(USER, method, HttpUrl.parse("https://127.0.0.1:6443" + pathAndQuery));
+    return RequestAttributes.of(
+        USER, method, HttpUrl.parse("https://127.0.0.1:6443" + pathAndQuery));
   }
 
   @ParameterizedTest(name = "{0} {1} is {2}")
   @CsvSource({
-      "GET,    /apis/era.dev/v1alpha1/namespaces/ns/eravms/vm,             get",
-      "HEAD,   /apis/era.dev/v1alpha1/namespaces/ns/eravms/vm,             get",
-      "GET,    /apis/era.dev/v1alpha1/namespaces/ns/eravms,                list",
-      "GET,    /apis/era.dev/v1alpha1/namespaces/ns/eravms?watch=true,     watch",
-      "GET,    /apis/era.dev/v1alpha1/eravms?watch=1&labelSelector=a%3Db,  watch",
-      "GET,    /apis/era.dev/v1alpha1/eravms?watch=false,                  list",
-      "POST,   /apis/era.dev/v1alpha1/namespaces/ns/eravms,                create",
-      "PUT,    /apis/era.dev/v1alpha1/namespaces/ns/eravms/vm,             update",
-      "PUT,    /apis/era.dev/v1alpha1/namespaces/ns/eravms/vm/status,      update",
-      "PATCH,  /apis/era.dev/v1alpha1/namespaces/ns/eravms/vm,             patch",
-      "DELETE, /apis/era.dev/v1alpha1/namespaces/ns/eravms/vm,             delete",
-      "DELETE, /apis/era.dev/v1alpha1/namespaces/ns/eravms,                deletecollection",
+    "GET,    /apis/era.dev/v1alpha1/namespaces/ns/eravms/vm,             get",
+    "HEAD,   /apis/era.dev/v1alpha1/namespaces/ns/eravms/vm,             get",
+    "GET,    /apis/era.dev/v1alpha1/namespaces/ns/eravms,                list",
+    "GET,    /apis/era.dev/v1alpha1/namespaces/ns/eravms?watch=true,     watch",
+    "GET,    /apis/era.dev/v1alpha1/eravms?watch=1&labelSelector=a%3Db,  watch",
+    "GET,    /apis/era.dev/v1alpha1/eravms?watch=false,                  list",
+    "POST,   /apis/era.dev/v1alpha1/namespaces/ns/eravms,                create",
+    "PUT,    /apis/era.dev/v1alpha1/namespaces/ns/eravms/vm,             update",
+    "PUT,    /apis/era.dev/v1alpha1/namespaces/ns/eravms/vm/status,      update",
+    "PATCH,  /apis/era.dev/v1alpha1/namespaces/ns/eravms/vm,             patch",
+    "DELETE, /apis/era.dev/v1alpha1/namespaces/ns/eravms/vm,             delete",
+    "DELETE, /apis/era.dev/v1alpha1/namespaces/ns/eravms,                deletecollection",
   })
   void verbsFollowTheMethodAndWhetherAnObjectIsNamed(String method, String path, String verb) {
     assertThat(request(method, path).verb()).isEqualTo(verb);
@@ -70,7 +71,8 @@ class RequestAttributesTest {
   @Test
   void aListOrWatchOfOneNameNamesIt() {
     assertThat(request("GET", VMS + "?fieldSelector=metadata.name%3Dvm").name()).isEqualTo("vm");
-    assertThat(request("GET", VMS + "?watch=true&fieldSelector=metadata.name%3D%3Dvm").name()).isEqualTo("vm");
+    assertThat(request("GET", VMS + "?watch=true&fieldSelector=metadata.name%3D%3Dvm").name())
+        .isEqualTo("vm");
     assertThat(request("GET", VMS + "?fieldSelector=metadata.name%21%3Dvm").name()).isEmpty();
     assertThat(request("GET", VMS + "?fieldSelector=not+a+selector").name()).isEmpty();
     assertThat(request("POST", VMS + "?fieldSelector=metadata.name%3Dvm").name()).isEmpty();
@@ -78,8 +80,16 @@ class RequestAttributesTest {
 
   @Test
   void documentsAreNonResourceRequestsByPath() {
-    for (String path : List.of("/", "/version", "/api", "/api/v1", "/apis/era.dev", "/apis/era.dev/v1alpha1",
-        "/openapi/v3/apis/era.dev/v1alpha1", "/healthz")) {
+    for (String path :
+        List.of(
+            "/",
+            "/version",
+            "/api",
+            "/api/v1",
+            "/apis/era.dev",
+            "/apis/era.dev/v1alpha1",
+            "/openapi/v3/apis/era.dev/v1alpha1",
+            "/healthz")) {
       RequestAttributes document = request("GET", path);
       assertThat(document.resourceRequest()).as(path).isFalse();
       assertThat(document.verb()).isEqualTo("get");

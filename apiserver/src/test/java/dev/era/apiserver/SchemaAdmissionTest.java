@@ -12,8 +12,11 @@ class SchemaAdmissionTest {
   private final SchemaAdmission runs = new SchemaAdmission(EraCatalog.resource("eraruns").schema());
 
   private static ObjectNode vm(String spec) {
-    return Json.readObject("{\"apiVersion\": \"era.dev/v1alpha1\", \"kind\": \"EraVM\","
-        + " \"metadata\": {\"name\": \"vm\", \"labels\": {\"a\": \"b\"}}, \"spec\": " + spec + "}");
+    return Json.readObject(
+        "{\"apiVersion\": \"era.dev/v1alpha1\", \"kind\": \"EraVM\","
+            + " \"metadata\": {\"name\": \"vm\", \"labels\": {\"a\": \"b\"}}, \"spec\": "
+            + spec
+            + "}");
   }
 
   private static ObjectNode run(String spec) {
@@ -26,16 +29,23 @@ class SchemaAdmissionTest {
     SchemaAdmission.Result result = vms.admit(object);
     assertThat(result.errors()).isEmpty();
     assertThat(result.unknownFields()).isEmpty();
-    assertThat(object.path("spec")).isEqualTo(Json.read("""
+    assertThat(object.path("spec"))
+        .isEqualTo(
+            Json.read(
+                """
         {"language": "node", "persist": {"size": "1Gi"}, "cpu": 1, "memory": "256Mi", "network": "none",
          "running": true}
         """));
-    assertThat(object.path("metadata").path("labels").path("a").asText()).as("metadata untouched").isEqualTo("b");
+    assertThat(object.path("metadata").path("labels").path("a").asText())
+        .as("metadata untouched")
+        .isEqualTo("b");
   }
 
   @Test
   void defaultsApplyInsideArrayItems() {
-    ObjectNode run = run("{\"vmName\": \"vm\", \"shell\": \"true\", \"files\": [{\"path\": \"a\", \"content\": \"x\"}]}");
+    ObjectNode run =
+        run(
+            "{\"vmName\": \"vm\", \"shell\": \"true\", \"files\": [{\"path\": \"a\", \"content\": \"x\"}]}");
     assertThat(runs.admit(run).errors()).isEmpty();
     assertThat(run.path("spec").path("files").path(0).path("mode").asInt()).isEqualTo(420);
     assertThat(run.path("spec").path("timeoutSeconds").asInt()).isEqualTo(300);
@@ -43,39 +53,60 @@ class SchemaAdmissionTest {
 
   @Test
   void reportsEachViolationWithItsFieldPathInTheServersWords() {
-    ObjectNode object = vm("""
+    ObjectNode object =
+        vm(
+            """
         {"language": "cobol", "cpu": 0, "memory": "lots", "nodeName": "%s", "egressAllow": %s,
          "running": "yes", "persist": {}}
-        """.formatted("n".repeat(254), Json.write(Collections.nCopies(65, "a.org"))));
+        """
+                .formatted("n".repeat(254), Json.write(Collections.nCopies(65, "a.org"))));
     assertThat(vms.admit(object).errors())
         .extracting(FieldError::field, FieldError::reason, FieldError::message)
         .containsExactlyInAnyOrder(
-            tuple("spec.language", "FieldValueNotSupported",
+            tuple(
+                "spec.language",
+                "FieldValueNotSupported",
                 "Unsupported value: \"cobol\": supported values: \"node\", \"python\""),
-            tuple("spec.cpu", "FieldValueInvalid",
+            tuple(
+                "spec.cpu",
+                "FieldValueInvalid",
                 "Invalid value: 0: spec.cpu in body should be greater than or equal to 1"),
-            tuple("spec.memory", "FieldValueInvalid",
+            tuple(
+                "spec.memory",
+                "FieldValueInvalid",
                 "Invalid value: \"lots\": spec.memory in body should match"
                     + " '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$'"),
             tuple("spec.nodeName", "FieldValueTooLong", "Too long: may not be longer than 253"),
-            tuple("spec.egressAllow", "FieldValueTooMany", "Too many: 65: must have at most 64 items"),
-            tuple("spec.running", "FieldValueTypeInvalid",
+            tuple(
+                "spec.egressAllow",
+                "FieldValueTooMany",
+                "Too many: 65: must have at most 64 items"),
+            tuple(
+                "spec.running",
+                "FieldValueTypeInvalid",
                 "Invalid value: \"string\": spec.running in body must be of type boolean: \"string\""),
             tuple("spec.persist.size", "FieldValueRequired", "Required value"));
   }
 
   @Test
   void reportsMaximumRequiredMinLengthAndMinItemsInArrays() {
-    ObjectNode run = run("""
+    ObjectNode run =
+        run(
+            """
         {"command": [], "shell": "", "timeoutSeconds": 90000, "files": [{"content": "x"}]}
         """);
     assertThat(runs.admit(run).errors())
         .extracting(FieldError::field, FieldError::message)
         .containsExactlyInAnyOrder(
             tuple("spec.vmName", "Required value"),
-            tuple("spec.command", "Invalid value: 0: spec.command in body should have at least 1 items"),
-            tuple("spec.shell", "Invalid value: \"\": spec.shell in body should be at least 1 chars long"),
-            tuple("spec.timeoutSeconds",
+            tuple(
+                "spec.command",
+                "Invalid value: 0: spec.command in body should have at least 1 items"),
+            tuple(
+                "spec.shell",
+                "Invalid value: \"\": spec.shell in body should be at least 1 chars long"),
+            tuple(
+                "spec.timeoutSeconds",
                 "Invalid value: 90000: spec.timeoutSeconds in body should be less than or equal to 86400"),
             tuple("spec.files[0].path", "Required value"));
   }
@@ -85,7 +116,8 @@ class SchemaAdmissionTest {
     ObjectNode object = vm("{\"cpuu\": 2, \"persist\": {\"size\": \"1Gi\", \"sise\": \"2Gi\"}}");
     object.putObject("unknownTop").put("a", 1);
     SchemaAdmission.Result result = vms.admit(object);
-    assertThat(result.unknownFields()).containsExactlyInAnyOrder("spec.cpuu", "spec.persist.sise", "unknownTop");
+    assertThat(result.unknownFields())
+        .containsExactlyInAnyOrder("spec.cpuu", "spec.persist.sise", "unknownTop");
     assertThat(object.has("unknownTop")).isFalse();
     assertThat(object.path("spec").has("cpuu")).isFalse();
     assertThat(object.path("spec").path("persist")).isEqualTo(Json.read("{\"size\": \"1Gi\"}"));
@@ -93,19 +125,26 @@ class SchemaAdmissionTest {
 
   @Test
   void keepsWhatPreserveUnknownFieldsAndAdditionalPropertiesDeclare() {
-    SchemaAdmission admission = new SchemaAdmission(Json.read("""
+    SchemaAdmission admission =
+        new SchemaAdmission(
+            Json.read(
+                """
         {"type": "object", "properties": {"spec": {"type": "object", "properties": {
           "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
           "labels": {"type": "object", "additionalProperties": {"type": "string"}}}}}}
         """));
-    ObjectNode object = Json.readObject("""
+    ObjectNode object =
+        Json.readObject(
+            """
         {"metadata": {"name": "x"}, "spec": {"extra": {"anything": {"goes": 1}}, "labels": {"x": "y"}, "no": 1}}
         """);
     assertThat(admission.admit(object).unknownFields()).containsExactly("spec.no");
     assertThat(object.path("spec").path("extra").path("anything").path("goes").asInt())
-        .as("x-kubernetes-preserve-unknown-fields keeps what is below it").isEqualTo(1);
+        .as("x-kubernetes-preserve-unknown-fields keeps what is below it")
+        .isEqualTo(1);
     assertThat(object.path("spec").path("labels").path("x").asText())
-        .as("additionalProperties declares map entries").isEqualTo("y");
+        .as("additionalProperties declares map entries")
+        .isEqualTo("y");
   }
 
   @Test
@@ -120,10 +159,13 @@ class SchemaAdmissionTest {
   void checksTheObjectNameIsADnsSubdomain() {
     ObjectNode object = vm("{}");
     ((ObjectNode) object.get("metadata")).put("name", "Not_Valid");
-    assertThat(vms.admit(object).errors()).singleElement()
-        .satisfies(e -> {
-          assertThat(e.field()).isEqualTo("metadata.name");
-          assertThat(e.message()).startsWith("Invalid value: \"Not_Valid\": a lowercase RFC 1123 subdomain");
-        });
+    assertThat(vms.admit(object).errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.field()).isEqualTo("metadata.name");
+              assertThat(e.message())
+                  .startsWith("Invalid value: \"Not_Valid\": a lowercase RFC 1123 subdomain");
+            });
   }
 }

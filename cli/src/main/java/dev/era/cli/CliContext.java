@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a command takes from its surroundings: environment, home directory and the standard
- * streams. {@link #system()} is the real process; tests pass their own to run commands in-process.
+ * What a command takes from its surroundings: environment, home directory and the standard streams.
+ * {@link #system()} is the real process; tests pass their own to run commands in-process.
  *
  * @param interactive whether stderr is a terminal (progress may then be more chatty)
  */
@@ -20,7 +20,11 @@ public record CliContext(
 
   public static CliContext system() {
     return new CliContext(
-        System.getenv(), System.getProperty("user.home"), System.out, System.err, System.console() != null);
+        System.getenv(),
+        System.getProperty("user.home"),
+        System.out,
+        System.err,
+        System.console() != null);
   }
 
   /** A set, non-blank environment variable. */

@@ -76,10 +76,11 @@ public final class EraCommand implements Callable<Integer> {
     ErrorReporter reporter = new ErrorReporter();
     commandLine.setExecutionExceptionHandler(reporter);
     commandLine.setParameterExceptionHandler(reporter);
-    commandLine.setExecutionStrategy(parseResult -> {
-      Logging.forCommand(debugRequested(parseResult));
-      return new RunLast().execute(parseResult);
-    });
+    commandLine.setExecutionStrategy(
+        parseResult -> {
+          Logging.forCommand(debugRequested(parseResult));
+          return new RunLast().execute(parseResult);
+        });
     return commandLine;
   }
 

@@ -22,7 +22,9 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
   public int handleParseException(ParameterException e, String[] args) {
     CommandLine command = e.getCommandLine();
     String help = "see `" + command.getCommandSpec().qualifiedName() + " --help`";
-    report(command.getErr(), new CliException(usageProblem(e.getMessage()), help, ExitCodes.USAGE, e),
+    report(
+        command.getErr(),
+        new CliException(usageProblem(e.getMessage()), help, ExitCodes.USAGE, e),
         Arrays.asList(args).contains(DEBUG_OPTION));
     return ExitCodes.USAGE;
   }
@@ -41,9 +43,11 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
 
   /** picocli's message, as the rest of ERA's: no "Error: " prefix, lower-case start. */
   private static String usageProblem(String message) {
-    String problem = message == null ? "invalid command line" : message.replaceFirst("^Error: ", "");
+    String problem =
+        message == null ? "invalid command line" : message.replaceFirst("^Error: ", "");
     return problem.length() > 1 && Character.isLowerCase(problem.charAt(1))
-        ? Character.toLowerCase(problem.charAt(0)) + problem.substring(1) : problem;
+        ? Character.toLowerCase(problem.charAt(0)) + problem.substring(1)
+        : problem;
   }
 
   /** What an unexpected exception means to a user. */
@@ -53,20 +57,28 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
     }
     if (e instanceof KubernetesClientException k) {
       if (hasCause(k, ConnectException.class)) {
-        return new CliException("cannot reach the Kubernetes API: " + rootMessage(k),
-            "check that the control plane runs (`era status`), or KUBECONFIG if it names a cluster", k);
+        return new CliException(
+            "cannot reach the Kubernetes API: " + rootMessage(k),
+            "check that the control plane runs (`era status`), or KUBECONFIG if it names a cluster",
+            k);
       }
-      String message = k.getStatus() != null && k.getStatus().getMessage() != null
-          ? k.getStatus().getMessage() : rootMessage(k);
-      return new CliException("the Kubernetes API refused the request: " + message,
-          "rerun with --debug for details", k);
+      String message =
+          k.getStatus() != null && k.getStatus().getMessage() != null
+              ? k.getStatus().getMessage()
+              : rootMessage(k);
+      return new CliException(
+          "the Kubernetes API refused the request: " + message,
+          "rerun with --debug for details",
+          k);
     }
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (e instanceof IOException) {
       return new CliException(message, "rerun with --debug for details", e);
     }
-    return new CliException("unexpected error: " + message,
-        "rerun with --debug for the stack trace, and report it if it persists", e);
+    return new CliException(
+        "unexpected error: " + message,
+        "rerun with --debug for the stack trace, and report it if it persists",
+        e);
   }
 
   private static void report(PrintWriter err, CliException failure, boolean debug) {

@@ -54,18 +54,23 @@ public final class Logging {
     root.setLevel(level);
   }
 
-  /** {@code 2026-01-02 10:00:00 INFO  logger: message}, then the stack trace if any. */
+  /** {@code 2026-01-02 10:00:00 INFO logger: message}, then the stack trace if any. */
   static final class OneLine extends Formatter {
     private static final DateTimeFormatter TIME =
         DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
     @Override
     public String format(LogRecord record) {
-      StringBuilder line = new StringBuilder()
-          .append(TIME.format(Instant.ofEpochMilli(record.getMillis()))).append(' ')
-          .append(String.format("%-7s", record.getLevel().getName())).append(' ')
-          .append(shortName(record.getLoggerName())).append(": ")
-          .append(formatMessage(record)).append(System.lineSeparator());
+      StringBuilder line =
+          new StringBuilder()
+              .append(TIME.format(Instant.ofEpochMilli(record.getMillis())))
+              .append(' ')
+              .append(String.format("%-7s", record.getLevel().getName()))
+              .append(' ')
+              .append(shortName(record.getLoggerName()))
+              .append(": ")
+              .append(formatMessage(record))
+              .append(System.lineSeparator());
       if (record.getThrown() != null) {
         StringWriter trace = new StringWriter();
         record.getThrown().printStackTrace(new PrintWriter(trace));

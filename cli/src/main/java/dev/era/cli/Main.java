@@ -1,6 +1,9 @@
 package dev.era.cli;
 
-/** The {@code era} command: {@code java -jar era.jar <command>}, started by the {@code ./era} script. */
+/**
+ * The {@code era} command: {@code java -jar era.jar <command>}, started by the {@code ./era}
+ * script.
+ */
 public final class Main {
   private Main() {}
 

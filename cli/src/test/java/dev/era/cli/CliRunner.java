@@ -21,16 +21,26 @@ import java.util.concurrent.TimeUnit;
  * or as users do, through the shaded jar or a shell command in the repository root.
  */
 public final class CliRunner {
-  /** Where the build put the repository and the shaded jar (see the cli pom's test configuration). */
-  public static final Path REPO_ROOT = Path.of(System.getProperty("era.repo.root", "..")).toAbsolutePath().normalize();
+  /**
+   * Where the build put the repository and the shaded jar (see the cli pom's test configuration).
+   */
+  public static final Path REPO_ROOT =
+      Path.of(System.getProperty("era.repo.root", "..")).toAbsolutePath().normalize();
+
   public static final Path JAR = REPO_ROOT.resolve("cli/target/era.jar");
 
   public record Result(int exitCode, String stdout, String stderr) {
-    /** Asserts that this is an error as ERA prints them: one line with a hint, nothing on stdout. */
+    /**
+     * Asserts that this is an error as ERA prints them: one line with a hint, nothing on stdout.
+     */
     public Result isOneLineError(int expectedExitCode, String problem) {
       assertThat(exitCode).as("exit code; stderr: %s", stderr).isEqualTo(expectedExitCode);
       assertThat(stdout).as("stdout").isEmpty();
-      assertThat(stderr.strip()).as("stderr").doesNotContain("\n").startsWith("era: ").contains("(hint: ")
+      assertThat(stderr.strip())
+          .as("stderr")
+          .doesNotContain("\n")
+          .startsWith("era: ")
+          .contains("(hint: ")
           .contains(problem);
       return this;
     }
@@ -74,13 +84,18 @@ public final class CliRunner {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       exitCode = Main.run(new CliContext(env, System.getProperty("user.home"), o, e, false), args);
     }
-    return new Result(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Result(
+        exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   /** {@code java -jar cli/target/era.jar <args>}: the packaged CLI, in its own process. */
   public Result runJar(Duration timeout, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString()));
     command.addAll(List.of(args));
     return exec(command, timeout);
   }
@@ -90,19 +105,24 @@ public final class CliRunner {
     return exec(List.of("bash", "-c", script), timeout);
   }
 
-  private Result exec(List<String> command, Duration timeout) throws IOException, InterruptedException {
+  private Result exec(List<String> command, Duration timeout)
+      throws IOException, InterruptedException {
     Path out = Files.createTempFile("era-out", ".txt");
     Path err = Files.createTempFile("era-err", ".txt");
     try {
-      ProcessBuilder builder = new ProcessBuilder(command).directory(REPO_ROOT.toFile())
-          .redirectOutput(out.toFile()).redirectError(err.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(REPO_ROOT.toFile())
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile());
       builder.environment().clear();
       builder.environment().putAll(env);
       Process process = builder.start();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly().waitFor();
-        throw new AssertionError(command + " did not finish within " + timeout + "; stderr: " + Files.readString(err));
+        throw new AssertionError(
+            command + " did not finish within " + timeout + "; stderr: " + Files.readString(err));
       }
       return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
     } finally {

@@ -31,45 +31,64 @@ class CommandLineTest {
     CliRunner.Result help = cli().run("--help");
 
     assertThat(help.exitCode()).isZero();
-    assertThat(help.stdout()).contains("up", "down", "status", "create", "run", "temp", "list", "stop", "start",
-        "clean", "logs").doesNotContain("daemon");
+    assertThat(help.stdout())
+        .contains(
+            "up", "down", "status", "create", "run", "temp", "list", "stop", "start", "clean",
+            "logs")
+        .doesNotContain("daemon");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"list", "create --language python", "run --vm x --cmd true", "stop --all",
-      "start --vm x", "clean --vm x y", "clean --all --keep-persist", "logs some-run",
-      "temp --language node --cmd true"})
+  @ValueSource(
+      strings = {
+        "list",
+        "create --language python",
+        "run --vm x --cmd true",
+        "stop --all",
+        "start --vm x",
+        "clean --vm x y",
+        "clean --all --keep-persist",
+        "logs some-run",
+        "temp --language node --cmd true"
+      })
   void commandsThatNeedAClusterSayThatNoneRuns(String command) {
-    cli().run(command.split(" ")).isOneLineError(ExitCodes.ERROR, "no control plane running")
-        .stderr().contains("era up");
+    cli()
+        .run(command.split(" "))
+        .isOneLineError(ExitCodes.ERROR, "no control plane running")
+        .stderr()
+        .contains("era up");
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "create --language ruby                         | --language",
-      "create --language python --cpu 0               | --cpu",
-      "create --language python --cpu 65              | --cpu",
-      "create --language python --mem 64              | --mem",
-      "create --language python --mem lots            | --mem",
-      "create --language python --network wifi        | --network",
-      "create --language python --persist 0           | --persist",
-      "create --language python --name Bad_Name       | --name",
-      "create --language python -o yaml               | --output",
-      "run --vm x --cmd true --timeout 0              | --timeout",
-      "run --vm x                                     | --cmd",
-      "list --status sleeping                         | --status",
-      "stop                                           | --vm",
-      "stop --vm a --all                              | --all",
-      "up --images ruby                               | --images",
-      "up --port 70000                                | --port",
-      "frobnicate                                     | frobnicate"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "create --language ruby                         | --language",
+        "create --language python --cpu 0               | --cpu",
+        "create --language python --cpu 65              | --cpu",
+        "create --language python --mem 64              | --mem",
+        "create --language python --mem lots            | --mem",
+        "create --language python --network wifi        | --network",
+        "create --language python --persist 0           | --persist",
+        "create --language python --name Bad_Name       | --name",
+        "create --language python -o yaml               | --output",
+        "run --vm x --cmd true --timeout 0              | --timeout",
+        "run --vm x                                     | --cmd",
+        "list --status sleeping                         | --status",
+        "stop                                           | --vm",
+        "stop --vm a --all                              | --all",
+        "up --images ruby                               | --images",
+        "up --port 70000                                | --port",
+        "frobnicate                                     | frobnicate"
+      })
   void invalidFlagValuesAreUsageErrorsNamingTheFlag(String command, String flag) {
     cli().run(command.strip().split("\\s+")).isOneLineError(ExitCodes.USAGE, flag);
   }
 
   @Test
   void aMissingFileIsReportedBeforeTheClusterIsAsked() {
-    cli().run("run", "--vm", "x", "--cmd", "python3 x.py", "--file", dir.resolve("x.py").toString())
+    cli()
+        .run("run", "--vm", "x", "--cmd", "python3 x.py", "--file", dir.resolve("x.py").toString())
         .isOneLineError(ExitCodes.ERROR, "file not found: " + dir.resolve("x.py"));
   }
 
@@ -95,13 +114,18 @@ class CommandLineTest {
 
   @Test
   void kubeconfigNamingNoFileIsAnError() {
-    cli().withEnv("KUBECONFIG", dir.resolve("nothing").toString()).run("list")
+    cli()
+        .withEnv("KUBECONFIG", dir.resolve("nothing").toString())
+        .run("list")
         .isOneLineError(ExitCodes.ERROR, "KUBECONFIG names no file that exists");
   }
 
   @Test
   void anUnreachableClusterIsOneLineAndTheStackTraceComesWithDebug() throws IOException {
-    Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
+    Path kubeconfig =
+        Files.writeString(
+            dir.resolve("kubeconfig"),
+            """
         apiVersion: v1
         kind: Config
         clusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]
@@ -111,7 +135,9 @@ class CommandLineTest {
         """);
     CliRunner withCluster = cli().withEnv("KUBECONFIG", kubeconfig.toString());
 
-    withCluster.run("list").isOneLineError(ExitCodes.ERROR, "cannot reach the cluster in KUBECONFIG");
+    withCluster
+        .run("list")
+        .isOneLineError(ExitCodes.ERROR, "cannot reach the cluster in KUBECONFIG");
     CliRunner.Result debug = withCluster.run("list", "--debug");
     assertThat(debug.exitCode()).isEqualTo(ExitCodes.ERROR);
     assertThat(debug.stderr()).startsWith("era: cannot reach").contains("\tat ");

@@ -7,14 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.era.nodeagent.vm.VmSpecs;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import dev.era.api.EraVM;
+import dev.era.launcher.RequiresQemu;
+import dev.era.nodeagent.vm.VmSpecs;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import dev.era.launcher.RequiresQemu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -44,6 +44,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class EraCliIT {
   /** A first `era up` on a machine builds the Python guest image. */
   private static final Duration UP_TIMEOUT = Duration.ofMinutes(20);
+
   private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -59,7 +60,8 @@ class EraCliIT {
     cli = CliRunner.isolated(dir);
     CliRunner.Result up = cli.runJar(UP_TIMEOUT, "up");
     assertThat(up.exitCode()).as("era up: %s", up.stderr()).isZero();
-    assertThat(up.stdout()).contains("ERA control plane is up", "export KUBECONFIG=" + cli.paths().kubeconfig());
+    assertThat(up.stdout())
+        .contains("ERA control plane is up", "export KUBECONFIG=" + cli.paths().kubeconfig());
   }
 
   @AfterAll
@@ -89,8 +91,10 @@ class EraCliIT {
     assertThat(json.path("phase").asText()).isEqualTo("ready");
     assertThat(json.path("apiUrl").asText()).startsWith("https://127.0.0.1:");
     assertThat(json.path("kubeconfig").asText()).isEqualTo(cli.paths().kubeconfig().toString());
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cli.paths().kubeconfig())))
-        .as("the kubeconfig holds a token").isEqualTo("rw-------");
+    assertThat(
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(cli.paths().kubeconfig())))
+        .as("the kubeconfig holds a token")
+        .isEqualTo("rw-------");
     assertThat(json.path("node").asText()).isNotBlank();
   }
 
@@ -100,17 +104,22 @@ class EraCliIT {
     CliRunner.Result create = cli.run("create", "--language", "python", "--name", "itvm");
 
     assertThat(create.exitCode()).as(create.stderr()).isZero();
-    assertThat(create.stdout()).startsWith("VM itvm is running on node ").contains("python, 1 vCPU, 256Mi");
+    assertThat(create.stdout())
+        .startsWith("VM itvm is running on node ")
+        .contains("python, 1 vCPU, 256Mi");
     assertThat(create.stderr()).containsPattern("\\[\\s*[0-9.]+s\\] itvm: Running on node ");
   }
 
   @Test
   @Order(3)
   void kubectlSeesTheVmThroughTheKubeconfig() throws Exception {
-    assertThat(Guests.onPath("kubectl")).as("kubectl on PATH (scripts/install-deps.sh installs it)").isTrue();
+    assertThat(Guests.onPath("kubectl"))
+        .as("kubectl on PATH (scripts/install-deps.sh installs it)")
+        .isTrue();
 
-    CliRunner.Result get = cli.withEnv("KUBECONFIG", cli.paths().kubeconfig().toString())
-        .runShell(COMMAND_TIMEOUT, "kubectl get eravm itvm");
+    CliRunner.Result get =
+        cli.withEnv("KUBECONFIG", cli.paths().kubeconfig().toString())
+            .runShell(COMMAND_TIMEOUT, "kubectl get eravm itvm");
 
     assertThat(get.exitCode()).as(get.stderr()).isZero();
     assertThat(get.stdout()).contains("itvm").contains("Running");
@@ -121,8 +130,15 @@ class EraCliIT {
   void runStagesFilesStreamsOutputAndExitsWithTheCommandsCode() throws Exception {
     Path script = Files.writeString(dir.resolve("hello.py"), "print('hello from', 'itvm')\n");
 
-    CliRunner.Result run = cli.run("run", "--vm", "itvm", "--file", script.toString(),
-        "--cmd", "python3 hello.py; echo to-stderr >&2; exit 3");
+    CliRunner.Result run =
+        cli.run(
+            "run",
+            "--vm",
+            "itvm",
+            "--file",
+            script.toString(),
+            "--cmd",
+            "python3 hello.py; echo to-stderr >&2; exit 3");
 
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(3);
     assertThat(run.stdout()).isEqualTo("hello from itvm\n");
@@ -135,7 +151,8 @@ class EraCliIT {
   @Test
   @Order(5)
   void runPrintsJsonForPrograms() throws Exception {
-    CliRunner.Result run = cli.run("run", "--vm", "itvm", "--cmd", "echo out; echo err >&2", "-o", "json");
+    CliRunner.Result run =
+        cli.run("run", "--vm", "itvm", "--cmd", "echo out; echo err >&2", "-o", "json");
 
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     JsonNode json = JSON.readTree(run.stdout());
@@ -150,12 +167,22 @@ class EraCliIT {
   @Test
   @Order(5)
   void runJsonSaysTheOutputIsIncompleteWhenTheNodeDroppedSome() throws Exception {
-    CliRunner.Result run = cli.run("run", "--vm", "itvm", "-o", "json",
-        "--cmd", "python3 -c \"import sys; sys.stdout.write('x' * 9000000)\"");
+    CliRunner.Result run =
+        cli.run(
+            "run",
+            "--vm",
+            "itvm",
+            "-o",
+            "json",
+            "--cmd",
+            "python3 -c \"import sys; sys.stdout.write('x' * 9000000)\"");
 
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     JsonNode json = JSON.readTree(run.stdout());
-    assertThat(json.path("stdout").asText()).as("what the node kept").hasSizeLessThan(9_000_000).startsWith("xxx");
+    assertThat(json.path("stdout").asText())
+        .as("what the node kept")
+        .hasSizeLessThan(9_000_000)
+        .startsWith("xxx");
     assertThat(json.path("outputComplete").asBoolean()).isFalse();
   }
 
@@ -163,12 +190,22 @@ class EraCliIT {
   @Order(5)
   void runJsonReportsARunWhoseVmDiedAndFails() throws Exception {
     succeeds("create", "--language", "python", "--name", "dying");
-    CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(
-        () -> cli.run("run", "--vm", "dying", "-o", "json", "--cmd", "sleep 120"));
-    try (KubernetesClient client = new KubernetesClientBuilder()
-        .withConfig(Config.fromKubeconfig(Files.readString(cli.paths().kubeconfig()))).build()) {
-      await().atMost(Duration.ofMinutes(1)).until(() -> client.resources(EraRun.class).list().getItems().stream()
-          .anyMatch(r -> "dying".equals(r.getSpec().getVmName()) && r.getStatus().getPhase() == EraRunPhase.Running));
+    CompletableFuture<CliRunner.Result> run =
+        CompletableFuture.supplyAsync(
+            () -> cli.run("run", "--vm", "dying", "-o", "json", "--cmd", "sleep 120"));
+    try (KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(Files.readString(cli.paths().kubeconfig())))
+            .build()) {
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(
+              () ->
+                  client.resources(EraRun.class).list().getItems().stream()
+                      .anyMatch(
+                          r ->
+                              "dying".equals(r.getSpec().getVmName())
+                                  && r.getStatus().getPhase() == EraRunPhase.Running));
     }
     Path vmDir = cli.paths().stateDir().resolve("vms").resolve(VmSpecs.vmId(unsaved("dying")));
     Guests.processesUnder(vmDir).forEach(ProcessHandle::destroyForcibly);
@@ -181,7 +218,8 @@ class EraCliIT {
     assertThat(json.path("vm").asText()).isEqualTo("dying");
     assertThat(json.path("phase").asText()).isEqualTo("Failed");
     assertThat(json.path("reason").asText()).isNotBlank();
-    // -o json leaves absent values out (JsonOutput), so a command that never exited has no exitCode.
+    // -o json leaves absent values out (JsonOutput), so a command that never exited has no
+    // exitCode.
     assertThat(json.has("exitCode")).as("the command never exited").isFalse();
     succeeds("clean", "--vm", "dying");
   }
@@ -192,7 +230,8 @@ class EraCliIT {
     CliRunner.Result run = cli.run("run", "--vm", "itvm", "--cmd", "sleep 30", "--timeout", "1");
 
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(ExitCodes.TIMED_OUT);
-    assertThat(run.stderr()).contains("timed out after 1 s", "(hint: give it more time with --timeout)");
+    assertThat(run.stderr())
+        .contains("timed out after 1 s", "(hint: give it more time with --timeout)");
   }
 
   @Test
@@ -227,7 +266,8 @@ class EraCliIT {
   @Test
   @Order(9)
   void mistakesAreOneLineErrorsWithAHint() throws Exception {
-    cli.run("run", "--vm", "nope", "--cmd", "true").isOneLineError(ExitCodes.ERROR, "VM 'nope' not found");
+    cli.run("run", "--vm", "nope", "--cmd", "true")
+        .isOneLineError(ExitCodes.ERROR, "VM 'nope' not found");
     cli.run("stop", "--vm", "itvm", "nope").isOneLineError(ExitCodes.ERROR, "VM 'nope' not found");
     cli.run("logs", "nope").isOneLineError(ExitCodes.ERROR, "run 'nope' not found");
     cli.run("create", "--language", "python", "--name", "itvm")
@@ -236,7 +276,8 @@ class EraCliIT {
         .isOneLineError(ExitCodes.ERROR, "file not found");
     cli.runJar(COMMAND_TIMEOUT, "create", "--language", "python", "--mem", "64")
         .isOneLineError(ExitCodes.USAGE, "--mem");
-    assertThat(names(JSON.readTree(cli.run("list", "-o", "json").stdout()))).containsExactly("itvm");
+    assertThat(names(JSON.readTree(cli.run("list", "-o", "json").stdout())))
+        .containsExactly("itvm");
   }
 
   @Test
@@ -248,7 +289,8 @@ class EraCliIT {
 
     cli.run("run", "--vm", "itvm", "--cmd", "true")
         .isOneLineError(ExitCodes.ERROR, "VM 'itvm' is not running (it is Stopped)")
-        .stderr().contains("era start --vm itvm");
+        .stderr()
+        .contains("era start --vm itvm");
 
     CliRunner.Result start = cli.run("start", "--vm", "itvm");
     assertThat(start.exitCode()).as(start.stderr()).isZero();
@@ -271,8 +313,11 @@ class EraCliIT {
     assertThat(up.exitCode()).as(up.stderr()).isZero();
     JsonNode again = YAML.readTree(cli.paths().kubeconfig().toFile());
     assertThat(again.at("/clusters/0/cluster/certificate-authority-data"))
-        .as("the same CA").isEqualTo(kubeconfig.at("/clusters/0/cluster/certificate-authority-data"));
-    assertThat(again.at("/users/0/user/token")).as("the same token").isEqualTo(kubeconfig.at("/users/0/user/token"));
+        .as("the same CA")
+        .isEqualTo(kubeconfig.at("/clusters/0/cluster/certificate-authority-data"));
+    assertThat(again.at("/users/0/user/token"))
+        .as("the same token")
+        .isEqualTo(kubeconfig.at("/users/0/user/token"));
 
     JsonNode vms = JSON.readTree(cli.run("list", "-o", "json").stdout());
     assertThat(names(vms)).containsExactly("itvm");
@@ -281,7 +326,8 @@ class EraCliIT {
     assertThat(run.stdout()).as(run.stderr()).isEqualTo("re-adopted\n");
     assertThat(cli.run("logs", helloRun).stdout()).isEqualTo("hello from itvm\n");
     assertThat(JSON.readTree(cli.run("list", "-o", "json").stdout()).get(0).path("phase").asText())
-        .as("the node was not taken for lost").isEqualTo("Running");
+        .as("the node was not taken for lost")
+        .isEqualTo("Running");
   }
 
   /** Ages the saved EraNode's heartbeat and conditions far past the operator's lost-node grace. */
@@ -293,8 +339,10 @@ class EraCliIT {
       JsonNode object = entry.path("object");
       if ("EraNode".equals(object.path("kind").asText())) {
         ((ObjectNode) object.path("status")).put("heartbeat", dayAgo);
-        object.path("status").path("conditions").forEach(condition ->
-            ((ObjectNode) condition).put("lastTransitionTime", dayAgo));
+        object
+            .path("status")
+            .path("conditions")
+            .forEach(condition -> ((ObjectNode) condition).put("lastTransitionTime", dayAgo));
       }
     }
     JSON.writeValue(saved.toFile(), state);
@@ -311,34 +359,40 @@ class EraCliIT {
     CliRunner.Result up = cli.runJar(UP_TIMEOUT, "up");
     assertThat(up.exitCode()).as(up.stderr()).isZero();
 
-    assertThat(cli.run("list", "--status", "stopped").stdout()).containsPattern("itvm\\s+python\\s+Stopped");
+    assertThat(cli.run("list", "--status", "stopped").stdout())
+        .containsPattern("itvm\\s+python\\s+Stopped");
     assertThat(cli.run("start", "--all").stdout()).isEqualTo("itvm: Running\n");
   }
 
   @Test
   @Order(13)
   void tempRunsOneCommandInAVmItRemovesAfterwards() throws Exception {
-    CliRunner.Result temp = cli.run("temp", "--language", "python", "--cmd", "echo temporary; exit 7", "-o", "json");
+    CliRunner.Result temp =
+        cli.run("temp", "--language", "python", "--cmd", "echo temporary; exit 7", "-o", "json");
 
     assertThat(temp.exitCode()).as(temp.stderr()).isEqualTo(7);
     JsonNode json = JSON.readTree(temp.stdout());
     assertThat(json.path("vm").asText()).startsWith("temp-");
     assertThat(json.path("stdout").asText()).isEqualTo("temporary\n");
-    assertThat(names(JSON.readTree(cli.run("list", "-o", "json").stdout()))).containsExactly("itvm");
+    assertThat(names(JSON.readTree(cli.run("list", "-o", "json").stdout())))
+        .containsExactly("itvm");
   }
 
   @Test
   @Order(14)
   void cleanWithKeepPersistKeepsTheDiskForAVmCreatedAgainWithTheSameName() {
-    Path disk = cli.paths().stateDir().resolve("disks").resolve(VmSpecs.vmId(unsaved("keeper")) + ".img");
+    Path disk =
+        cli.paths().stateDir().resolve("disks").resolve(VmSpecs.vmId(unsaved("keeper")) + ".img");
     succeeds("create", "--language", "python", "--name", "keeper", "--persist", "64");
     succeeds("run", "--vm", "keeper", "--cmd", "echo kept > kept.txt");
 
-    assertThat(succeeds("clean", "--vm", "keeper", "--keep-persist").stdout()).isEqualTo("keeper: removed\n");
+    assertThat(succeeds("clean", "--vm", "keeper", "--keep-persist").stdout())
+        .isEqualTo("keeper: removed\n");
 
     assertThat(disk).exists();
     succeeds("create", "--language", "python", "--name", "keeper", "--persist", "64");
-    assertThat(succeeds("run", "--vm", "keeper", "--cmd", "cat kept.txt").stdout()).isEqualTo("kept\n");
+    assertThat(succeeds("run", "--vm", "keeper", "--cmd", "cat kept.txt").stdout())
+        .isEqualTo("kept\n");
     succeeds("clean", "--vm", "keeper");
     assertThat(disk).doesNotExist();
   }
@@ -356,7 +410,9 @@ class EraCliIT {
 
   private static CliRunner.Result succeeds(String... args) {
     CliRunner.Result result = cli.run(args);
-    assertThat(result.exitCode()).as("era %s: %s", String.join(" ", args), result.stderr()).isZero();
+    assertThat(result.exitCode())
+        .as("era %s: %s", String.join(" ", args), result.stderr())
+        .isZero();
     return result;
   }
 
@@ -368,6 +424,8 @@ class EraCliIT {
   }
 
   private static List<String> names(JsonNode vms) {
-    return StreamSupport.stream(vms.spliterator(), false).map(vm -> vm.path("name").asText()).toList();
+    return StreamSupport.stream(vms.spliterator(), false)
+        .map(vm -> vm.path("name").asText())
+        .toList();
   }
 }

@@ -15,12 +15,14 @@ class ErrorReporterTest {
 
   @Test
   void aRefusedConnectionSaysTheApiCannotBeReached() {
-    KubernetesClientException e = new KubernetesClientException("Operation: [list] failed",
-        new ConnectException("Connection refused"));
+    KubernetesClientException e =
+        new KubernetesClientException(
+            "Operation: [list] failed", new ConnectException("Connection refused"));
 
     CliException described = ErrorReporter.describe(e);
 
-    assertThat(described.getMessage()).isEqualTo("cannot reach the Kubernetes API: Connection refused");
+    assertThat(described.getMessage())
+        .isEqualTo("cannot reach the Kubernetes API: Connection refused");
     assertThat(described.hint()).contains("era status");
     assertThat(described.exitCode()).isEqualTo(ExitCodes.ERROR);
   }

@@ -16,7 +16,8 @@ class ExamplesTest {
 
   @Test
   void theVmManifestIsAValidEraVm() throws Exception {
-    EraVM vm = YAML.readValue(CliRunner.REPO_ROOT.resolve("examples/eravm.yaml").toFile(), EraVM.class);
+    EraVM vm =
+        YAML.readValue(CliRunner.REPO_ROOT.resolve("examples/eravm.yaml").toFile(), EraVM.class);
 
     assertThat(EraVMValidator.validate(vm.getSpec())).isEmpty();
     assertThat(vm.getMetadata().getName()).isEqualTo("sandbox");
@@ -24,7 +25,8 @@ class ExamplesTest {
 
   @Test
   void theRunManifestIsAValidEraRunInThatVm() throws Exception {
-    EraRun run = YAML.readValue(CliRunner.REPO_ROOT.resolve("examples/erarun.yaml").toFile(), EraRun.class);
+    EraRun run =
+        YAML.readValue(CliRunner.REPO_ROOT.resolve("examples/erarun.yaml").toFile(), EraRun.class);
 
     assertThat(EraRunValidator.validate(run.getSpec())).isEmpty();
     assertThat(run.getSpec().getVmName()).isEqualTo("sandbox");

@@ -27,10 +27,13 @@ class QuickstartIT {
     try {
       CliRunner.Result quickstart = cli.runShell(Duration.ofMinutes(25), block.group(1));
 
-      assertThat(quickstart.exitCode()).as("stdout: %s%nstderr: %s", quickstart.stdout(), quickstart.stderr())
+      assertThat(quickstart.exitCode())
+          .as("stdout: %s%nstderr: %s", quickstart.stdout(), quickstart.stderr())
           .isZero();
       assertThat(quickstart.stdout()).contains("Hello from ERA! Python 3");
-      assertThat(Guests.daemonPid(cli)).as("the control plane it started is stopped again").isEmpty();
+      assertThat(Guests.daemonPid(cli))
+          .as("the control plane it started is stopped again")
+          .isEmpty();
       assertThat(Guests.processesUnder(dir)).as("VMs left running").isEmpty();
     } finally {
       Guests.cleanUp(cli, dir);

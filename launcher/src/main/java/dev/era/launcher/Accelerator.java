@@ -2,8 +2,8 @@ package dev.era.launcher;
 
 /** How QEMU runs guest code on this host. */
 public enum Accelerator {
-    /** Hardware virtualisation through /dev/kvm. */
-    KVM,
-    /** Software emulation: slower, same isolation boundary. */
-    TCG
+  /** Hardware virtualisation through /dev/kvm. */
+  KVM,
+  /** Software emulation: slower, same isolation boundary. */
+  TCG
 }

@@ -1,18 +1,20 @@
 package dev.era.launcher;
 
-/** Receives a command's output as the guest streams it. Called from the VM's reader thread: return quickly. */
+/**
+ * Receives a command's output as the guest streams it. Called from the VM's reader thread: return
+ * quickly.
+ */
 public interface ExecListener {
-    void onStdout(byte[] chunk);
+  void onStdout(byte[] chunk);
 
-    void onStderr(byte[] chunk);
+  void onStderr(byte[] chunk);
 
-    ExecListener IGNORE = new ExecListener() {
+  ExecListener IGNORE =
+      new ExecListener() {
         @Override
-        public void onStdout(byte[] chunk) {
-        }
+        public void onStdout(byte[] chunk) {}
 
         @Override
-        public void onStderr(byte[] chunk) {
-        }
-    };
+        public void onStderr(byte[] chunk) {}
+      };
 }

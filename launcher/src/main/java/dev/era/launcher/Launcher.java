@@ -5,38 +5,44 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Starts, finds and re-adopts microVMs on this host. VMs run detached from the JVM; their state lives
- * in the state directory, so a new Launcher over the same directory finds the VMs an earlier one
- * started.
+ * Starts, finds and re-adopts microVMs on this host. VMs run detached from the JVM; their state
+ * lives in the state directory, so a new Launcher over the same directory finds the VMs an earlier
+ * one started.
  */
 public interface Launcher extends AutoCloseable {
-    /** Probes (once per host, then cached) whether KVM really runs a standard guest here. */
-    Accelerator accelerator();
+  /** Probes (once per host, then cached) whether KVM really runs a standard guest here. */
+  Accelerator accelerator();
 
-    /** The accelerator and why it was chosen (e.g. "/dev/kvm is PVM …; using TCG"), for status messages. */
-    default AcceleratorProbe.Result acceleratorProbe() {
-        return new AcceleratorProbe.Result(accelerator(), "chosen by " + getClass().getSimpleName());
-    }
+  /**
+   * The accelerator and why it was chosen (e.g. "/dev/kvm is PVM …; using TCG"), for status
+   * messages.
+   */
+  default AcceleratorProbe.Result acceleratorProbe() {
+    return new AcceleratorProbe.Result(accelerator(), "chosen by " + getClass().getSimpleName());
+  }
 
-    /** Validates the spec, builds the image if needed, boots the VM and returns once the guest agent answers. */
-    VmHandle start(VmSpec spec);
+  /**
+   * Validates the spec, builds the image if needed, boots the VM and returns once the guest agent
+   * answers.
+   */
+  VmHandle start(VmSpec spec);
 
-    /** The running VM with this id, if any (re-adopted from the state directory if needed). */
-    Optional<VmHandle> find(String id);
+  /** The running VM with this id, if any (re-adopted from the state directory if needed). */
+  Optional<VmHandle> find(String id);
 
-    /** Every running VM in the state directory; dead ones found on the way are cleaned up. */
-    Collection<VmHandle> list();
+  /** Every running VM in the state directory; dead ones found on the way are cleaned up. */
+  Collection<VmHandle> list();
 
-    /** Deletes the persistent disk of a VM that is not running. */
-    void deleteDisk(String id);
+  /** Deletes the persistent disk of a VM that is not running. */
+  void deleteDisk(String id);
 
-    /** Images already built and cached on this host. */
-    Set<Language> imagesPresent();
+  /** Images already built and cached on this host. */
+  Set<Language> imagesPresent();
 
-    /** Builds (or finds in the cache) the image for a language, reporting progress. */
-    void prepareImage(Language language, ProgressListener progress);
+  /** Builds (or finds in the cache) the image for a language, reporting progress. */
+  void prepareImage(Language language, ProgressListener progress);
 
-    /** Closes connections to guests; the VMs keep running. */
-    @Override
-    void close();
+  /** Closes connections to guests; the VMs keep running. */
+  @Override
+  void close();
 }

@@ -11,70 +11,87 @@ import java.util.Optional;
 /**
  * How a {@link QemuLauncher} is set up.
  *
- * @param stateDir    VMs' runtime files ({@code vms/<id>/}) and persistent disks ({@code disks/<id>.img})
- * @param cacheDir    guest images and the accelerator probe's outcome
+ * @param stateDir VMs' runtime files ({@code vms/<id>/}) and persistent disks ({@code
+ *     disks/<id>.img})
+ * @param cacheDir guest images and the accelerator probe's outcome
  * @param accelerator a forced accelerator, or empty to probe
  * @param bootTimeout how long a boot may take to reach the guest agent
- * @param maxVcpus    the most vCPUs one guest may have, at most the host's cores; 0 means the host's cores
+ * @param maxVcpus the most vCPUs one guest may have, at most the host's cores; 0 means the host's
+ *     cores
  */
-public record LauncherConfig(Path stateDir, Path cacheDir, Optional<Accelerator> accelerator, Duration bootTimeout,
-                             int maxVcpus) {
-    /** TCG boots take ~1.1 s alone but many at once on a small host take much longer. */
-    public static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofSeconds(60);
+public record LauncherConfig(
+    Path stateDir,
+    Path cacheDir,
+    Optional<Accelerator> accelerator,
+    Duration bootTimeout,
+    int maxVcpus) {
+  /** TCG boots take ~1.1 s alone but many at once on a small host take much longer. */
+  public static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofSeconds(60);
 
-    public LauncherConfig {
-        stateDir = Objects.requireNonNull(stateDir, "stateDir").toAbsolutePath().normalize();
-        cacheDir = Objects.requireNonNull(cacheDir, "cacheDir").toAbsolutePath().normalize();
-        Objects.requireNonNull(accelerator, "accelerator");
-        if (bootTimeout == null || bootTimeout.isNegative() || bootTimeout.isZero()) {
-            throw new InvalidSpecException("bootTimeout must be positive, got " + bootTimeout);
-        }
-        if (maxVcpus < 0) {
-            throw new InvalidSpecException("maxVcpus must be 0 (the host's cores) or positive, got " + maxVcpus);
-        }
+  public LauncherConfig {
+    stateDir = Objects.requireNonNull(stateDir, "stateDir").toAbsolutePath().normalize();
+    cacheDir = Objects.requireNonNull(cacheDir, "cacheDir").toAbsolutePath().normalize();
+    Objects.requireNonNull(accelerator, "accelerator");
+    if (bootTimeout == null || bootTimeout.isNegative() || bootTimeout.isZero()) {
+      throw new InvalidSpecException("bootTimeout must be positive, got " + bootTimeout);
     }
+    if (maxVcpus < 0) {
+      throw new InvalidSpecException(
+          "maxVcpus must be 0 (the host's cores) or positive, got " + maxVcpus);
+    }
+  }
 
-    public LauncherConfig(Path stateDir, Path cacheDir, Optional<Accelerator> accelerator, Duration bootTimeout) {
-        this(stateDir, cacheDir, accelerator, bootTimeout, 0);
-    }
+  public LauncherConfig(
+      Path stateDir, Path cacheDir, Optional<Accelerator> accelerator, Duration bootTimeout) {
+    this(stateDir, cacheDir, accelerator, bootTimeout, 0);
+  }
 
-    /** {@code $XDG_STATE_HOME/era} (or {@code ~/.local/state/era}), the image cache's default, {@code ERA_ACCEL}. */
-    public static LauncherConfig defaults() {
-        return new LauncherConfig(XdgDirs.current().stateHome().resolve("era"), GuestImages.defaultCacheDir(), parseAccelerator(System.getenv("ERA_ACCEL")), DEFAULT_BOOT_TIMEOUT);
-    }
+  /**
+   * {@code $XDG_STATE_HOME/era} (or {@code ~/.local/state/era}), the image cache's default, {@code
+   * ERA_ACCEL}.
+   */
+  public static LauncherConfig defaults() {
+    return new LauncherConfig(
+        XdgDirs.current().stateHome().resolve("era"),
+        GuestImages.defaultCacheDir(),
+        parseAccelerator(System.getenv("ERA_ACCEL")),
+        DEFAULT_BOOT_TIMEOUT);
+  }
 
-    /** Reads {@code ERA_ACCEL}: unset or blank means probe. */
-    static Optional<Accelerator> parseAccelerator(String value) {
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
-        }
-        switch (value.strip().toLowerCase(Locale.ROOT)) {
-            case "tcg":
-                return Optional.of(Accelerator.TCG);
-            case "kvm":
-                return Optional.of(Accelerator.KVM);
-            default:
-                throw new InvalidSpecException("ERA_ACCEL must be 'tcg' or 'kvm' (or unset to probe), got '" + value + "'");
-        }
+  /** Reads {@code ERA_ACCEL}: unset or blank means probe. */
+  static Optional<Accelerator> parseAccelerator(String value) {
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
     }
+    switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "tcg":
+        return Optional.of(Accelerator.TCG);
+      case "kvm":
+        return Optional.of(Accelerator.KVM);
+      default:
+        throw new InvalidSpecException(
+            "ERA_ACCEL must be 'tcg' or 'kvm' (or unset to probe), got '" + value + "'");
+    }
+  }
 
-    public LauncherConfig withStateDir(Path dir) {
-        return new LauncherConfig(dir, cacheDir, accelerator, bootTimeout, maxVcpus);
-    }
+  public LauncherConfig withStateDir(Path dir) {
+    return new LauncherConfig(dir, cacheDir, accelerator, bootTimeout, maxVcpus);
+  }
 
-    public LauncherConfig withCacheDir(Path dir) {
-        return new LauncherConfig(stateDir, dir, accelerator, bootTimeout, maxVcpus);
-    }
+  public LauncherConfig withCacheDir(Path dir) {
+    return new LauncherConfig(stateDir, dir, accelerator, bootTimeout, maxVcpus);
+  }
 
-    public LauncherConfig withAccelerator(Accelerator forced) {
-        return new LauncherConfig(stateDir, cacheDir, Optional.ofNullable(forced), bootTimeout, maxVcpus);
-    }
+  public LauncherConfig withAccelerator(Accelerator forced) {
+    return new LauncherConfig(
+        stateDir, cacheDir, Optional.ofNullable(forced), bootTimeout, maxVcpus);
+  }
 
-    public LauncherConfig withBootTimeout(Duration timeout) {
-        return new LauncherConfig(stateDir, cacheDir, accelerator, timeout, maxVcpus);
-    }
+  public LauncherConfig withBootTimeout(Duration timeout) {
+    return new LauncherConfig(stateDir, cacheDir, accelerator, timeout, maxVcpus);
+  }
 
-    public LauncherConfig withMaxVcpus(int max) {
-        return new LauncherConfig(stateDir, cacheDir, accelerator, bootTimeout, max);
-    }
+  public LauncherConfig withMaxVcpus(int max) {
+    return new LauncherConfig(stateDir, cacheDir, accelerator, bootTimeout, max);
+  }
 }

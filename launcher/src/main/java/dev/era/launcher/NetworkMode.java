@@ -2,13 +2,13 @@ package dev.era.launcher;
 
 /** Guest networking. {@code NONE} means the guest has no network device at all. */
 public enum NetworkMode {
-    NONE,
-    /**
-     * QEMU user-mode networking (slirp: no host bridge, no root): outbound TCP/UDP through NAT, DNS at 10.0.2.3.
-     * Slirp maps 10.0.2.2 to the host's loopback; the guest agent adds a reject route for it (era.net=full), so
-     * commands cannot reach services that listen on the host's 127.0.0.1. IPv4 only: slirp's IPv6 would map
-     * fec0::2 to the host's ::1, so QEMU runs it with {@code ipv6=off}. Host services on other addresses are
-     * reachable as from any outbound client.
-     */
-    FULL
+  NONE,
+  /**
+   * QEMU user-mode networking (slirp: no host bridge, no root): outbound TCP/UDP through NAT, DNS
+   * at 10.0.2.3. Slirp maps 10.0.2.2 to the host's loopback; the guest agent adds a reject route
+   * for it (era.net=full), so commands cannot reach services that listen on the host's 127.0.0.1.
+   * IPv4 only: slirp's IPv6 would map fec0::2 to the host's ::1, so QEMU runs it with {@code
+   * ipv6=off}. Host services on other addresses are reachable as from any outbound client.
+   */
+  FULL
 }

@@ -38,329 +38,385 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * The {@link Launcher} for QEMU {@code -M microvm} guests. VMs run detached from the JVM (own session) and
- * are recorded in {@code <stateDir>/vms/<id>/state.json}; a new instance over the same state directory
- * re-adopts the live ones and removes the dead ones. One launcher instance owns a state directory at a time.
+ * The {@link Launcher} for QEMU {@code -M microvm} guests. VMs run detached from the JVM (own
+ * session) and are recorded in {@code <stateDir>/vms/<id>/state.json}; a new instance over the same
+ * state directory re-adopts the live ones and removes the dead ones. One launcher instance owns a
+ * state directory at a time.
  */
 public final class QemuLauncher implements Launcher {
-    private static final Logger LOG = Logger.getLogger(QemuLauncher.class);
-    /** A running guest answers HELLO in well under a millisecond; this covers a loaded host. */
-    static final Duration ADOPT_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+  private static final Logger LOG = Logger.getLogger(QemuLauncher.class);
 
-    private final LauncherConfig config;
-    private final GuestImages images;
-    private final PersistentDisks disks;
-    private final ScheduledExecutorService scheduler;
-    private final ProcessWatcher watcher;
-    private final AcceleratorProbe probe;
-    private final ConcurrentHashMap<String, QemuVm> vms = new ConcurrentHashMap<>();
-    private final Set<String> starting = ConcurrentHashMap.newKeySet();
-    private final Object adoptLock = new Object();
-    private AcceleratorProbe.Result probeResult;
-    private OptionalLong tscKhz;
-    private Path qemu;
-    private volatile boolean closed;
+  /** A running guest answers HELLO in well under a millisecond; this covers a loaded host. */
+  static final Duration ADOPT_TIMEOUT = Duration.ofSeconds(5);
 
-    public QemuLauncher(LauncherConfig config) {
-        this(config, new GuestImages(config.cacheDir()));
+  private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+
+  private final LauncherConfig config;
+  private final GuestImages images;
+  private final PersistentDisks disks;
+  private final ScheduledExecutorService scheduler;
+  private final ProcessWatcher watcher;
+  private final AcceleratorProbe probe;
+  private final ConcurrentHashMap<String, QemuVm> vms = new ConcurrentHashMap<>();
+  private final Set<String> starting = ConcurrentHashMap.newKeySet();
+  private final Object adoptLock = new Object();
+  private AcceleratorProbe.Result probeResult;
+  private OptionalLong tscKhz;
+  private Path qemu;
+  private volatile boolean closed;
+
+  public QemuLauncher(LauncherConfig config) {
+    this(config, new GuestImages(config.cacheDir()));
+  }
+
+  public QemuLauncher(LauncherConfig config, GuestImages images) {
+    this.config = config;
+    this.images = images;
+    this.disks = new PersistentDisks(config.stateDir());
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "era-launcher");
+              t.setDaemon(true);
+              return t;
+            });
+    this.watcher = new ProcessWatcher(scheduler);
+    scheduler.scheduleWithFixedDelay(
+        () -> vms.values().forEach(vm -> ConsoleLog.cap(vm.consoleLog(), ConsoleLog.MAX_BYTES)),
+        1,
+        1,
+        TimeUnit.SECONDS);
+    this.probe =
+        new AcceleratorProbe(
+            config.accelerator(),
+            config.cacheDir().resolve("accelerator-probe.json"),
+            new KvmTestBoot());
+  }
+
+  public LauncherConfig config() {
+    return config;
+  }
+
+  @Override
+  public Accelerator accelerator() {
+    return acceleratorProbe().accelerator();
+  }
+
+  @Override
+  public synchronized AcceleratorProbe.Result acceleratorProbe() {
+    if (probeResult == null) {
+      probeResult = probe.probe();
+      LOG.infof("accelerator: %s (%s)", probeResult.accelerator(), probeResult.reason());
     }
+    return probeResult;
+  }
 
-    public QemuLauncher(LauncherConfig config, GuestImages images) {
-        this.config = config;
-        this.images = images;
-        this.disks = new PersistentDisks(config.stateDir());
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "era-launcher");
-            t.setDaemon(true);
-            return t;
-        });
-        this.watcher = new ProcessWatcher(scheduler);
-        scheduler.scheduleWithFixedDelay(() -> vms.values().forEach(vm -> ConsoleLog.cap(vm.consoleLog(), ConsoleLog.MAX_BYTES)),
-                1, 1, TimeUnit.SECONDS);
-        this.probe = new AcceleratorProbe(config.accelerator(), config.cacheDir().resolve("accelerator-probe.json"),
-                new KvmTestBoot());
+  @Override
+  public VmHandle start(VmSpec spec) {
+    ensureOpen();
+    validate(spec);
+    Path qemuBinary = qemu();
+    if (!starting.add(spec.id())) {
+      throw new InvalidSpecException("VM '" + spec.id() + "' is already being started");
     }
-
-    public LauncherConfig config() {
-        return config;
+    try {
+      Optional<QemuVm> running = adopt(spec.id());
+      if (running.isPresent()) {
+        throw new InvalidSpecException(
+            "a VM named '"
+                + spec.id()
+                + "' already runs on this host (pid "
+                + running.get().pid()
+                + "): stop it or pick another id");
+      }
+      GuestImage image = images.ensure(spec.language(), ProgressListener.SILENT);
+      QemuVm vm = boot(qemuBinary, spec, image, accelerator(), config.bootTimeout());
+      vms.put(spec.id(), vm);
+      if (!vm.isAlive()) {
+        vms.remove(spec.id(), vm);
+      }
+      return vm;
+    } finally {
+      starting.remove(spec.id());
     }
+  }
 
-    @Override
-    public Accelerator accelerator() {
-        return acceleratorProbe().accelerator();
+  @Override
+  public Optional<VmHandle> find(String id) {
+    ensureOpen();
+    if (!SpecValidator.isValidId(id) || starting.contains(id)) {
+      return Optional.empty();
     }
+    return adopt(id).map(vm -> vm);
+  }
 
-    @Override
-    public synchronized AcceleratorProbe.Result acceleratorProbe() {
-        if (probeResult == null) {
-            probeResult = probe.probe();
-            LOG.infof("accelerator: %s (%s)", probeResult.accelerator(), probeResult.reason());
-        }
-        return probeResult;
+  @Override
+  public Collection<VmHandle> list() {
+    ensureOpen();
+    List<VmHandle> running = new ArrayList<>();
+    Path vmsDir = VmPaths.vmsDir(config.stateDir());
+    if (!Files.isDirectory(vmsDir)) {
+      return running;
     }
-
-    @Override
-    public VmHandle start(VmSpec spec) {
-        ensureOpen();
-        validate(spec);
-        Path qemuBinary = qemu();
-        if (!starting.add(spec.id())) {
-            throw new InvalidSpecException("VM '" + spec.id() + "' is already being started");
-        }
-        try {
-            Optional<QemuVm> running = adopt(spec.id());
-            if (running.isPresent()) {
-                throw new InvalidSpecException("a VM named '" + spec.id() + "' already runs on this host (pid "
-                        + running.get().pid() + "): stop it or pick another id");
-            }
-            GuestImage image = images.ensure(spec.language(), ProgressListener.SILENT);
-            QemuVm vm = boot(qemuBinary, spec, image, accelerator(), config.bootTimeout());
-            vms.put(spec.id(), vm);
-            if (!vm.isAlive()) {
-                vms.remove(spec.id(), vm);
-            }
-            return vm;
-        } finally {
-            starting.remove(spec.id());
-        }
-    }
-
-    @Override
-    public Optional<VmHandle> find(String id) {
-        ensureOpen();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(vmsDir, Files::isDirectory)) {
+      for (Path dir : dirs) {
+        String id = dir.getFileName().toString();
         if (!SpecValidator.isValidId(id) || starting.contains(id)) {
-            return Optional.empty();
+          continue;
         }
-        return adopt(id).map(vm -> vm);
-    }
-
-    @Override
-    public Collection<VmHandle> list() {
-        ensureOpen();
-        List<VmHandle> running = new ArrayList<>();
-        Path vmsDir = VmPaths.vmsDir(config.stateDir());
-        if (!Files.isDirectory(vmsDir)) {
-            return running;
-        }
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(vmsDir, Files::isDirectory)) {
-            for (Path dir : dirs) {
-                String id = dir.getFileName().toString();
-                if (!SpecValidator.isValidId(id) || starting.contains(id)) {
-                    continue;
-                }
-                try {
-                    adopt(id).ifPresent(running::add);
-                } catch (LaunchException e) {
-                    LOG.warnf("skipping VM %s: %s", id, e.getMessage());
-                }
-            }
-        } catch (IOException e) {
-            throw new LaunchException("cannot list " + vmsDir + ": " + e.getMessage(), e);
-        }
-        return running;
-    }
-
-    @Override
-    public void deleteDisk(String id) {
-        ensureOpen();
-        SpecValidator.validateId(id);
-        if (starting.contains(id) || adopt(id).isPresent()) {
-            throw new LaunchException("VM '" + id + "' is running: stop it before deleting its persistent disk");
-        }
-        disks.delete(id);
-    }
-
-    @Override
-    public Set<Language> imagesPresent() {
-        return images.present();
-    }
-
-    @Override
-    public void prepareImage(Language language, ProgressListener progress) {
-        images.ensure(language, progress);
-    }
-
-    /** Forgets every VM without stopping it; they keep running and a new launcher re-adopts them. */
-    @Override
-    public void close() {
-        closed = true;
-        vms.values().forEach(QemuVm::detach);
-        vms.clear();
-        watcher.close();
-        scheduler.shutdownNow();
-    }
-
-    private void validate(VmSpec spec) {
-        SpecValidator.validateId(spec.id());
-        boolean diskExists = spec.persistMib() > 0 && disks.exists(spec.id());
-        long diskFreeMib = spec.persistMib() > 0 ? freeMib(config.stateDir()) : Long.MAX_VALUE;
-        int vcpus = config.maxVcpus() > 0 ? Math.min(config.maxVcpus(), HostInfo.cores()) : HostInfo.cores();
-        SpecValidator.validate(spec, new SpecValidator.HostLimits(vcpus, HostInfo.memAvailableMib(), diskFreeMib), diskExists);
-        VmPaths.of(config.stateDir(), spec.id()).checkSocketPathLength();
-    }
-
-    private QemuVm boot(Path qemuBinary, VmSpec spec, GuestImage image, Accelerator accelerator, Duration timeout) {
-        VmPaths paths = VmPaths.of(config.stateDir(), spec.id());
-        createFreshDir(paths.dir());
-        Optional<Path> disk = spec.persistMib() > 0 ? Optional.of(disks.ensure(spec.id(), spec.persistMib())) : Optional.empty();
-        QemuCommand command = new QemuCommand(qemuBinary, spec, image, accelerator, paths, disk, tscKhz());
-        VmProcess process = VmProcess.spawn(command.argv(), paths);
-        VmState state = new VmState(VmState.CURRENT_VERSION, process.pid(), spec, accelerator, paths.agentSocket().toString(),
-                paths.qmpSocket().toString(), paths.consoleLog().toString(), Instant.now(), image.key());
         try {
-            StateFiles.write(paths.stateFile(), state);
+          adopt(id).ifPresent(running::add);
         } catch (LaunchException e) {
-            process.kill();
-            process.exit().orTimeout(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS).exceptionally(t -> null).join();
-            deleteTree(paths.dir());
-            throw e;
+          LOG.warnf("skipping VM %s: %s", id, e.getMessage());
         }
-        QemuVm vm = new QemuVm(state, paths, process, scheduler, this::forget);
-        vm.awaitReady(timeout, false);
-        LOG.debugf("VM %s ready (pid %d, %s)", spec.id(), process.pid(), accelerator);
-        return vm;
+      }
+    } catch (IOException e) {
+      throw new LaunchException("cannot list " + vmsDir + ": " + e.getMessage(), e);
+    }
+    return running;
+  }
+
+  @Override
+  public void deleteDisk(String id) {
+    ensureOpen();
+    SpecValidator.validateId(id);
+    if (starting.contains(id) || adopt(id).isPresent()) {
+      throw new LaunchException(
+          "VM '" + id + "' is running: stop it before deleting its persistent disk");
+    }
+    disks.delete(id);
+  }
+
+  @Override
+  public Set<Language> imagesPresent() {
+    return images.present();
+  }
+
+  @Override
+  public void prepareImage(Language language, ProgressListener progress) {
+    images.ensure(language, progress);
+  }
+
+  /** Forgets every VM without stopping it; they keep running and a new launcher re-adopts them. */
+  @Override
+  public void close() {
+    closed = true;
+    vms.values().forEach(QemuVm::detach);
+    vms.clear();
+    watcher.close();
+    scheduler.shutdownNow();
+  }
+
+  private void validate(VmSpec spec) {
+    SpecValidator.validateId(spec.id());
+    boolean diskExists = spec.persistMib() > 0 && disks.exists(spec.id());
+    long diskFreeMib = spec.persistMib() > 0 ? freeMib(config.stateDir()) : Long.MAX_VALUE;
+    int vcpus =
+        config.maxVcpus() > 0 ? Math.min(config.maxVcpus(), HostInfo.cores()) : HostInfo.cores();
+    SpecValidator.validate(
+        spec,
+        new SpecValidator.HostLimits(vcpus, HostInfo.memAvailableMib(), diskFreeMib),
+        diskExists);
+    VmPaths.of(config.stateDir(), spec.id()).checkSocketPathLength();
+  }
+
+  private QemuVm boot(
+      Path qemuBinary, VmSpec spec, GuestImage image, Accelerator accelerator, Duration timeout) {
+    VmPaths paths = VmPaths.of(config.stateDir(), spec.id());
+    createFreshDir(paths.dir());
+    Optional<Path> disk =
+        spec.persistMib() > 0
+            ? Optional.of(disks.ensure(spec.id(), spec.persistMib()))
+            : Optional.empty();
+    QemuCommand command =
+        new QemuCommand(qemuBinary, spec, image, accelerator, paths, disk, tscKhz());
+    VmProcess process = VmProcess.spawn(command.argv(), paths);
+    VmState state =
+        new VmState(
+            VmState.CURRENT_VERSION,
+            process.pid(),
+            spec,
+            accelerator,
+            paths.agentSocket().toString(),
+            paths.qmpSocket().toString(),
+            paths.consoleLog().toString(),
+            Instant.now(),
+            image.key());
+    try {
+      StateFiles.write(paths.stateFile(), state);
+    } catch (LaunchException e) {
+      process.kill();
+      process
+          .exit()
+          .orTimeout(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+          .exceptionally(t -> null)
+          .join();
+      deleteTree(paths.dir());
+      throw e;
+    }
+    QemuVm vm = new QemuVm(state, paths, process, scheduler, this::forget);
+    vm.awaitReady(timeout, false);
+    LOG.debugf("VM %s ready (pid %d, %s)", spec.id(), process.pid(), accelerator);
+    return vm;
+  }
+
+  /**
+   * The running VM with this id: known here, or re-adopted from its state file. Cleans up a dead
+   * one.
+   */
+  private Optional<QemuVm> adopt(String id) {
+    synchronized (adoptLock) {
+      QemuVm known = vms.get(id);
+      if (known != null) {
+        if (known.isAlive()) {
+          return Optional.of(known);
+        }
+        // Ended or stopping: its cleanup must finish before the id's directory can be reused.
+        if (!known.awaitGone(KILL_WAIT)) {
+          throw new LaunchException(
+              "VM '" + id + "' is still stopping: try again in a few seconds");
+        }
+        return Optional.empty();
+      }
+      VmPaths paths = VmPaths.of(config.stateDir(), id);
+      if (!Files.isDirectory(paths.dir())) {
+        return Optional.empty();
+      }
+      Optional<VmState> state = StateFiles.read(paths.stateFile(), VmState.class);
+      Optional<VmProcess> process = state.flatMap(s -> VmProcess.adopt(s.pid(), paths, watcher));
+      if (process.isEmpty()) {
+        removeDead(paths, state.isEmpty());
+        return Optional.empty();
+      }
+      QemuVm vm = new QemuVm(state.get(), paths, process.get(), scheduler, this::forget);
+      vm.awaitReady(ADOPT_TIMEOUT, true);
+      vms.put(id, vm);
+      LOG.infof("re-adopted VM %s (pid %d)", id, vm.pid());
+      return Optional.of(vm);
+    }
+  }
+
+  /**
+   * Removes a dead VM's directory. Without a state file a launcher died between starting QEMU and
+   * recording it: kill any QEMU still carrying the directory in its command line.
+   */
+  private void removeDead(VmPaths paths, boolean stateMissing) {
+    if (stateMissing) {
+      for (long pid : ProcFs.findByMarker(paths.marker())) {
+        LOG.warnf("killing unrecorded QEMU %d of %s", pid, paths.dir());
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+    LOG.infof("removing the state of dead VM %s", paths.dir().getFileName());
+    deleteTree(paths.dir());
+  }
+
+  private void forget(QemuVm vm) {
+    vms.remove(vm.id(), vm);
+  }
+
+  private synchronized Path qemu() {
+    if (qemu == null) {
+      qemu = QemuBinary.qemu();
+    }
+    return qemu;
+  }
+
+  /** Read once per launcher: the kernel log does not change while the host runs. */
+  private synchronized OptionalLong tscKhz() {
+    if (tscKhz == null) {
+      tscKhz = TscFrequency.read();
+      if (tscKhz.isEmpty()) {
+        LOG.warn(
+            "cannot find the host TSC frequency (sysfs, kernel log, /proc/cpuinfo): guests boot without"
+                + " tsc_early_khz and may hang in clock calibration");
+      }
+    }
+    return tscKhz;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new LaunchException("this launcher was closed: create a new one");
+    }
+  }
+
+  private static long freeMib(Path stateDir) {
+    Path existing = stateDir;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    try {
+      return existing == null
+          ? Long.MAX_VALUE
+          : Files.getFileStore(existing).getUsableSpace() / (1024 * 1024);
+    } catch (IOException e) {
+      throw new LaunchException(
+          "cannot check free space in " + stateDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The VM's directory, emptied of leftovers and readable by this user only (its sockets run guest
+   * code).
+   */
+  private static void createFreshDir(Path dir) {
+    deleteTree(dir);
+    try {
+      PrivateDirs.createNew(dir);
+    } catch (IOException e) {
+      throw new LaunchException("cannot create the VM directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      throw new LaunchException("cannot remove " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Boots a throwaway guest under KVM for the accelerator probe. */
+  private final class KvmTestBoot implements AcceleratorProbe.TestBoot {
+    private GuestImage image;
+
+    @Override
+    public String cacheKey() {
+      return HostInfo.kernelRelease() + " | " + QemuBinary.version(qemu()) + " | " + image().key();
     }
 
-    /** The running VM with this id: known here, or re-adopted from its state file. Cleans up a dead one. */
-    private Optional<QemuVm> adopt(String id) {
-        synchronized (adoptLock) {
-            QemuVm known = vms.get(id);
-            if (known != null) {
-                if (known.isAlive()) {
-                    return Optional.of(known);
-                }
-                // Ended or stopping: its cleanup must finish before the id's directory can be reused.
-                if (!known.awaitGone(KILL_WAIT)) {
-                    throw new LaunchException("VM '" + id + "' is still stopping: try again in a few seconds");
-                }
-                return Optional.empty();
-            }
-            VmPaths paths = VmPaths.of(config.stateDir(), id);
-            if (!Files.isDirectory(paths.dir())) {
-                return Optional.empty();
-            }
-            Optional<VmState> state = StateFiles.read(paths.stateFile(), VmState.class);
-            Optional<VmProcess> process = state.flatMap(s -> VmProcess.adopt(s.pid(), paths, watcher));
-            if (process.isEmpty()) {
-                removeDead(paths, state.isEmpty());
-                return Optional.empty();
-            }
-            QemuVm vm = new QemuVm(state.get(), paths, process.get(), scheduler, this::forget);
-            vm.awaitReady(ADOPT_TIMEOUT, true);
-            vms.put(id, vm);
-            LOG.infof("re-adopted VM %s (pid %d)", id, vm.pid());
-            return Optional.of(vm);
-        }
+    @Override
+    public Optional<String> boot(Duration deadline) {
+      VmSpec spec =
+          new VmSpec(
+              "era-kvm-probe-" + ProcessHandle.current().pid(),
+              image().language(),
+              1,
+              256,
+              NetworkMode.NONE,
+              0);
+      try {
+        QemuVm vm = QemuLauncher.this.boot(qemu(), spec, image(), Accelerator.KVM, deadline);
+        vm.kill();
+        return Optional.empty();
+      } catch (LaunchException e) {
+        return Optional.of(e.getMessage());
+      }
     }
 
-    /**
-     * Removes a dead VM's directory. Without a state file a launcher died between starting QEMU and recording
-     * it: kill any QEMU still carrying the directory in its command line.
-     */
-    private void removeDead(VmPaths paths, boolean stateMissing) {
-        if (stateMissing) {
-            for (long pid : ProcFs.findByMarker(paths.marker())) {
-                LOG.warnf("killing unrecorded QEMU %d of %s", pid, paths.dir());
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            }
-        }
-        LOG.infof("removing the state of dead VM %s", paths.dir().getFileName());
-        deleteTree(paths.dir());
+    /** Any image already built, else the Python one (a host that runs guests needs one anyway). */
+    private GuestImage image() {
+      if (image == null) {
+        Language language = images.present().stream().findFirst().orElse(Language.PYTHON);
+        image = images.ensure(language, ProgressListener.SILENT);
+      }
+      return image;
     }
-
-    private void forget(QemuVm vm) {
-        vms.remove(vm.id(), vm);
-    }
-
-    private synchronized Path qemu() {
-        if (qemu == null) {
-            qemu = QemuBinary.qemu();
-        }
-        return qemu;
-    }
-
-    /** Read once per launcher: the kernel log does not change while the host runs. */
-    private synchronized OptionalLong tscKhz() {
-        if (tscKhz == null) {
-            tscKhz = TscFrequency.read();
-            if (tscKhz.isEmpty()) {
-                LOG.warn("cannot find the host TSC frequency (sysfs, kernel log, /proc/cpuinfo): guests boot without"
-                        + " tsc_early_khz and may hang in clock calibration");
-            }
-        }
-        return tscKhz;
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new LaunchException("this launcher was closed: create a new one");
-        }
-    }
-
-    private static long freeMib(Path stateDir) {
-        Path existing = stateDir;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        try {
-            return existing == null ? Long.MAX_VALUE : Files.getFileStore(existing).getUsableSpace() / (1024 * 1024);
-        } catch (IOException e) {
-            throw new LaunchException("cannot check free space in " + stateDir + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The VM's directory, emptied of leftovers and readable by this user only (its sockets run guest code). */
-    private static void createFreshDir(Path dir) {
-        deleteTree(dir);
-        try {
-            PrivateDirs.createNew(dir);
-        } catch (IOException e) {
-            throw new LaunchException("cannot create the VM directory " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            throw new LaunchException("cannot remove " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Boots a throwaway guest under KVM for the accelerator probe. */
-    private final class KvmTestBoot implements AcceleratorProbe.TestBoot {
-        private GuestImage image;
-
-        @Override
-        public String cacheKey() {
-            return HostInfo.kernelRelease() + " | " + QemuBinary.version(qemu()) + " | " + image().key();
-        }
-
-        @Override
-        public Optional<String> boot(Duration deadline) {
-            VmSpec spec = new VmSpec("era-kvm-probe-" + ProcessHandle.current().pid(), image().language(), 1, 256, NetworkMode.NONE, 0);
-            try {
-                QemuVm vm = QemuLauncher.this.boot(qemu(), spec, image(), Accelerator.KVM, deadline);
-                vm.kill();
-                return Optional.empty();
-            } catch (LaunchException e) {
-                return Optional.of(e.getMessage());
-            }
-        }
-
-        /** Any image already built, else the Python one (a host that runs guests needs one anyway). */
-        private GuestImage image() {
-            if (image == null) {
-                Language language = images.present().stream().findFirst().orElse(Language.PYTHON);
-                image = images.ensure(language, ProgressListener.SILENT);
-            }
-            return image;
-        }
-    }
+  }
 }

@@ -12,139 +12,158 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AcceleratorProbeTest {
-    @TempDir
-    Path dir;
+  @TempDir Path dir;
 
-    /** Counts test boots; answers with a fixed outcome. */
-    private static final class FakeBoot implements AcceleratorProbe.TestBoot {
-        final AtomicInteger boots = new AtomicInteger();
-        final String key;
-        final Optional<String> outcome;
+  /** Counts test boots; answers with a fixed outcome. */
+  private static final class FakeBoot implements AcceleratorProbe.TestBoot {
+    final AtomicInteger boots = new AtomicInteger();
+    final String key;
+    final Optional<String> outcome;
 
-        FakeBoot(String key, Optional<String> outcome) {
-            this.key = key;
-            this.outcome = outcome;
-        }
-
-        @Override
-        public String cacheKey() {
-            return key;
-        }
-
-        @Override
-        public Optional<String> boot(Duration deadline) {
-            boots.incrementAndGet();
-            return outcome;
-        }
+    FakeBoot(String key, Optional<String> outcome) {
+      this.key = key;
+      this.outcome = outcome;
     }
 
-    private AcceleratorProbe probe(Optional<Accelerator> override, boolean devicePasses, boolean pvm, FakeBoot boot) throws Exception {
-        Path pvmModule = dir.resolve("kvm_pvm");
-        if (pvm) {
-            Files.createDirectories(pvmModule);
-        }
-        return new AcceleratorProbe(override, Path.of("/dev/kvm"), pvmModule, dir.resolve("cache/accelerator-probe.json"),
-                device -> devicePasses ? Optional.empty() : Optional.of(device + " does not exist"), boot);
+    @Override
+    public String cacheKey() {
+      return key;
     }
 
-    /** A probe of a faked host: the real device check against {@code device}, the PVM module present or not. */
-    private AcceleratorProbe onHost(Path device, boolean pvm, FakeBoot boot) throws Exception {
-        Path pvmModule = dir.resolve("sys/module/kvm_pvm");
-        if (pvm) {
-            Files.createDirectories(pvmModule);
-        }
-        return new AcceleratorProbe(Optional.empty(), device, pvmModule, dir.resolve("cache/accelerator-probe.json"),
-                KvmDevice::whyUnusable, boot);
+    @Override
+    public Optional<String> boot(Duration deadline) {
+      boots.incrementAndGet();
+      return outcome;
     }
+  }
 
-    @Test
-    void aHostWithoutADeviceUsesTcgWhetherOrNotThePvmModuleIsLoaded() throws Exception {
-        FakeBoot boot = new FakeBoot("k", Optional.empty());
-        Path device = dir.resolve("dev/kvm");
-
-        for (boolean pvm : new boolean[] {false, true}) {
-            AcceleratorProbe.Result result = onHost(device, pvm, boot).probe();
-
-            assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
-            assertThat(result.reason()).startsWith(device + " does not exist").endsWith("using TCG (software emulation: slower, same isolation boundary)");
-        }
-        assertThat(boot.boots).hasValue(0);
+  private AcceleratorProbe probe(
+      Optional<Accelerator> override, boolean devicePasses, boolean pvm, FakeBoot boot)
+      throws Exception {
+    Path pvmModule = dir.resolve("kvm_pvm");
+    if (pvm) {
+      Files.createDirectories(pvmModule);
     }
+    return new AcceleratorProbe(
+        override,
+        Path.of("/dev/kvm"),
+        pvmModule,
+        dir.resolve("cache/accelerator-probe.json"),
+        device -> devicePasses ? Optional.empty() : Optional.of(device + " does not exist"),
+        boot);
+  }
 
-    @Test
-    void aDeviceThatIsNotKvmMeansTcg() throws Exception {
-        Path device = Files.createFile(dir.resolve("kvm"));
-        FakeBoot boot = new FakeBoot("k", Optional.empty());
-
-        AcceleratorProbe.Result result = onHost(device, false, boot).probe();
-
-        assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
-        assertThat(result.reason()).contains(device + " refused a KVM ioctl");
-        assertThat(boot.boots).hasValue(0);
+  /**
+   * A probe of a faked host: the real device check against {@code device}, the PVM module present
+   * or not.
+   */
+  private AcceleratorProbe onHost(Path device, boolean pvm, FakeBoot boot) throws Exception {
+    Path pvmModule = dir.resolve("sys/module/kvm_pvm");
+    if (pvm) {
+      Files.createDirectories(pvmModule);
     }
+    return new AcceleratorProbe(
+        Optional.empty(),
+        device,
+        pvmModule,
+        dir.resolve("cache/accelerator-probe.json"),
+        KvmDevice::whyUnusable,
+        boot);
+  }
 
-    @Test
-    void aForcedKvmIsTakenAsIs() throws Exception {
-        FakeBoot boot = new FakeBoot("k", Optional.of("would fail"));
+  @Test
+  void aHostWithoutADeviceUsesTcgWhetherOrNotThePvmModuleIsLoaded() throws Exception {
+    FakeBoot boot = new FakeBoot("k", Optional.empty());
+    Path device = dir.resolve("dev/kvm");
 
-        AcceleratorProbe.Result result = probe(Optional.of(Accelerator.KVM), false, true, boot).probe();
+    for (boolean pvm : new boolean[] {false, true}) {
+      AcceleratorProbe.Result result = onHost(device, pvm, boot).probe();
 
-        assertThat(result).isEqualTo(new AcceleratorProbe.Result(Accelerator.KVM, "forced by ERA_ACCEL=kvm"));
-        assertThat(boot.boots).hasValue(0);
+      assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
+      assertThat(result.reason())
+          .startsWith(device + " does not exist")
+          .endsWith("using TCG (software emulation: slower, same isolation boundary)");
     }
+    assertThat(boot.boots).hasValue(0);
+  }
 
-    @Test
-    void anOverrideWinsWithoutAnyCheck() throws Exception {
-        FakeBoot boot = new FakeBoot("k", Optional.empty());
+  @Test
+  void aDeviceThatIsNotKvmMeansTcg() throws Exception {
+    Path device = Files.createFile(dir.resolve("kvm"));
+    FakeBoot boot = new FakeBoot("k", Optional.empty());
 
-        AcceleratorProbe.Result result = probe(Optional.of(Accelerator.TCG), true, false, boot).probe();
+    AcceleratorProbe.Result result = onHost(device, false, boot).probe();
 
-        assertThat(result).isEqualTo(new AcceleratorProbe.Result(Accelerator.TCG, "forced by ERA_ACCEL=tcg"));
-        assertThat(boot.boots).hasValue(0);
-    }
+    assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
+    assertThat(result.reason()).contains(device + " refused a KVM ioctl");
+    assertThat(boot.boots).hasValue(0);
+  }
 
-    @Test
-    void fallsBackToTcgWhenTheDeviceIsUnusable() throws Exception {
-        AcceleratorProbe.Result result = probe(Optional.empty(), false, false, new FakeBoot("k", Optional.empty())).probe();
+  @Test
+  void aForcedKvmIsTakenAsIs() throws Exception {
+    FakeBoot boot = new FakeBoot("k", Optional.of("would fail"));
 
-        assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
-        assertThat(result.reason()).startsWith("/dev/kvm does not exist").contains("using TCG");
-    }
+    AcceleratorProbe.Result result = probe(Optional.of(Accelerator.KVM), false, true, boot).probe();
 
-    @Test
-    void fallsBackToTcgOnPvmWithoutATestBoot() throws Exception {
-        FakeBoot boot = new FakeBoot("k", Optional.empty());
+    assertThat(result)
+        .isEqualTo(new AcceleratorProbe.Result(Accelerator.KVM, "forced by ERA_ACCEL=kvm"));
+    assertThat(boot.boots).hasValue(0);
+  }
 
-        AcceleratorProbe.Result result = probe(Optional.empty(), true, true, boot).probe();
+  @Test
+  void anOverrideWinsWithoutAnyCheck() throws Exception {
+    FakeBoot boot = new FakeBoot("k", Optional.empty());
 
-        assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
-        assertThat(result.reason()).contains("is PVM").contains("cannot run a standard guest kernel");
-        assertThat(boot.boots).hasValue(0);
-    }
+    AcceleratorProbe.Result result = probe(Optional.of(Accelerator.TCG), true, false, boot).probe();
 
-    @Test
-    void choosesKvmAfterASuccessfulTestBootAndCachesIt() throws Exception {
-        FakeBoot boot = new FakeBoot("6.1 | qemu 7.2 | image a", Optional.empty());
+    assertThat(result)
+        .isEqualTo(new AcceleratorProbe.Result(Accelerator.TCG, "forced by ERA_ACCEL=tcg"));
+    assertThat(boot.boots).hasValue(0);
+  }
 
-        AcceleratorProbe.Result first = probe(Optional.empty(), true, false, boot).probe();
-        AcceleratorProbe.Result second = probe(Optional.empty(), true, false, boot).probe();
+  @Test
+  void fallsBackToTcgWhenTheDeviceIsUnusable() throws Exception {
+    AcceleratorProbe.Result result =
+        probe(Optional.empty(), false, false, new FakeBoot("k", Optional.empty())).probe();
 
-        assertThat(first.accelerator()).isEqualTo(Accelerator.KVM);
-        assertThat(second).isEqualTo(first);
-        assertThat(boot.boots).as("the test boot runs once per host").hasValue(1);
-    }
+    assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
+    assertThat(result.reason()).startsWith("/dev/kvm does not exist").contains("using TCG");
+  }
 
-    @Test
-    void fallsBackToTcgWhenTheTestBootFailsAndProbesAgainForANewKey() throws Exception {
-        FakeBoot failing = new FakeBoot("image a", Optional.of("no HELLO within 5 s"));
-        FakeBoot afterUpgrade = new FakeBoot("image b", Optional.empty());
+  @Test
+  void fallsBackToTcgOnPvmWithoutATestBoot() throws Exception {
+    FakeBoot boot = new FakeBoot("k", Optional.empty());
 
-        AcceleratorProbe.Result failed = probe(Optional.empty(), true, false, failing).probe();
-        AcceleratorProbe.Result upgraded = probe(Optional.empty(), true, false, afterUpgrade).probe();
+    AcceleratorProbe.Result result = probe(Optional.empty(), true, true, boot).probe();
 
-        assertThat(failed.accelerator()).isEqualTo(Accelerator.TCG);
-        assertThat(failed.reason()).contains("a test boot under KVM failed: no HELLO within 5 s");
-        assertThat(upgraded.accelerator()).isEqualTo(Accelerator.KVM);
-        assertThat(afterUpgrade.boots).hasValue(1);
-    }
+    assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
+    assertThat(result.reason()).contains("is PVM").contains("cannot run a standard guest kernel");
+    assertThat(boot.boots).hasValue(0);
+  }
+
+  @Test
+  void choosesKvmAfterASuccessfulTestBootAndCachesIt() throws Exception {
+    FakeBoot boot = new FakeBoot("6.1 | qemu 7.2 | image a", Optional.empty());
+
+    AcceleratorProbe.Result first = probe(Optional.empty(), true, false, boot).probe();
+    AcceleratorProbe.Result second = probe(Optional.empty(), true, false, boot).probe();
+
+    assertThat(first.accelerator()).isEqualTo(Accelerator.KVM);
+    assertThat(second).isEqualTo(first);
+    assertThat(boot.boots).as("the test boot runs once per host").hasValue(1);
+  }
+
+  @Test
+  void fallsBackToTcgWhenTheTestBootFailsAndProbesAgainForANewKey() throws Exception {
+    FakeBoot failing = new FakeBoot("image a", Optional.of("no HELLO within 5 s"));
+    FakeBoot afterUpgrade = new FakeBoot("image b", Optional.empty());
+
+    AcceleratorProbe.Result failed = probe(Optional.empty(), true, false, failing).probe();
+    AcceleratorProbe.Result upgraded = probe(Optional.empty(), true, false, afterUpgrade).probe();
+
+    assertThat(failed.accelerator()).isEqualTo(Accelerator.TCG);
+    assertThat(failed.reason()).contains("a test boot under KVM failed: no HELLO within 5 s");
+    assertThat(upgraded.accelerator()).isEqualTo(Accelerator.KVM);
+    assertThat(afterUpgrade.boots).hasValue(1);
+  }
 }

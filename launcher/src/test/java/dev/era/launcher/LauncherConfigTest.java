@@ -10,21 +10,25 @@ import org.junit.jupiter.api.Test;
 
 class LauncherConfigTest {
 
-    @Test
-    void readsTheAcceleratorOverride() {
-        assertThat(LauncherConfig.parseAccelerator(null)).isEmpty();
-        assertThat(LauncherConfig.parseAccelerator(" ")).isEmpty();
-        assertThat(LauncherConfig.parseAccelerator("TCG")).contains(Accelerator.TCG);
-        assertThat(LauncherConfig.parseAccelerator("kvm")).contains(Accelerator.KVM);
-        assertThatThrownBy(() -> LauncherConfig.parseAccelerator("hvf"))
-                .isInstanceOf(InvalidSpecException.class).hasMessage("ERA_ACCEL must be 'tcg' or 'kvm' (or unset to probe), got 'hvf'");
-    }
+  @Test
+  void readsTheAcceleratorOverride() {
+    assertThat(LauncherConfig.parseAccelerator(null)).isEmpty();
+    assertThat(LauncherConfig.parseAccelerator(" ")).isEmpty();
+    assertThat(LauncherConfig.parseAccelerator("TCG")).contains(Accelerator.TCG);
+    assertThat(LauncherConfig.parseAccelerator("kvm")).contains(Accelerator.KVM);
+    assertThatThrownBy(() -> LauncherConfig.parseAccelerator("hvf"))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessage("ERA_ACCEL must be 'tcg' or 'kvm' (or unset to probe), got 'hvf'");
+  }
 
-    @Test
-    void makesPathsAbsoluteAndRejectsANonPositiveBootTimeout() {
-        LauncherConfig config = new LauncherConfig(Path.of("rel/state"), Path.of("/c"), Optional.empty(), Duration.ofSeconds(1));
+  @Test
+  void makesPathsAbsoluteAndRejectsANonPositiveBootTimeout() {
+    LauncherConfig config =
+        new LauncherConfig(
+            Path.of("rel/state"), Path.of("/c"), Optional.empty(), Duration.ofSeconds(1));
 
-        assertThat(config.stateDir()).isAbsolute();
-        assertThatThrownBy(() -> config.withBootTimeout(Duration.ZERO)).isInstanceOf(InvalidSpecException.class);
-    }
+    assertThat(config.stateDir()).isAbsolute();
+    assertThatThrownBy(() -> config.withBootTimeout(Duration.ZERO))
+        .isInstanceOf(InvalidSpecException.class);
+  }
 }

@@ -1,5 +1,11 @@
 package dev.era.nodeagent;
 
+import dev.era.api.EraRun;
+import dev.era.api.EraRunPhase;
+import dev.era.api.EventRecorder;
+import dev.era.api.Labels;
+import dev.era.launcher.Launcher;
+import dev.era.launcher.host.PrivateDirs;
 import dev.era.nodeagent.http.AgentHttpServer;
 import dev.era.nodeagent.logs.RunLogs;
 import dev.era.nodeagent.run.RunExecutions;
@@ -7,12 +13,6 @@ import dev.era.nodeagent.run.RunReconciler;
 import dev.era.nodeagent.vm.Adoption;
 import dev.era.nodeagent.vm.VmReconciler;
 import dev.era.nodeagent.vm.VmRegistry;
-import dev.era.api.EraRun;
-import dev.era.api.EraRunPhase;
-import dev.era.api.EventRecorder;
-import dev.era.api.Labels;
-import dev.era.launcher.Launcher;
-import dev.era.launcher.host.PrivateDirs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
@@ -48,6 +48,7 @@ import org.jboss.logging.Logger;
 public final class NodeAgent implements AutoCloseable {
   /** The component name on the agent's Events. */
   public static final String COMPONENT = "era-node-agent";
+
   private static final Logger LOG = Logger.getLogger(NodeAgent.class);
   private static final long SCHEDULER_STOP_SECONDS = 5;
   private static final Duration RETRY_MAX_INTERVAL = Duration.ofMinutes(1);
@@ -69,13 +70,17 @@ public final class NodeAgent implements AutoCloseable {
     this.client = client;
     this.launcher = launcher;
     this.config = config;
-    this.logs = new RunLogs(config.stateDir().resolve("runs"), config.runTailBytes(), config.runLogMaxBytes());
+    this.logs =
+        new RunLogs(
+            config.stateDir().resolve("runs"), config.runTailBytes(), config.runLogMaxBytes());
     this.events = new EventRecorder(client, COMPONENT, config.nodeName());
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "era-node-reporter");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "era-node-reporter");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -85,7 +90,8 @@ public final class NodeAgent implements AutoCloseable {
    * @throws RuntimeException when it cannot start (API server unreachable, CRDs missing, port
    *     taken); nothing is left running then
    */
-  public static NodeAgent start(KubernetesClient client, Launcher launcher, NodeAgentConfig config) {
+  public static NodeAgent start(
+      KubernetesClient client, Launcher launcher, NodeAgentConfig config) {
     NodeAgent agent = new NodeAgent(client, launcher, config);
     try {
       agent.startAll();
@@ -100,8 +106,9 @@ public final class NodeAgent implements AutoCloseable {
     try {
       PrivateDirs.create(config.stateDir());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the agent's state directory " + config.stateDir()
-          + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot create the agent's state directory " + config.stateDir() + ": " + e.getMessage(),
+          e);
     }
     http = AgentHttpServer.start(config.httpHost(), config.httpPort(), logs, this::mayArrive);
     int adopted = Adoption.run(client, launcher, vms, config.nodeName());
@@ -109,22 +116,32 @@ public final class NodeAgent implements AutoCloseable {
     reporter = new NodeReporter(client, launcher, vms, config, endpoint(), scheduler);
     reporter.start();
     runs = new RunExecutions(client, vms, logs, events, config.nodeName(), config.runLogMaxBytes());
-    operator = new Operator(o -> o.withKubernetesClient(client)
-        .withCloseClientOnStop(false)
-        .withUseSSAToPatchPrimaryResource(false) // why: the operator's application.properties
-        .checkingCRDAndValidateLocalModel(false));
+    operator =
+        new Operator(
+            o ->
+                o.withKubernetesClient(client)
+                    .withCloseClientOnStop(false)
+                    .withUseSSAToPatchPrimaryResource(
+                        false) // why: the operator's application.properties
+                    .checkingCRDAndValidateLocalModel(false));
     // Equality selector only: the embedded API server ignores set-based ones.
     String selector = Labels.NODE + "=" + config.nodeName();
     // Failures are mostly a busy or unreachable API server: keep trying, at most once a minute.
-    var retry = GenericRetry.defaultLimitedExponentialRetry().withoutMaxAttempts()
-        .setMaxInterval(RETRY_MAX_INTERVAL.toMillis());
-    operator.register(new VmReconciler(client, launcher, vms, logs, events, config.nodeName(),
-        config.stopTimeout()), c -> c.withLabelSelector(selector).withRetry(retry));
-    operator.register(new RunReconciler(runs, config.nodeName()),
+    var retry =
+        GenericRetry.defaultLimitedExponentialRetry()
+            .withoutMaxAttempts()
+            .setMaxInterval(RETRY_MAX_INTERVAL.toMillis());
+    operator.register(
+        new VmReconciler(
+            client, launcher, vms, logs, events, config.nodeName(), config.stopTimeout()),
+        c -> c.withLabelSelector(selector).withRetry(retry));
+    operator.register(
+        new RunReconciler(runs, config.nodeName()),
         c -> c.withLabelSelector(selector).withRetry(retry));
     operator.start();
-    LOG.infof("node agent for node %s started (%d VMs re-adopted); endpoint %s", config.nodeName(),
-        adopted, endpoint());
+    LOG.infof(
+        "node agent for node %s started (%d VMs re-adopted); endpoint %s",
+        config.nodeName(), adopted, endpoint());
   }
 
   /** Base URL of the agent's HTTP endpoint, as published in EraNode status.agentEndpoint. */
@@ -192,8 +209,13 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private Set<String> runUidsOfThisNode() {
-    return client.resources(EraRun.class).inAnyNamespace()
-        .withLabel(Labels.NODE, config.nodeName()).list().getItems().stream()
+    return client
+        .resources(EraRun.class)
+        .inAnyNamespace()
+        .withLabel(Labels.NODE, config.nodeName())
+        .list()
+        .getItems()
+        .stream()
         .map(r -> r.getMetadata().getUid())
         .collect(Collectors.toSet());
   }

@@ -56,7 +56,8 @@ public record NodeAgentConfig(
     requireAtLeast(reserveCpu, 0, "reserveCpu");
     requireAtLeast(reserveMemoryMib, 0, "reserveMemoryMib");
     if (!(cpuAllocationRatio > 0)) {
-      throw new IllegalArgumentException("cpuAllocationRatio must be positive, got " + cpuAllocationRatio);
+      throw new IllegalArgumentException(
+          "cpuAllocationRatio must be positive, got " + cpuAllocationRatio);
     }
     requirePositive(heartbeat, "heartbeat");
     requirePositive(stopTimeout, "stopTimeout");
@@ -66,8 +67,11 @@ public record NodeAgentConfig(
     }
     requireAtLeast(runTailBytes, 1, "runTailBytes");
     if (runTailBytes > EraRunStatus.OUTPUT_TAIL_BYTES) {
-      throw new IllegalArgumentException("runTailBytes must be at most " + EraRunStatus.OUTPUT_TAIL_BYTES
-          + " (the API's limit), got " + runTailBytes);
+      throw new IllegalArgumentException(
+          "runTailBytes must be at most "
+              + EraRunStatus.OUTPUT_TAIL_BYTES
+              + " (the API's limit), got "
+              + runTailBytes);
     }
     requireAtLeast(runLogMaxBytes, runTailBytes, "runLogMaxBytes");
   }
@@ -98,38 +102,115 @@ public record NodeAgentConfig(
   }
 
   public NodeAgentConfig withStateDir(Path dir) {
-    return new NodeAgentConfig(nodeName, dir, reserveCpu, reserveMemoryMib, cpuAllocationRatio,
-        heartbeat, httpHost, httpPort, advertiseHost, runTailBytes, runLogMaxBytes, stopTimeout);
+    return new NodeAgentConfig(
+        nodeName,
+        dir,
+        reserveCpu,
+        reserveMemoryMib,
+        cpuAllocationRatio,
+        heartbeat,
+        httpHost,
+        httpPort,
+        advertiseHost,
+        runTailBytes,
+        runLogMaxBytes,
+        stopTimeout);
   }
 
   public NodeAgentConfig withReserve(int cpu, long memoryMib) {
-    return new NodeAgentConfig(nodeName, stateDir, cpu, memoryMib, cpuAllocationRatio,
-        heartbeat, httpHost, httpPort, advertiseHost, runTailBytes, runLogMaxBytes, stopTimeout);
+    return new NodeAgentConfig(
+        nodeName,
+        stateDir,
+        cpu,
+        memoryMib,
+        cpuAllocationRatio,
+        heartbeat,
+        httpHost,
+        httpPort,
+        advertiseHost,
+        runTailBytes,
+        runLogMaxBytes,
+        stopTimeout);
   }
 
   public NodeAgentConfig withCpuAllocationRatio(double ratio) {
-    return new NodeAgentConfig(nodeName, stateDir, reserveCpu, reserveMemoryMib, ratio,
-        heartbeat, httpHost, httpPort, advertiseHost, runTailBytes, runLogMaxBytes, stopTimeout);
+    return new NodeAgentConfig(
+        nodeName,
+        stateDir,
+        reserveCpu,
+        reserveMemoryMib,
+        ratio,
+        heartbeat,
+        httpHost,
+        httpPort,
+        advertiseHost,
+        runTailBytes,
+        runLogMaxBytes,
+        stopTimeout);
   }
 
   public NodeAgentConfig withHeartbeat(Duration every) {
-    return new NodeAgentConfig(nodeName, stateDir, reserveCpu, reserveMemoryMib, cpuAllocationRatio,
-        every, httpHost, httpPort, advertiseHost, runTailBytes, runLogMaxBytes, stopTimeout);
+    return new NodeAgentConfig(
+        nodeName,
+        stateDir,
+        reserveCpu,
+        reserveMemoryMib,
+        cpuAllocationRatio,
+        every,
+        httpHost,
+        httpPort,
+        advertiseHost,
+        runTailBytes,
+        runLogMaxBytes,
+        stopTimeout);
   }
 
   public NodeAgentConfig withHttp(String host, int port, String advertise) {
-    return new NodeAgentConfig(nodeName, stateDir, reserveCpu, reserveMemoryMib, cpuAllocationRatio,
-        heartbeat, host, port, advertise, runTailBytes, runLogMaxBytes, stopTimeout);
+    return new NodeAgentConfig(
+        nodeName,
+        stateDir,
+        reserveCpu,
+        reserveMemoryMib,
+        cpuAllocationRatio,
+        heartbeat,
+        host,
+        port,
+        advertise,
+        runTailBytes,
+        runLogMaxBytes,
+        stopTimeout);
   }
 
   public NodeAgentConfig withRunOutput(int tailBytes, int logMaxBytes) {
-    return new NodeAgentConfig(nodeName, stateDir, reserveCpu, reserveMemoryMib, cpuAllocationRatio,
-        heartbeat, httpHost, httpPort, advertiseHost, tailBytes, logMaxBytes, stopTimeout);
+    return new NodeAgentConfig(
+        nodeName,
+        stateDir,
+        reserveCpu,
+        reserveMemoryMib,
+        cpuAllocationRatio,
+        heartbeat,
+        httpHost,
+        httpPort,
+        advertiseHost,
+        tailBytes,
+        logMaxBytes,
+        stopTimeout);
   }
 
   public NodeAgentConfig withStopTimeout(Duration timeout) {
-    return new NodeAgentConfig(nodeName, stateDir, reserveCpu, reserveMemoryMib, cpuAllocationRatio,
-        heartbeat, httpHost, httpPort, advertiseHost, runTailBytes, runLogMaxBytes, timeout);
+    return new NodeAgentConfig(
+        nodeName,
+        stateDir,
+        reserveCpu,
+        reserveMemoryMib,
+        cpuAllocationRatio,
+        heartbeat,
+        httpHost,
+        httpPort,
+        advertiseHost,
+        runTailBytes,
+        runLogMaxBytes,
+        timeout);
   }
 
   private static void requireAtLeast(long value, long min, String name) {

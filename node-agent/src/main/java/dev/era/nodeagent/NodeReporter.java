@@ -1,7 +1,6 @@
 package dev.era.nodeagent;
 
 import com.sun.management.OperatingSystemMXBean;
-import dev.era.nodeagent.vm.VmRegistry;
 import dev.era.api.Accelerator;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraNode;
@@ -13,6 +12,7 @@ import dev.era.api.Times;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.VmSpec;
+import dev.era.nodeagent.vm.VmRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.lang.management.ManagementFactory;
@@ -37,8 +37,13 @@ final class NodeReporter {
   private final String endpoint;
   private final ScheduledExecutorService scheduler;
 
-  NodeReporter(KubernetesClient client, Launcher launcher, VmRegistry vms, NodeAgentConfig config,
-      String endpoint, ScheduledExecutorService scheduler) {
+  NodeReporter(
+      KubernetesClient client,
+      Launcher launcher,
+      VmRegistry vms,
+      NodeAgentConfig config,
+      String endpoint,
+      ScheduledExecutorService scheduler) {
     this.client = client;
     this.launcher = launcher;
     this.vms = vms;
@@ -47,18 +52,21 @@ final class NodeReporter {
     this.scheduler = scheduler;
   }
 
-  /** Creates the EraNode if needed, reports now, then every heartbeat and whenever VMs come or go. */
+  /**
+   * Creates the EraNode if needed, reports now, then every heartbeat and whenever VMs come or go.
+   */
   void start() {
     report();
     long every = config.heartbeat().toMillis();
     scheduler.scheduleWithFixedDelay(this::reportQuietly, every, every, TimeUnit.MILLISECONDS);
-    vms.onChange(() -> {
-      try {
-        scheduler.execute(this::reportQuietly);
-      } catch (RejectedExecutionException e) {
-        // the agent is closing
-      }
-    });
+    vms.onChange(
+        () -> {
+          try {
+            scheduler.execute(this::reportQuietly);
+          } catch (RejectedExecutionException e) {
+            // the agent is closing
+          }
+        });
   }
 
   /** The agent goes away: the node takes no new VMs until an agent reports again. */
@@ -88,22 +96,29 @@ final class NodeReporter {
       node = create();
     }
     Instant now = Instant.now();
-    StatusUpdates.update(client, node, n -> true, n -> {
-      EraNodeStatus s = n.getStatus();
-      s.setCapacity(capacity());
-      s.setAllocated(allocated());
-      s.setImages(launcher.imagesPresent().stream().map(l -> l.id()).sorted().toList());
-      s.setAgentEndpoint(endpoint);
-      s.setHeartbeat(Times.format(now));
-      s.setObservedGeneration(n.getMetadata().getGeneration());
-      try {
-        s.setAccelerator(launcher.accelerator() == dev.era.launcher.Accelerator.KVM
-            ? Accelerator.kvm : Accelerator.tcg);
-        s.setCondition(ConditionTypes.READY, ready, reason, message, now);
-      } catch (LaunchException e) {
-        s.setCondition(ConditionTypes.READY, false, Reasons.LAUNCHER_UNAVAILABLE, e.getMessage(), now);
-      }
-    });
+    StatusUpdates.update(
+        client,
+        node,
+        n -> true,
+        n -> {
+          EraNodeStatus s = n.getStatus();
+          s.setCapacity(capacity());
+          s.setAllocated(allocated());
+          s.setImages(launcher.imagesPresent().stream().map(l -> l.id()).sorted().toList());
+          s.setAgentEndpoint(endpoint);
+          s.setHeartbeat(Times.format(now));
+          s.setObservedGeneration(n.getMetadata().getGeneration());
+          try {
+            s.setAccelerator(
+                launcher.accelerator() == dev.era.launcher.Accelerator.KVM
+                    ? Accelerator.kvm
+                    : Accelerator.tcg);
+            s.setCondition(ConditionTypes.READY, ready, reason, message, now);
+          } catch (LaunchException e) {
+            s.setCondition(
+                ConditionTypes.READY, false, Reasons.LAUNCHER_UNAVAILABLE, e.getMessage(), now);
+          }
+        });
   }
 
   /** The EraNode, created on first start and again if someone deleted it. */
@@ -123,8 +138,10 @@ final class NodeReporter {
   private NodeResources capacity() {
     var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     int cpus = Math.max(0, Runtime.getRuntime().availableProcessors() - config.reserveCpu());
-    long memoryMib = Math.max(0, os.getTotalMemorySize() / Quantities.MIB - config.reserveMemoryMib());
-    return new NodeResources((int) Math.floor(cpus * config.cpuAllocationRatio()),
+    long memoryMib =
+        Math.max(0, os.getTotalMemorySize() / Quantities.MIB - config.reserveMemoryMib());
+    return new NodeResources(
+        (int) Math.floor(cpus * config.cpuAllocationRatio()),
         Quantities.format(memoryMib * Quantities.MIB));
   }
 

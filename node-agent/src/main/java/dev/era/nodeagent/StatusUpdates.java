@@ -71,7 +71,12 @@ public final class StatusUpdates {
       }
     }
     throw new KubernetesClientException(
-        "the status of " + from.getKind() + " " + from.getMetadata().getName()
-            + " kept changing under the node agent (" + ATTEMPTS + " conflicts in a row)");
+        "the status of "
+            + from.getKind()
+            + " "
+            + from.getMetadata().getName()
+            + " kept changing under the node agent ("
+            + ATTEMPTS
+            + " conflicts in a row)");
   }
 }

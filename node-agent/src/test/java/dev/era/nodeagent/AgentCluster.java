@@ -22,7 +22,10 @@ import java.util.List;
  * client as its chart service account, so that a permission the chart lacks fails the test.
  */
 public final class AgentCluster implements AutoCloseable {
-  /** The most vCPUs the node's launcher gives a guest, whatever the host's cores, so tests can exceed it. */
+  /**
+   * The most vCPUs the node's launcher gives a guest, whatever the host's cores, so tests can
+   * exceed it.
+   */
   public static final int MAX_GUEST_VCPUS = 2;
 
   public static final String NODE = "node-a";
@@ -45,14 +48,19 @@ public final class AgentCluster implements AutoCloseable {
     this.agentConfig = config.withStateDir(agentState);
     this.operatorClient = api.newClient(Component.OPERATOR);
     this.agentClient = api.newClient(Component.NODE_AGENT);
-    this.operator = new Operator(o -> o.withKubernetesClient(operatorClient)
-        .withCloseClientOnStop(false)
-        .withUseSSAToPatchPrimaryResource(false));
+    this.operator =
+        new Operator(
+            o ->
+                o.withKubernetesClient(operatorClient)
+                    .withCloseClientOnStop(false)
+                    .withUseSSAToPatchPrimaryResource(false));
     EraControllers.register(operator, operatorClient, EraOperatorConfig.defaults());
     operator.start();
   }
 
-  /** Builds the images before any clock starts (minutes, once per host); see {@link RequiresQemu}. */
+  /**
+   * Builds the images before any clock starts (minutes, once per host); see {@link RequiresQemu}.
+   */
   public static AgentCluster start(Path dir, Language... images) {
     return start(dir, testConfig(), images);
   }
@@ -69,7 +77,9 @@ public final class AgentCluster implements AutoCloseable {
 
   /** Room for a few VMs on a small test machine (idle guests barely use CPU). */
   public static NodeAgentConfig testConfig() {
-    return NodeAgentConfig.defaults(NODE).withCpuAllocationRatio(8).withHeartbeat(Duration.ofSeconds(2));
+    return NodeAgentConfig.defaults(NODE)
+        .withCpuAllocationRatio(8)
+        .withHeartbeat(Duration.ofSeconds(2));
   }
 
   /** The user's client. */
@@ -94,8 +104,9 @@ public final class AgentCluster implements AutoCloseable {
   }
 
   public void startAgent() {
-    launcher = new QemuLauncher(
-        LauncherConfig.defaults().withStateDir(launcherState).withMaxVcpus(MAX_GUEST_VCPUS));
+    launcher =
+        new QemuLauncher(
+            LauncherConfig.defaults().withStateDir(launcherState).withMaxVcpus(MAX_GUEST_VCPUS));
     agent = NodeAgent.start(agentClient, launcher, agentConfig);
   }
 
@@ -116,7 +127,8 @@ public final class AgentCluster implements AutoCloseable {
     try {
       stopAgent();
     } finally {
-      try (QemuLauncher cleanup = new QemuLauncher(LauncherConfig.defaults().withStateDir(launcherState))) {
+      try (QemuLauncher cleanup =
+          new QemuLauncher(LauncherConfig.defaults().withStateDir(launcherState))) {
         cleanup.list().forEach(vm -> vm.kill());
       } finally {
         operator.stop();

@@ -30,12 +30,15 @@ class NodeAgentConfigTest {
   void rejectsWhatCannotWork() {
     NodeAgentConfig config = NodeAgentConfig.defaults("n");
 
-    assertThatThrownBy(() -> NodeAgentConfig.defaults("Not_A_Node")).hasMessageContaining("nodeName");
+    assertThatThrownBy(() -> NodeAgentConfig.defaults("Not_A_Node"))
+        .hasMessageContaining("nodeName");
     assertThatThrownBy(() -> config.withHeartbeat(Duration.ZERO)).hasMessageContaining("heartbeat");
-    assertThatThrownBy(() -> config.withHttp("127.0.0.1", 70000, null)).hasMessageContaining("httpPort");
+    assertThatThrownBy(() -> config.withHttp("127.0.0.1", 70000, null))
+        .hasMessageContaining("httpPort");
     assertThatThrownBy(() -> config.withRunOutput(1024, 10)).hasMessageContaining("runLogMaxBytes");
     assertThatThrownBy(() -> config.withRunOutput(EraRunStatus.OUTPUT_TAIL_BYTES + 1, 1 << 20))
         .hasMessageContaining("runTailBytes must be at most " + EraRunStatus.OUTPUT_TAIL_BYTES);
-    assertThatThrownBy(() -> config.withCpuAllocationRatio(0)).hasMessageContaining("cpuAllocationRatio");
+    assertThatThrownBy(() -> config.withCpuAllocationRatio(0))
+        .hasMessageContaining("cpuAllocationRatio");
   }
 }

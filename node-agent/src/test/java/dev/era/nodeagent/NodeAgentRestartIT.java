@@ -11,7 +11,6 @@ import static dev.era.nodeagent.Resources.getVm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.era.nodeagent.vm.VmSpecs;
 import dev.era.api.EraNode;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
@@ -21,8 +20,9 @@ import dev.era.api.Reasons;
 import dev.era.launcher.Language;
 import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
-import dev.era.launcher.VmSpec;
 import dev.era.launcher.RequiresQemu;
+import dev.era.launcher.VmSpec;
+import dev.era.nodeagent.vm.VmSpecs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +72,10 @@ class NodeAgentRestartIT {
     EraRun once = awaitFinished(client, "once");
     assertThat(once.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
     createRun(client, "long", "keep", s -> s.setShell("echo started; sleep 600"));
-    createRun(client, "survivor", "keep",
+    createRun(
+        client,
+        "survivor",
+        "keep",
         s -> s.setShell("echo ran >> survivor.txt; echo begin; sleep 3; echo done"));
     awaitStarted("long", "started\n");
     EraRun survivorBefore = awaitStarted("survivor", "begin\n");
@@ -88,7 +91,8 @@ class NodeAgentRestartIT {
     longRun.getStatus().setExecId(longRun.getStatus().getExecId() ^ 0x4000_0000);
     client.resource(longRun).updateStatus();
     String rebornId = VmSpecs.vmId(unsaved("reborn"));
-    try (QemuLauncher other = new QemuLauncher(LauncherConfig.defaults().withStateDir(cluster.launcherState()))) {
+    try (QemuLauncher other =
+        new QemuLauncher(LauncherConfig.defaults().withStateDir(cluster.launcherState()))) {
       other.start(VmSpec.of("orphan", Language.PYTHON)); // left running: no EraVM owns it
       // As if an earlier EraVM "reborn" had booted it: it starts before the one created below
       // (creation timestamps have whole seconds).
@@ -121,13 +125,16 @@ class NodeAgentRestartIT {
     assertThat(survivor.getStatus().getExitCode()).isZero();
     assertThat(survivor.getStatus().getStdout()).isEqualTo("begin\ndone\n");
     assertThat(Files.readString(runLog("survivor"))).isEqualTo("begin\ndone\n");
-    assertThat(survivor.getStatus().getStartedAt()).isEqualTo(survivorBefore.getStatus().getStartedAt());
+    assertThat(survivor.getStatus().getStartedAt())
+        .isEqualTo(survivorBefore.getStatus().getStartedAt());
     assertThat(survivor.getStatus().getExecId()).isEqualTo(survivorBefore.getStatus().getExecId());
-    assertThat(events(client, "survivor")).noneMatch(e -> Reasons.AGENT_RESTARTED.equals(e.getReason()));
+    assertThat(events(client, "survivor"))
+        .noneMatch(e -> Reasons.AGENT_RESTARTED.equals(e.getReason()));
 
     EraRun after = awaitFinished(client, "after");
     assertThat(after.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
-    assertThat(after.getStatus().getStdout()).as("each run that wrote a file ran exactly once")
+    assertThat(after.getStatus().getStdout())
+        .as("each run that wrote a file ran exactly once")
         .isEqualTo("ran\nran\n");
     EraRun onceAgain = getRun(client, "once");
     assertThat(onceAgain.getStatus().getStartedAt()).isEqualTo(once.getStatus().getStartedAt());
@@ -145,14 +152,30 @@ class NodeAgentRestartIT {
     assertThat(cluster.launcherState().resolve("vms/orphan")).doesNotExist();
     awaitVm(client, "reborn", EraVMPhase.Running);
     assertThat(cluster.processesOf(rebornId)).hasSize(1).doesNotContainAnyElementsOf(oldReborn);
-    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.agent().endpoint().equals(
-        client.resources(EraNode.class).withName(AgentCluster.NODE).get().getStatus().getAgentEndpoint()));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                cluster
+                    .agent()
+                    .endpoint()
+                    .equals(
+                        client
+                            .resources(EraNode.class)
+                            .withName(AgentCluster.NODE)
+                            .get()
+                            .getStatus()
+                            .getAgentEndpoint()));
   }
 
-  /** Waits until the run's command has written {@code first}: it runs in the guest, not only claimed. */
+  /**
+   * Waits until the run's command has written {@code first}: it runs in the guest, not only
+   * claimed.
+   */
   private static EraRun awaitStarted(String run, String first) {
-    await().atMost(Resources.RUN).until(() -> Files.exists(runLog(run))
-        && Files.readString(runLog(run)).equals(first));
+    await()
+        .atMost(Resources.RUN)
+        .until(() -> Files.exists(runLog(run)) && Files.readString(runLog(run)).equals(first));
     EraRun running = getRun(client, run);
     assertThat(running.getStatus().getPhase()).isEqualTo(EraRunPhase.Running);
     assertThat(running.getStatus().getExecId()).isNotNull();
@@ -160,7 +183,12 @@ class NodeAgentRestartIT {
   }
 
   private static Path runLog(String run) {
-    return cluster.agentState().resolve("runs").resolve(Resources.NAMESPACE).resolve(run).resolve("stdout");
+    return cluster
+        .agentState()
+        .resolve("runs")
+        .resolve(Resources.NAMESPACE)
+        .resolve(run)
+        .resolve("stdout");
   }
 
   private static EraVM unsaved(String name) {

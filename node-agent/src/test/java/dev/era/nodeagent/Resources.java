@@ -17,14 +17,16 @@ import java.util.function.Predicate;
 /** Builds and waits for EraVMs and EraRuns as a user would. */
 public final class Resources {
   public static final String NAMESPACE = "default";
+
   /** First boots and runs are slow under TCG on a loaded 2-core machine. */
   public static final Duration BOOT = Duration.ofMinutes(3);
+
   public static final Duration RUN = Duration.ofMinutes(2);
 
   private Resources() {}
 
-  public static EraVM createVm(KubernetesClient client, String name, String language,
-      Consumer<EraVMSpec> customise) {
+  public static EraVM createVm(
+      KubernetesClient client, String name, String language, Consumer<EraVMSpec> customise) {
     EraVM vm = new EraVM();
     vm.getMetadata().setName(name);
     vm.getMetadata().setNamespace(NAMESPACE);
@@ -33,8 +35,8 @@ public final class Resources {
     return client.resource(vm).create();
   }
 
-  public static EraRun createRun(KubernetesClient client, String name, String vmName,
-      Consumer<EraRunSpec> customise) {
+  public static EraRun createRun(
+      KubernetesClient client, String name, String vmName, Consumer<EraRunSpec> customise) {
     EraRun run = new EraRun();
     run.getMetadata().setName(name);
     run.getMetadata().setNamespace(NAMESPACE);
@@ -55,12 +57,16 @@ public final class Resources {
     return awaitVm(client, name, vm -> vm.getStatus().getPhase() == phase, BOOT);
   }
 
-  public static EraVM awaitVm(KubernetesClient client, String name, Predicate<EraVM> condition,
-      Duration atMost) {
-    await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
-      EraVM vm = getVm(client, name);
-      return vm != null && condition.test(vm);
-    });
+  public static EraVM awaitVm(
+      KubernetesClient client, String name, Predicate<EraVM> condition, Duration atMost) {
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              EraVM vm = getVm(client, name);
+              return vm != null && condition.test(vm);
+            });
     return getVm(client, name);
   }
 
@@ -69,10 +75,14 @@ public final class Resources {
   }
 
   public static EraRun awaitRun(KubernetesClient client, String name, Predicate<EraRun> condition) {
-    await().atMost(RUN).pollInterval(Duration.ofMillis(200)).until(() -> {
-      EraRun run = getRun(client, name);
-      return run != null && condition.test(run);
-    });
+    await()
+        .atMost(RUN)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              EraRun run = getRun(client, name);
+              return run != null && condition.test(run);
+            });
     return getRun(client, name);
   }
 

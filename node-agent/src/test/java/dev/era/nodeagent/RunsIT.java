@@ -81,10 +81,12 @@ class RunsIT {
     assertThat(vm.getStatus().isTrue(ConditionTypes.READY)).isTrue();
     assertThat(Times.parse(vm.getStatus().getBootedAt())).isPresent();
     boolean kvm = cluster.launcher().accelerator() == dev.era.launcher.Accelerator.KVM;
-    assertThat(vm.getStatus().condition(ConditionTypes.ACCELERATED)).hasValueSatisfying(c -> {
-      assertThat(c.getStatus()).isEqualTo(kvm ? ConditionTypes.TRUE : ConditionTypes.FALSE);
-      assertThat(c.getReason()).isEqualTo(kvm ? Reasons.KVM : Reasons.TCG);
-    });
+    assertThat(vm.getStatus().condition(ConditionTypes.ACCELERATED))
+        .hasValueSatisfying(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo(kvm ? ConditionTypes.TRUE : ConditionTypes.FALSE);
+              assertThat(c.getReason()).isEqualTo(kvm ? Reasons.KVM : Reasons.TCG);
+            });
     assertThat(events(client, "py")).anyMatch(e -> Reasons.GUEST_READY.equals(e.getReason()));
   }
 
@@ -94,89 +96,149 @@ class RunsIT {
 
     assertThat(node.getStatus().isTrue(ConditionTypes.READY)).isTrue();
     assertThat(node.getStatus().getAccelerator())
-        .isEqualTo(cluster.launcher().accelerator() == dev.era.launcher.Accelerator.KVM
-            ? Accelerator.kvm : Accelerator.tcg);
+        .isEqualTo(
+            cluster.launcher().accelerator() == dev.era.launcher.Accelerator.KVM
+                ? Accelerator.kvm
+                : Accelerator.tcg);
     assertThat(node.getStatus().getImages()).contains("python", "node");
     assertThat(node.getStatus().getCapacity().getCpu())
         .isEqualTo(Runtime.getRuntime().availableProcessors() * 8);
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      EraNode now = client.resources(EraNode.class).withName(AgentCluster.NODE).get();
-      assertThat(now.getStatus().getAllocated().getCpu()).isEqualTo(2);
-      assertThat(now.getStatus().getAllocated().getMemory()).isEqualTo("512Mi");
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              EraNode now = client.resources(EraNode.class).withName(AgentCluster.NODE).get();
+              assertThat(now.getStatus().getAllocated().getCpu()).isEqualTo(2);
+              assertThat(now.getStatus().getAllocated().getMemory()).isEqualTo("512Mi");
+            });
     assertThat(node.getStatus().getAgentEndpoint()).isEqualTo(cluster.agent().endpoint());
-    HttpResponse<String> health = http.send(
-        HttpRequest.newBuilder(URI.create(node.getStatus().getAgentEndpoint() + "/healthz")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health =
+        http.send(
+            HttpRequest.newBuilder(URI.create(node.getStatus().getAgentEndpoint() + "/healthz"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(health.statusCode()).isEqualTo(200);
 
     String first = node.getStatus().getHeartbeat();
-    await().atMost(Duration.ofSeconds(30)).until(() -> !first.equals(
-        client.resources(EraNode.class).withName(AgentCluster.NODE).get().getStatus().getHeartbeat()));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                !first.equals(
+                    client
+                        .resources(EraNode.class)
+                        .withName(AgentCluster.NODE)
+                        .get()
+                        .getStatus()
+                        .getHeartbeat()));
   }
 
   @Test
   void aPythonRunWithFilesFromEverySourceSucceeds() {
     byte[] binary = {0, 1, (byte) 0xfe, (byte) 0xff, 10};
-    client.resource(new ConfigMapBuilder().withNewMetadata().withName("py-config")
-        .withNamespace(Resources.NAMESPACE).endMetadata()
-        .withData(Map.of("config.json", "{\"answer\": 42}")).build()).create();
-    client.resource(new SecretBuilder().withNewMetadata().withName("py-secret")
-        .withNamespace(Resources.NAMESPACE).endMetadata()
-        .withData(Map.of("token", Base64.getEncoder().encodeToString("s3cret".getBytes()))).build())
+    client
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("py-config")
+                .withNamespace(Resources.NAMESPACE)
+                .endMetadata()
+                .withData(Map.of("config.json", "{\"answer\": 42}"))
+                .build())
         .create();
-    String script = String.join("\n",
-        "import json, os",
-        "print('greeting', os.environ['GREETING'])",
-        "print('bytes', list(open('data/blob.bin', 'rb').read()))",
-        "print('answer', json.load(open('conf/config.json'))['answer'])",
-        "print('token', open('token').read())",
-        "print('mode', oct(os.stat('run.sh').st_mode & 0o777))",
-        "print('cwd', os.getcwd())");
-    createRun(client, "py-files", "py", s -> {
-      s.setCommand(List.of("python3", "main.py"));
-      s.setEnv(List.of(new RunEnvVar("GREETING", "hello")));
-      s.setFiles(List.of(
-          file("main.py", f -> f.setContent(script)),
-          file("data/blob.bin", f -> f.setContentBase64(Base64.getEncoder().encodeToString(binary))),
-          file("conf/config.json", f -> f.setConfigMapRef(new KeyRef("py-config", "config.json"))),
-          file("token", f -> f.setSecretRef(new KeyRef("py-secret", "token"))),
-          file("run.sh", f -> {
-            f.setContent("#!/bin/sh\necho hi\n");
-            f.setMode(0755);
-          })));
-    });
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("py-secret")
+                .withNamespace(Resources.NAMESPACE)
+                .endMetadata()
+                .withData(Map.of("token", Base64.getEncoder().encodeToString("s3cret".getBytes())))
+                .build())
+        .create();
+    String script =
+        String.join(
+            "\n",
+            "import json, os",
+            "print('greeting', os.environ['GREETING'])",
+            "print('bytes', list(open('data/blob.bin', 'rb').read()))",
+            "print('answer', json.load(open('conf/config.json'))['answer'])",
+            "print('token', open('token').read())",
+            "print('mode', oct(os.stat('run.sh').st_mode & 0o777))",
+            "print('cwd', os.getcwd())");
+    createRun(
+        client,
+        "py-files",
+        "py",
+        s -> {
+          s.setCommand(List.of("python3", "main.py"));
+          s.setEnv(List.of(new RunEnvVar("GREETING", "hello")));
+          s.setFiles(
+              List.of(
+                  file("main.py", f -> f.setContent(script)),
+                  file(
+                      "data/blob.bin",
+                      f -> f.setContentBase64(Base64.getEncoder().encodeToString(binary))),
+                  file(
+                      "conf/config.json",
+                      f -> f.setConfigMapRef(new KeyRef("py-config", "config.json"))),
+                  file("token", f -> f.setSecretRef(new KeyRef("py-secret", "token"))),
+                  file(
+                      "run.sh",
+                      f -> {
+                        f.setContent("#!/bin/sh\necho hi\n");
+                        f.setMode(0755);
+                      })));
+        });
 
     EraRunStatus status = awaitFinished(client, "py-files").getStatus();
 
-    assertThat(status.getPhase()).as(status.getMessage() + "\n" + status.getStderr())
+    assertThat(status.getPhase())
+        .as(status.getMessage() + "\n" + status.getStderr())
         .isEqualTo(EraRunPhase.Succeeded);
     assertThat(status.getExitCode()).isZero();
-    assertThat(status.getStdout()).isEqualTo(String.join("\n",
-        "greeting hello", "bytes [0, 1, 254, 255, 10]", "answer 42", "token s3cret", "mode 0o755",
-        "cwd /work", ""));
+    assertThat(status.getStdout())
+        .isEqualTo(
+            String.join(
+                "\n",
+                "greeting hello",
+                "bytes [0, 1, 254, 255, 10]",
+                "answer 42",
+                "token s3cret",
+                "mode 0o755",
+                "cwd /work",
+                ""));
     assertThat(status.getStderr()).isEmpty();
     assertThat(status.getStdoutTruncated()).isFalse();
     Instant started = Times.parse(status.getStartedAt()).orElseThrow();
-    assertThat(Times.parse(status.getFinishedAt())).hasValueSatisfying(
-        finished -> assertThat(finished).isAfterOrEqualTo(started));
+    assertThat(Times.parse(status.getFinishedAt()))
+        .hasValueSatisfying(finished -> assertThat(finished).isAfterOrEqualTo(started));
     assertThat(Resources.getVm(client, "py").getStatus().getLastRunAt()).isNotNull();
   }
 
   @Test
   void aNodeRunWithFilesSucceeds() {
-    createRun(client, "js-files", "js", s -> {
-      s.setCommand(List.of("node", "index.js"));
-      s.setEnv(List.of(new RunEnvVar("WHO", "era")));
-      s.setFiles(List.of(
-          file("index.js", f -> f.setContent(
-              "const u = require('./lib/util.js');\nconsole.log(u.greet(process.env.WHO));\n")),
-          file("lib/util.js", f -> f.setContent("exports.greet = n => 'hello ' + n;\n"))));
-    });
+    createRun(
+        client,
+        "js-files",
+        "js",
+        s -> {
+          s.setCommand(List.of("node", "index.js"));
+          s.setEnv(List.of(new RunEnvVar("WHO", "era")));
+          s.setFiles(
+              List.of(
+                  file(
+                      "index.js",
+                      f ->
+                          f.setContent(
+                              "const u = require('./lib/util.js');\nconsole.log(u.greet(process.env.WHO));\n")),
+                  file("lib/util.js", f -> f.setContent("exports.greet = n => 'hello ' + n;\n"))));
+        });
 
     EraRunStatus status = awaitFinished(client, "js-files").getStatus();
 
-    assertThat(status.getPhase()).as(status.getMessage() + "\n" + status.getStderr())
+    assertThat(status.getPhase())
+        .as(status.getMessage() + "\n" + status.getStderr())
         .isEqualTo(EraRunPhase.Succeeded);
     assertThat(status.getStdout()).isEqualTo("hello era\n");
   }
@@ -195,51 +257,79 @@ class RunsIT {
 
   @Test
   void aRunPastItsTimeoutIsTimedOut() {
-    createRun(client, "too-slow", "py", s -> {
-      s.setCommand(List.of("sleep", "60"));
-      s.setTimeoutSeconds(2);
-    });
+    createRun(
+        client,
+        "too-slow",
+        "py",
+        s -> {
+          s.setCommand(List.of("sleep", "60"));
+          s.setTimeoutSeconds(2);
+        });
 
     EraRunStatus status = awaitFinished(client, "too-slow").getStatus();
 
     assertThat(status.getPhase()).isEqualTo(EraRunPhase.TimedOut);
     assertThat(status.getReason()).isEqualTo(Reasons.TIMED_OUT);
     assertThat(status.getExitCode()).isEqualTo(128 + 9);
-    Duration took = Duration.between(Times.parse(status.getStartedAt()).orElseThrow(),
-        Times.parse(status.getFinishedAt()).orElseThrow());
+    Duration took =
+        Duration.between(
+            Times.parse(status.getStartedAt()).orElseThrow(),
+            Times.parse(status.getFinishedAt()).orElseThrow());
     assertThat(took).isLessThan(Duration.ofSeconds(30));
   }
 
   @Test
   void runsOfOneVmRunAtTheSameTime() {
     // Each waits for the other's file: both succeed only if they run at once.
-    String wait = "touch %s.ready; for i in $(seq 1 600); do [ -f %s.ready ] && exit 0; sleep 0.1; done; exit 1";
-    createRun(client, "together-a", "py", s -> {
-      s.setShell(String.format(wait, "together-a", "together-b"));
-      s.setTimeoutSeconds(120);
-    });
-    createRun(client, "together-b", "py", s -> {
-      s.setShell(String.format(wait, "together-b", "together-a"));
-      s.setTimeoutSeconds(120);
-    });
+    String wait =
+        "touch %s.ready; for i in $(seq 1 600); do [ -f %s.ready ] && exit 0; sleep 0.1; done; exit 1";
+    createRun(
+        client,
+        "together-a",
+        "py",
+        s -> {
+          s.setShell(String.format(wait, "together-a", "together-b"));
+          s.setTimeoutSeconds(120);
+        });
+    createRun(
+        client,
+        "together-b",
+        "py",
+        s -> {
+          s.setShell(String.format(wait, "together-b", "together-a"));
+          s.setTimeoutSeconds(120);
+        });
 
-    assertThat(awaitFinished(client, "together-a").getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
-    assertThat(awaitFinished(client, "together-b").getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
+    assertThat(awaitFinished(client, "together-a").getStatus().getPhase())
+        .isEqualTo(EraRunPhase.Succeeded);
+    assertThat(awaitFinished(client, "together-b").getStatus().getPhase())
+        .isEqualTo(EraRunPhase.Succeeded);
   }
 
   @Test
   void bigOutputKeepsItsTailInTheStatusAndAllOfItOnTheNode() throws Exception {
-    createRun(client, "big", "py", s -> s.setCommand(List.of("python3", "-c",
-        "import sys; sys.stdout.write('x' * 200000 + 'END\\n')")));
+    createRun(
+        client,
+        "big",
+        "py",
+        s ->
+            s.setCommand(
+                List.of("python3", "-c", "import sys; sys.stdout.write('x' * 200000 + 'END\\n')")));
 
     EraRun run = awaitFinished(client, "big");
 
     assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
-    assertThat(run.getStatus().getStdout()).hasSize(EraRunStatus.OUTPUT_TAIL_BYTES).endsWith("xEND\n");
+    assertThat(run.getStatus().getStdout())
+        .hasSize(EraRunStatus.OUTPUT_TAIL_BYTES)
+        .endsWith("xEND\n");
     assertThat(run.getStatus().getStdoutTruncated()).isTrue();
     assertThat(run.getStatus().getOutputDropped()).as("the node has all of it").isFalse();
-    HttpResponse<String> full = http.send(HttpRequest.newBuilder(URI.create(
-        cluster.agent().endpoint() + "/runs/default/big/stdout")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> full =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(cluster.agent().endpoint() + "/runs/default/big/stdout"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(full.statusCode()).isEqualTo(200);
     assertThat(full.body()).hasSize(200004).startsWith("xxx").endsWith("xEND\n");
   }
@@ -247,36 +337,54 @@ class RunsIT {
   @Test
   void followingALogStreamsItUntilTheRunEnds() throws Exception {
     // Follow before the run exists on the node: the endpoint waits for it, then streams.
-    createRun(client, "counting", "py",
+    createRun(
+        client,
+        "counting",
+        "py",
         s -> s.setShell("for i in 1 2 3; do echo line$i; echo err$i >&2; sleep 0.3; done"));
-    CompletableFuture<HttpResponse<String>> followed = http.sendAsync(HttpRequest.newBuilder(URI.create(
-        cluster.agent().endpoint() + "/runs/default/counting/stdout?follow=true")).build(),
-        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    CompletableFuture<HttpResponse<String>> followed =
+        http.sendAsync(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        cluster.agent().endpoint() + "/runs/default/counting/stdout?follow=true"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
 
-    HttpResponse<String> response = followed.get(Resources.RUN.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    HttpResponse<String> response =
+        followed.get(Resources.RUN.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("line1\nline2\nline3\n");
-    assertThat(awaitFinished(client, "counting").getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
-    HttpResponse<String> stderr = http.send(HttpRequest.newBuilder(URI.create(
-        cluster.agent().endpoint() + "/runs/default/counting/stderr")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(awaitFinished(client, "counting").getStatus().getPhase())
+        .isEqualTo(EraRunPhase.Succeeded);
+    HttpResponse<String> stderr =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(cluster.agent().endpoint() + "/runs/default/counting/stderr"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(stderr.body()).isEqualTo("err1\nerr2\nerr3\n");
   }
 
   @Test
   void aMissingConfigMapFailsTheRunWithAnEvent() {
-    createRun(client, "no-config", "py", s -> {
-      s.setCommand(List.of("true"));
-      s.setFiles(List.of(file("x.json", f -> f.setConfigMapRef(new KeyRef("nope", "x.json")))));
-    });
+    createRun(
+        client,
+        "no-config",
+        "py",
+        s -> {
+          s.setCommand(List.of("true"));
+          s.setFiles(List.of(file("x.json", f -> f.setConfigMapRef(new KeyRef("nope", "x.json")))));
+        });
 
     EraRunStatus status = awaitFinished(client, "no-config").getStatus();
 
     assertThat(status.getPhase()).isEqualTo(EraRunPhase.Failed);
     assertThat(status.getReason()).isEqualTo(Reasons.STAGING_FAILED);
     assertThat(status.getMessage()).contains("ConfigMap default/nope does not exist");
-    assertThat(events(client, "no-config")).anyMatch(e -> "Warning".equals(e.getType())
-        && Reasons.STAGING_FAILED.equals(e.getReason()));
+    assertThat(events(client, "no-config"))
+        .anyMatch(
+            e -> "Warning".equals(e.getType()) && Reasons.STAGING_FAILED.equals(e.getReason()));
   }
 
   private static RunFile file(String path, java.util.function.Consumer<RunFile> content) {

@@ -2,11 +2,11 @@ package dev.era.nodeagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.era.nodeagent.StatusUpdates.Result;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import dev.era.apiserver.Component;
 import dev.era.apiserver.testing.ApiServerExtension;
+import dev.era.nodeagent.StatusUpdates.Result;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StatusUpdatesTest {
   @RegisterExtension static final ApiServerExtension API = new ApiServerExtension();
   static KubernetesClient client;
+
   /** The code under test writes as the node agent. */
   static KubernetesClient agent;
 
@@ -31,7 +32,8 @@ class StatusUpdatesTest {
     other.getStatus().setMessage("written by the operator");
     client.resource(other).updateStatus();
 
-    Result result = StatusUpdates.update(agent, stale, r -> true, r -> r.getStatus().setReason("Mine"));
+    Result result =
+        StatusUpdates.update(agent, stale, r -> true, r -> r.getStatus().setReason("Mine"));
 
     assertThat(result).isEqualTo(Result.WRITTEN);
     EraRun now = client.resource(stale).get();
@@ -42,10 +44,13 @@ class StatusUpdatesTest {
   @Test
   void onlyOneOfTwoClaimsFromTheSameCopyWins() {
     EraRun seen = create("claim");
-    var claim = (java.util.function.Predicate<EraRun>) r -> r.getStatus().getPhase() == EraRunPhase.Pending;
+    var claim =
+        (java.util.function.Predicate<EraRun>) r -> r.getStatus().getPhase() == EraRunPhase.Pending;
 
-    Result first = StatusUpdates.update(agent, seen, claim, r -> r.getStatus().setPhase(EraRunPhase.Running));
-    Result second = StatusUpdates.update(agent, seen, claim, r -> r.getStatus().setPhase(EraRunPhase.Running));
+    Result first =
+        StatusUpdates.update(agent, seen, claim, r -> r.getStatus().setPhase(EraRunPhase.Running));
+    Result second =
+        StatusUpdates.update(agent, seen, claim, r -> r.getStatus().setPhase(EraRunPhase.Running));
 
     assertThat(first).isEqualTo(Result.WRITTEN);
     assertThat(second).isEqualTo(Result.DECLINED);
@@ -58,12 +63,16 @@ class StatusUpdatesTest {
     running.getStatus().setPhase(EraRunPhase.Running);
     client.resource(running).updateStatus();
 
-    Result result = StatusUpdates.update(agent, stale,
-        r -> r.getStatus().getPhase() == EraRunPhase.Running,
-        r -> r.getStatus().setPhase(EraRunPhase.Succeeded));
+    Result result =
+        StatusUpdates.update(
+            agent,
+            stale,
+            r -> r.getStatus().getPhase() == EraRunPhase.Running,
+            r -> r.getStatus().setPhase(EraRunPhase.Succeeded));
 
     assertThat(result).isEqualTo(Result.WRITTEN);
-    assertThat(client.resource(stale).get().getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
+    assertThat(client.resource(stale).get().getStatus().getPhase())
+        .isEqualTo(EraRunPhase.Succeeded);
   }
 
   @Test
@@ -71,8 +80,9 @@ class StatusUpdatesTest {
     EraRun run = create("same");
     String version = run.getMetadata().getResourceVersion();
 
-    Result result = StatusUpdates.update(agent, run, r -> true,
-        r -> r.getStatus().setPhase(EraRunPhase.Pending));
+    Result result =
+        StatusUpdates.update(
+            agent, run, r -> true, r -> r.getStatus().setPhase(EraRunPhase.Pending));
 
     assertThat(result).isEqualTo(Result.UNCHANGED);
     assertThat(client.resource(run).get().getMetadata().getResourceVersion()).isEqualTo(version);

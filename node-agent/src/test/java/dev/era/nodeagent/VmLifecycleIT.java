@@ -9,7 +9,6 @@ import static dev.era.nodeagent.Resources.getVm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.era.nodeagent.vm.VmSpecs;
 import dev.era.api.Annotations;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraNode;
@@ -20,6 +19,7 @@ import dev.era.api.PersistSpec;
 import dev.era.api.Reasons;
 import dev.era.launcher.Language;
 import dev.era.launcher.RequiresQemu;
+import dev.era.nodeagent.vm.VmSpecs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -32,8 +32,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,7 +55,9 @@ class VmLifecycleIT {
   static void start() {
     cluster = AgentCluster.start(dir, Language.PYTHON);
     client = cluster.client();
-    vmId = VmSpecs.vmId(createVm(client, "disk", "python", s -> s.setPersist(new PersistSpec("64Mi"))));
+    vmId =
+        VmSpecs.vmId(
+            createVm(client, "disk", "python", s -> s.setPersist(new PersistSpec("64Mi"))));
     awaitVm(client, "disk", EraVMPhase.Running);
   }
 
@@ -79,7 +81,9 @@ class VmLifecycleIT {
     assertThat(cluster.processesOf(vmId)).isEmpty();
     assertThat(vmDir()).doesNotExist();
     assertThat(disk()).exists();
-    await().atMost(Duration.ofSeconds(30)).until(() -> node().getStatus().getAllocated().getCpu() == 0);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> node().getStatus().getAllocated().getCpu() == 0);
 
     setRunning(true);
     awaitVm(client, "disk", EraVMPhase.Running);
@@ -100,8 +104,8 @@ class VmLifecycleIT {
     EraVM failed = awaitVm(client, "disk", EraVMPhase.Failed);
     assertThat(failed.getStatus().getReason()).isEqualTo(Reasons.VM_DIED);
     assertThat(failed.getStatus().isFalseBecause(ConditionTypes.READY, Reasons.VM_DIED)).isTrue();
-    assertThat(events(client, "disk")).anyMatch(
-        e -> "Warning".equals(e.getType()) && Reasons.VM_DIED.equals(e.getReason()));
+    assertThat(events(client, "disk"))
+        .anyMatch(e -> "Warning".equals(e.getType()) && Reasons.VM_DIED.equals(e.getReason()));
     await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(vmDir()));
 
     setRunning(false);
@@ -118,9 +122,13 @@ class VmLifecycleIT {
     // Written just before the deletion: it reaches the disk only if the guest powers off cleanly.
     createRun(client, "last", "disk", s -> s.setShell("echo last > last.txt"));
     assertThat(awaitFinished(client, "last").getStatus().getExitCode()).isZero();
-    client.resources(EraVM.class).inNamespace(Resources.NAMESPACE).withName("disk").patch(
-        PatchContext.of(PatchType.JSON_MERGE),
-        "{\"metadata\":{\"annotations\":{\"" + Annotations.KEEP_PERSIST + "\":\"true\"}}}");
+    client
+        .resources(EraVM.class)
+        .inNamespace(Resources.NAMESPACE)
+        .withName("disk")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"" + Annotations.KEEP_PERSIST + "\":\"true\"}}}");
     client.resource(getVm(client, "disk")).delete();
 
     await().atMost(Resources.BOOT).until(() -> getVm(client, "disk") == null);
@@ -161,18 +169,23 @@ class VmLifecycleIT {
     EraVM failed = awaitVm(client, "too-big", EraVMPhase.Failed);
 
     assertThat(failed.getStatus().getReason()).isEqualTo(Reasons.BOOT_FAILED);
-    assertThat(failed.getStatus().getMessage()).contains("vcpus " + tooMany + " is more than the")
+    assertThat(failed.getStatus().getMessage())
+        .contains("vcpus " + tooMany + " is more than the")
         .contains("a guest may have on this host");
-    assertThat(events(client, "too-big")).anyMatch(
-        e -> "Warning".equals(e.getType()) && Reasons.BOOT_FAILED.equals(e.getReason()));
+    assertThat(events(client, "too-big"))
+        .anyMatch(e -> "Warning".equals(e.getType()) && Reasons.BOOT_FAILED.equals(e.getReason()));
   }
 
   private static void setRunning(boolean running) {
-    client.resources(EraVM.class).inNamespace(Resources.NAMESPACE).withName("disk")
-        .edit(vm -> {
-          vm.getSpec().setRunning(running);
-          return vm;
-        });
+    client
+        .resources(EraVM.class)
+        .inNamespace(Resources.NAMESPACE)
+        .withName("disk")
+        .edit(
+            vm -> {
+              vm.getSpec().setRunning(running);
+              return vm;
+            });
   }
 
   private static EraNode node() {

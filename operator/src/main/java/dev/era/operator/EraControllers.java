@@ -25,12 +25,16 @@ public final class EraControllers {
   private EraControllers() {}
 
   /** Registers the controllers with metrics in Micrometer's global registry. */
-  public static void register(Operator operator, KubernetesClient client, EraOperatorConfig config) {
+  public static void register(
+      Operator operator, KubernetesClient client, EraOperatorConfig config) {
     register(operator, client, config, Metrics.globalRegistry);
   }
 
   public static void register(
-      Operator operator, KubernetesClient client, EraOperatorConfig config, MeterRegistry registry) {
+      Operator operator,
+      KubernetesClient client,
+      EraOperatorConfig config,
+      MeterRegistry registry) {
     OperatorMetrics metrics = new OperatorMetrics(registry);
     operator.register(new EraVMReconciler(client, config, metrics));
     operator.register(new EraRunReconciler(client, config, metrics));

@@ -12,8 +12,8 @@ import java.time.Duration;
  *     change (capacity also frees up when other VMs stop or go away)
  * @param finishedRunTtl finished EraRuns are deleted this long after they finish
  * @param runWaitRecheck how often a run waiting for its VM looks again, on top of VM events
- * @param missingVmGrace how long after its creation a run waits for a VM that does not exist
- *     before it fails
+ * @param missingVmGrace how long after its creation a run waits for a VM that does not exist before
+ *     it fails
  */
 public record EraOperatorConfig(
     Duration heartbeatTimeout,

@@ -47,7 +47,8 @@ public final class OperatorMetrics {
   /** Publishes how many EraVMs are in each phase, counted from {@code vms} on every scrape. */
   public void watchVmPhases(Supplier<Stream<EraVM>> vms) {
     for (EraVMPhase phase : EraVMPhase.values()) {
-      Gauge.builder("era.vms", () -> vms.get().filter(vm -> vm.getStatus().getPhase() == phase).count())
+      Gauge.builder(
+              "era.vms", () -> vms.get().filter(vm -> vm.getStatus().getPhase() == phase).count())
           .description("EraVMs by phase")
           .tag("phase", phase.name())
           .register(registry);

@@ -29,10 +29,19 @@ class OpsIT {
   @Test
   void metricsCountReconcilesAndVmsByPhase() {
     createVm(client, "ops", "counted", vm -> vm.getSpec().setCpu(3));
-    await().until(() -> TestCluster.getVm(client, "ops", "counted").getStatus().getPhase()
-        == EraVMPhase.Pending && TestCluster.getVm(client, "ops", "counted").getStatus()
-        .getObservedGeneration() != null);
-    given().get("/q/metrics").then().statusCode(200)
+    await()
+        .until(
+            () ->
+                TestCluster.getVm(client, "ops", "counted").getStatus().getPhase()
+                        == EraVMPhase.Pending
+                    && TestCluster.getVm(client, "ops", "counted")
+                            .getStatus()
+                            .getObservedGeneration()
+                        != null);
+    given()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
         .body(containsString("era_vms{phase=\"Pending\"} 1.0"))
         .body(containsString("era_reconciles_total{controller=\"eravm\",result=\"success\"}"))
         .body(containsString("era_reconcile_seconds_count{controller=\"eravm\"}"));

@@ -58,10 +58,12 @@ class PlacementIT {
     assertThat(a.getMetadata().getFinalizers()).containsExactly(Finalizers.VM_CLEANUP);
     assertThat(a.getStatus().isTrue(ConditionTypes.SCHEDULED)).isTrue();
     assertThat(a.getStatus().getObservedGeneration()).isEqualTo(a.getMetadata().getGeneration());
-    assertThat(events(client, ns, "a")).anySatisfy(e -> {
-      assertThat(e.getReason()).isEqualTo("Scheduled");
-      assertThat(e.getMessage()).contains("small");
-    });
+    assertThat(events(client, ns, "a"))
+        .anySatisfy(
+            e -> {
+              assertThat(e.getReason()).isEqualTo("Scheduled");
+              assertThat(e.getMessage()).contains("small");
+            });
   }
 
   @Test
@@ -69,13 +71,17 @@ class PlacementIT {
     EraNode node = readyNode(client, "tiny", 1, "1Gi");
     String ns = "grow";
     createVm(client, ns, "wide", vm -> vm.getSpec().setCpu(2));
-    await().untilAsserted(() -> {
-      EraVM vm = getVm(client, ns, "wide");
-      assertThat(vm.getStatus().getPhase()).isEqualTo(EraVMPhase.Pending);
-      assertThat(vm.getStatus().isFalseBecause(ConditionTypes.SCHEDULED, Reasons.UNSCHEDULABLE))
-          .isTrue();
-      assertThat(schedulingMessage(vm)).contains("tiny: 1 CPU, 1Gi memory free");
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              EraVM vm = getVm(client, ns, "wide");
+              assertThat(vm.getStatus().getPhase()).isEqualTo(EraVMPhase.Pending);
+              assertThat(
+                      vm.getStatus()
+                          .isFalseBecause(ConditionTypes.SCHEDULED, Reasons.UNSCHEDULABLE))
+                  .isTrue();
+              assertThat(schedulingMessage(vm)).contains("tiny: 1 CPU, 1Gi memory free");
+            });
     assertThat(events(client, ns, "wide"))
         .anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Reasons.UNSCHEDULABLE));
 
@@ -89,8 +95,11 @@ class PlacementIT {
     readyNode(client, "left", 4, "4Gi");
     String ns = "pin";
     createVm(client, ns, "pinned", vm -> vm.getSpec().setNodeName("right"));
-    await().untilAsserted(() -> assertThat(schedulingMessage(getVm(client, ns, "pinned")))
-        .isEqualTo("pinned node right has no EraNode"));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(schedulingMessage(getVm(client, ns, "pinned")))
+                    .isEqualTo("pinned node right has no EraNode"));
 
     readyNode(client, "right", 4, "4Gi");
     assertThat(awaitPhase(client, ns, "pinned", EraVMPhase.Scheduled).getStatus().getNodeName())
@@ -102,14 +111,23 @@ class PlacementIT {
     EraNode down = readyNode(client, "down", 8, "8Gi");
     reportNode(client, down, false, 8, "8Gi");
     EraNode silent = readyNode(client, "silent", 8, "8Gi");
-    client.resources(EraNode.class).withName("silent").editStatus(n -> {
-      n.getStatus().setHeartbeat(Times.format(Instant.now().minus(Duration.ofHours(2))));
-      return n;
-    });
+    client
+        .resources(EraNode.class)
+        .withName("silent")
+        .editStatus(
+            n -> {
+              n.getStatus().setHeartbeat(Times.format(Instant.now().minus(Duration.ofHours(2))));
+              return n;
+            });
     String ns = "unhealthy";
     createVm(client, ns, "vm", vm -> {});
-    await().untilAsserted(() -> assertThat(schedulingMessage(getVm(client, ns, "vm")))
-        .contains("down: not Ready or heartbeat stale", "silent: not Ready or heartbeat stale"));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(schedulingMessage(getVm(client, ns, "vm")))
+                    .contains(
+                        "down: not Ready or heartbeat stale",
+                        "silent: not Ready or heartbeat stale"));
     assertThat(silent.getMetadata().getName()).isEqualTo("silent");
   }
 }

@@ -46,10 +46,16 @@ class RestartIT {
   }
 
   private static Operator startOperator() {
-    Operator operator = new Operator(o -> o.withKubernetesClient(API.clientOf(Component.OPERATOR))
-        .withUseSSAToPatchPrimaryResource(false)
-        .withCloseClientOnStop(false));
-    EraControllers.register(operator, API.clientOf(Component.OPERATOR), EraOperatorConfig.defaults(),
+    Operator operator =
+        new Operator(
+            o ->
+                o.withKubernetesClient(API.clientOf(Component.OPERATOR))
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withCloseClientOnStop(false));
+    EraControllers.register(
+        operator,
+        API.clientOf(Component.OPERATOR),
+        EraOperatorConfig.defaults(),
         new SimpleMeterRegistry());
     operator.start();
     return operator;
@@ -70,18 +76,25 @@ class RestartIT {
     }
     // Every node a VM was ever seen on, as the API server reported it.
     Map<String, Set<String>> nodesSeen = new ConcurrentHashMap<>();
-    var watch = client.resources(EraVM.class).inNamespace(NS).watch(new Watcher<>() {
-      @Override
-      public void eventReceived(Action action, EraVM vm) {
-        if (vm.getStatus().getNodeName() != null) {
-          nodesSeen.computeIfAbsent(vm.getMetadata().getName(), k -> ConcurrentHashMap.newKeySet())
-              .add(vm.getStatus().getNodeName());
-        }
-      }
+    var watch =
+        client
+            .resources(EraVM.class)
+            .inNamespace(NS)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, EraVM vm) {
+                    if (vm.getStatus().getNodeName() != null) {
+                      nodesSeen
+                          .computeIfAbsent(
+                              vm.getMetadata().getName(), k -> ConcurrentHashMap.newKeySet())
+                          .add(vm.getStatus().getNodeName());
+                    }
+                  }
 
-      @Override
-      public void onClose(WatcherException cause) {}
-    });
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
 
     int capacity = NODES * CPU_PER_NODE;
     Operator first = startOperator();
@@ -90,35 +103,59 @@ class RestartIT {
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> scheduled() >= capacity / 3);
     first.stop();
-    Map<String, String> placedByFirst = vms().stream()
-        .filter(vm -> vm.getStatus().getPhase() == EraVMPhase.Scheduled)
-        .collect(Collectors.toMap(vm -> vm.getMetadata().getName(),
-            vm -> vm.getMetadata().getResourceVersion()));
+    Map<String, String> placedByFirst =
+        vms().stream()
+            .filter(vm -> vm.getStatus().getPhase() == EraVMPhase.Scheduled)
+            .collect(
+                Collectors.toMap(
+                    vm -> vm.getMetadata().getName(), vm -> vm.getMetadata().getResourceVersion()));
 
     Operator second = startOperator();
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> scheduled() == capacity);
       // The cluster is full now: one more VM must not fit anywhere.
       createVm(client, NS, "one-too-many", vm -> {});
-      await().until(() -> vms().stream()
-          .filter(vm -> vm.getMetadata().getName().equals("one-too-many"))
-          .anyMatch(vm -> vm.getStatus()
-              .isFalseBecause(ConditionTypes.SCHEDULED, Reasons.UNSCHEDULABLE)));
+      await()
+          .until(
+              () ->
+                  vms().stream()
+                      .filter(vm -> vm.getMetadata().getName().equals("one-too-many"))
+                      .anyMatch(
+                          vm ->
+                              vm.getStatus()
+                                  .isFalseBecause(
+                                      ConditionTypes.SCHEDULED, Reasons.UNSCHEDULABLE)));
 
       List<EraVM> vms = vms();
-      assertThat(vms).filteredOn(vm -> vm.getStatus().getNodeName() != null).hasSize(capacity)
-          .allSatisfy(vm -> assertThat(vm.getMetadata().getLabels())
-              .containsEntry(Labels.NODE, vm.getStatus().getNodeName()));
-      assertThat(nodesSeen).hasSize(capacity)
+      assertThat(vms)
+          .filteredOn(vm -> vm.getStatus().getNodeName() != null)
+          .hasSize(capacity)
+          .allSatisfy(
+              vm ->
+                  assertThat(vm.getMetadata().getLabels())
+                      .containsEntry(Labels.NODE, vm.getStatus().getNodeName()));
+      assertThat(nodesSeen)
+          .hasSize(capacity)
           .allSatisfy((name, nodes) -> assertThat(nodes).as(name).hasSize(1));
-      Map<String, Long> perNode = vms.stream().filter(vm -> vm.getStatus().getNodeName() != null)
-          .collect(Collectors.groupingBy(vm -> vm.getStatus().getNodeName(),
-              Collectors.counting()));
+      Map<String, Long> perNode =
+          vms.stream()
+              .filter(vm -> vm.getStatus().getNodeName() != null)
+              .collect(
+                  Collectors.groupingBy(vm -> vm.getStatus().getNodeName(), Collectors.counting()));
       assertThat(perNode.values()).allSatisfy(n -> assertThat(n).isEqualTo(CPU_PER_NODE));
-      assertThat(placedByFirst).isNotEmpty().allSatisfy((name, version) ->
-          assertThat(vms.stream().filter(vm -> vm.getMetadata().getName().equals(name))
-              .findFirst().orElseThrow().getMetadata().getResourceVersion())
-              .as("%s written again after the restart", name).isEqualTo(version));
+      assertThat(placedByFirst)
+          .isNotEmpty()
+          .allSatisfy(
+              (name, version) ->
+                  assertThat(
+                          vms.stream()
+                              .filter(vm -> vm.getMetadata().getName().equals(name))
+                              .findFirst()
+                              .orElseThrow()
+                              .getMetadata()
+                              .getResourceVersion())
+                      .as("%s written again after the restart", name)
+                      .isEqualTo(version));
     } finally {
       second.stop();
       watch.close();

@@ -55,10 +55,16 @@ class RunIT {
   @Test
   void aRunOnAMissingVmWaitsForItAWhileThenFails() {
     createRunFromYaml(client, "runs", "orphan", "{vmName: ghost, shell: 'echo hi'}");
-    await().untilAsserted(() -> assertThat(getRun(client, "runs", "orphan").getStatus())
-        .satisfies(s -> assertThat(s.getReason()).isEqualTo(Reasons.WAITING_FOR_VM))
-        .satisfies(s -> assertThat(s.getMessage())
-            .startsWith("EraVM ghost does not exist in namespace runs (yet); the run fails at ")));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(getRun(client, "runs", "orphan").getStatus())
+                    .satisfies(s -> assertThat(s.getReason()).isEqualTo(Reasons.WAITING_FOR_VM))
+                    .satisfies(
+                        s ->
+                            assertThat(s.getMessage())
+                                .startsWith(
+                                    "EraVM ghost does not exist in namespace runs (yet); the run fails at ")));
     assertThat(awaitFailed("runs", "orphan", Reasons.VM_NOT_FOUND).getStatus().getMessage())
         .isEqualTo("EraVM ghost does not exist in namespace runs");
   }
@@ -68,8 +74,11 @@ class RunIT {
     // `kubectl apply -f examples/` creates erarun.yaml's run before eravm.yaml's VM.
     readyNode(client, "worker", 2, "2Gi");
     createRunFromYaml(client, "runs", "eager", "{vmName: late, shell: 'echo hi'}");
-    await().until(() -> Reasons.WAITING_FOR_VM.equals(getRun(client, "runs", "eager").getStatus()
-        .getReason()));
+    await()
+        .until(
+            () ->
+                Reasons.WAITING_FOR_VM.equals(
+                    getRun(client, "runs", "eager").getStatus().getReason()));
     runningVm("runs", "late");
     awaitDispatched("runs", "eager", "worker");
   }
@@ -97,23 +106,31 @@ class RunIT {
     createVm(client, "runs", "box", vm -> {});
     awaitPhase(client, "runs", "box", EraVMPhase.Scheduled);
     createRunFromYaml(client, "runs", "job", "{vmName: box, shell: 'echo hi'}");
-    await().until(() -> Reasons.WAITING_FOR_VM.equals(getRun(client, "runs", "job").getStatus()
-        .getReason()));
+    await()
+        .until(
+            () ->
+                Reasons.WAITING_FOR_VM.equals(
+                    getRun(client, "runs", "job").getStatus().getReason()));
     agentSetsPhase(client, "runs", "box", EraVMPhase.Provisioning);
-    await().during(Duration.ofMillis(500)).until(() -> {
-      EraRun run = getRun(client, "runs", "job");
-      return run.getStatus().getNodeName() == null
-          && run.getStatus().getPhase() == EraRunPhase.Pending;
-    });
+    await()
+        .during(Duration.ofMillis(500))
+        .until(
+            () -> {
+              EraRun run = getRun(client, "runs", "job");
+              return run.getStatus().getNodeName() == null
+                  && run.getStatus().getPhase() == EraRunPhase.Pending;
+            });
 
     agentSetsPhase(client, "runs", "box", EraVMPhase.Running);
-    await().untilAsserted(() -> {
-      EraRun run = getRun(client, "runs", "job");
-      assertThat(run.getMetadata().getLabels()).containsEntry(Labels.NODE, "worker");
-      assertThat(run.getStatus().getNodeName()).isEqualTo("worker");
-      assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Pending);
-      assertThat(run.getStatus().getReason()).isEqualTo(Reasons.DISPATCHED);
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              EraRun run = getRun(client, "runs", "job");
+              assertThat(run.getMetadata().getLabels()).containsEntry(Labels.NODE, "worker");
+              assertThat(run.getStatus().getNodeName()).isEqualTo("worker");
+              assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Pending);
+              assertThat(run.getStatus().getReason()).isEqualTo(Reasons.DISPATCHED);
+            });
   }
 
   /** A VM the operator placed and the (played) node agent booted. */
@@ -125,22 +142,30 @@ class RunIT {
 
   /** Plays the node agent claiming a run handed to its node. */
   private void agentStartsRun(String ns, String name) {
-    retryingConflicts(() -> client.resources(EraRun.class).inNamespace(ns).withName(name)
-        .editStatus(run -> {
-          run.getStatus().setPhase(EraRunPhase.Running);
-          run.getStatus().setStartedAt(Times.format(Instant.now()));
-          return run;
-        }));
+    retryingConflicts(
+        () ->
+            client
+                .resources(EraRun.class)
+                .inNamespace(ns)
+                .withName(name)
+                .editStatus(
+                    run -> {
+                      run.getStatus().setPhase(EraRunPhase.Running);
+                      run.getStatus().setStartedAt(Times.format(Instant.now()));
+                      return run;
+                    }));
   }
 
   private void awaitDispatched(String ns, String name, String node) {
-    await().untilAsserted(() -> {
-      EraRun run = getRun(client, ns, name);
-      assertThat(run.getMetadata().getLabels()).containsEntry(Labels.NODE, node);
-      assertThat(run.getStatus().getNodeName()).isEqualTo(node);
-      assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Pending);
-      assertThat(run.getStatus().getReason()).isEqualTo(Reasons.DISPATCHED);
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              EraRun run = getRun(client, ns, name);
+              assertThat(run.getMetadata().getLabels()).containsEntry(Labels.NODE, node);
+              assertThat(run.getStatus().getNodeName()).isEqualTo(node);
+              assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Pending);
+              assertThat(run.getStatus().getReason()).isEqualTo(Reasons.DISPATCHED);
+            });
   }
 
   @Test
@@ -163,29 +188,37 @@ class RunIT {
     agentStartsRun(ns, "healthy");
 
     reportNode(client, sick, false, 4, "4Gi");
-    await().untilAsserted(() -> {
-      EraRun run = getRun(client, ns, "started");
-      assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Failed);
-      assertThat(run.getStatus().getReason()).isEqualTo(Reasons.NODE_LOST);
-      assertThat(run.getStatus().getMessage()).isEqualTo("node sick stayed NotReady past the grace"
-          + " period; the run was running there and its outcome is unknown");
-      assertThat(run.getStatus().getFinishedAt()).isNotNull();
-      // Never handed to another node: its command may have run in part.
-      assertThat(run.getStatus().getNodeName()).isEqualTo("sick");
-    });
-    assertThat(events(client, ns, "started")).anySatisfy(e -> {
-      assertThat(e.getType()).isEqualTo("Warning");
-      assertThat(e.getReason()).isEqualTo(Reasons.NODE_LOST);
-      assertThat(e.getMessage()).contains("node sick");
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              EraRun run = getRun(client, ns, "started");
+              assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Failed);
+              assertThat(run.getStatus().getReason()).isEqualTo(Reasons.NODE_LOST);
+              assertThat(run.getStatus().getMessage())
+                  .isEqualTo(
+                      "node sick stayed NotReady past the grace"
+                          + " period; the run was running there and its outcome is unknown");
+              assertThat(run.getStatus().getFinishedAt()).isNotNull();
+              // Never handed to another node: its command may have run in part.
+              assertThat(run.getStatus().getNodeName()).isEqualTo("sick");
+            });
+    assertThat(events(client, ns, "started"))
+        .anySatisfy(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getReason()).isEqualTo(Reasons.NODE_LOST);
+              assertThat(e.getMessage()).contains("node sick");
+            });
 
     // The VM moved to "well": the run that had not started goes with it, once it runs there.
-    await().untilAsserted(() -> {
-      EraRun run = getRun(client, ns, "queued");
-      assertThat(run.getStatus().getNodeName()).isNull();
-      assertThat(run.getMetadata().getLabels()).doesNotContainKey(Labels.NODE);
-      assertThat(run.getStatus().getReason()).isEqualTo(Reasons.WAITING_FOR_VM);
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              EraRun run = getRun(client, ns, "queued");
+              assertThat(run.getStatus().getNodeName()).isNull();
+              assertThat(run.getMetadata().getLabels()).doesNotContainKey(Labels.NODE);
+              assertThat(run.getStatus().getReason()).isEqualTo(Reasons.WAITING_FOR_VM);
+            });
     await().until(() -> "well".equals(getVm(client, ns, "box").getStatus().getNodeName()));
     agentSetsPhase(client, ns, "box", EraVMPhase.Running);
     awaitDispatched(ns, "queued", "well");
@@ -209,13 +242,17 @@ class RunIT {
     reportNode(client, node, false, 2, "2Gi");
     reportNode(client, node, true, 2, "2Gi");
     // Past the 2 s grace period counted from NotReady: still the agent's run.
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> {
-      EraRun run = getRun(client, ns, "job");
-      return run.getStatus().getPhase() == EraRunPhase.Running
-          && run.getStatus().getFinishedAt() == null;
-    });
-    assertThat(events(client, ns, "job")).noneSatisfy(
-        e -> assertThat(e.getReason()).isEqualTo(Reasons.NODE_LOST));
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              EraRun run = getRun(client, ns, "job");
+              return run.getStatus().getPhase() == EraRunPhase.Running
+                  && run.getStatus().getFinishedAt() == null;
+            });
+    assertThat(events(client, ns, "job"))
+        .noneSatisfy(e -> assertThat(e.getReason()).isEqualTo(Reasons.NODE_LOST));
   }
 
   @Test
@@ -226,14 +263,19 @@ class RunIT {
     await().atMost(Duration.ofSeconds(8)).until(() -> getRun(client, "runs", "done") == null);
 
     createRunFromYaml(client, "runs", "agent-done", "{vmName: gone, shell: 'true'}");
-    retryingConflicts(() -> client.resources(EraRun.class).inNamespace("runs")
-        .withName("agent-done").editStatus(run -> {
-          run.getStatus().setPhase(EraRunPhase.Succeeded);
-          run.getStatus().setExitCode(0);
-          run.getStatus().setFinishedAt(Times.format(Instant.now()));
-          return run;
-        }));
-    await().atMost(Duration.ofSeconds(8))
-        .until(() -> getRun(client, "runs", "agent-done") == null);
+    retryingConflicts(
+        () ->
+            client
+                .resources(EraRun.class)
+                .inNamespace("runs")
+                .withName("agent-done")
+                .editStatus(
+                    run -> {
+                      run.getStatus().setPhase(EraRunPhase.Succeeded);
+                      run.getStatus().setExitCode(0);
+                      run.getStatus().setFinishedAt(Times.format(Instant.now()));
+                      return run;
+                    }));
+    await().atMost(Duration.ofSeconds(8)).until(() -> getRun(client, "runs", "agent-done") == null);
   }
 }

@@ -33,10 +33,14 @@ public final class TestCluster {
     await().until(() -> client.resources(EraNode.class).list().getItems().isEmpty());
     client.resources(EraRun.class).inAnyNamespace().delete();
     client.resources(EraVM.class).inAnyNamespace().delete();
-    await().untilAsserted(() -> {
-      assertThat(client.resources(EraVM.class).inAnyNamespace().list().getItems()).isEmpty();
-      assertThat(client.resources(EraRun.class).inAnyNamespace().list().getItems()).isEmpty();
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              assertThat(client.resources(EraVM.class).inAnyNamespace().list().getItems())
+                  .isEmpty();
+              assertThat(client.resources(EraRun.class).inAnyNamespace().list().getItems())
+                  .isEmpty();
+            });
   }
 
   /** The message of the VM's Scheduled condition, empty while it has none. */
@@ -57,8 +61,10 @@ public final class TestCluster {
     EraNode fresh = client.resources(EraNode.class).withName(node.getMetadata().getName()).get();
     fresh.getStatus().setCapacity(new NodeResources(cpu, memory));
     fresh.getStatus().setHeartbeat(Times.format(Instant.now()));
-    fresh.getStatus().setCondition(ConditionTypes.READY, ready, ready ? "AgentReady" : "AgentDown",
-        "", Instant.now());
+    fresh
+        .getStatus()
+        .setCondition(
+            ConditionTypes.READY, ready, ready ? "AgentReady" : "AgentDown", "", Instant.now());
     return client.resource(fresh).updateStatus();
   }
 
@@ -70,56 +76,85 @@ public final class TestCluster {
     return vm;
   }
 
-  public static EraVM createVm(KubernetesClient client, String namespace, String name,
-      Consumer<EraVM> customise) {
+  public static EraVM createVm(
+      KubernetesClient client, String namespace, String name, Consumer<EraVM> customise) {
     return client.resource(vm(namespace, name, customise)).create();
   }
 
-  /** An EraVM (not yet created) whose spec is the given YAML flow mapping, as a user would write it. */
-  public static EraVM vmFromYaml(KubernetesClient client, String namespace, String name,
-      String specYaml) {
+  /**
+   * An EraVM (not yet created) whose spec is the given YAML flow mapping, as a user would write it.
+   */
+  public static EraVM vmFromYaml(
+      KubernetesClient client, String namespace, String name, String specYaml) {
     return fromYaml(client, EraVM.class, namespace, name, specYaml);
   }
 
-  public static EraVM createVmFromYaml(KubernetesClient client, String namespace, String name,
-      String specYaml) {
+  public static EraVM createVmFromYaml(
+      KubernetesClient client, String namespace, String name, String specYaml) {
     return client.resource(vmFromYaml(client, namespace, name, specYaml)).create();
   }
 
-  /** An EraRun (not yet created) whose spec is the given YAML flow mapping, as a user would write it. */
-  public static EraRun runFromYaml(KubernetesClient client, String namespace, String name,
-      String specYaml) {
+  /**
+   * An EraRun (not yet created) whose spec is the given YAML flow mapping, as a user would write
+   * it.
+   */
+  public static EraRun runFromYaml(
+      KubernetesClient client, String namespace, String name, String specYaml) {
     return fromYaml(client, EraRun.class, namespace, name, specYaml);
   }
 
-  public static EraRun createRunFromYaml(KubernetesClient client, String namespace, String name,
-      String specYaml) {
+  public static EraRun createRunFromYaml(
+      KubernetesClient client, String namespace, String name, String specYaml) {
     return client.resource(runFromYaml(client, namespace, name, specYaml)).create();
   }
 
-  private static <T extends HasMetadata> T fromYaml(KubernetesClient client, Class<T> kind,
-      String namespace, String name, String specYaml) {
-    return client.getKubernetesSerialization().unmarshal("apiVersion: " + Era.API_VERSION
-        + "\nkind: " + HasMetadata.getKind(kind) + "\nmetadata: {name: " + name + ", namespace: "
-        + namespace + "}\nspec: " + specYaml + "\n", kind);
+  private static <T extends HasMetadata> T fromYaml(
+      KubernetesClient client, Class<T> kind, String namespace, String name, String specYaml) {
+    return client
+        .getKubernetesSerialization()
+        .unmarshal(
+            "apiVersion: "
+                + Era.API_VERSION
+                + "\nkind: "
+                + HasMetadata.getKind(kind)
+                + "\nmetadata: {name: "
+                + name
+                + ", namespace: "
+                + namespace
+                + "}\nspec: "
+                + specYaml
+                + "\n",
+            kind);
   }
 
   /** Plays the node agent after teardown: removes the finalizer. */
   public static void agentRemovesFinalizer(KubernetesClient client, String namespace, String name) {
-    retryingConflicts(() -> client.resources(EraVM.class).inNamespace(namespace).withName(name)
-        .edit(vm -> {
-          vm.removeFinalizer(dev.era.api.Finalizers.VM_CLEANUP);
-          return vm;
-        }));
+    retryingConflicts(
+        () ->
+            client
+                .resources(EraVM.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .edit(
+                    vm -> {
+                      vm.removeFinalizer(dev.era.api.Finalizers.VM_CLEANUP);
+                      return vm;
+                    }));
   }
 
-  public static void editSpec(KubernetesClient client, String namespace, String name,
-      Consumer<EraVM> change) {
-    retryingConflicts(() -> client.resources(EraVM.class).inNamespace(namespace).withName(name)
-        .edit(vm -> {
-          change.accept(vm);
-          return vm;
-        }));
+  public static void editSpec(
+      KubernetesClient client, String namespace, String name, Consumer<EraVM> change) {
+    retryingConflicts(
+        () ->
+            client
+                .resources(EraVM.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .edit(
+                    vm -> {
+                      change.accept(vm);
+                      return vm;
+                    }));
   }
 
   public static EraVM getVm(KubernetesClient client, String namespace, String name) {
@@ -131,34 +166,46 @@ public final class TestCluster {
   }
 
   /** Waits until the VM reaches the phase and returns it. */
-  public static EraVM awaitPhase(KubernetesClient client, String namespace, String name,
-      EraVMPhase phase) {
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
-      EraVM vm = getVm(client, namespace, name);
-      return vm != null && vm.getStatus().getPhase() == phase;
-    });
+  public static EraVM awaitPhase(
+      KubernetesClient client, String namespace, String name, EraVMPhase phase) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              EraVM vm = getVm(client, namespace, name);
+              return vm != null && vm.getStatus().getPhase() == phase;
+            });
     return getVm(client, namespace, name);
   }
 
   /** Plays the node agent: writes an EraVM's status the way it would. */
-  public static void agentSetsPhase(KubernetesClient client, String namespace, String name,
-      EraVMPhase phase) {
-    retryingConflicts(() -> client.resources(EraVM.class).inNamespace(namespace).withName(name)
-        .editStatus(vm -> {
-      vm.getStatus().setPhase(phase);
-      if (phase == EraVMPhase.Running) {
-        vm.getStatus().setBootedAt(Times.format(Instant.now()));
-      }
-      return vm;
-    }));
+  public static void agentSetsPhase(
+      KubernetesClient client, String namespace, String name, EraVMPhase phase) {
+    retryingConflicts(
+        () ->
+            client
+                .resources(EraVM.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .editStatus(
+                    vm -> {
+                      vm.getStatus().setPhase(phase);
+                      if (phase == EraVMPhase.Running) {
+                        vm.getStatus().setBootedAt(Times.format(Instant.now()));
+                      }
+                      return vm;
+                    }));
   }
 
   /** Repeats a read-modify-write that lost a race with the operator, as any client would. */
   public static void retryingConflicts(Runnable write) {
-    await().ignoreExceptionsInstanceOf(KubernetesClientException.class).until(() -> {
-      write.run();
-      return true;
-    });
+    await()
+        .ignoreExceptionsInstanceOf(KubernetesClientException.class)
+        .until(
+            () -> {
+              write.run();
+              return true;
+            });
   }
 
   /** Events recorded about an object, by reason. */

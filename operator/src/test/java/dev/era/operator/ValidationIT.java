@@ -42,8 +42,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Every schema rule and every semantic rule, broken on purpose. What the CRD's schema forbids, the
  * API server refuses, as in a cluster, with a cause naming the field; the operator's own checks
- * (api's validators) name the same problem, for objects stored before a rule existed. What only
- * the CRD's CEL rules or no schema rule at all forbid (the embedded API server evaluates no CEL)
+ * (api's validators) name the same problem, for objects stored before a rule existed. What only the
+ * CRD's CEL rules or no schema rule at all forbid (the embedded API server evaluates no CEL)
  * reaches the operator, which must answer with Ready=False/Invalid, a Warning event and a message
  * naming the field.
  */
@@ -60,7 +60,10 @@ class ValidationIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       {language: ruby}                                   | spec.language: 'ruby' is not one of [python, node]
       {cpu: 0}                                           | spec.cpu: must be between 1 and 64 (got 0)
       {cpu: 65}                                          | spec.cpu: must be between 1 and 64 (got 65)
@@ -81,7 +84,10 @@ class ValidationIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       {memory: 64Mi}                                     | spec.memory: must be at least 128Mi
       {network: egress}                                  | spec.egressAllow: network egress needs a non-empty list
       {egressAllow: [pypi.org]}                          | spec.egressAllow: is only allowed with network egress
@@ -93,22 +99,31 @@ class ValidationIT {
     String ns = "invalid-vm";
     String name = "vm-" + NAMES.incrementAndGet();
     createVmFromYaml(client, ns, name, spec);
-    await().untilAsserted(() -> {
-      EraVM vm = getVm(client, ns, name);
-      assertThat(vm.getStatus().getPhase()).isEqualTo(EraVMPhase.Failed);
-      assertThat(vm.getStatus().getReason()).isEqualTo(Reasons.INVALID);
-      assertThat(vm.getStatus().isFalseBecause(ConditionTypes.READY, Reasons.INVALID)).isTrue();
-      assertThat(vm.getStatus().getMessage()).contains(problem);
-    });
-    assertThat(events(client, ns, name)).singleElement().satisfies(e -> {
-      assertThat(e.getType()).isEqualTo("Warning");
-      assertThat(e.getReason()).isEqualTo(Reasons.INVALID);
-      assertThat(e.getMessage()).contains(problem);
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              EraVM vm = getVm(client, ns, name);
+              assertThat(vm.getStatus().getPhase()).isEqualTo(EraVMPhase.Failed);
+              assertThat(vm.getStatus().getReason()).isEqualTo(Reasons.INVALID);
+              assertThat(vm.getStatus().isFalseBecause(ConditionTypes.READY, Reasons.INVALID))
+                  .isTrue();
+              assertThat(vm.getStatus().getMessage()).contains(problem);
+            });
+    assertThat(events(client, ns, name))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getReason()).isEqualTo(Reasons.INVALID);
+              assertThat(e.getMessage()).contains(problem);
+            });
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       {shell: ls}                                                   | spec.vmName: is required
       {vmName: Bad_VM, shell: ls}                                   | spec.vmName: 'Bad_VM' is not a valid EraVM name
       {vmName: v, shell: ''}                                        | spec.shell: must not be empty
@@ -130,7 +145,10 @@ class ValidationIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       {vmName: v, command: [ls], shell: ls}                         | spec: set exactly one of command (argv) or shell
       {vmName: v}                                                   | spec: set exactly one of command (argv) or shell
       {vmName: v, shell: ls, files: [{path: a}]}                    | spec.files[0]: needs exactly one of content, contentBase64, configMapRef, secretRef
@@ -142,15 +160,19 @@ class ValidationIT {
     String ns = "invalid-run";
     String name = "run-" + NAMES.incrementAndGet();
     createRunFromYaml(client, ns, name, spec);
-    await().untilAsserted(() -> {
-      EraRun run = getRun(client, ns, name);
-      assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Failed);
-      assertThat(run.getStatus().getReason()).isEqualTo(Reasons.INVALID);
-      assertThat(run.getStatus().isFalseBecause(ConditionTypes.READY, Reasons.INVALID)).isTrue();
-      assertThat(run.getStatus().getMessage()).contains(problem);
-      assertThat(run.getStatus().getFinishedAt()).isNotNull();
-    });
-    assertThat(events(client, ns, name)).singleElement()
+    await()
+        .untilAsserted(
+            () -> {
+              EraRun run = getRun(client, ns, name);
+              assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Failed);
+              assertThat(run.getStatus().getReason()).isEqualTo(Reasons.INVALID);
+              assertThat(run.getStatus().isFalseBecause(ConditionTypes.READY, Reasons.INVALID))
+                  .isTrue();
+              assertThat(run.getStatus().getMessage()).contains(problem);
+              assertThat(run.getStatus().getFinishedAt()).isNotNull();
+            });
+    assertThat(events(client, ns, name))
+        .singleElement()
         .satisfies(e -> assertThat(e.getReason()).isEqualTo(Reasons.INVALID));
   }
 
@@ -158,13 +180,18 @@ class ValidationIT {
    * Creating {@code object} fails with a 422 whose causes name the field the problem is about (what
    * precedes its first colon), and the operator's own check ({@code javaProblems}) names it too.
    */
-  private void assertRefusedByTheApiServer(HasMetadata object, List<String> javaProblems, String problem) {
+  private void assertRefusedByTheApiServer(
+      HasMetadata object, List<String> javaProblems, String problem) {
     String field = problem.substring(0, problem.indexOf(':'));
     assertThatThrownBy(() -> client.resource(object).create())
-        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
-          assertThat(e.getCode()).isEqualTo(422);
-          assertThat(e.getStatus().getDetails().getCauses()).extracting(StatusCause::getField).contains(field);
-        });
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(422);
+              assertThat(e.getStatus().getDetails().getCauses())
+                  .extracting(StatusCause::getField)
+                  .contains(field);
+            });
     assertThat(javaProblems).anySatisfy(p -> assertThat(p).contains(problem));
   }
 
@@ -177,9 +204,13 @@ class ValidationIT {
     String version = getVm(client, ns, "vm").getMetadata().getResourceVersion();
 
     // No retry storm: nothing is written again while the spec stays invalid.
-    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() ->
-        version.equals(getVm(client, ns, "vm").getMetadata().getResourceVersion())
-            && events(client, ns, "vm").size() == 1);
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(3))
+        .until(
+            () ->
+                version.equals(getVm(client, ns, "vm").getMetadata().getResourceVersion())
+                    && events(client, ns, "vm").size() == 1);
 
     editSpec(client, ns, "vm", vm -> vm.getSpec().setMemory("256Mi"));
     EraVM fixed = awaitPhase(client, ns, "vm", EraVMPhase.Scheduled);
@@ -194,13 +225,16 @@ class ValidationIT {
     createVm(client, ns, "vm", vm -> {});
     awaitPhase(client, ns, "vm", EraVMPhase.Scheduled);
     editSpec(client, ns, "vm", vm -> vm.getSpec().setNodeName("there"));
-    await().untilAsserted(() -> {
-      EraVM vm = getVm(client, ns, "vm");
-      assertThat(vm.getStatus().isFalseBecause(ConditionTypes.READY, Reasons.INVALID)).isTrue();
-      assertThat(vm.getStatus().getMessage())
-          .contains("spec.nodeName: the VM is already placed on here");
-      assertThat(vm.shouldRun()).isFalse();
-      assertThat(vm.getStatus().getNodeName()).isEqualTo("here");
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              EraVM vm = getVm(client, ns, "vm");
+              assertThat(vm.getStatus().isFalseBecause(ConditionTypes.READY, Reasons.INVALID))
+                  .isTrue();
+              assertThat(vm.getStatus().getMessage())
+                  .contains("spec.nodeName: the VM is already placed on here");
+              assertThat(vm.shouldRun()).isFalse();
+              assertThat(vm.getStatus().getNodeName()).isEqualTo("here");
+            });
   }
 }

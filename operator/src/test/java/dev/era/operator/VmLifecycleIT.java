@@ -46,8 +46,14 @@ class VmLifecycleIT {
     readyNode(client, "n", 2, "1Gi");
     String ns = "resize";
     createVm(client, ns, "vm", vm -> vm.getSpec().setMemory("2Gi"));
-    await().untilAsserted(() -> assertThat(getVm(client, ns, "vm").getStatus()
-        .isFalseBecause(ConditionTypes.SCHEDULED, Reasons.UNSCHEDULABLE)).isTrue());
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        getVm(client, ns, "vm")
+                            .getStatus()
+                            .isFalseBecause(ConditionTypes.SCHEDULED, Reasons.UNSCHEDULABLE))
+                    .isTrue());
 
     editSpec(client, ns, "vm", vm -> vm.getSpec().setMemory("512Mi"));
     EraVM vm = awaitPhase(client, ns, "vm", EraVMPhase.Scheduled);
@@ -63,8 +69,14 @@ class VmLifecycleIT {
     awaitPhase(client, ns, "a", EraVMPhase.Scheduled);
     agentSetsPhase(client, ns, "a", EraVMPhase.Running);
     createVm(client, ns, "b", vm -> vm.getSpec().setCpu(2));
-    await().untilAsserted(() -> assertThat(getVm(client, ns, "b").getStatus()
-        .isFalseBecause(ConditionTypes.SCHEDULED, Reasons.UNSCHEDULABLE)).isTrue());
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        getVm(client, ns, "b")
+                            .getStatus()
+                            .isFalseBecause(ConditionTypes.SCHEDULED, Reasons.UNSCHEDULABLE))
+                    .isTrue());
 
     // Stop a: its CPUs go to b, without any node change or periodic retry.
     editSpec(client, ns, "a", vm -> vm.getSpec().setRunning(false));
@@ -74,13 +86,16 @@ class VmLifecycleIT {
 
     // Start a again: its node is full now, so it must not start.
     editSpec(client, ns, "a", vm -> vm.getSpec().setRunning(true));
-    await().untilAsserted(() -> {
-      EraVM a = getVm(client, ns, "a");
-      assertThat(a.getStatus().isFalseBecause(ConditionTypes.SCHEDULED, Reasons.UNSCHEDULABLE))
-          .isTrue();
-      assertThat(a.shouldRun()).isFalse();
-      assertThat(a.getStatus().getNodeName()).isEqualTo("n");
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              EraVM a = getVm(client, ns, "a");
+              assertThat(
+                      a.getStatus().isFalseBecause(ConditionTypes.SCHEDULED, Reasons.UNSCHEDULABLE))
+                  .isTrue();
+              assertThat(a.shouldRun()).isFalse();
+              assertThat(a.getStatus().getNodeName()).isEqualTo("n");
+            });
 
     // b goes away (its agent tears it down): a may start.
     client.resource(getVm(client, ns, "b")).delete();
@@ -95,17 +110,26 @@ class VmLifecycleIT {
     createVm(client, ns, "placed", vm -> {});
     awaitPhase(client, ns, "placed", EraVMPhase.Scheduled);
     createVm(client, ns, "unplaced", vm -> vm.getSpec().setCpu(8));
-    await().until(() -> getVm(client, ns, "unplaced").getMetadata().getFinalizers()
-        .contains(Finalizers.VM_CLEANUP));
+    await()
+        .until(
+            () ->
+                getVm(client, ns, "unplaced")
+                    .getMetadata()
+                    .getFinalizers()
+                    .contains(Finalizers.VM_CLEANUP));
 
     client.resource(getVm(client, ns, "unplaced")).delete();
     await().until(() -> getVm(client, ns, "unplaced") == null);
 
     client.resource(getVm(client, ns, "placed")).delete();
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> {
-      EraVM vm = getVm(client, ns, "placed");
-      return vm != null && vm.hasFinalizer(Finalizers.VM_CLEANUP);
-    });
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(
+            () -> {
+              EraVM vm = getVm(client, ns, "placed");
+              return vm != null && vm.hasFinalizer(Finalizers.VM_CLEANUP);
+            });
     agentRemovesFinalizer(client, ns, "placed");
     await().until(() -> getVm(client, ns, "placed") == null);
   }
@@ -122,12 +146,14 @@ class VmLifecycleIT {
     readyNode(client, "second", 4, "4Gi");
 
     reportNode(client, first, false, 4, "4Gi");
-    await().untilAsserted(() -> {
-      EraVM moved = getVm(client, ns, "ephemeral");
-      assertThat(moved.getStatus().getNodeName()).isEqualTo("second");
-      assertThat(moved.getMetadata().getLabels()).containsEntry(Labels.NODE, "second");
-      assertThat(moved.getStatus().getPhase()).isEqualTo(EraVMPhase.Scheduled);
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              EraVM moved = getVm(client, ns, "ephemeral");
+              assertThat(moved.getStatus().getNodeName()).isEqualTo("second");
+              assertThat(moved.getMetadata().getLabels()).containsEntry(Labels.NODE, "second");
+              assertThat(moved.getStatus().getPhase()).isEqualTo(EraVMPhase.Scheduled);
+            });
     assertThat(events(client, ns, "ephemeral"))
         .anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Reasons.RESCHEDULED));
     EraVM failed = awaitPhase(client, ns, "disk", EraVMPhase.Failed);
@@ -145,13 +171,18 @@ class VmLifecycleIT {
   void absoluteTtlDeletes() {
     readyNode(client, "n", 2, "4Gi");
     String ns = "ttl-delete";
-    createVm(client, ns, "short", vm -> {
-      TtlSpec ttl = new TtlSpec();
-      ttl.setAbsoluteSeconds(2L);
-      ttl.setAction("Delete");
-      vm.getSpec().setTtl(ttl);
-    });
-    await().atMost(Duration.ofSeconds(10))
+    createVm(
+        client,
+        ns,
+        "short",
+        vm -> {
+          TtlSpec ttl = new TtlSpec();
+          ttl.setAbsoluteSeconds(2L);
+          ttl.setAction("Delete");
+          vm.getSpec().setTtl(ttl);
+        });
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> getVm(client, ns, "short").isMarkedForDeletion());
     assertThat(events(client, ns, "short"))
         .anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Reasons.TTL_DELETED));
@@ -163,25 +194,33 @@ class VmLifecycleIT {
   void idleTtlStopsUntilTheUserRestarts() {
     readyNode(client, "n", 2, "4Gi");
     String ns = "ttl-idle";
-    createVm(client, ns, "idle", vm -> {
-      TtlSpec ttl = new TtlSpec();
-      ttl.setIdleSeconds(1L);
-      vm.getSpec().setTtl(ttl);
-    });
+    createVm(
+        client,
+        ns,
+        "idle",
+        vm -> {
+          TtlSpec ttl = new TtlSpec();
+          ttl.setIdleSeconds(1L);
+          vm.getSpec().setTtl(ttl);
+        });
     awaitPhase(client, ns, "idle", EraVMPhase.Scheduled);
     agentSetsPhase(client, ns, "idle", EraVMPhase.Running);
-    await().untilAsserted(() -> {
-      EraVM vm = getVm(client, ns, "idle");
-      assertThat(vm.getStatus().isTrue(ConditionTypes.EXPIRED)).isTrue();
-      assertThat(vm.getStatus().condition(ConditionTypes.EXPIRED).orElseThrow().getReason())
-          .isEqualTo(Reasons.IDLE_TIMEOUT);
-      assertThat(vm.shouldRun()).isFalse();
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              EraVM vm = getVm(client, ns, "idle");
+              assertThat(vm.getStatus().isTrue(ConditionTypes.EXPIRED)).isTrue();
+              assertThat(vm.getStatus().condition(ConditionTypes.EXPIRED).orElseThrow().getReason())
+                  .isEqualTo(Reasons.IDLE_TIMEOUT);
+              assertThat(vm.shouldRun()).isFalse();
+            });
     agentSetsPhase(client, ns, "idle", EraVMPhase.Stopped);
 
     editSpec(client, ns, "idle", vm -> vm.getSpec().setRunning(false));
-    await().until(() -> getVm(client, ns, "idle").getStatus()
-        .condition(ConditionTypes.EXPIRED).isEmpty());
+    await()
+        .until(
+            () ->
+                getVm(client, ns, "idle").getStatus().condition(ConditionTypes.EXPIRED).isEmpty());
     editSpec(client, ns, "idle", vm -> vm.getSpec().setRunning(true));
     await().until(() -> getVm(client, ns, "idle").shouldRun());
   }

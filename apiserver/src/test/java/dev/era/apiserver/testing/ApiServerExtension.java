@@ -11,10 +11,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One embedded API server, with ERA's CRDs, for the tests of one class: register it on a static
- * field with {@code @RegisterExtension}; it starts on a free port before the class's first test
- * and stops after its last. Code of the operator or the node agent under test takes
- * {@link #clientOf(Component)}, with exactly the chart's rules for it; the test itself takes
- * {@link #client()}.
+ * field with {@code @RegisterExtension}; it starts on a free port before the class's first test and
+ * stops after its last. Code of the operator or the node agent under test takes {@link
+ * #clientOf(Component)}, with exactly the chart's rules for it; the test itself takes {@link
+ * #client()}.
  */
 public final class ApiServerExtension implements BeforeAllCallback, AfterAllCallback {
   private final Map<Component, KubernetesClient> components = new EnumMap<>(Component.class);
@@ -35,7 +35,8 @@ public final class ApiServerExtension implements BeforeAllCallback, AfterAllCall
 
   public EmbeddedApiServer server() {
     if (server == null) {
-      throw new IllegalStateException("the server starts before the class's tests; register this on a static field");
+      throw new IllegalStateException(
+          "the server starts before the class's tests; register this on a static field");
     }
     return server;
   }
@@ -45,7 +46,9 @@ public final class ApiServerExtension implements BeforeAllCallback, AfterAllCall
     return server().client();
   }
 
-  /** A client as the component's chart service account, one per component, closed with the server. */
+  /**
+   * A client as the component's chart service account, one per component, closed with the server.
+   */
   public synchronized KubernetesClient clientOf(Component component) {
     return components.computeIfAbsent(component, server()::newClient);
   }

@@ -32,21 +32,23 @@ public final class EmbeddedApiServerResource
     server = new EmbeddedApiServer();
     server.start(0);
     Config config = server.clientConfig(component);
-    clientSettings = Map.of(
-        Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, config.getMasterUrl(),
-        Config.KUBERNETES_NAMESPACE_SYSTEM_PROPERTY, config.getNamespace(),
-        Config.KUBERNETES_CA_CERTIFICATE_DATA_SYSTEM_PROPERTY, config.getCaCertData(),
-        Config.KUBERNETES_OAUTH_TOKEN_SYSTEM_PROPERTY, config.getOauthToken(),
-        Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false",
-        Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false");
+    clientSettings =
+        Map.of(
+            Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, config.getMasterUrl(),
+            Config.KUBERNETES_NAMESPACE_SYSTEM_PROPERTY, config.getNamespace(),
+            Config.KUBERNETES_CA_CERTIFICATE_DATA_SYSTEM_PROPERTY, config.getCaCertData(),
+            Config.KUBERNETES_OAUTH_TOKEN_SYSTEM_PROPERTY, config.getOauthToken(),
+            Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false",
+            Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false");
     clientSettings.forEach(System::setProperty);
     return Map.of();
   }
 
   @Override
   public void inject(TestInjector injector) {
-    injector.injectIntoFields(server.client(), new TestInjector.AnnotatedAndMatchesType(AdminClient.class,
-        KubernetesClient.class));
+    injector.injectIntoFields(
+        server.client(),
+        new TestInjector.AnnotatedAndMatchesType(AdminClient.class, KubernetesClient.class));
   }
 
   @Override

@@ -16,7 +16,9 @@ import java.lang.annotation.Target;
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@WithTestResource(value = EmbeddedApiServerResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(
+    value = EmbeddedApiServerResource.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 public @interface WithEmbeddedApiServer {
   /** The component the application under test is. */
   Component value();

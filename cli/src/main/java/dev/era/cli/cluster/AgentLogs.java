@@ -21,16 +21,26 @@ final class AgentLogs {
   private final String endpoint;
 
   AgentLogs(String endpoint) {
-    this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+    this.endpoint =
+        endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
   }
 
   /** The stream's body; the caller closes it. */
   InputStream open(String namespace, String run, String stream, boolean follow) throws IOException {
-    URI uri = URI.create(endpoint + "/runs/" + encode(namespace) + "/" + encode(run) + "/" + stream
-        + (follow ? "?follow=true" : ""));
+    URI uri =
+        URI.create(
+            endpoint
+                + "/runs/"
+                + encode(namespace)
+                + "/"
+                + encode(run)
+                + "/"
+                + stream
+                + (follow ? "?follow=true" : ""));
     try {
       HttpResponse<InputStream> response =
-          HTTP.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+          HTTP.send(
+              HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
       if (response.statusCode() != 200) {
         response.body().close();
         throw new IOException("the node agent answered " + response.statusCode() + " for " + uri);

@@ -36,7 +36,8 @@ public final class Cluster implements AutoCloseable {
     return client.resources(EraRun.class).inNamespace(namespace());
   }
 
-  public NonNamespaceOperation<EraNode, KubernetesResourceList<EraNode>, Resource<EraNode>> nodes() {
+  public NonNamespaceOperation<EraNode, KubernetesResourceList<EraNode>, Resource<EraNode>>
+      nodes() {
     return client.resources(EraNode.class);
   }
 

@@ -23,6 +23,7 @@ import java.util.Arrays;
 public final class ControlPlane {
   /** Fail fast on a dead local server; a flaky network to a real cluster still gets a retry. */
   private static final int RETRIES = 1;
+
   private static final int CONNECT_TIMEOUT_MS = 5_000;
 
   private ControlPlane() {}
@@ -30,11 +31,20 @@ public final class ControlPlane {
   public static Cluster connect(CliContext context) {
     String kubeconfigVariable = context.env("KUBECONFIG").orElse(null);
     if (kubeconfigVariable != null) {
-      Path file = Arrays.stream(kubeconfigVariable.split(File.pathSeparator))
-          .filter(p -> !p.isBlank()).map(Path::of).filter(Files::isRegularFile).findFirst()
-          .orElseThrow(() -> new CliException("KUBECONFIG names no file that exists (" + kubeconfigVariable + ")",
-              "fix KUBECONFIG, or unset it to use the embedded control plane"));
-      return open(file, "the cluster in KUBECONFIG (" + file + ")",
+      Path file =
+          Arrays.stream(kubeconfigVariable.split(File.pathSeparator))
+              .filter(p -> !p.isBlank())
+              .map(Path::of)
+              .filter(Files::isRegularFile)
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new CliException(
+                          "KUBECONFIG names no file that exists (" + kubeconfigVariable + ")",
+                          "fix KUBECONFIG, or unset it to use the embedded control plane"));
+      return open(
+          file,
+          "the cluster in KUBECONFIG (" + file + ")",
           "check that cluster, or unset KUBECONFIG to use the embedded control plane");
     }
     return embedded(context);
@@ -43,37 +53,51 @@ public final class ControlPlane {
   /** The embedded control plane, whatever KUBECONFIG says: for `era down` and `era status`. */
   public static Cluster embedded(CliContext context) {
     DaemonProcess daemon = new DaemonProcess(context.paths());
-    DaemonInfo info = daemon.info().orElseThrow(() -> new CliException("no control plane running",
-        "start one with `era up`, or set KUBECONFIG to use a cluster"));
+    DaemonInfo info =
+        daemon
+            .info()
+            .orElseThrow(
+                () ->
+                    new CliException(
+                        "no control plane running",
+                        "start one with `era up`, or set KUBECONFIG to use a cluster"));
     if (info.phase() != DaemonInfo.Phase.ready) {
-      throw new CliException("the control plane is still starting (" + info.message() + ")",
+      throw new CliException(
+          "the control plane is still starting (" + info.message() + ")",
           "wait for `era up` to finish; see `era status`");
     }
-    return open(Path.of(info.kubeconfig()), "the embedded control plane",
+    return open(
+        Path.of(info.kubeconfig()),
+        "the embedded control plane",
         "see `era status` and the log " + daemon.paths().logFile());
   }
 
   private static Cluster open(Path kubeconfig, String description, String unreachableHint) {
     Config config;
     try {
-      config = new ConfigBuilder(Config.fromKubeconfig(null, kubeconfig.toFile()))
-          .withRequestRetryBackoffLimit(RETRIES)
-          .withConnectionTimeout(CONNECT_TIMEOUT_MS)
-          .build();
+      config =
+          new ConfigBuilder(Config.fromKubeconfig(null, kubeconfig.toFile()))
+              .withRequestRetryBackoffLimit(RETRIES)
+              .withConnectionTimeout(CONNECT_TIMEOUT_MS)
+              .build();
     } catch (KubernetesClientException e) {
-      throw new CliException("cannot read the kubeconfig " + kubeconfig + ": " + e.getMessage(),
-          "check the file, or unset KUBECONFIG", e);
+      throw new CliException(
+          "cannot read the kubeconfig " + kubeconfig + ": " + e.getMessage(),
+          "check the file, or unset KUBECONFIG",
+          e);
     }
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     try {
       if (client.getApiResources(Era.API_VERSION) == null) {
-        throw new CliException(description + " does not serve " + Era.API_VERSION + " (the ERA CRDs are missing)",
+        throw new CliException(
+            description + " does not serve " + Era.API_VERSION + " (the ERA CRDs are missing)",
             "install ERA there: `kubectl apply -f crds/`, or the Helm chart in helm/era");
       }
       return new Cluster(client, description);
     } catch (KubernetesClientException e) {
       client.close();
-      throw new CliException("cannot reach " + description + " at " + config.getMasterUrl(), unreachableHint, e);
+      throw new CliException(
+          "cannot reach " + description + " at " + config.getMasterUrl(), unreachableHint, e);
     } catch (RuntimeException e) {
       client.close();
       throw e;

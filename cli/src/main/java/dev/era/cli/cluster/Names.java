@@ -6,8 +6,10 @@ import java.security.SecureRandom;
 public final class Names {
   private static final String ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
   private static final int SUFFIX_LENGTH = 5;
+
   /** Room left for the suffix in a 63-character name. */
   private static final int MAX_PREFIX = 63 - SUFFIX_LENGTH - 1;
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private Names() {}

@@ -27,8 +27,8 @@ public final class RunOutput {
   }
 
   /**
-   * @param tailsOnly these are the tails kept in the status, of a longer output (the node agent could
-   *     not be reached)
+   * @param tailsOnly these are the tails kept in the status, of a longer output (the node agent
+   *     could not be reached)
    * @param dropped the node dropped what the command wrote past its per-run log limit
    */
   public record Logs(String stdout, String stderr, boolean tailsOnly, boolean dropped) {
@@ -85,14 +85,21 @@ public final class RunOutput {
     if (agent.isPresent()) {
       try {
         String name = run.getMetadata().getName();
-        return new Logs(readAll(agent.get(), name, "stdout"), readAll(agent.get(), name, "stderr"), false, dropped(run));
+        return new Logs(
+            readAll(agent.get(), name, "stdout"),
+            readAll(agent.get(), name, "stderr"),
+            false,
+            dropped(run));
       } catch (IOException e) {
         // Not reachable from here (a pod IP of a real cluster): the status tails are what there is.
       }
     }
     EraRunStatus status = run.getStatus();
-    boolean truncated = Boolean.TRUE.equals(status.getStdoutTruncated()) || Boolean.TRUE.equals(status.getStderrTruncated());
-    return new Logs(orEmpty(status.getStdout()), orEmpty(status.getStderr()), truncated, dropped(run));
+    boolean truncated =
+        Boolean.TRUE.equals(status.getStdoutTruncated())
+            || Boolean.TRUE.equals(status.getStderrTruncated());
+    return new Logs(
+        orEmpty(status.getStdout()), orEmpty(status.getStderr()), truncated, dropped(run));
   }
 
   /** Whether the node dropped some of the run's output (past its per-run log limit). */

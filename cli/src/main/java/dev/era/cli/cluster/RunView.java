@@ -6,9 +6,9 @@ import dev.era.api.EraRunStatus;
 /**
  * An EraRun with its output, as {@code era run -o json} and {@code era logs -o json} print it.
  *
- * @param outputComplete false when stdout/stderr lack some of the output: the node dropped what went
- *     past its per-run log limit, or these are the tails kept in the status (the node agent could not
- *     be reached and the output was longer)
+ * @param outputComplete false when stdout/stderr lack some of the output: the node dropped what
+ *     went past its per-run log limit, or these are the tails kept in the status (the node agent
+ *     could not be reached and the output was longer)
  */
 public record RunView(
     String run,

@@ -25,7 +25,9 @@ public final class Runs {
     return cluster;
   }
 
-  /** Submits {@code sh -c shell} with the files to the VM, under a fresh name {@code <vm>-<suffix>}. */
+  /**
+   * Submits {@code sh -c shell} with the files to the VM, under a fresh name {@code <vm>-<suffix>}.
+   */
   public EraRun submit(String vm, String shell, List<RunFile> files, int timeoutSeconds) {
     EraRun run = new EraRun();
     run.setMetadata(new ObjectMetaBuilder().withName(Names.withSuffix(vm)).build());
@@ -38,8 +40,11 @@ public final class Runs {
       return cluster.runs().resource(run).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 422 || e.getCode() == 400) {
-        throw new CliException("the API server rejected the run: "
-            + (e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage()), "check --cmd and --file", e);
+        throw new CliException(
+            "the API server rejected the run: "
+                + (e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage()),
+            "check --cmd and --file",
+            e);
       }
       throw e;
     }
@@ -50,13 +55,21 @@ public final class Runs {
   }
 
   public EraRun get(String name) {
-    return find(name).orElseThrow(() -> new CliException("run '" + name + "' not found",
-        "runs are kept for an hour after they end; list them with `kubectl get eraruns`"));
+    return find(name)
+        .orElseThrow(
+            () ->
+                new CliException(
+                    "run '" + name + "' not found",
+                    "runs are kept for an hour after they end; list them with `kubectl get eraruns`"));
   }
 
-  /** Waits until a node has the run (it runs, or has already ended); failing before that is an error. */
+  /**
+   * Waits until a node has the run (it runs, or has already ended); failing before that is an
+   * error.
+   */
   public EraRun awaitStarted(String name, Duration timeout) {
-    EraRun run = await(name, r -> r.getStatus().getPhase() != EraRunPhase.Pending, timeout, "to start");
+    EraRun run =
+        await(name, r -> r.getStatus().getPhase() != EraRunPhase.Pending, timeout, "to start");
     if (run.getStatus().getPhase() == EraRunPhase.Failed && run.getStatus().getExitCode() == null) {
       throw notRun(run);
     }
@@ -70,22 +83,40 @@ public final class Runs {
   /** The error for a run that ended without its command's exit code (VM gone, stopped, crashed). */
   public static CliException notRun(EraRun run) {
     String name = run.getMetadata().getName();
-    String why = run.getStatus().getMessage() != null ? run.getStatus().getMessage() : run.getStatus().getReason();
-    return new CliException("run " + name + " failed: " + (why == null ? "no reason given" : why),
+    String why =
+        run.getStatus().getMessage() != null
+            ? run.getStatus().getMessage()
+            : run.getStatus().getReason();
+    return new CliException(
+        "run " + name + " failed: " + (why == null ? "no reason given" : why),
         "check the VM with `era list`");
   }
 
   private EraRun await(String name, Predicate<EraRun> done, Duration timeout, String what) {
     Instant deadline = Instant.now().plus(timeout);
     while (true) {
-      EraRun run = find(name).orElseThrow(() -> new CliException("run '" + name + "' disappeared",
-          "someone removed it; run the command again"));
+      EraRun run =
+          find(name)
+              .orElseThrow(
+                  () ->
+                      new CliException(
+                          "run '" + name + "' disappeared",
+                          "someone removed it; run the command again"));
       if (done.test(run)) {
         return run;
       }
       if (Instant.now().isAfter(deadline)) {
-        throw new CliException("run " + name + " did not get " + what + " within " + timeout.toSeconds() + " s (it is "
-            + run.getStatus().getPhase() + ")", "see `era logs " + name + "` later, and the VM with `era list`");
+        throw new CliException(
+            "run "
+                + name
+                + " did not get "
+                + what
+                + " within "
+                + timeout.toSeconds()
+                + " s (it is "
+                + run.getStatus().getPhase()
+                + ")",
+            "see `era logs " + name + "` later, and the VM with `era list`");
       }
       Poll.pause();
     }

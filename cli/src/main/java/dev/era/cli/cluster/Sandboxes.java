@@ -39,12 +39,16 @@ public final class Sandboxes {
       return cluster.vms().resource(vm).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
-        throw new CliException("a VM named '" + name + "' already exists",
-            "pick another --name, or remove it with `era clean --vm " + name + "`", e);
+        throw new CliException(
+            "a VM named '" + name + "' already exists",
+            "pick another --name, or remove it with `era clean --vm " + name + "`",
+            e);
       }
       if (e.getCode() == 422 || e.getCode() == 400) {
-        throw new CliException("the API server rejected VM '" + name + "': " + statusMessage(e),
-            "check the flag values against `era create --help`", e);
+        throw new CliException(
+            "the API server rejected VM '" + name + "': " + statusMessage(e),
+            "check the flag values against `era create --help`",
+            e);
       }
       throw e;
     }
@@ -84,12 +88,17 @@ public final class Sandboxes {
     if (phase == EraVMPhase.Running) {
       return vm;
     }
-    String hint = switch (phase) {
-      case Stopped, Stopping -> "start it with `era start --vm " + name + "`";
-      case Failed -> "see why with `era list` or `kubectl describe eravm " + name + "`; remove it with `era clean --vm "
-          + name + "`";
-      default -> "wait until it has booted; see `era list`";
-    };
+    String hint =
+        switch (phase) {
+          case Stopped, Stopping -> "start it with `era start --vm " + name + "`";
+          case Failed ->
+              "see why with `era list` or `kubectl describe eravm "
+                  + name
+                  + "`; remove it with `era clean --vm "
+                  + name
+                  + "`";
+          default -> "wait until it has booted; see `era list`";
+        };
     throw new CliException("VM '" + name + "' is not running (it is " + phase + ")", hint);
   }
 
@@ -98,8 +107,13 @@ public final class Sandboxes {
     Instant deadline = Instant.now().plus(timeout);
     Instant unschedulableSince = null;
     while (true) {
-      EraVM vm = find(name).orElseThrow(() -> new CliException("VM '" + name + "' disappeared while starting",
-          "someone removed it; create it again"));
+      EraVM vm =
+          find(name)
+              .orElseThrow(
+                  () ->
+                      new CliException(
+                          "VM '" + name + "' disappeared while starting",
+                          "someone removed it; create it again"));
       VmView view = VmView.of(vm);
       progress.step(view.progressLine());
       EraVMPhase phase = vm.getStatus().getPhase();
@@ -107,22 +121,37 @@ public final class Sandboxes {
         return vm;
       }
       if (phase == EraVMPhase.Failed) {
-        throw new CliException("VM '" + name + "' failed: " + view.describe(),
-            "remove it with `era clean --vm " + name + "`; `kubectl describe eravm " + name + "` tells more");
+        throw new CliException(
+            "VM '" + name + "' failed: " + view.describe(),
+            "remove it with `era clean --vm "
+                + name
+                + "`; `kubectl describe eravm "
+                + name
+                + "` tells more");
       }
       if (vm.getStatus().isFalseBecause(ConditionTypes.SCHEDULED, Reasons.UNSCHEDULABLE)) {
         unschedulableSince = unschedulableSince == null ? Instant.now() : unschedulableSince;
         if (Instant.now().isAfter(unschedulableSince.plus(UNSCHEDULABLE_GRACE))) {
-          throw new CliException("VM '" + name + "' fits on no node: " + view.describe(),
+          throw new CliException(
+              "VM '" + name + "' fits on no node: " + view.describe(),
               "ask for less (--cpu, --mem) or stop other VMs; it waits as Pending until then, or remove it with"
-                  + " `era clean --vm " + name + "`");
+                  + " `era clean --vm "
+                  + name
+                  + "`");
         }
       } else {
         unschedulableSince = null;
       }
       if (Instant.now().isAfter(deadline)) {
-        throw new CliException("VM '" + name + "' is not running after " + timeout.toSeconds() + " s (it is "
-            + phase + ")", "it may still be starting; see `era list`");
+        throw new CliException(
+            "VM '"
+                + name
+                + "' is not running after "
+                + timeout.toSeconds()
+                + " s (it is "
+                + phase
+                + ")",
+            "it may still be starting; see `era list`");
       }
       Poll.pause();
     }
@@ -130,8 +159,10 @@ public final class Sandboxes {
 
   /** Sets spec.running, the user's wish; the node agent boots or stops the VM. */
   public void setRunning(String name, boolean running) {
-    cluster.vms().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
-        "{\"spec\":{\"running\":" + running + "}}");
+    cluster
+        .vms()
+        .withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"running\":" + running + "}}");
   }
 
   /** Waits until none of the VMs is on its way down any more (Stopped, or never placed). */
@@ -147,7 +178,8 @@ public final class Sandboxes {
         }
       }
       if (!waiting.isEmpty() && Instant.now().isAfter(deadline)) {
-        throw new CliException("still stopping after " + timeout.toSeconds() + " s: " + String.join(", ", waiting),
+        throw new CliException(
+            "still stopping after " + timeout.toSeconds() + " s: " + String.join(", ", waiting),
             "see `era list`; the node agent's log is in the control plane's log");
       }
       if (!waiting.isEmpty()) {
@@ -156,7 +188,9 @@ public final class Sandboxes {
     }
   }
 
-  /** Deletes the VM; its node agent tears it down (disk included), then the API server forgets it. */
+  /**
+   * Deletes the VM; its node agent tears it down (disk included), then the API server forgets it.
+   */
   public void delete(String name) {
     cluster.vms().withName(name).delete();
   }
@@ -166,8 +200,12 @@ public final class Sandboxes {
    * of the same name; called before {@link #delete}.
    */
   public void keepPersistentDisk(String name) {
-    cluster.vms().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
-        "{\"metadata\":{\"annotations\":{\"" + Annotations.KEEP_PERSIST + "\":\"true\"}}}");
+    cluster
+        .vms()
+        .withName(name)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"" + Annotations.KEEP_PERSIST + "\":\"true\"}}}");
   }
 
   public void awaitGone(Collection<String> names, Duration timeout) {
@@ -180,7 +218,11 @@ public final class Sandboxes {
       }
       progress.step("removing " + String.join(", ", waiting));
       if (Instant.now().isAfter(deadline)) {
-        throw new CliException("still being removed after " + timeout.toSeconds() + " s: " + String.join(", ", waiting),
+        throw new CliException(
+            "still being removed after "
+                + timeout.toSeconds()
+                + " s: "
+                + String.join(", ", waiting),
             "the node agent removes a VM once it has torn it down; see `kubectl get eravm -o yaml`");
       }
       Poll.pause();
@@ -197,6 +239,8 @@ public final class Sandboxes {
   }
 
   private static String statusMessage(KubernetesClientException e) {
-    return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    return e.getStatus() != null && e.getStatus().getMessage() != null
+        ? e.getStatus().getMessage()
+        : e.getMessage();
   }
 }

@@ -65,11 +65,15 @@ public record VmView(
 
   /** The status's own reason, else that of the first condition that holds the VM back. */
   private static String reason(EraVMStatus status) {
-    return status.getReason() != null ? status.getReason() : holdingBack(status).map(Condition::getReason).orElse(null);
+    return status.getReason() != null
+        ? status.getReason()
+        : holdingBack(status).map(Condition::getReason).orElse(null);
   }
 
   private static String message(EraVMStatus status) {
-    return status.getMessage() != null ? status.getMessage() : holdingBack(status).map(Condition::getMessage).orElse(null);
+    return status.getMessage() != null
+        ? status.getMessage()
+        : holdingBack(status).map(Condition::getMessage).orElse(null);
   }
 
   private static Optional<Condition> holdingBack(EraVMStatus status) {

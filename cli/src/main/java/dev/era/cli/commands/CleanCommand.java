@@ -13,8 +13,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "clean",
     mixinStandardHelpOptions = true,
-    description = {"Removes VMs.", "Deletes them and waits until their node has torn them down, persistent disks included"
-        + " unless --keep-persist is given."})
+    description = {
+      "Removes VMs.",
+      "Deletes them and waits until their node has torn them down, persistent disks included"
+          + " unless --keep-persist is given."
+    })
 public final class CleanCommand extends BaseCommand {
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
@@ -23,8 +26,9 @@ public final class CleanCommand extends BaseCommand {
 
   @Option(
       names = "--keep-persist",
-      description = "Keep the persistent disks on their nodes: a VM created again there with the same name and"
-          + " --persist mounts its disk on /work again.")
+      description =
+          "Keep the persistent disks on their nodes: a VM created again there with the same name and"
+              + " --persist mounts its disk on /work again.")
   boolean keepPersist;
 
   @Override

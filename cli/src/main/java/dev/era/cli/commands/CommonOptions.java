@@ -8,7 +8,8 @@ public final class CommonOptions {
       names = {"-o", "--output"},
       paramLabel = "FORMAT",
       defaultValue = "text",
-      description = "Output format: ${COMPLETION-CANDIDATES} (for programs). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Output format: ${COMPLETION-CANDIDATES} (for programs). Default: ${DEFAULT-VALUE}.")
   OutputFormat output;
 
   @Option(names = "--debug", description = "Show stack traces and library logs.")

@@ -27,15 +27,45 @@ record ControlPlaneView(
     String startedAt,
     String kubeconfigVariable) {
 
-  static ControlPlaneView stopped(EraPaths paths, Integer vmsLeftRunning, String kubeconfigVariable) {
-    return new ControlPlaneView(false, null, null, null, null, null, null, null, null, vmsLeftRunning,
-        paths.logFile().toString(), paths.objectsFile().toString(), null, kubeconfigVariable);
+  static ControlPlaneView stopped(
+      EraPaths paths, Integer vmsLeftRunning, String kubeconfigVariable) {
+    return new ControlPlaneView(
+        false,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        vmsLeftRunning,
+        paths.logFile().toString(),
+        paths.objectsFile().toString(),
+        null,
+        kubeconfigVariable);
   }
 
   static ControlPlaneView running(
-      EraPaths paths, DaemonInfo info, String accelerator, Map<String, Long> vms, String kubeconfigVariable) {
-    return new ControlPlaneView(true, info.pid(), info.phase().name(), info.message(), info.apiUrl(),
-        info.kubeconfig(), info.node(), accelerator, vms, null, paths.logFile().toString(),
-        paths.objectsFile().toString(), info.startedAt(), kubeconfigVariable);
+      EraPaths paths,
+      DaemonInfo info,
+      String accelerator,
+      Map<String, Long> vms,
+      String kubeconfigVariable) {
+    return new ControlPlaneView(
+        true,
+        info.pid(),
+        info.phase().name(),
+        info.message(),
+        info.apiUrl(),
+        info.kubeconfig(),
+        info.node(),
+        accelerator,
+        vms,
+        null,
+        paths.logFile().toString(),
+        paths.objectsFile().toString(),
+        info.startedAt(),
+        kubeconfigVariable);
   }
 }

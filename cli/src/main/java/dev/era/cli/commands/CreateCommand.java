@@ -37,7 +37,15 @@ public final class CreateCommand extends BaseCommand {
       if (json()) {
         printJson(running);
       } else {
-        out().println("VM " + vmName + " is running on node " + running.node() + " (" + describe(running) + ").");
+        out()
+            .println(
+                "VM "
+                    + vmName
+                    + " is running on node "
+                    + running.node()
+                    + " ("
+                    + describe(running)
+                    + ").");
         out().println("Run a command in it: era run --vm " + vmName + " --cmd '...'");
       }
       return 0;
@@ -45,8 +53,13 @@ public final class CreateCommand extends BaseCommand {
   }
 
   static String describe(VmView vm) {
-    return vm.language() + ", " + vm.cpu() + " vCPU, " + vm.memory() + ", network " + vm.network()
+    return vm.language()
+        + ", "
+        + vm.cpu()
+        + " vCPU, "
+        + vm.memory()
+        + ", network "
+        + vm.network()
         + (vm.persist() == null ? "" : ", persistent disk " + vm.persist());
   }
-
 }

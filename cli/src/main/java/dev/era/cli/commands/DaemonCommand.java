@@ -23,7 +23,10 @@ import picocli.CommandLine.Option;
  * {@code era daemon}: the embedded control plane in the foreground, as {@code era up} starts it
  * (detached, output to the log). Runs until SIGTERM, then saves the objects and stops.
  */
-@Command(name = "daemon", hidden = true, mixinStandardHelpOptions = true,
+@Command(
+    name = "daemon",
+    hidden = true,
+    mixinStandardHelpOptions = true,
     description = "Runs the embedded control plane in the foreground (`era up` starts it).")
 public final class DaemonCommand extends BaseCommand {
   @Option(names = "--port", defaultValue = "0", converter = FlagConverters.Port.class)
@@ -40,19 +43,37 @@ public final class DaemonCommand extends BaseCommand {
     Logging.forDaemon();
     paths = context().paths();
     PrivateDirs.create(paths.controlPlaneDir());
-    try (FileChannel lockFile = FileChannel.open(paths.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel lockFile =
+            FileChannel.open(
+                paths.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = lockFile.tryLock()) {
       if (lock == null) {
-        log(Level.SEVERE, "another era daemon runs with " + paths.stateDir() + " (it holds " + paths.lockFile() + ")");
+        log(
+            Level.SEVERE,
+            "another era daemon runs with "
+                + paths.stateDir()
+                + " (it holds "
+                + paths.lockFile()
+                + ")");
         return 1;
       }
       long pid = ProcessHandle.current().pid();
       Files.writeString(paths.pidFile(), pid + "\n");
-      info = new DaemonInfo(pid, DaemonInfo.Phase.starting, "starting", null, null, null, Instant.now().toString());
+      info =
+          new DaemonInfo(
+              pid,
+              DaemonInfo.Phase.starting,
+              "starting",
+              null,
+              null,
+              null,
+              Instant.now().toString());
       report(DaemonInfo.Phase.starting, "starting");
       ControlPlaneDaemon daemon;
       try {
-        daemon = ControlPlaneDaemon.start(paths, new ControlPlaneDaemon.Settings(port, languages()), this::progress);
+        daemon =
+            ControlPlaneDaemon.start(
+                paths, new ControlPlaneDaemon.Settings(port, languages()), this::progress);
       } catch (Exception e) {
         Logging.direct(Level.SEVERE, DaemonCommand.class, "cannot start: " + e.getMessage(), e);
         report(DaemonInfo.Phase.failed, e.getMessage() == null ? e.toString() : e.getMessage());
@@ -60,17 +81,29 @@ public final class DaemonCommand extends BaseCommand {
         return 1;
       }
       Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(daemon), "era-shutdown"));
-      info = new DaemonInfo(pid, DaemonInfo.Phase.ready, "ready", daemon.apiUrl(), paths.kubeconfig().toString(),
-          daemon.node(), info.startedAt());
+      info =
+          new DaemonInfo(
+              pid,
+              DaemonInfo.Phase.ready,
+              "ready",
+              daemon.apiUrl(),
+              paths.kubeconfig().toString(),
+              daemon.node(),
+              info.startedAt());
       info.write(paths.infoFile());
-      log(Level.INFO, "ready: API server " + daemon.apiUrl() + ", kubeconfig " + paths.kubeconfig());
+      log(
+          Level.INFO,
+          "ready: API server " + daemon.apiUrl() + ", kubeconfig " + paths.kubeconfig());
       new CountDownLatch(1).await(); // until SIGTERM runs the shutdown hook
       return 0;
     }
   }
 
   List<Language> languages() {
-    return images.stream().filter(i -> !FlagConverters.Image.NONE.equals(i)).map(Language::parse).toList();
+    return images.stream()
+        .filter(i -> !FlagConverters.Image.NONE.equals(i))
+        .map(Language::parse)
+        .toList();
   }
 
   private void progress(String step) {

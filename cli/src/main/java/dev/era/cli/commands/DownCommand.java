@@ -25,12 +25,14 @@ import picocli.CommandLine.Option;
 public final class DownCommand extends BaseCommand {
   /** Saving the objects takes well under a second; stopping the informers a few. */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
   private static final Duration VM_STOP_TIMEOUT = Duration.ofMinutes(2);
 
   @Option(
       names = "--stop-vms",
-      description = "Stop every VM first (persistent disks are kept): nothing keeps running, and the VMs come"
-          + " back Stopped.")
+      description =
+          "Stop every VM first (persistent disks are kept): nothing keeps running, and the VMs come"
+              + " back Stopped.")
   boolean stopVms;
 
   @Override
@@ -44,8 +46,10 @@ public final class DownCommand extends BaseCommand {
     Integer leftRunning = prepare(daemon);
     progress().step("stopping the control plane (saving its objects)");
     if (!daemon.stop(running.get(), STOP_TIMEOUT)) {
-      throw new CliException("the control plane did not stop within " + STOP_TIMEOUT.toSeconds() + " s and was killed",
-          "objects changed since its last periodic save may be lost; see its log " + daemon.paths().logFile());
+      throw new CliException(
+          "the control plane did not stop within " + STOP_TIMEOUT.toSeconds() + " s and was killed",
+          "objects changed since its last periodic save may be lost; see its log "
+              + daemon.paths().logFile());
     }
     report(leftRunning, true);
     return 0;
@@ -61,21 +65,27 @@ public final class DownCommand extends BaseCommand {
     }
     try (Cluster cluster = ControlPlane.embedded(context())) {
       Sandboxes sandboxes = new Sandboxes(cluster, progress());
-      List<String> up = sandboxes.list().stream()
-          .filter(vm -> Boolean.TRUE.equals(vm.getSpec().getRunning()))
-          .map(vm -> vm.getMetadata().getName())
-          .toList();
+      List<String> up =
+          sandboxes.list().stream()
+              .filter(vm -> Boolean.TRUE.equals(vm.getSpec().getRunning()))
+              .map(vm -> vm.getMetadata().getName())
+              .toList();
       up.forEach(name -> sandboxes.setRunning(name, false));
       sandboxes.awaitStopped(up, VM_STOP_TIMEOUT);
       return 0;
     }
   }
 
-  /** How many VMs will keep running; null when the API server does not answer (it goes down anyway). */
+  /**
+   * How many VMs will keep running; null when the API server does not answer (it goes down anyway).
+   */
   private Integer runningVms() {
     try (Cluster cluster = ControlPlane.embedded(context())) {
-      return (int) new Sandboxes(cluster, progress()).list().stream()
-          .filter(vm -> vm.getStatus().getPhase() == EraVMPhase.Running).count();
+      return (int)
+          new Sandboxes(cluster, progress())
+              .list().stream()
+                  .filter(vm -> vm.getStatus().getPhase() == EraVMPhase.Running)
+                  .count();
     } catch (CliException | KubernetesClientException e) {
       return null;
     }
@@ -90,9 +100,16 @@ public final class DownCommand extends BaseCommand {
     if (!stopped) {
       out().println("ERA control plane is not running.");
     } else {
-      out().println("ERA control plane stopped; its objects are saved in " + context().paths().objectsFile() + ".");
+      out()
+          .println(
+              "ERA control plane stopped; its objects are saved in "
+                  + context().paths().objectsFile()
+                  + ".");
       if (leftRunning != null && leftRunning > 0) {
-        out().println(leftRunning + " VM(s) keep running; `era up` re-adopts them (`era down --stop-vms` stops them).");
+        out()
+            .println(
+                leftRunning
+                    + " VM(s) keep running; `era up` re-adopts them (`era down --stop-vms` stops them).");
       }
     }
     out().flush();

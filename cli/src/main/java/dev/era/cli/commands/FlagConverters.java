@@ -11,8 +11,8 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Checks flag values as they are parsed, so that a bad one is a usage error naming the flag (picocli
- * prefixes "Invalid value for option '--x': ") before anything is sent anywhere.
+ * Checks flag values as they are parsed, so that a bad one is a usage error naming the flag
+ * (picocli prefixes "Invalid value for option '--x': ") before anything is sent anywhere.
  */
 final class FlagConverters {
   private static final Pattern QUANTITY = Pattern.compile(Patterns.QUANTITY);
@@ -49,7 +49,8 @@ final class FlagConverters {
       String quantity = size(value);
       long min = Quantities.bytes(EraVMSpec.MIN_MEMORY).orElseThrow();
       if (Quantities.bytes(quantity).orElseThrow() < min) {
-        throw new TypeConversionException("'" + value + "' is less than the minimum, " + EraVMSpec.MIN_MEMORY);
+        throw new TypeConversionException(
+            "'" + value + "' is less than the minimum, " + EraVMSpec.MIN_MEMORY);
       }
       return quantity;
     }
@@ -72,8 +73,11 @@ final class FlagConverters {
     @Override
     public String convert(String value) {
       if (!VM_NAME.matcher(value).matches()) {
-        throw new TypeConversionException("'" + value + "' is not a valid name: use at most 63 lower-case letters,"
-            + " digits and '-', starting and ending with a letter or digit");
+        throw new TypeConversionException(
+            "'"
+                + value
+                + "' is not a valid name: use at most 63 lower-case letters,"
+                + " digits and '-', starting and ending with a letter or digit");
       }
       return value;
     }
@@ -105,13 +109,15 @@ final class FlagConverters {
     } catch (NumberFormatException e) {
       // Same message as a number out of range.
     }
-    throw new TypeConversionException("'" + value + "' is not a whole number from " + min + " to " + max);
+    throw new TypeConversionException(
+        "'" + value + "' is not a whole number from " + min + " to " + max);
   }
 
   private static String size(String value) {
     String quantity = PLAIN_NUMBER.matcher(value).matches() ? value + "Mi" : value;
     if (!QUANTITY.matcher(quantity).matches() || Quantities.bytes(quantity).isEmpty()) {
-      throw new TypeConversionException("'" + value + "' is not a size: give MiB (512) or a quantity (1Gi)");
+      throw new TypeConversionException(
+          "'" + value + "' is not a size: give MiB (512) or a quantity (1Gi)");
     }
     return quantity;
   }

@@ -15,10 +15,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Local files turned into EraRun files: text as is, anything else base64, under their own names. */
+/**
+ * Local files turned into EraRun files: text as is, anything else base64, under their own names.
+ */
 final class LocalFiles {
   /** The files travel inside the EraRun object, and API servers cap an object at about 1.5 MB. */
   static final long MAX_TOTAL_BYTES = 1024 * 1024;
+
   private static final int EXECUTABLE = 0755;
 
   private LocalFiles() {}
@@ -34,13 +37,15 @@ final class LocalFiles {
       String name = path.getFileName().toString();
       Path previous = byName.putIfAbsent(name, path);
       if (previous != null) {
-        throw new CliException("--file " + previous + " and --file " + path + " would both be " + name,
+        throw new CliException(
+            "--file " + previous + " and --file " + path + " would both be " + name,
             "rename one of them");
       }
       byte[] bytes = readAll(path);
       total += bytes.length;
       if (total > MAX_TOTAL_BYTES) {
-        throw new CliException("the files given to --file are larger than 1 MiB together",
+        throw new CliException(
+            "the files given to --file are larger than 1 MiB together",
             "use a VM with --persist and copy large data in smaller runs");
       }
       files.add(toRunFile(name, bytes, Files.isExecutable(path)));
@@ -65,14 +70,16 @@ final class LocalFiles {
     try {
       return Files.readAllBytes(path);
     } catch (IOException e) {
-      throw new CliException("cannot read " + path + ": " + e.getMessage(), "check the file's permissions", e);
+      throw new CliException(
+          "cannot read " + path + ": " + e.getMessage(), "check the file's permissions", e);
     }
   }
 
   /** The text, or null when the bytes are not valid UTF-8. */
   private static String utf8(byte[] bytes) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))

@@ -18,7 +18,10 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "logs",
     mixinStandardHelpOptions = true,
-    description = {"Prints a run's output.", "Its stdout and stderr; `era run` names the run when it starts."})
+    description = {
+      "Prints a run's output.",
+      "Its stdout and stderr; `era run` names the run when it starts."
+    })
 public final class LogsCommand extends BaseCommand {
   private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration FINISH_GRACE = Duration.ofMinutes(1);
@@ -26,7 +29,9 @@ public final class LogsCommand extends BaseCommand {
   @Parameters(index = "0", paramLabel = "RUN", description = "The run's name (an EraRun).")
   String run;
 
-  @Option(names = {"-f", "--follow"}, description = "Wait for the run, and stream its output until it ends.")
+  @Option(
+      names = {"-f", "--follow"},
+      description = "Wait for the run, and stream its output until it ends.")
   boolean follow;
 
   @Override
@@ -39,7 +44,8 @@ public final class LogsCommand extends BaseCommand {
         if (found.getStatus().getPhase() == EraRunPhase.Failed) {
           throw Runs.notRun(found);
         }
-        throw new CliException("run " + run + " has not started yet", "follow it with `era logs -f " + run + "`");
+        throw new CliException(
+            "run " + run + " has not started yet", "follow it with `era logs -f " + run + "`");
       }
       if (follow) {
         if (!json()) {
@@ -48,12 +54,17 @@ public final class LogsCommand extends BaseCommand {
             return ExitCodes.OK;
           }
           if (streamed == RunOutput.Streamed.PARTIAL) {
-            err().println(ErrorReporter.line("the output stream of run " + run + " broke off",
-                "`era logs " + run + "` shows all of it"));
+            err()
+                .println(
+                    ErrorReporter.line(
+                        "the output stream of run " + run + " broke off",
+                        "`era logs " + run + "` shows all of it"));
             return ExitCodes.ERROR;
           }
         }
-        found = runs.awaitFinished(run, Duration.ofSeconds(found.getSpec().getTimeoutSeconds()).plus(FINISH_GRACE));
+        found =
+            runs.awaitFinished(
+                run, Duration.ofSeconds(found.getSpec().getTimeoutSeconds()).plus(FINISH_GRACE));
       }
       RunOutput.Logs logs = output.read(found);
       if (json()) {

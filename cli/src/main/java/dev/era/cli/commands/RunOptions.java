@@ -18,7 +18,8 @@ public final class RunOptions {
   @Option(
       names = "--file",
       paramLabel = "PATH",
-      description = "A local file to copy into the work directory first, under its own name (repeatable).")
+      description =
+          "A local file to copy into the work directory first, under its own name (repeatable).")
   List<Path> files = new ArrayList<>();
 
   @Option(
@@ -26,7 +27,8 @@ public final class RunOptions {
       paramLabel = "SECONDS",
       defaultValue = "300",
       converter = FlagConverters.TimeoutSeconds.class,
-      description = "Kill the command after this long, 1-86400; era then exits with 124. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Kill the command after this long, 1-86400; era then exits with 124. Default: ${DEFAULT-VALUE}.")
   int timeoutSeconds;
 
   /** The files, read now: a missing one is an error before anything is created. */

@@ -25,6 +25,7 @@ import java.util.List;
 final class RunSession {
   /** A running VM's node agent picks a run up within a second; this covers a busy host. */
   private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+
   /** Beyond the run's own timeout: the guest's kill and the status write. */
   private static final Duration FINISH_GRACE = Duration.ofMinutes(1);
 
@@ -49,9 +50,11 @@ final class RunSession {
     try {
       return follow(name, options);
     } catch (CliException e) {
-      // A program reading -o json gets the run's document whenever the run exists; the error line and exit code stay.
+      // A program reading -o json gets the run's document whenever the run exists; the error line
+      // and exit code stay.
       if (json) {
-        runs.find(name).ifPresent(run -> JsonOutput.print(context.out(), RunView.of(run, output.read(run))));
+        runs.find(name)
+            .ifPresent(run -> JsonOutput.print(context.out(), RunView.of(run, output.read(run))));
       }
       throw e;
     }
@@ -61,8 +64,10 @@ final class RunSession {
     EraRun started = runs.awaitStarted(name, START_TIMEOUT);
     RunOutput.Streamed streamed =
         json ? RunOutput.Streamed.NONE : output.follow(started, context.out(), context.err());
-    EraRun done = runs.awaitFinished(name, Duration.ofSeconds(options.timeoutSeconds).plus(FINISH_GRACE));
-    if (done.getStatus().getPhase() == EraRunPhase.Failed && done.getStatus().getExitCode() == null) {
+    EraRun done =
+        runs.awaitFinished(name, Duration.ofSeconds(options.timeoutSeconds).plus(FINISH_GRACE));
+    if (done.getStatus().getPhase() == EraRunPhase.Failed
+        && done.getStatus().getExitCode() == null) {
       throw Runs.notRun(done);
     }
     if (json) {
@@ -70,8 +75,12 @@ final class RunSession {
     } else if (streamed == RunOutput.Streamed.NONE) {
       print(output.read(done), name, context.out(), context.err());
     } else if (streamed == RunOutput.Streamed.PARTIAL) {
-      context.err().println(ErrorReporter.line("the output stream of run " + name + " broke off",
-          "`era logs " + name + "` shows all of it"));
+      context
+          .err()
+          .println(
+              ErrorReporter.line(
+                  "the output stream of run " + name + " broke off",
+                  "`era logs " + name + "` shows all of it"));
     } else if (RunOutput.dropped(done)) {
       printDropped(name, context.err());
     }
@@ -86,23 +95,35 @@ final class RunSession {
     if (logs.dropped()) {
       printDropped(run, err);
     } else if (logs.tailsOnly()) {
-      err.println(ErrorReporter.line("only the end of run " + run + "'s output is shown",
-          "the node agent keeps all of it on the node, and cannot be reached from here"));
+      err.println(
+          ErrorReporter.line(
+              "only the end of run " + run + "'s output is shown",
+              "the node agent keeps all of it on the node, and cannot be reached from here"));
     }
     err.flush();
   }
 
   private static void printDropped(String run, PrintStream err) {
-    err.println(ErrorReporter.line("run " + run + " wrote more output than the node keeps; the rest was dropped",
-        "write large results to a file and read it with a second command, or raise the node agent's "
-            + "era.agent.run-log-max-bytes"));
+    err.println(
+        ErrorReporter.line(
+            "run " + run + " wrote more output than the node keeps; the rest was dropped",
+            "write large results to a file and read it with a second command, or raise the node agent's "
+                + "era.agent.run-log-max-bytes"));
   }
 
   private int exitCode(EraRun done, int timeoutSeconds) {
     if (done.getStatus().getPhase() == EraRunPhase.TimedOut) {
       if (!json) {
-        context.err().println(ErrorReporter.line("run " + done.getMetadata().getName() + " timed out after "
-            + timeoutSeconds + " s and was killed", "give it more time with --timeout"));
+        context
+            .err()
+            .println(
+                ErrorReporter.line(
+                    "run "
+                        + done.getMetadata().getName()
+                        + " timed out after "
+                        + timeoutSeconds
+                        + " s and was killed",
+                    "give it more time with --timeout"));
       }
       return ExitCodes.TIMED_OUT;
     }

@@ -40,16 +40,26 @@ public final class StatusCommand extends BaseCommand {
     Map<String, Long> vms = null;
     if (info.get().phase() == DaemonInfo.Phase.ready) {
       try (Cluster cluster = ControlPlane.embedded(context())) {
-        vms = new Sandboxes(cluster, progress()).list().stream().collect(
-            Collectors.groupingBy(vm -> vm.getStatus().getPhase().name(), TreeMap::new, Collectors.counting()));
+        vms =
+            new Sandboxes(cluster, progress())
+                .list().stream()
+                    .collect(
+                        Collectors.groupingBy(
+                            vm -> vm.getStatus().getPhase().name(),
+                            TreeMap::new,
+                            Collectors.counting()));
         EraNode node = cluster.nodes().withName(info.get().node()).get();
-        accelerator = node == null || node.getStatus().getAccelerator() == null
-            ? null : node.getStatus().getAccelerator().name();
+        accelerator =
+            node == null || node.getStatus().getAccelerator() == null
+                ? null
+                : node.getStatus().getAccelerator().name();
       } catch (CliException | KubernetesClientException e) {
         // Running but not answering: report what the daemon itself says.
       }
     }
-    print(ControlPlaneView.running(context().paths(), info.get(), accelerator, vms, kubeconfigVariable));
+    print(
+        ControlPlaneView.running(
+            context().paths(), info.get(), accelerator, vms, kubeconfigVariable));
     return 0;
   }
 
@@ -62,18 +72,36 @@ public final class StatusCommand extends BaseCommand {
     if (!view.running()) {
       out.println("Control plane: not running (start it with `era up`)");
     } else {
-      out.println("Control plane: " + (view.phase().equals("ready") ? "running" : view.phase() + " (" + view.message()
-          + ")") + ", pid " + view.pid() + ", since " + view.startedAt());
+      out.println(
+          "Control plane: "
+              + (view.phase().equals("ready")
+                  ? "running"
+                  : view.phase() + " (" + view.message() + ")")
+              + ", pid "
+              + view.pid()
+              + ", since "
+              + view.startedAt());
       out.println("API server:    " + orUnknown(view.apiUrl()));
       out.println("Kubeconfig:    " + orUnknown(view.kubeconfig()));
-      out.println("Node:          " + orUnknown(view.node())
-          + (view.accelerator() == null ? "" : " (" + view.accelerator() + ")"));
-      out.println("VMs:           " + (view.vms() == null ? "unknown" : view.vms().isEmpty() ? "none"
-          : view.vms().entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "))));
+      out.println(
+          "Node:          "
+              + orUnknown(view.node())
+              + (view.accelerator() == null ? "" : " (" + view.accelerator() + ")"));
+      out.println(
+          "VMs:           "
+              + (view.vms() == null
+                  ? "unknown"
+                  : view.vms().isEmpty()
+                      ? "none"
+                      : view.vms().entrySet().stream()
+                          .map(e -> e.getValue() + " " + e.getKey())
+                          .collect(Collectors.joining(", "))));
     }
     out.println("Log:           " + view.log());
     if (view.kubeconfigVariable() != null) {
-      out.println("Note: KUBECONFIG is set, so the other commands use the cluster it names: " + view.kubeconfigVariable());
+      out.println(
+          "Note: KUBECONFIG is set, so the other commands use the cluster it names: "
+              + view.kubeconfigVariable());
     }
     out.flush();
   }

@@ -12,7 +12,10 @@ import picocli.CommandLine.Command;
 @Command(
     name = "stop",
     mixinStandardHelpOptions = true,
-    description = {"Stops VMs.", "Sets spec.running=false and waits until they are down; persistent disks are kept."})
+    description = {
+      "Stops VMs.",
+      "Sets spec.running=false and waits until they are down; persistent disks are kept."
+    })
 public final class StopCommand extends BaseCommand {
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
 

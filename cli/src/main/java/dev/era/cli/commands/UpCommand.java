@@ -37,8 +37,9 @@ public final class UpCommand extends BaseCommand {
       paramLabel = "LANGUAGE",
       defaultValue = "python",
       converter = FlagConverters.Image.class,
-      description = "Guest images to build (or find cached) before reporting ready: python, node, or none."
-          + " Default: ${DEFAULT-VALUE}.")
+      description =
+          "Guest images to build (or find cached) before reporting ready: python, node, or none."
+              + " Default: ${DEFAULT-VALUE}.")
   List<String> images;
 
   @Override
@@ -56,19 +57,30 @@ public final class UpCommand extends BaseCommand {
     return 0;
   }
 
-  /** The daemon's arguments; {@code none} is passed on as it is, the daemon's own spelling of no images. */
+  /**
+   * The daemon's arguments; {@code none} is passed on as it is, the daemon's own spelling of no
+   * images.
+   */
   static List<String> daemonArgs(int port, List<String> images) {
     return List.of("--port", String.valueOf(port), "--images", String.join(",", images));
   }
 
   private void print(DaemonInfo info, boolean wasRunning) {
     if (json()) {
-      printJson(ControlPlaneView.running(context().paths(), info, null, null, context().env("KUBECONFIG").orElse(null)));
+      printJson(
+          ControlPlaneView.running(
+              context().paths(), info, null, null, context().env("KUBECONFIG").orElse(null)));
       return;
     }
     PrintStream out = out();
-    out.println("ERA control plane is " + (wasRunning ? "already running" : "up") + " (pid " + info.pid() + ", node "
-        + info.node() + ").");
+    out.println(
+        "ERA control plane is "
+            + (wasRunning ? "already running" : "up")
+            + " (pid "
+            + info.pid()
+            + ", node "
+            + info.node()
+            + ").");
     out.println("API server:  " + info.apiUrl());
     out.println("Kubeconfig:  " + info.kubeconfig());
     out.println("For kubectl: export KUBECONFIG=" + info.kubeconfig());

@@ -35,22 +35,25 @@ public final class VmOptions {
       paramLabel = "MiB",
       defaultValue = "256",
       converter = FlagConverters.Memory.class,
-      description = "Memory in MiB, or a quantity such as 1Gi; at least 128 MiB. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Memory in MiB, or a quantity such as 1Gi; at least 128 MiB. Default: ${DEFAULT-VALUE}.")
   String memory;
 
   @Option(
       names = "--network",
       paramLabel = "MODE",
       defaultValue = "none",
-      description = "none (no network device) or full (outbound access). Default: ${DEFAULT-VALUE}.")
+      description =
+          "none (no network device) or full (outbound access). Default: ${DEFAULT-VALUE}.")
   Network network;
 
   @Option(
       names = "--persist",
       paramLabel = "SIZE",
       converter = FlagConverters.DiskSize.class,
-      description = "A persistent disk on /work of this size (1Gi; plain numbers are MiB), kept while the VM is"
-          + " stopped.")
+      description =
+          "A persistent disk on /work of this size (1Gi; plain numbers are MiB), kept while the VM is"
+              + " stopped.")
   String persist;
 
   EraVM toVm(String name) {

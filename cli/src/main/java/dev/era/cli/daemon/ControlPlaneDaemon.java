@@ -1,7 +1,5 @@
 package dev.era.cli.daemon;
 
-import dev.era.nodeagent.NodeAgent;
-import dev.era.nodeagent.NodeAgentConfig;
 import dev.era.apiserver.Component;
 import dev.era.apiserver.EmbeddedApiServer;
 import dev.era.cli.Logging;
@@ -9,6 +7,8 @@ import dev.era.launcher.Language;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
+import dev.era.nodeagent.NodeAgent;
+import dev.era.nodeagent.NodeAgentConfig;
 import dev.era.operator.EraControllers;
 import dev.era.operator.EraOperatorConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,11 +38,13 @@ import java.util.regex.Pattern;
 public final class ControlPlaneDaemon implements AutoCloseable {
   /** Saves between shutdowns, so that a crash or SIGKILL loses little. */
   private static final Duration SAVE_INTERVAL = Duration.ofSeconds(30);
+
   /**
    * Sandboxes on a developer machine sit idle most of the time, so the one local node offers more
    * vCPUs than it has cores; with the cluster default of 1, a 2-core laptop would hold two VMs.
    */
   private static final double LOCAL_CPU_ALLOCATION_RATIO = 8;
+
   private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   /**
@@ -54,8 +56,12 @@ public final class ControlPlaneDaemon implements AutoCloseable {
   private final EraPaths paths;
   private final String node = nodeName();
   private EmbeddedApiServer server;
-  /** Set once the API server serves: only then is its store worth saving (a failed restore is not). */
+
+  /**
+   * Set once the API server serves: only then is its store worth saving (a failed restore is not).
+   */
   private boolean serving;
+
   private KubernetesClient operatorClient;
   private KubernetesClient agentClient;
   private Operator operator;
@@ -68,8 +74,8 @@ public final class ControlPlaneDaemon implements AutoCloseable {
   }
 
   /** Starts every part, reporting each step; on failure stops what had started and throws. */
-  public static ControlPlaneDaemon start(EraPaths paths, Settings settings, Consumer<String> progress)
-      throws Exception {
+  public static ControlPlaneDaemon start(
+      EraPaths paths, Settings settings, Consumer<String> progress) throws Exception {
     ControlPlaneDaemon daemon = new ControlPlaneDaemon(paths);
     try {
       daemon.startParts(settings, progress);
@@ -97,8 +103,13 @@ public final class ControlPlaneDaemon implements AutoCloseable {
       try {
         server.restore(saved);
       } catch (IOException | RuntimeException e) {
-        throw new IOException("cannot restore " + saved + " (" + e.getMessage()
-            + "); move it away to start with no objects", e);
+        throw new IOException(
+            "cannot restore "
+                + saved
+                + " ("
+                + e.getMessage()
+                + "); move it away to start with no objects",
+            e);
       }
     }
     server.start(settings.port());
@@ -113,68 +124,89 @@ public final class ControlPlaneDaemon implements AutoCloseable {
 
     progress.accept("starting the node agent (node " + node + ")");
     agentClient = server.newClient(Component.NODE_AGENT);
-    agent = NodeAgent.start(agentClient, launcher, NodeAgentConfig.defaults(node)
-        .withStateDir(paths.stateDir().resolve("node-agent"))
-        .withCpuAllocationRatio(LOCAL_CPU_ALLOCATION_RATIO));
+    agent =
+        NodeAgent.start(
+            agentClient,
+            launcher,
+            NodeAgentConfig.defaults(node)
+                .withStateDir(paths.stateDir().resolve("node-agent"))
+                .withCpuAllocationRatio(LOCAL_CPU_ALLOCATION_RATIO));
 
     // The operator starts after the agent has reported its node Ready again: the restored EraNode
     // still carries the heartbeat from before era down, and an operator that saw it first would
     // take the node for lost after a long pause and fail or move its VMs.
     progress.accept("starting the operator");
     operatorClient = server.newClient(Component.OPERATOR);
-    operator = new Operator(o -> o.withKubernetesClient(operatorClient)
-        .withUseSSAToPatchPrimaryResource(false) // why: the operator's application.properties
-        .withCloseClientOnStop(false)); // closed in close(), also when the operator never started
+    operator =
+        new Operator(
+            o ->
+                o.withKubernetesClient(operatorClient)
+                    .withUseSSAToPatchPrimaryResource(
+                        false) // why: the operator's application.properties
+                    .withCloseClientOnStop(
+                        false)); // closed in close(), also when the operator never started
     EraControllers.register(operator, operatorClient, EraOperatorConfig.defaults());
     operator.start();
 
     server.writeKubeconfig(paths.kubeconfig());
-    saver = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "era-state-saver");
-      thread.setDaemon(true);
-      return thread;
-    });
-    saver.scheduleWithFixedDelay(this::save, SAVE_INTERVAL.toSeconds(), SAVE_INTERVAL.toSeconds(), TimeUnit.SECONDS);
+    saver =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "era-state-saver");
+              thread.setDaemon(true);
+              return thread;
+            });
+    saver.scheduleWithFixedDelay(
+        this::save, SAVE_INTERVAL.toSeconds(), SAVE_INTERVAL.toSeconds(), TimeUnit.SECONDS);
   }
 
   /**
    * Stops in the reverse order of start: node agent (VMs keep running), operator, their clients,
-   * then saves every object and stops the API server. Each step runs even when an earlier one fails.
+   * then saves every object and stops the API server. Each step runs even when an earlier one
+   * fails.
    */
   @Override
   public void close() {
     if (saver != null) {
       saver.shutdownNow();
     }
-    quietly("stop the node agent", () -> {
-      if (agent != null) {
-        agent.close();
-      }
-    });
-    quietly("stop the operator", () -> {
-      if (operator != null) {
-        operator.stop();
-      }
-    });
-    quietly("close the clients of the node agent and the operator", () -> {
-      if (agentClient != null) {
-        agentClient.close();
-      }
-      if (operatorClient != null) {
-        operatorClient.close();
-      }
-    });
+    quietly(
+        "stop the node agent",
+        () -> {
+          if (agent != null) {
+            agent.close();
+          }
+        });
+    quietly(
+        "stop the operator",
+        () -> {
+          if (operator != null) {
+            operator.stop();
+          }
+        });
+    quietly(
+        "close the clients of the node agent and the operator",
+        () -> {
+          if (agentClient != null) {
+            agentClient.close();
+          }
+          if (operatorClient != null) {
+            operatorClient.close();
+          }
+        });
     if (server != null) {
       if (serving) {
         save();
       }
       quietly("stop the API server", server::stop);
     }
-    quietly("close the launcher", () -> {
-      if (launcher != null) {
-        launcher.close();
-      }
-    });
+    quietly(
+        "close the launcher",
+        () -> {
+          if (launcher != null) {
+            launcher.close();
+          }
+        });
   }
 
   private void save() {
@@ -184,7 +216,8 @@ public final class ControlPlaneDaemon implements AutoCloseable {
   /** This host's name when it is a valid node name, else {@code local}. */
   static String nodeName() {
     try {
-      String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip().toLowerCase(Locale.ROOT);
+      String host =
+          Files.readString(Path.of("/proc/sys/kernel/hostname")).strip().toLowerCase(Locale.ROOT);
       return NODE_NAME.matcher(host).matches() ? host : "local";
     } catch (IOException e) {
       return "local";
@@ -199,7 +232,8 @@ public final class ControlPlaneDaemon implements AutoCloseable {
     try {
       step.run();
     } catch (Exception e) {
-      Logging.direct(Level.WARNING, ControlPlaneDaemon.class, "cannot " + what + ": " + e.getMessage(), e);
+      Logging.direct(
+          Level.WARNING, ControlPlaneDaemon.class, "cannot " + what + ": " + e.getMessage(), e);
     }
   }
 }

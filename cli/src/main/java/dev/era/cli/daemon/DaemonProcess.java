@@ -62,14 +62,21 @@ public final class DaemonProcess {
    */
   public ProcessHandle spawn(Map<String, String> env, List<String> args) throws IOException {
     PrivateDirs.create(paths.controlPlaneDir());
-    List<String> command = new ArrayList<>(List.of(
-        "setsid", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), MAIN_CLASS, COMMAND));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "setsid",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                MAIN_CLASS,
+                COMMAND));
     command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectInput(Redirect.from(new File("/dev/null")))
-        .redirectOutput(paths.logFile().toFile())
-        .redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectInput(Redirect.from(new File("/dev/null")))
+            .redirectOutput(paths.logFile().toFile())
+            .redirectErrorStream(true);
     builder.environment().clear();
     builder.environment().putAll(env);
     return builder.start().toHandle();
@@ -86,18 +93,23 @@ public final class DaemonProcess {
           case ready -> {
             return info.get();
           }
-          case failed -> throw new CliException(
-              "the control plane failed to start: " + info.get().message(), "see its log " + paths.logFile());
+          case failed ->
+              throw new CliException(
+                  "the control plane failed to start: " + info.get().message(),
+                  "see its log " + paths.logFile());
           case starting -> progress.accept(info.get().message());
         }
       }
       if (!alive) {
-        throw new CliException("the control plane exited while starting: " + lastLogLine(),
+        throw new CliException(
+            "the control plane exited while starting: " + lastLogLine(),
             "see its log " + paths.logFile());
       }
       if (Instant.now().isAfter(deadline)) {
-        throw new CliException("the control plane is not ready after " + timeout.toMinutes() + " min",
-            "it goes on starting in the background: see `era status` and its log " + paths.logFile());
+        throw new CliException(
+            "the control plane is not ready after " + timeout.toMinutes() + " min",
+            "it goes on starting in the background: see `era status` and its log "
+                + paths.logFile());
       }
       sleep(POLL);
     }
@@ -145,8 +157,12 @@ public final class DaemonProcess {
   }
 
   private static boolean isDaemon(ProcessHandle process) {
-    return process.info().arguments()
-        .map(args -> Arrays.asList(args).contains(MAIN_CLASS) && Arrays.asList(args).contains(COMMAND))
+    return process
+        .info()
+        .arguments()
+        .map(
+            args ->
+                Arrays.asList(args).contains(MAIN_CLASS) && Arrays.asList(args).contains(COMMAND))
         .orElse(true);
   }
 

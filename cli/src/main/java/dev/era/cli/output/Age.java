@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
-/** How long ago an RFC 3339 timestamp was, the way {@code kubectl get} shows ages: 42s, 5m, 3h, 2d. */
+/**
+ * How long ago an RFC 3339 timestamp was, the way {@code kubectl get} shows ages: 42s, 5m, 3h, 2d.
+ */
 public final class Age {
   private Age() {}
 

@@ -9,9 +9,10 @@ import java.io.UncheckedIOException;
 
 /** {@code -o json}: one pretty-printed JSON document on stdout; absent values are left out. */
 public final class JsonOutput {
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
   private JsonOutput() {}
 

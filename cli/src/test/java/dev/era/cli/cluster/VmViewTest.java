@@ -21,10 +21,16 @@ class VmViewTest {
   @Test
   void aPendingVmShowsWhatHoldsItBack() {
     EraVM vm = vm();
-    vm.getStatus().setCondition(ConditionTypes.SCHEDULED, false, Reasons.UNSCHEDULABLE, "no node has 4 free CPUs",
-        Instant.now());
+    vm.getStatus()
+        .setCondition(
+            ConditionTypes.SCHEDULED,
+            false,
+            Reasons.UNSCHEDULABLE,
+            "no node has 4 free CPUs",
+            Instant.now());
 
-    assertThat(VmView.of(vm).progressLine()).isEqualTo("box: Pending (Unschedulable: no node has 4 free CPUs)");
+    assertThat(VmView.of(vm).progressLine())
+        .isEqualTo("box: Pending (Unschedulable: no node has 4 free CPUs)");
   }
 
   @Test
@@ -33,7 +39,8 @@ class VmViewTest {
     vm.getSpec().setPersist(new PersistSpec("1Gi"));
     vm.getStatus().setPhase(EraVMPhase.Running);
     vm.getStatus().setNodeName("n1");
-    vm.getStatus().setCondition(ConditionTypes.SCHEDULED, true, Reasons.PLACED, "placed", Instant.now());
+    vm.getStatus()
+        .setCondition(ConditionTypes.SCHEDULED, true, Reasons.PLACED, "placed", Instant.now());
 
     VmView view = VmView.of(vm);
 

@@ -19,21 +19,25 @@ class FlagConvertersTest {
   @ParameterizedTest
   @ValueSource(strings = {"127", "100Mi", "512MB", "-1", "lots", ""})
   void memoryBelowTheMinimumOrNotASizeIsRefused(String flag) {
-    assertThatThrownBy(() -> new FlagConverters.Memory().convert(flag)).isInstanceOf(TypeConversionException.class);
+    assertThatThrownBy(() -> new FlagConverters.Memory().convert(flag))
+        .isInstanceOf(TypeConversionException.class);
   }
 
   @Test
   void diskSizeMustBeAboveZero() {
     assertThat(new FlagConverters.DiskSize().convert("1Gi")).isEqualTo("1Gi");
     assertThat(new FlagConverters.DiskSize().convert("64")).isEqualTo("64Mi");
-    assertThatThrownBy(() -> new FlagConverters.DiskSize().convert("0")).hasMessageContaining("above 0");
+    assertThatThrownBy(() -> new FlagConverters.DiskSize().convert("0"))
+        .hasMessageContaining("above 0");
   }
 
   @Test
   void cpuIsAWholeNumberInRange() {
     assertThat(new FlagConverters.Cpu().convert("2")).isEqualTo(2);
-    assertThatThrownBy(() -> new FlagConverters.Cpu().convert("0")).hasMessageContaining("from 1 to 64");
-    assertThatThrownBy(() -> new FlagConverters.Cpu().convert("1.5")).hasMessageContaining("from 1 to 64");
+    assertThatThrownBy(() -> new FlagConverters.Cpu().convert("0"))
+        .hasMessageContaining("from 1 to 64");
+    assertThatThrownBy(() -> new FlagConverters.Cpu().convert("1.5"))
+        .hasMessageContaining("from 1 to 64");
   }
 
   @ParameterizedTest
@@ -45,7 +49,8 @@ class FlagConvertersTest {
   @ParameterizedTest
   @ValueSource(strings = {"Hello", "-vm", "vm-", "a.b", "under_score", ""})
   void invalidNamesAreRefused(String name) {
-    assertThatThrownBy(() -> new FlagConverters.VmName().convert(name)).hasMessageContaining("not a valid name");
+    assertThatThrownBy(() -> new FlagConverters.VmName().convert(name))
+        .hasMessageContaining("not a valid name");
   }
 
   @Test
@@ -53,6 +58,7 @@ class FlagConvertersTest {
     assertThat(new FlagConverters.Image().convert("python")).isEqualTo("python");
     assertThat(new FlagConverters.Image().convert("NODE")).isEqualTo("node");
     assertThat(new FlagConverters.Image().convert("none")).isEqualTo("none");
-    assertThatThrownBy(() -> new FlagConverters.Image().convert("ruby")).hasMessageContaining("python, node or none");
+    assertThatThrownBy(() -> new FlagConverters.Image().convert("ruby"))
+        .hasMessageContaining("python, node or none");
   }
 }

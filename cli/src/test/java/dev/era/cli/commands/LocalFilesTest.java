@@ -49,21 +49,25 @@ class LocalFilesTest {
     Path second = Files.writeString(dir.resolve("b/x.py"), "2");
 
     assertThatThrownBy(() -> LocalFiles.read(List.of(first, second)))
-        .isInstanceOf(CliException.class).hasMessageContaining("would both be x.py");
+        .isInstanceOf(CliException.class)
+        .hasMessageContaining("would both be x.py");
   }
 
   @Test
   void aMissingFileOrADirectoryIsNotFound() {
     assertThatThrownBy(() -> LocalFiles.read(List.of(dir.resolve("nope.py"))))
-        .isInstanceOf(CliException.class).hasMessage("file not found: " + dir.resolve("nope.py"));
+        .isInstanceOf(CliException.class)
+        .hasMessage("file not found: " + dir.resolve("nope.py"));
     assertThatThrownBy(() -> LocalFiles.read(List.of(dir)))
-        .isInstanceOf(CliException.class).hasMessageStartingWith("file not found");
+        .isInstanceOf(CliException.class)
+        .hasMessageStartingWith("file not found");
   }
 
   @Test
   void filesAboveTheLimitTogetherAreRefused() throws Exception {
     Path big = Files.write(dir.resolve("big.bin"), new byte[(int) LocalFiles.MAX_TOTAL_BYTES + 1]);
 
-    assertThatThrownBy(() -> LocalFiles.read(List.of(big))).hasMessageContaining("larger than 1 MiB");
+    assertThatThrownBy(() -> LocalFiles.read(List.of(big)))
+        .hasMessageContaining("larger than 1 MiB");
   }
 }

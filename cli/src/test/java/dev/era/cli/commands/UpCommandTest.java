@@ -9,7 +9,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 class UpCommandTest {
-  /** What `era up --images X` hands the daemon must parse there: `none` once came through as an empty list. */
+  /**
+   * What `era up --images X` hands the daemon must parse there: `none` once came through as an
+   * empty list.
+   */
   @ParameterizedTest
   @CsvSource({"none, ''", "python, PYTHON", "'python,node', 'PYTHON,NODE'"})
   void theDaemonReadsTheImagesUpWasGiven(String given, String expected) {
@@ -18,7 +21,8 @@ class UpCommandTest {
 
     new CommandLine(daemon).parseArgs(UpCommand.daemonArgs(0, images).toArray(String[]::new));
 
-    assertThat(daemon.languages()).map(Language::name)
+    assertThat(daemon.languages())
+        .map(Language::name)
         .containsExactlyElementsOf(expected.isEmpty() ? List.of() : List.of(expected.split(",")));
   }
 }

@@ -10,8 +10,19 @@ import picocli.CommandLine;
 class VmOptionsTest {
   @Test
   void flagsBecomeTheEraVmSpec() {
-    VmOptions options = CommandLine.populateCommand(new VmOptions(),
-        "--language", "node", "--cpu", "2", "--mem", "1Gi", "--network", "full", "--persist", "512");
+    VmOptions options =
+        CommandLine.populateCommand(
+            new VmOptions(),
+            "--language",
+            "node",
+            "--cpu",
+            "2",
+            "--mem",
+            "1Gi",
+            "--network",
+            "full",
+            "--persist",
+            "512");
 
     EraVM vm = options.toVm("box");
 

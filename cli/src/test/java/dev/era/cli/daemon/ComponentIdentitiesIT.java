@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.era.nodeagent.NodeAgent;
-import dev.era.nodeagent.NodeAgentConfig;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
@@ -13,6 +11,8 @@ import dev.era.apiserver.Component;
 import dev.era.apiserver.EmbeddedApiServer;
 import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
+import dev.era.nodeagent.NodeAgent;
+import dev.era.nodeagent.NodeAgentConfig;
 import dev.era.operator.EraControllers;
 import dev.era.operator.EraOperatorConfig;
 import io.fabric8.kubernetes.client.Config;
@@ -36,43 +36,58 @@ class ComponentIdentitiesIT {
   private static final String OPERATOR = "system:serviceaccount:era-system:era-operator";
   private static final String NODE_AGENT = "system:serviceaccount:era-system:era-node-agent";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theDaemonsOperatorAndNodeAgentPlaceReportAndDeleteAVmWithTheirOwnRules() throws Exception {
     EraPaths paths = new EraPaths(dir.resolve("state"), dir.resolve("config"));
-    try (ControlPlaneDaemon daemon = ControlPlaneDaemon.start(paths,
-            new ControlPlaneDaemon.Settings(0, List.of()), step -> { });
-        KubernetesClient admin = new KubernetesClientBuilder()
-            .withConfig(Config.fromKubeconfig(Files.readString(paths.kubeconfig()))).build()) {
+    try (ControlPlaneDaemon daemon =
+            ControlPlaneDaemon.start(
+                paths, new ControlPlaneDaemon.Settings(0, List.of()), step -> {});
+        KubernetesClient admin =
+            new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(Files.readString(paths.kubeconfig())))
+                .build()) {
       EraVM vm = new EraVM();
       vm.getMetadata().setName("idle");
       vm.getSpec().setRunning(false);
       admin.resource(vm).create();
       var idle = admin.resources(EraVM.class).withName("idle");
 
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        EraVM placed = idle.get();
-        assertThat(placed.getStatus().isTrue(ConditionTypes.SCHEDULED)).as("placed by the operator").isTrue();
-        assertThat(placed.getStatus().getPhase()).as("reported by the node agent").isEqualTo(EraVMPhase.Stopped);
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                EraVM placed = idle.get();
+                assertThat(placed.getStatus().isTrue(ConditionTypes.SCHEDULED))
+                    .as("placed by the operator")
+                    .isTrue();
+                assertThat(placed.getStatus().getPhase())
+                    .as("reported by the node agent")
+                    .isEqualTo(EraVMPhase.Stopped);
+              });
       idle.delete();
-      await("the node agent removes the finalizer").atMost(Duration.ofSeconds(30)).until(() -> idle.get() == null);
+      await("the node agent removes the finalizer")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> idle.get() == null);
     }
   }
 
   @Test
   void theNodeAgentsCodeFailsOnWhatItsIdentityMayNotDo() {
     try (EmbeddedApiServer server = new EmbeddedApiServer();
-        QemuLauncher launcher = new QemuLauncher(LauncherConfig.defaults().withStateDir(dir.resolve("launcher")))) {
+        QemuLauncher launcher =
+            new QemuLauncher(LauncherConfig.defaults().withStateDir(dir.resolve("launcher")))) {
       server.start(0);
       try (KubernetesClient asOperator = server.newClient(Component.OPERATOR)) {
-        NodeAgentConfig config = NodeAgentConfig.defaults("node-x").withStateDir(dir.resolve("agent"));
+        NodeAgentConfig config =
+            NodeAgentConfig.defaults("node-x").withStateDir(dir.resolve("agent"));
 
         assertThatThrownBy(() -> NodeAgent.start(asOperator, launcher, config).close())
-            .hasStackTraceContaining("eranodes.era.dev \"node-x\" is forbidden: User \"" + OPERATOR
-                + "\" cannot get resource \"eranodes\" in API group \"era.dev\" at the cluster scope");
+            .hasStackTraceContaining(
+                "eranodes.era.dev \"node-x\" is forbidden: User \""
+                    + OPERATOR
+                    + "\" cannot get resource \"eranodes\" in API group \"era.dev\" at the cluster scope");
       }
     }
   }
@@ -82,12 +97,20 @@ class ComponentIdentitiesIT {
     try (EmbeddedApiServer server = new EmbeddedApiServer()) {
       server.start(0);
       try (KubernetesClient asNodeAgent = server.newClient(Component.NODE_AGENT)) {
-        Operator operator = new Operator(o -> o.withKubernetesClient(asNodeAgent)
-            .withUseSSAToPatchPrimaryResource(false).withCloseClientOnStop(false));
-        EraControllers.register(operator, asNodeAgent, EraOperatorConfig.defaults(), new SimpleMeterRegistry());
+        Operator operator =
+            new Operator(
+                o ->
+                    o.withKubernetesClient(asNodeAgent)
+                        .withUseSSAToPatchPrimaryResource(false)
+                        .withCloseClientOnStop(false));
+        EraControllers.register(
+            operator, asNodeAgent, EraOperatorConfig.defaults(), new SimpleMeterRegistry());
         try {
-          assertThatThrownBy(operator::start).hasStackTraceContaining("eranodes.era.dev is forbidden: User \""
-              + NODE_AGENT + "\" cannot list resource \"eranodes\" in API group \"era.dev\" at the cluster scope");
+          assertThatThrownBy(operator::start)
+              .hasStackTraceContaining(
+                  "eranodes.era.dev is forbidden: User \""
+                      + NODE_AGENT
+                      + "\" cannot list resource \"eranodes\" in API group \"era.dev\" at the cluster scope");
         } finally {
           operator.stop();
         }

@@ -18,7 +18,10 @@ class DaemonProcessTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    paths = EraPaths.from(Map.of("XDG_STATE_HOME", dir.toString(), "XDG_CONFIG_HOME", dir.toString()), "/nowhere");
+    paths =
+        EraPaths.from(
+            Map.of("XDG_STATE_HOME", dir.toString(), "XDG_CONFIG_HOME", dir.toString()),
+            "/nowhere");
     Files.createDirectories(paths.controlPlaneDir());
     daemon = new DaemonProcess(paths);
   }
@@ -33,7 +36,14 @@ class DaemonProcessTest {
   void aPidFileNamingALiveProcessThatIsNoDaemonIsStale() throws Exception {
     long thisJvm = ProcessHandle.current().pid();
     Files.writeString(paths.pidFile(), thisJvm + "\n");
-    new DaemonInfo(thisJvm, DaemonInfo.Phase.ready, "ready", "http://127.0.0.1:1", "k", "n", Instant.now().toString())
+    new DaemonInfo(
+            thisJvm,
+            DaemonInfo.Phase.ready,
+            "ready",
+            "http://127.0.0.1:1",
+            "k",
+            "n",
+            Instant.now().toString())
         .write(paths.infoFile());
 
     assertThat(daemon.running()).isEmpty();
@@ -49,7 +59,8 @@ class DaemonProcessTest {
 
   @Test
   void infoSurvivesAWriteAndReadBack() throws Exception {
-    DaemonInfo info = new DaemonInfo(42, DaemonInfo.Phase.starting, "building", null, null, null, "t");
+    DaemonInfo info =
+        new DaemonInfo(42, DaemonInfo.Phase.starting, "building", null, null, null, "t");
     info.write(paths.infoFile());
 
     assertThat(DaemonInfo.read(paths.infoFile())).contains(info);

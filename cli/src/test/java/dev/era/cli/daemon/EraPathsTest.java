@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class EraPathsTest {
   @Test
   void xdgDirectoriesWinOverTheHomeDefaults() {
-    EraPaths paths = EraPaths.from(Map.of("XDG_STATE_HOME", "/s", "XDG_CONFIG_HOME", "/c"), "/home/u");
+    EraPaths paths =
+        EraPaths.from(Map.of("XDG_STATE_HOME", "/s", "XDG_CONFIG_HOME", "/c"), "/home/u");
 
     assertThat(paths.stateDir()).isEqualTo(Path.of("/s/era"));
     assertThat(paths.kubeconfig()).isEqualTo(Path.of("/c/era/kubeconfig"));

@@ -12,11 +12,15 @@ class TableTest {
   @Test
   void columnsArePaddedToTheirWidestCell() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    new Table("NAME", "PHASE").row("a-long-name", "Running").row("b", null)
+    new Table("NAME", "PHASE")
+        .row("a-long-name", "Running")
+        .row("b", null)
         .print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
-    assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(String.join(System.lineSeparator(),
-        "NAME          PHASE", "a-long-name   Running", "b", ""));
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            String.join(
+                System.lineSeparator(), "NAME          PHASE", "a-long-name   Running", "b", ""));
   }
 
   @Test

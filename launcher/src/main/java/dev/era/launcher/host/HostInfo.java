@@ -9,37 +9,39 @@ import java.util.regex.Pattern;
 
 /** What the host offers guests: cores, available memory, kernel release. */
 public final class HostInfo {
-    private static final Pattern MEM_AVAILABLE = Pattern.compile("(?m)^MemAvailable:\\s+([0-9]+) kB$");
+  private static final Pattern MEM_AVAILABLE =
+      Pattern.compile("(?m)^MemAvailable:\\s+([0-9]+) kB$");
 
-    private HostInfo() {
-    }
+  private HostInfo() {}
 
-    public static int cores() {
-        return Runtime.getRuntime().availableProcessors();
-    }
+  public static int cores() {
+    return Runtime.getRuntime().availableProcessors();
+  }
 
-    /** MemAvailable from /proc/meminfo: what new processes can get without swapping. */
-    public static long memAvailableMib() {
-        try {
-            return parseMemAvailableKib(Files.readString(Path.of("/proc/meminfo"))) / 1024;
-        } catch (IOException e) {
-            throw new LaunchException("cannot read /proc/meminfo to check free memory: " + e.getMessage(), e);
-        }
+  /** MemAvailable from /proc/meminfo: what new processes can get without swapping. */
+  public static long memAvailableMib() {
+    try {
+      return parseMemAvailableKib(Files.readString(Path.of("/proc/meminfo"))) / 1024;
+    } catch (IOException e) {
+      throw new LaunchException(
+          "cannot read /proc/meminfo to check free memory: " + e.getMessage(), e);
     }
+  }
 
-    static long parseMemAvailableKib(String meminfo) {
-        Matcher m = MEM_AVAILABLE.matcher(meminfo);
-        if (!m.find()) {
-            throw new LaunchException("/proc/meminfo has no MemAvailable line; ERA needs Linux 3.14 or later");
-        }
-        return Long.parseLong(m.group(1));
+  static long parseMemAvailableKib(String meminfo) {
+    Matcher m = MEM_AVAILABLE.matcher(meminfo);
+    if (!m.find()) {
+      throw new LaunchException(
+          "/proc/meminfo has no MemAvailable line; ERA needs Linux 3.14 or later");
     }
+    return Long.parseLong(m.group(1));
+  }
 
-    public static String kernelRelease() {
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
-        } catch (IOException e) {
-            return System.getProperty("os.version");
-        }
+  public static String kernelRelease() {
+    try {
+      return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+    } catch (IOException e) {
+      return System.getProperty("os.version");
     }
+  }
 }

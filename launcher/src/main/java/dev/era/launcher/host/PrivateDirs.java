@@ -13,24 +13,28 @@ import java.util.Set;
  * sockets and saved API objects (Secrets among them); other local users are not to be trusted.
  */
 public final class PrivateDirs {
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_ATTRIBUTE = PosixFilePermissions.asFileAttribute(OWNER_ONLY);
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rwx------");
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_ATTRIBUTE =
+      PosixFilePermissions.asFileAttribute(OWNER_ONLY);
 
-    private PrivateDirs() {
-    }
+  private PrivateDirs() {}
 
-    /** Creates {@code dir} and its missing parents as 0700, and makes {@code dir} 0700 if it existed with more. */
-    public static Path create(Path dir) throws IOException {
-        Files.createDirectories(dir, OWNER_ONLY_ATTRIBUTE);
-        if (!Files.getPosixFilePermissions(dir).equals(OWNER_ONLY)) {
-            Files.setPosixFilePermissions(dir, OWNER_ONLY);
-        }
-        return dir;
+  /**
+   * Creates {@code dir} and its missing parents as 0700, and makes {@code dir} 0700 if it existed
+   * with more.
+   */
+  public static Path create(Path dir) throws IOException {
+    Files.createDirectories(dir, OWNER_ONLY_ATTRIBUTE);
+    if (!Files.getPosixFilePermissions(dir).equals(OWNER_ONLY)) {
+      Files.setPosixFilePermissions(dir, OWNER_ONLY);
     }
+    return dir;
+  }
 
-    /** Creates {@code dir}, which must not exist, as 0700; missing parents as 0700 too. */
-    public static Path createNew(Path dir) throws IOException {
-        create(dir.getParent());
-        return Files.createDirectory(dir, OWNER_ONLY_ATTRIBUTE);
-    }
+  /** Creates {@code dir}, which must not exist, as 0700; missing parents as 0700 too. */
+  public static Path createNew(Path dir) throws IOException {
+    create(dir.getParent());
+    return Files.createDirectory(dir, OWNER_ONLY_ATTRIBUTE);
+  }
 }

@@ -11,69 +11,75 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Process checks through /proc. A VM's QEMU is recognized by a marker (its state directory) in its command
- * line, so that a recycled pid is never taken for the VM.
+ * Process checks through /proc. A VM's QEMU is recognized by a marker (its state directory) in its
+ * command line, so that a recycled pid is never taken for the VM.
  */
 public final class ProcFs {
-    private static final Logger LOG = Logger.getLogger(ProcFs.class);
+  private static final Logger LOG = Logger.getLogger(ProcFs.class);
 
-    private ProcFs() {
+  private ProcFs() {}
+
+  /** True when {@code pid} runs (not a zombie) and its command line contains {@code marker}. */
+  public static boolean runs(long pid, String marker) {
+    Path dir = Path.of("/proc", Long.toString(pid));
+    try {
+      if (isZombieState(Files.readString(dir.resolve("stat")))) {
+        return false;
+      }
+      return cmdline(dir).contains(marker);
+    } catch (IOException e) {
+      return false;
     }
+  }
 
-    /** True when {@code pid} runs (not a zombie) and its command line contains {@code marker}. */
-    public static boolean runs(long pid, String marker) {
-        Path dir = Path.of("/proc", Long.toString(pid));
-        try {
-            if (isZombieState(Files.readString(dir.resolve("stat")))) {
-                return false;
-            }
-            return cmdline(dir).contains(marker);
-        } catch (IOException e) {
-            return false;
+  /** Pids of live processes whose command line contains {@code marker}. */
+  public static List<Long> findByMarker(String marker) {
+    List<Long> pids = new ArrayList<>();
+    try (DirectoryStream<Path> procs =
+        Files.newDirectoryStream(
+            Path.of("/proc"), p -> p.getFileName().toString().matches("[0-9]+"))) {
+      for (Path proc : procs) {
+        long pid = Long.parseLong(proc.getFileName().toString());
+        if (runs(pid, marker)) {
+          pids.add(pid);
         }
+      }
+    } catch (IOException e) {
+      LOG.debugf("cannot list /proc: %s", e.getMessage());
     }
+    return pids;
+  }
 
-    /** Pids of live processes whose command line contains {@code marker}. */
-    public static List<Long> findByMarker(String marker) {
-        List<Long> pids = new ArrayList<>();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("[0-9]+"))) {
-            for (Path proc : procs) {
-                long pid = Long.parseLong(proc.getFileName().toString());
-                if (runs(pid, marker)) {
-                    pids.add(pid);
-                }
-            }
-        } catch (IOException e) {
-            LOG.debugf("cannot list /proc: %s", e.getMessage());
-        }
-        return pids;
+  /**
+   * Collects the exit status of {@code pid} if this JVM is its parent (a QEMU re-parented to us
+   * when we run as PID 1 or a subreaper), so that it does not linger as a zombie. Harmless
+   * otherwise.
+   */
+  public static void reap(long pid) {
+    try {
+      LibC.INSTANCE.waitpid((int) pid, null, LibC.WNOHANG);
+    } catch (LastErrorException e) {
+      if (e.getErrorCode() != LibC.ECHILD) {
+        LOG.debugf("waitpid(%d): %s", pid, e.getMessage());
+      }
     }
+  }
 
-    /**
-     * Collects the exit status of {@code pid} if this JVM is its parent (a QEMU re-parented to us when we run as
-     * PID 1 or a subreaper), so that it does not linger as a zombie. Harmless otherwise.
-     */
-    public static void reap(long pid) {
-        try {
-            LibC.INSTANCE.waitpid((int) pid, null, LibC.WNOHANG);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() != LibC.ECHILD) {
-                LOG.debugf("waitpid(%d): %s", pid, e.getMessage());
-            }
-        }
+  /**
+   * The process state letter follows the last ')' of /proc/pid/stat (the command name may contain
+   * ')').
+   */
+  static boolean isZombieState(String stat) {
+    int close = stat.lastIndexOf(')');
+    if (close < 0 || close + 2 >= stat.length()) {
+      return true;
     }
+    char state = stat.charAt(close + 2);
+    return state == 'Z' || state == 'X' || state == 'x';
+  }
 
-    /** The process state letter follows the last ')' of /proc/pid/stat (the command name may contain ')'). */
-    static boolean isZombieState(String stat) {
-        int close = stat.lastIndexOf(')');
-        if (close < 0 || close + 2 >= stat.length()) {
-            return true;
-        }
-        char state = stat.charAt(close + 2);
-        return state == 'Z' || state == 'X' || state == 'x';
-    }
-
-    private static String cmdline(Path dir) throws IOException {
-        return new String(Files.readAllBytes(dir.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
-    }
+  private static String cmdline(Path dir) throws IOException {
+    return new String(Files.readAllBytes(dir.resolve("cmdline")), StandardCharsets.UTF_8)
+        .replace('\0', ' ');
+  }
 }

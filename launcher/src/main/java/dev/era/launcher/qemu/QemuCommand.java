@@ -11,75 +11,106 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The QEMU command line for one microVM (see /work/shared/microvm-notes.md for why each option is there).
+ * The QEMU command line for one microVM (see /work/shared/microvm-notes.md for why each option is
+ * there).
  *
- * @param qemu        the qemu-system-x86_64 binary
- * @param spec        what to boot
- * @param image       kernel, initramfs and root filesystem
+ * @param qemu the qemu-system-x86_64 binary
+ * @param spec what to boot
+ * @param image kernel, initramfs and root filesystem
  * @param accelerator KVM or TCG
- * @param paths       the VM's runtime files
+ * @param paths the VM's runtime files
  * @param persistDisk the VM's persistent disk, if it has one
- * @param tscKhz      the host TSC frequency, handed to the guest so it skips calibration
+ * @param tscKhz the host TSC frequency, handed to the guest so it skips calibration
  */
-public record QemuCommand(Path qemu, VmSpec spec, GuestImage image, Accelerator accelerator, VmPaths paths,
-                          Optional<Path> persistDisk, OptionalLong tscKhz) {
-    static final String SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
-    static final String BASE_KERNEL_ARGS = "console=ttyS0 reboot=k panic=-1 quiet loglevel=1 i8042.noaux i8042.nomux"
-            + " i8042.nopnp i8042.dumbkbd cryptomgr.notests random.trust_cpu=on no_timer_check tsc=reliable"
-            + " 8250.nr_uarts=1 nokaslr";
+public record QemuCommand(
+    Path qemu,
+    VmSpec spec,
+    GuestImage image,
+    Accelerator accelerator,
+    VmPaths paths,
+    Optional<Path> persistDisk,
+    OptionalLong tscKhz) {
+  static final String SANDBOX =
+      "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
+  static final String BASE_KERNEL_ARGS =
+      "console=ttyS0 reboot=k panic=-1 quiet loglevel=1 i8042.noaux i8042.nomux"
+          + " i8042.nopnp i8042.dumbkbd cryptomgr.notests random.trust_cpu=on no_timer_check tsc=reliable"
+          + " 8250.nr_uarts=1 nokaslr";
 
-    public List<String> argv() {
-        List<String> args = new ArrayList<>(List.of(qemu.toString(),
-                "-M", "microvm,x-option-roms=off",
-                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"));
-        if (accelerator == Accelerator.KVM) {
-            args.addAll(List.of("-accel", "kvm", "-cpu", "host"));
-        } else {
-            // The default translation cache let one Node.js guest grow to ~960 MB RSS; 64 MB keeps it near 300 MB.
-            args.addAll(List.of("-accel", "tcg,tb-size=64", "-cpu", "max"));
-        }
-        args.addAll(List.of(
-                "-smp", Integer.toString(spec.vcpus()),
-                "-m", spec.memoryMib() + "M",
-                "-kernel", image.kernel().toString(),
-                "-initrd", image.initramfs().toString(),
-                "-append", kernelCmdline(),
-                "-drive", "id=root,file=" + escape(image.rootfs()) + ",format=raw,if=none,readonly=on",
-                "-device", "virtio-blk-device,drive=root,serial=era-root"));
-        persistDisk.ifPresent(disk -> args.addAll(List.of(
-                "-drive", "id=persist,file=" + escape(disk) + ",format=raw,if=none",
-                "-device", "virtio-blk-device,drive=persist,serial=era-persist")));
-        args.addAll(List.of(
-                "-device", "virtio-serial-device",
-                "-chardev", "socket,id=agent,path=" + escape(paths.agentSocket()) + ",server=on,wait=off",
-                "-device", "virtserialport,chardev=agent,name=era.agent",
-                "-chardev", "socket,id=qmp,path=" + escape(paths.qmpSocket()) + ",server=on,wait=off",
-                "-mon", "chardev=qmp,mode=control",
-                "-chardev", "file,id=console,path=" + escape(paths.consoleLog()) + ",append=on",
-                "-serial", "chardev:console"));
-        if (spec.network() == NetworkMode.FULL) {
-            // User-mode networking: no host bridge, no root. 10.0.2.2 reaches the host's loopback; the guest agent
-            // adds a reject route for it (era.net=full), so user code cannot talk to host-local services. IPv6 is
-            // off: slirp would map fec0::2 to the host's ::1, and no guest-side rule can be trusted to block that.
-            args.addAll(List.of("-netdev", "user,id=net0,ipv6=off", "-device", "virtio-net-device,netdev=net0"));
-        }
-        args.addAll(List.of("-sandbox", SANDBOX));
-        return args;
+  public List<String> argv() {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                qemu.toString(),
+                "-M",
+                "microvm,x-option-roms=off",
+                "-nodefaults",
+                "-no-user-config",
+                "-display",
+                "none",
+                "-no-reboot"));
+    if (accelerator == Accelerator.KVM) {
+      args.addAll(List.of("-accel", "kvm", "-cpu", "host"));
+    } else {
+      // The default translation cache let one Node.js guest grow to ~960 MB RSS; 64 MB keeps it
+      // near 300 MB.
+      args.addAll(List.of("-accel", "tcg,tb-size=64", "-cpu", "max"));
     }
+    args.addAll(
+        List.of(
+            "-smp", Integer.toString(spec.vcpus()),
+            "-m", spec.memoryMib() + "M",
+            "-kernel", image.kernel().toString(),
+            "-initrd", image.initramfs().toString(),
+            "-append", kernelCmdline(),
+            "-drive", "id=root,file=" + escape(image.rootfs()) + ",format=raw,if=none,readonly=on",
+            "-device", "virtio-blk-device,drive=root,serial=era-root"));
+    persistDisk.ifPresent(
+        disk ->
+            args.addAll(
+                List.of(
+                    "-drive",
+                    "id=persist,file=" + escape(disk) + ",format=raw,if=none",
+                    "-device",
+                    "virtio-blk-device,drive=persist,serial=era-persist")));
+    args.addAll(
+        List.of(
+            "-device", "virtio-serial-device",
+            "-chardev",
+                "socket,id=agent,path=" + escape(paths.agentSocket()) + ",server=on,wait=off",
+            "-device", "virtserialport,chardev=agent,name=era.agent",
+            "-chardev", "socket,id=qmp,path=" + escape(paths.qmpSocket()) + ",server=on,wait=off",
+            "-mon", "chardev=qmp,mode=control",
+            "-chardev", "file,id=console,path=" + escape(paths.consoleLog()) + ",append=on",
+            "-serial", "chardev:console"));
+    if (spec.network() == NetworkMode.FULL) {
+      // User-mode networking: no host bridge, no root. 10.0.2.2 reaches the host's loopback; the
+      // guest agent
+      // adds a reject route for it (era.net=full), so user code cannot talk to host-local services.
+      // IPv6 is
+      // off: slirp would map fec0::2 to the host's ::1, and no guest-side rule can be trusted to
+      // block that.
+      args.addAll(
+          List.of("-netdev", "user,id=net0,ipv6=off", "-device", "virtio-net-device,netdev=net0"));
+    }
+    args.addAll(List.of("-sandbox", SANDBOX));
+    return args;
+  }
 
-    public String kernelCmdline() {
-        StringBuilder cmdline = new StringBuilder(BASE_KERNEL_ARGS);
-        // Without the host's TSC frequency about one boot in eleven hung in clock calibration under TCG.
-        tscKhz.ifPresent(khz -> cmdline.append(" tsc_early_khz=").append(khz));
-        cmdline.append(" era.net=").append(spec.network() == NetworkMode.FULL ? "full" : "none");
-        if (persistDisk.isPresent()) {
-            cmdline.append(" era.persist=1");
-        }
-        return cmdline.toString();
+  public String kernelCmdline() {
+    StringBuilder cmdline = new StringBuilder(BASE_KERNEL_ARGS);
+    // Without the host's TSC frequency about one boot in eleven hung in clock calibration under
+    // TCG.
+    tscKhz.ifPresent(khz -> cmdline.append(" tsc_early_khz=").append(khz));
+    cmdline.append(" era.net=").append(spec.network() == NetworkMode.FULL ? "full" : "none");
+    if (persistDisk.isPresent()) {
+      cmdline.append(" era.persist=1");
     }
+    return cmdline.toString();
+  }
 
-    /** QEMU option values separate with ','; a literal comma is written twice. */
-    static String escape(Path path) {
-        return path.toString().replace(",", ",,");
-    }
+  /** QEMU option values separate with ','; a literal comma is written twice. */
+  static String escape(Path path) {
+    return path.toString().replace(",", ",,");
+  }
 }

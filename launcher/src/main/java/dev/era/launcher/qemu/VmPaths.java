@@ -6,51 +6,59 @@ import java.nio.file.Path;
 
 /** Where one VM's runtime files live: {@code <stateDir>/vms/<id>/}. */
 public record VmPaths(Path dir) {
-    /** sun_path holds 108 bytes including the terminating NUL. */
-    static final int MAX_SOCKET_PATH = 107;
+  /** sun_path holds 108 bytes including the terminating NUL. */
+  static final int MAX_SOCKET_PATH = 107;
 
-    public static VmPaths of(Path stateDir, String id) {
-        return new VmPaths(vmsDir(stateDir).resolve(id).toAbsolutePath().normalize());
-    }
+  public static VmPaths of(Path stateDir, String id) {
+    return new VmPaths(vmsDir(stateDir).resolve(id).toAbsolutePath().normalize());
+  }
 
-    public static Path vmsDir(Path stateDir) {
-        return stateDir.resolve("vms");
-    }
+  public static Path vmsDir(Path stateDir) {
+    return stateDir.resolve("vms");
+  }
 
-    public Path stateFile() {
-        return dir.resolve("state.json");
-    }
+  public Path stateFile() {
+    return dir.resolve("state.json");
+  }
 
-    public Path agentSocket() {
-        return dir.resolve("agent.sock");
-    }
+  public Path agentSocket() {
+    return dir.resolve("agent.sock");
+  }
 
-    public Path qmpSocket() {
-        return dir.resolve("qmp.sock");
-    }
+  public Path qmpSocket() {
+    return dir.resolve("qmp.sock");
+  }
 
-    public Path consoleLog() {
-        return dir.resolve("console.log");
-    }
+  public Path consoleLog() {
+    return dir.resolve("console.log");
+  }
 
-    /** QEMU's own stdout and stderr: its error messages when it fails to start. */
-    public Path qemuLog() {
-        return dir.resolve("qemu.log");
-    }
+  /** QEMU's own stdout and stderr: its error messages when it fails to start. */
+  public Path qemuLog() {
+    return dir.resolve("qemu.log");
+  }
 
-    /** Appears in the VM's QEMU command line and nowhere else: tells its process from a recycled pid. */
-    public String marker() {
-        return dir + "/";
-    }
+  /**
+   * Appears in the VM's QEMU command line and nowhere else: tells its process from a recycled pid.
+   */
+  public String marker() {
+    return dir + "/";
+  }
 
-    /** Unix socket paths are short; a deep state dir or a long id does not fit. */
-    public void checkSocketPathLength() {
-        for (Path socket : new Path[] {agentSocket(), qmpSocket()}) {
-            int length = socket.toString().getBytes(StandardCharsets.UTF_8).length;
-            if (length > MAX_SOCKET_PATH) {
-                throw new InvalidSpecException("the socket path " + socket + " is " + length + " bytes, more than the "
-                        + MAX_SOCKET_PATH + " a Unix socket allows: use a shorter VM id or a shorter state directory");
-            }
-        }
+  /** Unix socket paths are short; a deep state dir or a long id does not fit. */
+  public void checkSocketPathLength() {
+    for (Path socket : new Path[] {agentSocket(), qmpSocket()}) {
+      int length = socket.toString().getBytes(StandardCharsets.UTF_8).length;
+      if (length > MAX_SOCKET_PATH) {
+        throw new InvalidSpecException(
+            "the socket path "
+                + socket
+                + " is "
+                + length
+                + " bytes, more than the "
+                + MAX_SOCKET_PATH
+                + " a Unix socket allows: use a shorter VM id or a shorter state directory");
+      }
     }
+  }
 }

@@ -10,81 +10,85 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A VM's QEMU process: either started here (a child of this JVM in its own session, so it outlives the JVM and
- * no terminal signal reaches it; the JDK reaps it) or re-adopted from a state file (watched through /proc).
+ * A VM's QEMU process: either started here (a child of this JVM in its own session, so it outlives
+ * the JVM and no terminal signal reaches it; the JDK reaps it) or re-adopted from a state file
+ * (watched through /proc).
  */
 public final class VmProcess {
-    private final long pid;
-    private final String marker;
-    private final Optional<Process> child;
-    private final CompletableFuture<String> exit;
+  private final long pid;
+  private final String marker;
+  private final Optional<Process> child;
+  private final CompletableFuture<String> exit;
 
-    private VmProcess(long pid, String marker, Optional<Process> child, CompletableFuture<String> exit) {
-        this.pid = pid;
-        this.marker = marker;
-        this.child = child;
-        this.exit = exit;
-    }
+  private VmProcess(
+      long pid, String marker, Optional<Process> child, CompletableFuture<String> exit) {
+    this.pid = pid;
+    this.marker = marker;
+    this.child = child;
+    this.exit = exit;
+  }
 
-    /**
-     * Starts QEMU through {@code setsid}, which calls setsid(2) and execs QEMU in place (a child of the JVM is
-     * never a process group leader, so setsid does not fork): the pid is QEMU's. QEMU's own -daemonize cannot be
-     * used because its fork is refused by -sandbox spawn=deny.
-     */
-    public static VmProcess spawn(List<String> qemuArgv, VmPaths paths) {
-        List<String> command = new ArrayList<>();
-        command.add(QemuBinary.setsid().toString());
-        command.addAll(qemuArgv);
-        Process process;
-        try {
-            process = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(paths.qemuLog().toFile())
-                    .redirectErrorStream(true)
-                    .start();
-        } catch (IOException e) {
-            throw new LaunchException("cannot start " + qemuArgv.get(0) + ": " + e.getMessage(), e);
-        }
-        CompletableFuture<String> exit = process.onExit().thenApply(p -> describeExit(p.exitValue()));
-        return new VmProcess(process.pid(), paths.marker(), Optional.of(process), exit);
+  /**
+   * Starts QEMU through {@code setsid}, which calls setsid(2) and execs QEMU in place (a child of
+   * the JVM is never a process group leader, so setsid does not fork): the pid is QEMU's. QEMU's
+   * own -daemonize cannot be used because its fork is refused by -sandbox spawn=deny.
+   */
+  public static VmProcess spawn(List<String> qemuArgv, VmPaths paths) {
+    List<String> command = new ArrayList<>();
+    command.add(QemuBinary.setsid().toString());
+    command.addAll(qemuArgv);
+    Process process;
+    try {
+      process =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectOutput(paths.qemuLog().toFile())
+              .redirectErrorStream(true)
+              .start();
+    } catch (IOException e) {
+      throw new LaunchException("cannot start " + qemuArgv.get(0) + ": " + e.getMessage(), e);
     }
+    CompletableFuture<String> exit = process.onExit().thenApply(p -> describeExit(p.exitValue()));
+    return new VmProcess(process.pid(), paths.marker(), Optional.of(process), exit);
+  }
 
-    /** The VM's QEMU if {@code pid} still runs it, watched until it ends. */
-    public static Optional<VmProcess> adopt(long pid, VmPaths paths, ProcessWatcher watcher) {
-        if (!ProcFs.runs(pid, paths.marker())) {
-            return Optional.empty();
-        }
-        CompletableFuture<String> exit = watcher.watch(pid, paths.marker()).thenApply(v -> "QEMU (pid " + pid + ") ended");
-        return Optional.of(new VmProcess(pid, paths.marker(), Optional.empty(), exit));
+  /** The VM's QEMU if {@code pid} still runs it, watched until it ends. */
+  public static Optional<VmProcess> adopt(long pid, VmPaths paths, ProcessWatcher watcher) {
+    if (!ProcFs.runs(pid, paths.marker())) {
+      return Optional.empty();
     }
+    CompletableFuture<String> exit =
+        watcher.watch(pid, paths.marker()).thenApply(v -> "QEMU (pid " + pid + ") ended");
+    return Optional.of(new VmProcess(pid, paths.marker(), Optional.empty(), exit));
+  }
 
-    /** Java reports a death by signal as 128 + the signal number. */
-    static String describeExit(int status) {
-        if (status > 128) {
-            return "QEMU was killed by signal " + (status - 128);
-        }
-        return "QEMU exited with status " + status;
+  /** Java reports a death by signal as 128 + the signal number. */
+  static String describeExit(int status) {
+    if (status > 128) {
+      return "QEMU was killed by signal " + (status - 128);
     }
+    return "QEMU exited with status " + status;
+  }
 
-    public long pid() {
-        return pid;
-    }
+  public long pid() {
+    return pid;
+  }
 
-    public boolean isAlive() {
-        return !exit.isDone() && child.map(Process::isAlive).orElseGet(() -> ProcFs.runs(pid, marker));
-    }
+  public boolean isAlive() {
+    return !exit.isDone() && child.map(Process::isAlive).orElseGet(() -> ProcFs.runs(pid, marker));
+  }
 
-    /** Completes with a short reason once the process is gone. */
-    public CompletableFuture<String> exit() {
-        return exit;
-    }
+  /** Completes with a short reason once the process is gone. */
+  public CompletableFuture<String> exit() {
+    return exit;
+  }
 
-    /** SIGKILL, but only to the VM's own QEMU. */
-    public void kill() {
-        if (child.isPresent()) {
-            child.get().destroyForcibly();
-        } else if (ProcFs.runs(pid, marker)) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
+  /** SIGKILL, but only to the VM's own QEMU. */
+  public void kill() {
+    if (child.isPresent()) {
+      child.get().destroyForcibly();
+    } else if (ProcFs.runs(pid, marker)) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
+  }
 }

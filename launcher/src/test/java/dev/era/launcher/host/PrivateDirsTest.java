@@ -9,24 +9,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PrivateDirsTest {
-    @TempDir
-    Path tmp;
+  @TempDir Path tmp;
 
-    @Test
-    void createsEveryMissingLevelForItsOwnerOnly() throws Exception {
-        Path dir = PrivateDirs.create(tmp.resolve("state/era/node-agent"));
+  @Test
+  void createsEveryMissingLevelForItsOwnerOnly() throws Exception {
+    Path dir = PrivateDirs.create(tmp.resolve("state/era/node-agent"));
 
-        for (Path level : new Path[] {tmp.resolve("state"), tmp.resolve("state/era"), dir}) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(level))).as(level.toString()).isEqualTo("rwx------");
-        }
+    for (Path level : new Path[] {tmp.resolve("state"), tmp.resolve("state/era"), dir}) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(level)))
+          .as(level.toString())
+          .isEqualTo("rwx------");
     }
+  }
 
-    @Test
-    void tightensADirectoryThatExistedOpen() throws Exception {
-        Path dir = Files.createDirectory(tmp.resolve("open"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+  @Test
+  void tightensADirectoryThatExistedOpen() throws Exception {
+    Path dir =
+        Files.createDirectory(
+            tmp.resolve("open"),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
 
-        PrivateDirs.create(dir);
+    PrivateDirs.create(dir);
 
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
-    }
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+        .isEqualTo("rwx------");
+  }
 }

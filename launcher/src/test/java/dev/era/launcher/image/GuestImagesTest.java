@@ -19,168 +19,177 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class GuestImagesTest {
-    private static final String SCRIPT = "#!/bin/sh\nexit 1\n";
+  private static final String SCRIPT = "#!/bin/sh\nexit 1\n";
 
-    @TempDir
-    Path tmp;
+  @TempDir Path tmp;
 
-    private final List<URLClassLoader> loaders = new ArrayList<>();
+  private final List<URLClassLoader> loaders = new ArrayList<>();
 
-    @AfterEach
-    void closeLoaders() throws IOException {
-        for (URLClassLoader loader : loaders) {
-            loader.close();
-        }
+  @AfterEach
+  void closeLoaders() throws IOException {
+    for (URLClassLoader loader : loaders) {
+      loader.close();
     }
+  }
 
-    @Test
-    void keysAreTheFirst16HexDigitsOfTheSha256OfTheSha256sumListing() throws IOException {
-        GuestSources sources = sources(writeGuest("a", SCRIPT));
+  @Test
+  void keysAreTheFirst16HexDigitsOfTheSha256OfTheSha256sumListing() throws IOException {
+    GuestSources sources = sources(writeGuest("a", SCRIPT));
 
-        // From the fixture's files: sha256sum build-image.sh modules.txt agent/src/main.c | sha256sum (the agent's
-        // tests are no input of the image)
-        assertThat(sources.bootKey()).isEqualTo("9634952344f1d3f2");
-        // sha256sum build-image.sh rootfs/python.packages | sha256sum
-        assertThat(sources.rootfsKey(Language.PYTHON)).isEqualTo("2a71414143d818d8");
+    // From the fixture's files: sha256sum build-image.sh modules.txt agent/src/main.c | sha256sum
+    // (the agent's
+    // tests are no input of the image)
+    assertThat(sources.bootKey()).isEqualTo("9634952344f1d3f2");
+    // sha256sum build-image.sh rootfs/python.packages | sha256sum
+    assertThat(sources.rootfsKey(Language.PYTHON)).isEqualTo("2a71414143d818d8");
+  }
+
+  @Test
+  void keysAreStableAcrossInstancesAndDifferPerLanguage() throws IOException {
+    Path guest = writeGuest("a", SCRIPT);
+    GuestSources first = sources(guest);
+    GuestSources second = sources(guest);
+
+    assertThat(second.bootKey()).isEqualTo(first.bootKey());
+    assertThat(second.rootfsKey(Language.NODE)).isEqualTo(first.rootfsKey(Language.NODE));
+    assertThat(first.rootfsKey(Language.PYTHON)).isNotEqualTo(first.rootfsKey(Language.NODE));
+  }
+
+  @Test
+  void anAgentChangeChangesTheBootKeyButNoRootfsKey() throws IOException {
+    GuestSources before = sources(writeGuest("a", SCRIPT));
+    Path changed = writeGuest("b", SCRIPT);
+    Files.writeString(changed.resolve("agent/src/main.c"), "int main(void) { return 1; }\n");
+    GuestSources after = sources(changed);
+
+    assertThat(after.bootKey()).isNotEqualTo(before.bootKey());
+    assertThat(after.rootfsKey(Language.PYTHON)).isEqualTo(before.rootfsKey(Language.PYTHON));
+    assertThat(after.rootfsKey(Language.NODE)).isEqualTo(before.rootfsKey(Language.NODE));
+  }
+
+  @Test
+  void anAgentTestChangeChangesNoKey() throws IOException {
+    GuestSources before = sources(writeGuest("a", SCRIPT));
+    Path changed = writeGuest("b", SCRIPT);
+    Files.writeString(
+        changed.resolve("agent/tests/agent_test.c"), "int main(void) { return 1; }\n");
+    GuestSources after = sources(changed);
+
+    assertThat(after.bootKey()).isEqualTo(before.bootKey());
+    assertThat(after.rootfsKey(Language.PYTHON)).isEqualTo(before.rootfsKey(Language.PYTHON));
+  }
+
+  @Test
+  void aPackageListChangeChangesOnlyThatLanguagesKey() throws IOException {
+    GuestSources before = sources(writeGuest("a", SCRIPT));
+    Path changed = writeGuest("b", SCRIPT);
+    Files.writeString(changed.resolve("rootfs/python.packages"), "python3\npython3-numpy\n");
+    GuestSources after = sources(changed);
+
+    assertThat(after.rootfsKey(Language.PYTHON)).isNotEqualTo(before.rootfsKey(Language.PYTHON));
+    assertThat(after.rootfsKey(Language.NODE)).isEqualTo(before.rootfsKey(Language.NODE));
+    assertThat(after.bootKey()).isEqualTo(before.bootKey());
+  }
+
+  @Test
+  void aScriptChangeChangesEveryKey() throws IOException {
+    GuestSources before = sources(writeGuest("a", SCRIPT));
+    GuestSources after = sources(writeGuest("b", SCRIPT + "# changed\n"));
+
+    assertThat(after.bootKey()).isNotEqualTo(before.bootKey());
+    assertThat(after.rootfsKey(Language.PYTHON)).isNotEqualTo(before.rootfsKey(Language.PYTHON));
+    assertThat(after.rootfsKey(Language.NODE)).isNotEqualTo(before.rootfsKey(Language.NODE));
+  }
+
+  @Test
+  void ensureReturnsACachedImageWithoutRunningTheBuilder() throws IOException {
+    Path marker = tmp.resolve("builder-ran");
+    GuestSources sources = sources(writeGuest("a", "#!/bin/sh\ntouch '" + marker + "'\nexit 1\n"));
+    Path cache = tmp.resolve("cache");
+    cacheEntries(cache, sources, Language.PYTHON);
+    List<String> steps = new ArrayList<>();
+
+    GuestImage image = new GuestImages(cache, sources).ensure(Language.PYTHON, steps::add);
+
+    Path boot = cache.resolve("boot-" + sources.bootKey());
+    assertThat(image.language()).isEqualTo(Language.PYTHON);
+    assertThat(image.key()).isEqualTo(sources.bootKey() + "-" + sources.rootfsKey(Language.PYTHON));
+    assertThat(image.kernel()).isEqualTo(boot.resolve("kernel"));
+    assertThat(image.initramfs()).isEqualTo(boot.resolve("initramfs.cpio"));
+    assertThat(image.rootfs())
+        .isEqualTo(
+            cache.resolve("python-" + sources.rootfsKey(Language.PYTHON)).resolve("rootfs.erofs"));
+    assertThat(steps).isEmpty();
+    assertThat(marker).doesNotExist();
+  }
+
+  @Test
+  void findAndPresentSeeOnlyCompleteImages() throws IOException {
+    GuestSources sources = sources(writeGuest("a", SCRIPT));
+    Path cache = tmp.resolve("cache");
+    GuestImages images = new GuestImages(cache, sources);
+    assertThat(images.present()).isEmpty();
+
+    cacheEntries(cache, sources, Language.NODE);
+    Files.createDirectories(cache.resolve("python-" + sources.rootfsKey(Language.PYTHON)));
+
+    assertThat(images.find(Language.NODE)).isPresent();
+    assertThat(images.find(Language.PYTHON)).isEmpty();
+    assertThat(images.present()).containsExactly(Language.NODE);
+
+    Files.delete(cache.resolve("boot-" + sources.bootKey()).resolve("initramfs.cpio"));
+    assertThat(images.present()).isEqualTo(EnumSet.noneOf(Language.class));
+  }
+
+  @Test
+  void aLanguageWithoutARecipeIsReportedByName() throws IOException {
+    Path guest = writeGuest("a", SCRIPT);
+    Files.writeString(
+        guest.resolve("sources.txt"),
+        Files.readString(guest.resolve("sources.txt")).replace("rootfs/node.packages\n", ""));
+    GuestImages images = new GuestImages(tmp.resolve("cache"), sources(guest));
+
+    assertThatThrownBy(() -> images.find(Language.NODE))
+        .isInstanceOf(LaunchException.class)
+        .hasMessageContaining("no guest image recipe for node")
+        .hasMessageContaining("guest/rootfs/node.packages");
+  }
+
+  /** A guest source tree under {@code <tmp>/<name>/era-guest}, shaped like the shipped one. */
+  private Path writeGuest(String name, String script) throws IOException {
+    Path guest = tmp.resolve(name).resolve("era-guest");
+    Map<String, String> files =
+        Map.of(
+            "build-image.sh", script,
+            "modules.txt", "virtio_blk\n",
+            "agent/src/main.c", "int main(void) { return 0; }\n",
+            "agent/tests/agent_test.c", "int main(void) { return 0; }\n",
+            "rootfs/node.packages", "nodejs\n",
+            "rootfs/python.packages", "python3\n");
+    for (Map.Entry<String, String> file : files.entrySet()) {
+      Files.createDirectories(guest.resolve(file.getKey()).getParent());
+      Files.writeString(guest.resolve(file.getKey()), file.getValue());
     }
+    Files.writeString(
+        guest.resolve("sources.txt"),
+        "# index\nagent/src/main.c\nagent/tests/agent_test.c\nbuild-image.sh\nmodules.txt\n"
+            + "rootfs/node.packages\nrootfs/python.packages\n");
+    return guest;
+  }
 
-    @Test
-    void keysAreStableAcrossInstancesAndDifferPerLanguage() throws IOException {
-        Path guest = writeGuest("a", SCRIPT);
-        GuestSources first = sources(guest);
-        GuestSources second = sources(guest);
+  private GuestSources sources(Path guest) throws IOException {
+    URLClassLoader loader = new URLClassLoader(new URL[] {guest.getParent().toUri().toURL()}, null);
+    loaders.add(loader);
+    return new GuestSources(loader);
+  }
 
-        assertThat(second.bootKey()).isEqualTo(first.bootKey());
-        assertThat(second.rootfsKey(Language.NODE)).isEqualTo(first.rootfsKey(Language.NODE));
-        assertThat(first.rootfsKey(Language.PYTHON)).isNotEqualTo(first.rootfsKey(Language.NODE));
-    }
-
-    @Test
-    void anAgentChangeChangesTheBootKeyButNoRootfsKey() throws IOException {
-        GuestSources before = sources(writeGuest("a", SCRIPT));
-        Path changed = writeGuest("b", SCRIPT);
-        Files.writeString(changed.resolve("agent/src/main.c"), "int main(void) { return 1; }\n");
-        GuestSources after = sources(changed);
-
-        assertThat(after.bootKey()).isNotEqualTo(before.bootKey());
-        assertThat(after.rootfsKey(Language.PYTHON)).isEqualTo(before.rootfsKey(Language.PYTHON));
-        assertThat(after.rootfsKey(Language.NODE)).isEqualTo(before.rootfsKey(Language.NODE));
-    }
-
-    @Test
-    void anAgentTestChangeChangesNoKey() throws IOException {
-        GuestSources before = sources(writeGuest("a", SCRIPT));
-        Path changed = writeGuest("b", SCRIPT);
-        Files.writeString(changed.resolve("agent/tests/agent_test.c"), "int main(void) { return 1; }\n");
-        GuestSources after = sources(changed);
-
-        assertThat(after.bootKey()).isEqualTo(before.bootKey());
-        assertThat(after.rootfsKey(Language.PYTHON)).isEqualTo(before.rootfsKey(Language.PYTHON));
-    }
-
-    @Test
-    void aPackageListChangeChangesOnlyThatLanguagesKey() throws IOException {
-        GuestSources before = sources(writeGuest("a", SCRIPT));
-        Path changed = writeGuest("b", SCRIPT);
-        Files.writeString(changed.resolve("rootfs/python.packages"), "python3\npython3-numpy\n");
-        GuestSources after = sources(changed);
-
-        assertThat(after.rootfsKey(Language.PYTHON)).isNotEqualTo(before.rootfsKey(Language.PYTHON));
-        assertThat(after.rootfsKey(Language.NODE)).isEqualTo(before.rootfsKey(Language.NODE));
-        assertThat(after.bootKey()).isEqualTo(before.bootKey());
-    }
-
-    @Test
-    void aScriptChangeChangesEveryKey() throws IOException {
-        GuestSources before = sources(writeGuest("a", SCRIPT));
-        GuestSources after = sources(writeGuest("b", SCRIPT + "# changed\n"));
-
-        assertThat(after.bootKey()).isNotEqualTo(before.bootKey());
-        assertThat(after.rootfsKey(Language.PYTHON)).isNotEqualTo(before.rootfsKey(Language.PYTHON));
-        assertThat(after.rootfsKey(Language.NODE)).isNotEqualTo(before.rootfsKey(Language.NODE));
-    }
-
-    @Test
-    void ensureReturnsACachedImageWithoutRunningTheBuilder() throws IOException {
-        Path marker = tmp.resolve("builder-ran");
-        GuestSources sources = sources(writeGuest("a", "#!/bin/sh\ntouch '" + marker + "'\nexit 1\n"));
-        Path cache = tmp.resolve("cache");
-        cacheEntries(cache, sources, Language.PYTHON);
-        List<String> steps = new ArrayList<>();
-
-        GuestImage image = new GuestImages(cache, sources).ensure(Language.PYTHON, steps::add);
-
-        Path boot = cache.resolve("boot-" + sources.bootKey());
-        assertThat(image.language()).isEqualTo(Language.PYTHON);
-        assertThat(image.key()).isEqualTo(sources.bootKey() + "-" + sources.rootfsKey(Language.PYTHON));
-        assertThat(image.kernel()).isEqualTo(boot.resolve("kernel"));
-        assertThat(image.initramfs()).isEqualTo(boot.resolve("initramfs.cpio"));
-        assertThat(image.rootfs()).isEqualTo(cache.resolve("python-" + sources.rootfsKey(Language.PYTHON)).resolve("rootfs.erofs"));
-        assertThat(steps).isEmpty();
-        assertThat(marker).doesNotExist();
-    }
-
-    @Test
-    void findAndPresentSeeOnlyCompleteImages() throws IOException {
-        GuestSources sources = sources(writeGuest("a", SCRIPT));
-        Path cache = tmp.resolve("cache");
-        GuestImages images = new GuestImages(cache, sources);
-        assertThat(images.present()).isEmpty();
-
-        cacheEntries(cache, sources, Language.NODE);
-        Files.createDirectories(cache.resolve("python-" + sources.rootfsKey(Language.PYTHON)));
-
-        assertThat(images.find(Language.NODE)).isPresent();
-        assertThat(images.find(Language.PYTHON)).isEmpty();
-        assertThat(images.present()).containsExactly(Language.NODE);
-
-        Files.delete(cache.resolve("boot-" + sources.bootKey()).resolve("initramfs.cpio"));
-        assertThat(images.present()).isEqualTo(EnumSet.noneOf(Language.class));
-    }
-
-    @Test
-    void aLanguageWithoutARecipeIsReportedByName() throws IOException {
-        Path guest = writeGuest("a", SCRIPT);
-        Files.writeString(guest.resolve("sources.txt"), Files.readString(guest.resolve("sources.txt"))
-                .replace("rootfs/node.packages\n", ""));
-        GuestImages images = new GuestImages(tmp.resolve("cache"), sources(guest));
-
-        assertThatThrownBy(() -> images.find(Language.NODE))
-                .isInstanceOf(LaunchException.class)
-                .hasMessageContaining("no guest image recipe for node")
-                .hasMessageContaining("guest/rootfs/node.packages");
-    }
-
-    /** A guest source tree under {@code <tmp>/<name>/era-guest}, shaped like the shipped one. */
-    private Path writeGuest(String name, String script) throws IOException {
-        Path guest = tmp.resolve(name).resolve("era-guest");
-        Map<String, String> files = Map.of(
-                "build-image.sh", script,
-                "modules.txt", "virtio_blk\n",
-                "agent/src/main.c", "int main(void) { return 0; }\n",
-                "agent/tests/agent_test.c", "int main(void) { return 0; }\n",
-                "rootfs/node.packages", "nodejs\n",
-                "rootfs/python.packages", "python3\n");
-        for (Map.Entry<String, String> file : files.entrySet()) {
-            Files.createDirectories(guest.resolve(file.getKey()).getParent());
-            Files.writeString(guest.resolve(file.getKey()), file.getValue());
-        }
-        Files.writeString(guest.resolve("sources.txt"), "# index\nagent/src/main.c\nagent/tests/agent_test.c\nbuild-image.sh\nmodules.txt\n"
-                + "rootfs/node.packages\nrootfs/python.packages\n");
-        return guest;
-    }
-
-    private GuestSources sources(Path guest) throws IOException {
-        URLClassLoader loader = new URLClassLoader(new URL[] {guest.getParent().toUri().toURL()}, null);
-        loaders.add(loader);
-        return new GuestSources(loader);
-    }
-
-    private static void cacheEntries(Path cache, GuestSources sources, Language language) throws IOException {
-        Path boot = Files.createDirectories(cache.resolve("boot-" + sources.bootKey()));
-        Files.write(boot.resolve("kernel"), new byte[] {0x7f, 'E', 'L', 'F'});
-        Files.write(boot.resolve("initramfs.cpio"), new byte[] {'0', '7', '0', '7', '0', '1'});
-        Path rootfs = Files.createDirectories(cache.resolve(language.id() + "-" + sources.rootfsKey(language)));
-        Files.write(rootfs.resolve("rootfs.erofs"), new byte[] {1});
-    }
+  private static void cacheEntries(Path cache, GuestSources sources, Language language)
+      throws IOException {
+    Path boot = Files.createDirectories(cache.resolve("boot-" + sources.bootKey()));
+    Files.write(boot.resolve("kernel"), new byte[] {0x7f, 'E', 'L', 'F'});
+    Files.write(boot.resolve("initramfs.cpio"), new byte[] {'0', '7', '0', '7', '0', '1'});
+    Path rootfs =
+        Files.createDirectories(cache.resolve(language.id() + "-" + sources.rootfsKey(language)));
+    Files.write(rootfs.resolve("rootfs.erofs"), new byte[] {1});
+  }
 }

@@ -10,35 +10,45 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** guest/sources.txt decides what the cache keys cover and what the jar ships: it must be complete. */
+/**
+ * guest/sources.txt decides what the cache keys cover and what the jar ships: it must be complete.
+ */
 class GuestSourcesTest {
-    private static final Path GUEST = Path.of("..", "guest");
+  private static final Path GUEST = Path.of("..", "guest");
 
-    @Test
-    void theIndexListsEveryGuestSourceFile() throws IOException {
-        List<String> onDisk;
-        try (Stream<Path> files = Files.walk(GUEST)) {
-            onDisk = files.filter(Files::isRegularFile)
-                    .map(f -> GUEST.relativize(f).toString())
-                    .filter(f -> !f.equals(GuestSources.INDEX) && !f.startsWith("build/") && !f.contains("/build/"))
-                    .sorted()
-                    .toList();
-        }
-
-        assertThat(GuestSources.shipped().files())
-                .as("guest/sources.txt is stale: run guest/build-image.sh --write-index and rebuild")
-                .isEqualTo(onDisk);
+  @Test
+  void theIndexListsEveryGuestSourceFile() throws IOException {
+    List<String> onDisk;
+    try (Stream<Path> files = Files.walk(GUEST)) {
+      onDisk =
+          files
+              .filter(Files::isRegularFile)
+              .map(f -> GUEST.relativize(f).toString())
+              .filter(
+                  f ->
+                      !f.equals(GuestSources.INDEX)
+                          && !f.startsWith("build/")
+                          && !f.contains("/build/"))
+              .sorted()
+              .toList();
     }
 
-    @Test
-    void theLauncherShipsEveryIndexedFile(@TempDir Path dir) throws IOException {
-        GuestSources shipped = GuestSources.shipped();
+    assertThat(GuestSources.shipped().files())
+        .as("guest/sources.txt is stale: run guest/build-image.sh --write-index and rebuild")
+        .isEqualTo(onDisk);
+  }
 
-        shipped.extractTo(dir);
+  @Test
+  void theLauncherShipsEveryIndexedFile(@TempDir Path dir) throws IOException {
+    GuestSources shipped = GuestSources.shipped();
 
-        for (String file : shipped.files()) {
-            assertThat(Files.readAllBytes(dir.resolve(file))).as(file).isEqualTo(Files.readAllBytes(GUEST.resolve(file)));
-        }
-        assertThat(dir.resolve(GuestSources.SCRIPT)).isNotEmptyFile();
+    shipped.extractTo(dir);
+
+    for (String file : shipped.files()) {
+      assertThat(Files.readAllBytes(dir.resolve(file)))
+          .as(file)
+          .isEqualTo(Files.readAllBytes(GUEST.resolve(file)));
     }
+    assertThat(dir.resolve(GuestSources.SCRIPT)).isNotEmptyFile();
+  }
 }

@@ -14,109 +14,174 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class QemuCommandTest {
-    private static final GuestImage IMAGE = new GuestImage(Language.PYTHON, "k1-r1", Path.of("/cache/boot/kernel"),
-            Path.of("/cache/boot/initramfs.cpio"), Path.of("/cache/python/rootfs.erofs"));
-    private static final VmPaths PATHS = VmPaths.of(Path.of("/state"), "py-1");
+  private static final GuestImage IMAGE =
+      new GuestImage(
+          Language.PYTHON,
+          "k1-r1",
+          Path.of("/cache/boot/kernel"),
+          Path.of("/cache/boot/initramfs.cpio"),
+          Path.of("/cache/python/rootfs.erofs"));
+  private static final VmPaths PATHS = VmPaths.of(Path.of("/state"), "py-1");
 
-    private static QemuCommand command(VmSpec spec, Accelerator accelerator, Optional<Path> disk) {
-        return new QemuCommand(Path.of("/usr/bin/qemu-system-x86_64"), spec, IMAGE, accelerator, PATHS, disk, OptionalLong.of(2596124));
+  private static QemuCommand command(VmSpec spec, Accelerator accelerator, Optional<Path> disk) {
+    return new QemuCommand(
+        Path.of("/usr/bin/qemu-system-x86_64"),
+        spec,
+        IMAGE,
+        accelerator,
+        PATHS,
+        disk,
+        OptionalLong.of(2596124));
+  }
+
+  /** The value following {@code option} each time it appears. */
+  private static List<String> values(List<String> argv, String option) {
+    List<String> values = new java.util.ArrayList<>();
+    for (int i = 0; i < argv.size() - 1; i++) {
+      if (argv.get(i).equals(option)) {
+        values.add(argv.get(i + 1));
+      }
     }
+    return values;
+  }
 
-    /** The value following {@code option} each time it appears. */
-    private static List<String> values(List<String> argv, String option) {
-        List<String> values = new java.util.ArrayList<>();
-        for (int i = 0; i < argv.size() - 1; i++) {
-            if (argv.get(i).equals(option)) {
-                values.add(argv.get(i + 1));
-            }
-        }
-        return values;
-    }
+  @Test
+  void buildsAMicrovmUnderTcgWithTheNotedOptions() {
+    VmSpec spec = VmSpec.of("py-1", Language.PYTHON).withVcpus(2).withMemoryMib(512);
+    List<String> argv = command(spec, Accelerator.TCG, Optional.empty()).argv();
 
-    @Test
-    void buildsAMicrovmUnderTcgWithTheNotedOptions() {
-        VmSpec spec = VmSpec.of("py-1", Language.PYTHON).withVcpus(2).withMemoryMib(512);
-        List<String> argv = command(spec, Accelerator.TCG, Optional.empty()).argv();
+    assertThat(argv.get(0)).isEqualTo("/usr/bin/qemu-system-x86_64");
+    assertThat(values(argv, "-M")).containsExactly("microvm,x-option-roms=off");
+    assertThat(argv).contains("-nodefaults", "-no-user-config", "-no-reboot");
+    assertThat(values(argv, "-display")).containsExactly("none");
+    assertThat(values(argv, "-accel")).containsExactly("tcg,tb-size=64");
+    assertThat(values(argv, "-cpu")).containsExactly("max");
+    assertThat(values(argv, "-smp")).containsExactly("2");
+    assertThat(values(argv, "-m")).containsExactly("512M");
+    assertThat(values(argv, "-kernel")).containsExactly("/cache/boot/kernel");
+    assertThat(values(argv, "-initrd")).containsExactly("/cache/boot/initramfs.cpio");
+    assertThat(values(argv, "-drive"))
+        .containsExactly("id=root,file=/cache/python/rootfs.erofs,format=raw,if=none,readonly=on");
+    assertThat(values(argv, "-device"))
+        .containsExactly(
+            "virtio-blk-device,drive=root,serial=era-root",
+            "virtio-serial-device",
+            "virtserialport,chardev=agent,name=era.agent");
+    assertThat(values(argv, "-chardev"))
+        .containsExactly(
+            "socket,id=agent,path=/state/vms/py-1/agent.sock,server=on,wait=off",
+            "socket,id=qmp,path=/state/vms/py-1/qmp.sock,server=on,wait=off",
+            "file,id=console,path=/state/vms/py-1/console.log,append=on");
+    assertThat(values(argv, "-mon")).containsExactly("chardev=qmp,mode=control");
+    assertThat(values(argv, "-serial")).containsExactly("chardev:console");
+    assertThat(values(argv, "-sandbox"))
+        .containsExactly("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+    assertThat(argv).doesNotContain("-netdev", "-daemonize");
+  }
 
-        assertThat(argv.get(0)).isEqualTo("/usr/bin/qemu-system-x86_64");
-        assertThat(values(argv, "-M")).containsExactly("microvm,x-option-roms=off");
-        assertThat(argv).contains("-nodefaults", "-no-user-config", "-no-reboot");
-        assertThat(values(argv, "-display")).containsExactly("none");
-        assertThat(values(argv, "-accel")).containsExactly("tcg,tb-size=64");
-        assertThat(values(argv, "-cpu")).containsExactly("max");
-        assertThat(values(argv, "-smp")).containsExactly("2");
-        assertThat(values(argv, "-m")).containsExactly("512M");
-        assertThat(values(argv, "-kernel")).containsExactly("/cache/boot/kernel");
-        assertThat(values(argv, "-initrd")).containsExactly("/cache/boot/initramfs.cpio");
-        assertThat(values(argv, "-drive")).containsExactly("id=root,file=/cache/python/rootfs.erofs,format=raw,if=none,readonly=on");
-        assertThat(values(argv, "-device")).containsExactly("virtio-blk-device,drive=root,serial=era-root", "virtio-serial-device",
-                "virtserialport,chardev=agent,name=era.agent");
-        assertThat(values(argv, "-chardev")).containsExactly(
-                "socket,id=agent,path=/state/vms/py-1/agent.sock,server=on,wait=off",
-                "socket,id=qmp,path=/state/vms/py-1/qmp.sock,server=on,wait=off",
-                "file,id=console,path=/state/vms/py-1/console.log,append=on");
-        assertThat(values(argv, "-mon")).containsExactly("chardev=qmp,mode=control");
-        assertThat(values(argv, "-serial")).containsExactly("chardev:console");
-        assertThat(values(argv, "-sandbox")).containsExactly("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
-        assertThat(argv).doesNotContain("-netdev", "-daemonize");
-    }
+  @Test
+  void usesKvmWithTheHostCpu() {
+    List<String> argv =
+        command(VmSpec.of("py-1", Language.PYTHON), Accelerator.KVM, Optional.empty()).argv();
 
-    @Test
-    void usesKvmWithTheHostCpu() {
-        List<String> argv = command(VmSpec.of("py-1", Language.PYTHON), Accelerator.KVM, Optional.empty()).argv();
+    assertThat(values(argv, "-accel")).containsExactly("kvm");
+    assertThat(values(argv, "-cpu")).containsExactly("host");
+  }
 
-        assertThat(values(argv, "-accel")).containsExactly("kvm");
-        assertThat(values(argv, "-cpu")).containsExactly("host");
-    }
+  @Test
+  void passesTheHostTscAndTheNetworkModeOnTheKernelCommandLine() {
+    String none =
+        command(VmSpec.of("py-1", Language.PYTHON), Accelerator.TCG, Optional.empty())
+            .kernelCmdline();
 
-    @Test
-    void passesTheHostTscAndTheNetworkModeOnTheKernelCommandLine() {
-        String none = command(VmSpec.of("py-1", Language.PYTHON), Accelerator.TCG, Optional.empty()).kernelCmdline();
+    assertThat(none.split(" "))
+        .contains(
+            "console=ttyS0",
+            "reboot=k",
+            "panic=-1",
+            "quiet",
+            "loglevel=1",
+            "i8042.noaux",
+            "i8042.nomux",
+            "i8042.nopnp",
+            "i8042.dumbkbd",
+            "cryptomgr.notests",
+            "random.trust_cpu=on",
+            "no_timer_check",
+            "tsc=reliable",
+            "8250.nr_uarts=1",
+            "nokaslr",
+            "tsc_early_khz=2596124",
+            "era.net=none");
+    assertThat(none).doesNotContain("era.persist", "mitigations=off");
+  }
 
-        assertThat(none.split(" ")).contains("console=ttyS0", "reboot=k", "panic=-1", "quiet", "loglevel=1", "i8042.noaux",
-                "i8042.nomux", "i8042.nopnp", "i8042.dumbkbd", "cryptomgr.notests", "random.trust_cpu=on", "no_timer_check",
-                "tsc=reliable", "8250.nr_uarts=1", "nokaslr", "tsc_early_khz=2596124", "era.net=none");
-        assertThat(none).doesNotContain("era.persist", "mitigations=off");
-    }
+  @Test
+  void networkNoneHasNoNetworkDeviceAndFullHasUserNetworking() {
+    List<String> none =
+        command(VmSpec.of("py-1", Language.PYTHON), Accelerator.TCG, Optional.empty()).argv();
+    QemuCommand full =
+        command(
+            VmSpec.of("py-1", Language.PYTHON).withNetwork(NetworkMode.FULL),
+            Accelerator.TCG,
+            Optional.empty());
 
-    @Test
-    void networkNoneHasNoNetworkDeviceAndFullHasUserNetworking() {
-        List<String> none = command(VmSpec.of("py-1", Language.PYTHON), Accelerator.TCG, Optional.empty()).argv();
-        QemuCommand full = command(VmSpec.of("py-1", Language.PYTHON).withNetwork(NetworkMode.FULL), Accelerator.TCG, Optional.empty());
+    assertThat(none).noneMatch(arg -> arg.contains("netdev") || arg.contains("virtio-net"));
+    assertThat(values(full.argv(), "-netdev")).containsExactly("user,id=net0,ipv6=off");
+    assertThat(values(full.argv(), "-device")).contains("virtio-net-device,netdev=net0");
+    assertThat(full.kernelCmdline()).contains("era.net=full");
+  }
 
-        assertThat(none).noneMatch(arg -> arg.contains("netdev") || arg.contains("virtio-net"));
-        assertThat(values(full.argv(), "-netdev")).containsExactly("user,id=net0,ipv6=off");
-        assertThat(values(full.argv(), "-device")).contains("virtio-net-device,netdev=net0");
-        assertThat(full.kernelCmdline()).contains("era.net=full");
-    }
+  @Test
+  void attachesThePersistentDiskAfterTheRootDisk() {
+    QemuCommand command =
+        command(
+            VmSpec.of("py-1", Language.PYTHON).withPersistMib(64),
+            Accelerator.TCG,
+            Optional.of(Path.of("/state/disks/py-1.img")));
 
-    @Test
-    void attachesThePersistentDiskAfterTheRootDisk() {
-        QemuCommand command = command(VmSpec.of("py-1", Language.PYTHON).withPersistMib(64), Accelerator.TCG,
-                Optional.of(Path.of("/state/disks/py-1.img")));
+    assertThat(values(command.argv(), "-drive"))
+        .containsExactly(
+            "id=root,file=/cache/python/rootfs.erofs,format=raw,if=none,readonly=on",
+            "id=persist,file=/state/disks/py-1.img,format=raw,if=none");
+    assertThat(values(command.argv(), "-device"))
+        .containsSubsequence(
+            "virtio-blk-device,drive=root,serial=era-root",
+            "virtio-blk-device,drive=persist,serial=era-persist");
+    assertThat(command.kernelCmdline()).endsWith(" era.persist=1");
+  }
 
-        assertThat(values(command.argv(), "-drive")).containsExactly(
-                "id=root,file=/cache/python/rootfs.erofs,format=raw,if=none,readonly=on",
-                "id=persist,file=/state/disks/py-1.img,format=raw,if=none");
-        assertThat(values(command.argv(), "-device")).containsSubsequence("virtio-blk-device,drive=root,serial=era-root",
-                "virtio-blk-device,drive=persist,serial=era-persist");
-        assertThat(command.kernelCmdline()).endsWith(" era.persist=1");
-    }
+  @Test
+  void doublesCommasInPathsSoQemuDoesNotSplitThem() {
+    VmPaths odd = VmPaths.of(Path.of("/state,x"), "py-1");
+    List<String> argv =
+        new QemuCommand(
+                Path.of("/usr/bin/qemu-system-x86_64"),
+                VmSpec.of("py-1", Language.PYTHON),
+                IMAGE,
+                Accelerator.TCG,
+                odd,
+                Optional.empty(),
+                OptionalLong.empty())
+            .argv();
 
-    @Test
-    void doublesCommasInPathsSoQemuDoesNotSplitThem() {
-        VmPaths odd = VmPaths.of(Path.of("/state,x"), "py-1");
-        List<String> argv = new QemuCommand(Path.of("/usr/bin/qemu-system-x86_64"), VmSpec.of("py-1", Language.PYTHON), IMAGE,
-                Accelerator.TCG, odd, Optional.empty(), OptionalLong.empty()).argv();
+    assertThat(values(argv, "-chardev"))
+        .contains("socket,id=agent,path=/state,,x/vms/py-1/agent.sock,server=on,wait=off");
+  }
 
-        assertThat(values(argv, "-chardev")).contains("socket,id=agent,path=/state,,x/vms/py-1/agent.sock,server=on,wait=off");
-    }
+  @Test
+  void leavesOutTheTscWhenTheHostDoesNotSayIt() {
+    String cmdline =
+        new QemuCommand(
+                Path.of("/q"),
+                VmSpec.of("py-1", Language.PYTHON),
+                IMAGE,
+                Accelerator.TCG,
+                PATHS,
+                Optional.empty(),
+                OptionalLong.empty())
+            .kernelCmdline();
 
-    @Test
-    void leavesOutTheTscWhenTheHostDoesNotSayIt() {
-        String cmdline = new QemuCommand(Path.of("/q"), VmSpec.of("py-1", Language.PYTHON), IMAGE, Accelerator.TCG, PATHS,
-                Optional.empty(), OptionalLong.empty()).kernelCmdline();
-
-        assertThat(cmdline).doesNotContain("tsc_early_khz");
-    }
+    assertThat(cmdline).doesNotContain("tsc_early_khz");
+  }
 }

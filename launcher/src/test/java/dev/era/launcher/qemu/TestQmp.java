@@ -9,16 +9,15 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /** QMP commands from tests, as an operator would send them to a VM's monitor socket with socat. */
 public final class TestQmp {
-    private TestQmp() {
-    }
+  private TestQmp() {}
 
-    /** Runs an argument-less command and returns its {@code return} value. */
-    public static JsonNode execute(Path socket, String command) throws IOException {
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-        try {
-            return Qmp.execute(socket, command, Duration.ofSeconds(5), timer);
-        } finally {
-            timer.shutdownNow();
-        }
+  /** Runs an argument-less command and returns its {@code return} value. */
+  public static JsonNode execute(Path socket, String command) throws IOException {
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    try {
+      return Qmp.execute(socket, command, Duration.ofSeconds(5), timer);
+    } finally {
+      timer.shutdownNow();
     }
+  }
 }

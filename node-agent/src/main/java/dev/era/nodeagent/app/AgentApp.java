@@ -1,7 +1,7 @@
 package dev.era.nodeagent.app;
 
-import dev.era.nodeagent.NodeAgent;
 import dev.era.launcher.QemuLauncher;
+import dev.era.nodeagent.NodeAgent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

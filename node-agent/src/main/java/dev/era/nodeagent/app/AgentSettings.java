@@ -1,9 +1,9 @@
 package dev.era.nodeagent.app;
 
-import dev.era.nodeagent.NodeAgentConfig;
 import dev.era.api.EraRunStatus;
 import dev.era.launcher.Accelerator;
 import dev.era.launcher.LauncherConfig;
+import dev.era.nodeagent.NodeAgentConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -68,14 +68,26 @@ public interface AgentSettings {
   Duration bootTimeout();
 
   default NodeAgentConfig agentConfig() {
-    return new NodeAgentConfig(nodeName(), stateDir(), reserveCpu(), reserveMemoryMib(),
-        cpuAllocationRatio(), heartbeat(), httpHost(), httpPort(), advertiseHost().orElse(null),
-        runTailBytes(), runLogMaxBytes(), stopTimeout());
+    return new NodeAgentConfig(
+        nodeName(),
+        stateDir(),
+        reserveCpu(),
+        reserveMemoryMib(),
+        cpuAllocationRatio(),
+        heartbeat(),
+        httpHost(),
+        httpPort(),
+        advertiseHost().orElse(null),
+        runTailBytes(),
+        runLogMaxBytes(),
+        stopTimeout());
   }
 
   default LauncherConfig launcherConfig() {
-    Optional<Accelerator> forced = accelerator().filter(a -> !a.isBlank())
-        .map(a -> Accelerator.valueOf(a.strip().toUpperCase(Locale.ROOT)));
+    Optional<Accelerator> forced =
+        accelerator()
+            .filter(a -> !a.isBlank())
+            .map(a -> Accelerator.valueOf(a.strip().toUpperCase(Locale.ROOT)));
     return new LauncherConfig(launcherStateDir(), imageCacheDir(), forced, bootTimeout());
   }
 }

@@ -26,10 +26,15 @@ import org.jboss.logging.Logger;
  */
 public final class AgentHttpServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(AgentHttpServer.class);
-  /** How long a follower sleeps before it looks again without being woken (a run that never came). */
+
+  /**
+   * How long a follower sleeps before it looks again without being woken (a run that never came).
+   */
   static final Duration RECHECK = Duration.ofSeconds(2);
 
-  /** Answers whether a run may still bring logs to this node (it exists and waits for this node). */
+  /**
+   * Answers whether a run may still bring logs to this node (it exists and waits for this node).
+   */
   @FunctionalInterface
   public interface RunLookup {
     boolean mayArrive(String namespace, String name);
@@ -45,11 +50,13 @@ public final class AgentHttpServer implements AutoCloseable {
     this.logs = logs;
     this.lookup = lookup;
     AtomicInteger threads = new AtomicInteger();
-    this.executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "era-agent-http-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "era-agent-http-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(executor);
     server.createContext("/healthz", this::health);
     server.createContext("/runs/", this::runLog);
@@ -62,7 +69,8 @@ public final class AgentHttpServer implements AutoCloseable {
       server.start();
       return agentServer;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     }
   }
 
@@ -110,10 +118,13 @@ public final class AgentHttpServer implements AutoCloseable {
 
   /** The log as it is now. */
   private void whole(HttpExchange exchange, LogRequest request) throws IOException {
-    Optional<RunLogs.LogView> view = logs.view(request.namespace(), request.name(), request.stream());
+    Optional<RunLogs.LogView> view =
+        logs.view(request.namespace(), request.name(), request.stream());
     if (view.isEmpty()) {
-      text(exchange, 404, "no logs for run " + request.namespace() + "/" + request.name()
-          + " on this node\n");
+      text(
+          exchange,
+          404,
+          "no logs for run " + request.namespace() + "/" + request.name() + " on this node\n");
       return;
     }
     try (InputStream in = Files.newInputStream(view.get().file())) {
@@ -124,8 +135,10 @@ public final class AgentHttpServer implements AutoCloseable {
         copy(in, out, size);
       }
     } catch (NoSuchFileException e) {
-      text(exchange, 404, "the logs of run " + request.namespace() + "/" + request.name()
-          + " were just deleted\n");
+      text(
+          exchange,
+          404,
+          "the logs of run " + request.namespace() + "/" + request.name() + " were just deleted\n");
     }
   }
 
@@ -165,7 +178,8 @@ public final class AgentHttpServer implements AutoCloseable {
 
   private Optional<RunLogs.LogView> awaitLog(LogRequest request) throws InterruptedException {
     while (true) {
-      Optional<RunLogs.LogView> view = logs.view(request.namespace(), request.name(), request.stream());
+      Optional<RunLogs.LogView> view =
+          logs.view(request.namespace(), request.name(), request.stream());
       if (view.isPresent() || !lookup.mayArrive(request.namespace(), request.name())) {
         return view;
       }

@@ -11,8 +11,11 @@ record LogRequest(String namespace, String name, RunLog.Stream stream, boolean f
 
   static Optional<LogRequest> parse(URI uri) {
     String[] parts = uri.getPath().split("/");
-    if (parts.length != 5 || !parts[0].isEmpty() || !parts[1].equals("runs")
-        || !RunLogs.validName(parts[2]) || !RunLogs.validName(parts[3])) {
+    if (parts.length != 5
+        || !parts[0].isEmpty()
+        || !parts[1].equals("runs")
+        || !RunLogs.validName(parts[2])
+        || !RunLogs.validName(parts[3])) {
       return Optional.empty();
     }
     Optional<RunLog.Stream> stream =

@@ -43,7 +43,9 @@ public final class OutputTail {
     return total > ring.length;
   }
 
-  /** The tail as text; a tail that was cut may start inside a UTF-8 sequence, whose rest is dropped. */
+  /**
+   * The tail as text; a tail that was cut may start inside a UTF-8 sequence, whose rest is dropped.
+   */
   public String text() {
     byte[] bytes = bytes();
     return text(bytes, cut());

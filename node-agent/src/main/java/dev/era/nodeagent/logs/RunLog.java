@@ -15,8 +15,8 @@ import org.jboss.logging.Logger;
 /**
  * The output of one run while it runs: appended to files on the node (the full logs, each at most
  * {@code maxBytes}: the guest is asked to send no more, and a guest that sends more anyway has the
- * rest dropped here) and to bounded tails in memory (for the status). Followers of the HTTP endpoint
- * wait here for more.
+ * rest dropped here) and to bounded tails in memory (for the status). Followers of the HTTP
+ * endpoint wait here for more.
  */
 public final class RunLog implements ExecListener {
   private static final Logger LOG = Logger.getLogger(RunLog.class);
@@ -35,7 +35,9 @@ public final class RunLog implements ExecListener {
   private boolean finished;
   private boolean writeFailed;
 
-  /** @param resume continue the files there (and their tails) instead of starting them empty */
+  /**
+   * @param resume continue the files there (and their tails) instead of starting them empty
+   */
   RunLog(Path dir, int tailBytes, long maxBytes, boolean resume) throws IOException {
     this.dir = dir;
     this.maxBytes = maxBytes;

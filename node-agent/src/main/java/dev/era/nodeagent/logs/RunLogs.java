@@ -25,9 +25,9 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Full run logs on the node: {@code <root>/<namespace>/<run>/} holds {@code stdout}, {@code
- * stderr} and {@code run.json} ({@link RunRecord}). A run's directory lives as long as its EraRun
- * (or its EraVM) does; a run that reuses the name of a deleted one starts from an empty directory.
+ * Full run logs on the node: {@code <root>/<namespace>/<run>/} holds {@code stdout}, {@code stderr}
+ * and {@code run.json} ({@link RunRecord}). A run's directory lives as long as its EraRun (or its
+ * EraVM) does; a run that reuses the name of a deleted one starts from an empty directory.
  */
 public final class RunLogs {
   private static final Logger LOG = Logger.getLogger(RunLogs.class);
@@ -37,8 +37,8 @@ public final class RunLogs {
   private final Path root;
   private final int tailBytes;
   private final long maxBytes;
-  private final ObjectMapper json = new ObjectMapper()
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private final ObjectMapper json =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final Map<String, RunLog> active = new ConcurrentHashMap<>();
   private final Object arrivals = new Object();
 
@@ -72,7 +72,8 @@ public final class RunLogs {
       }
       return log;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the run logs in " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot create the run logs in " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -88,7 +89,8 @@ public final class RunLogs {
       active.put(key(namespace, name), log);
       return log;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot reopen the run logs in " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot reopen the run logs in " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -109,7 +111,8 @@ public final class RunLogs {
         }
       }
     } catch (IOException e) {
-      LOG.warnf("cannot record the outcome of run %s/%s in %s: %s", namespace, name, dir, e.getMessage());
+      LOG.warnf(
+          "cannot record the outcome of run %s/%s in %s: %s", namespace, name, dir, e.getMessage());
     } finally {
       log.finish();
       active.remove(key(namespace, name), log);
@@ -147,7 +150,9 @@ public final class RunLogs {
     return Optional.of(new LogView(file, active.get(key(namespace, name))));
   }
 
-  /** @param live the log being written, null when the run no longer runs here */
+  /**
+   * @param live the log being written, null when the run no longer runs here
+   */
   public record LogView(Path file, RunLog live) {
     public boolean finished() {
       return live == null || live.isFinished();
@@ -258,7 +263,10 @@ public final class RunLogs {
   private void writeRecord(Path dir, RunRecord record) throws IOException {
     Path tmp = dir.resolve(RECORD + ".tmp");
     json.writeValue(tmp.toFile(), record);
-    Files.move(tmp, dir.resolve(RECORD), StandardCopyOption.ATOMIC_MOVE,
+    Files.move(
+        tmp,
+        dir.resolve(RECORD),
+        StandardCopyOption.ATOMIC_MOVE,
         StandardCopyOption.REPLACE_EXISTING);
   }
 

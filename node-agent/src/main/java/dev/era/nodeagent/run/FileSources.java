@@ -33,15 +33,17 @@ final class FileSources {
     if (file.getSecretRef() != null) {
       return fromSecret(namespace, file.getSecretRef(), file.getPath());
     }
-    throw new StagingException("file " + file.getPath()
-        + " has no content: set content, contentBase64, configMapRef or secretRef");
+    throw new StagingException(
+        "file "
+            + file.getPath()
+            + " has no content: set content, contentBase64, configMapRef or secretRef");
   }
 
   private byte[] fromConfigMap(String namespace, KeyRef ref, String path) throws StagingException {
     ConfigMap map = client.configMaps().inNamespace(namespace).withName(ref.getName()).get();
     if (map == null) {
-      throw new StagingException("file " + path + ": ConfigMap " + namespace + "/" + ref.getName()
-          + " does not exist");
+      throw new StagingException(
+          "file " + path + ": ConfigMap " + namespace + "/" + ref.getName() + " does not exist");
     }
     String text = valueOf(map.getData(), ref.getKey());
     if (text != null) {
@@ -51,15 +53,22 @@ final class FileSources {
     if (binary != null) {
       return decode(binary, "binaryData " + ref.getKey() + " of ConfigMap " + ref.getName());
     }
-    throw new StagingException("file " + path + ": ConfigMap " + namespace + "/" + ref.getName()
-        + " has no key " + ref.getKey());
+    throw new StagingException(
+        "file "
+            + path
+            + ": ConfigMap "
+            + namespace
+            + "/"
+            + ref.getName()
+            + " has no key "
+            + ref.getKey());
   }
 
   private byte[] fromSecret(String namespace, KeyRef ref, String path) throws StagingException {
     Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
     if (secret == null) {
-      throw new StagingException("file " + path + ": Secret " + namespace + "/" + ref.getName()
-          + " does not exist");
+      throw new StagingException(
+          "file " + path + ": Secret " + namespace + "/" + ref.getName() + " does not exist");
     }
     String encoded = valueOf(secret.getData(), ref.getKey());
     if (encoded != null) {
@@ -70,8 +79,15 @@ final class FileSources {
     if (text != null) {
       return text.getBytes(StandardCharsets.UTF_8);
     }
-    throw new StagingException("file " + path + ": Secret " + namespace + "/" + ref.getName()
-        + " has no key " + ref.getKey());
+    throw new StagingException(
+        "file "
+            + path
+            + ": Secret "
+            + namespace
+            + "/"
+            + ref.getName()
+            + " has no key "
+            + ref.getKey());
   }
 
   private static String valueOf(Map<String, String> data, String key) {

@@ -1,17 +1,9 @@
 package dev.era.nodeagent.run;
 
-import dev.era.api.EventRecorder;
-import dev.era.nodeagent.StatusUpdates;
-import dev.era.nodeagent.StatusUpdates.Result;
-import dev.era.nodeagent.logs.OutputTail;
-import dev.era.nodeagent.logs.RunLog;
-import dev.era.nodeagent.logs.RunLogs;
-import dev.era.nodeagent.logs.RunOutcome;
-import dev.era.nodeagent.logs.RunRecord;
-import dev.era.nodeagent.vm.VmRegistry;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunSpec;
 import dev.era.api.EraVM;
+import dev.era.api.EventRecorder;
 import dev.era.api.Reasons;
 import dev.era.api.RunEnvVar;
 import dev.era.api.RunFile;
@@ -22,6 +14,14 @@ import dev.era.launcher.Execution;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.VmExit;
 import dev.era.launcher.VmHandle;
+import dev.era.nodeagent.StatusUpdates;
+import dev.era.nodeagent.StatusUpdates.Result;
+import dev.era.nodeagent.logs.OutputTail;
+import dev.era.nodeagent.logs.RunLog;
+import dev.era.nodeagent.logs.RunLogs;
+import dev.era.nodeagent.logs.RunOutcome;
+import dev.era.nodeagent.logs.RunRecord;
+import dev.era.nodeagent.vm.VmRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.ByteArrayInputStream;
@@ -43,15 +43,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * Runs EraRuns in their VMs, each at most once: a run is claimed (Pending → Running, with optimistic
- * locking, recording the guest's id for its command) before anything happens in the guest, and a
- * run this agent did not claim itself is never started again, only followed to its end when its
- * command outlived the agent that claimed it. Several runs of one VM run at the same time, each on
- * its own thread.
+ * Runs EraRuns in their VMs, each at most once: a run is claimed (Pending → Running, with
+ * optimistic locking, recording the guest's id for its command) before anything happens in the
+ * guest, and a run this agent did not claim itself is never started again, only followed to its end
+ * when its command outlived the agent that claimed it. Several runs of one VM run at the same time,
+ * each on its own thread.
  */
 public final class RunExecutions implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RunExecutions.class);
   private static final int SIGKILL = 9;
+
   /** How long to wait for a VM's exit to be known after its channel broke mid-run. */
   private static final Duration EXIT_WAIT = Duration.ofSeconds(3);
 
@@ -79,8 +80,13 @@ public final class RunExecutions implements AutoCloseable {
   private final ExecutorService executor;
   private volatile boolean closed;
 
-  public RunExecutions(KubernetesClient client, VmRegistry vms, RunLogs logs, EventRecorder events,
-      String nodeName, int logMaxBytes) {
+  public RunExecutions(
+      KubernetesClient client,
+      VmRegistry vms,
+      RunLogs logs,
+      EventRecorder events,
+      String nodeName,
+      int logMaxBytes) {
     this.client = client;
     this.vms = vms;
     this.logs = logs;
@@ -90,11 +96,13 @@ public final class RunExecutions implements AutoCloseable {
     this.status = new RunStatusWriter(client, nodeName);
     this.files = new FileSources(client);
     AtomicInteger threads = new AtomicInteger();
-    this.executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "era-run-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "era-run-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   public boolean isActive(EraRun run) {
@@ -107,8 +115,12 @@ public final class RunExecutions implements AutoCloseable {
     String vmName = run.getSpec().getVmName();
     Optional<VmHandle> vm = vms.running(namespace, vmName);
     if (vm.isEmpty()) {
-      reject(run, RunOutcomes.failed(Reasons.VM_NOT_RUNNING,
-          "EraVM " + vmName + " is not running on node " + nodeName, Instant.now()));
+      reject(
+          run,
+          RunOutcomes.failed(
+              Reasons.VM_NOT_RUNNING,
+              "EraVM " + vmName + " is not running on node " + nodeName,
+              Instant.now()));
       return;
     }
     int execId;
@@ -129,34 +141,51 @@ public final class RunExecutions implements AutoCloseable {
       return;
     }
     try {
-      a.log = logs.create(namespace, name(run),
-          new RunRecord(uid, vmName, Times.format(Instant.now()), null));
+      a.log =
+          logs.create(
+              namespace, name(run), new RunRecord(uid, vmName, Times.format(Instant.now()), null));
       executor.execute(() -> execute(a, vm.get(), execId));
     } catch (RuntimeException e) {
-      finish(a, RunOutcomes.failed(Reasons.EXEC_FAILED,
-          "the node agent could not start the run: " + e.getMessage(), Instant.now()));
+      finish(
+          a,
+          RunOutcomes.failed(
+              Reasons.EXEC_FAILED,
+              "the node agent could not start the run: " + e.getMessage(),
+              Instant.now()));
     }
   }
 
   /**
    * A run left Running by an earlier agent: its recorded outcome when it had one; else, when its
-   * command is still known in its re-adopted VM (running, or ended since), followed to the end as if
-   * this agent had started it; else Failed with reason AgentRestarted.
+   * command is still known in its re-adopted VM (running, or ended since), followed to the end as
+   * if this agent had started it; else Failed with reason AgentRestarted.
    */
   public void recover(EraRun run) {
     String namespace = run.getMetadata().getNamespace();
-    Optional<RunRecord> record = logs.record(namespace, name(run))
-        .filter(r -> r.uid().equals(run.getMetadata().getUid())); // not an older run's of that name
+    Optional<RunRecord> record =
+        logs.record(namespace, name(run))
+            .filter(
+                r -> r.uid().equals(run.getMetadata().getUid())); // not an older run's of that name
     Optional<RunOutcome> recorded = record.map(RunRecord::outcome);
     if (record.isPresent() && recorded.isEmpty() && follow(run)) {
       return;
     }
-    RunOutcome outcome = recorded.orElseGet(() -> RunOutcomes.failed(Reasons.AGENT_RESTARTED,
-        "the node agent on " + nodeName + " restarted while the run was running; its result is"
-            + " unknown (the command may have run in part); output up to the restart is in the logs",
-        Instant.now()));
-    Result written = status.finish(run, outcome, tail(run, record, RunLog.Stream.stdout),
-        tail(run, record, RunLog.Stream.stderr));
+    RunOutcome outcome =
+        recorded.orElseGet(
+            () ->
+                RunOutcomes.failed(
+                    Reasons.AGENT_RESTARTED,
+                    "the node agent on "
+                        + nodeName
+                        + " restarted while the run was running; its result is"
+                        + " unknown (the command may have run in part); output up to the restart is in the logs",
+                    Instant.now()));
+    Result written =
+        status.finish(
+            run,
+            outcome,
+            tail(run, record, RunLog.Stream.stdout),
+            tail(run, record, RunLog.Stream.stderr));
     if (written == Result.WRITTEN && recorded.isEmpty()) {
       logs.recordOutcome(namespace, name(run), outcome);
       events.warning(run, outcome.reason(), outcome.message());
@@ -179,7 +208,8 @@ public final class RunExecutions implements AutoCloseable {
       a.log = logs.resume(namespace, name(run));
       a.execution = vm.get().attach(execId, logMaxBytes, true, a.log);
     } catch (LaunchException | UncheckedIOException e) {
-      LOG.infof("run %s/%s was running when the agent restarted and cannot be followed: %s",
+      LOG.infof(
+          "run %s/%s was running when the agent restarted and cannot be followed: %s",
           namespace, name(run), e.getMessage());
       if (a.log != null) {
         logs.release(namespace, name(run), a.log);
@@ -244,9 +274,11 @@ public final class RunExecutions implements AutoCloseable {
     } catch (LaunchException e) {
       outcome = lost(vm, e);
     } catch (RuntimeException e) {
-      LOG.errorf(e, "run %s/%s failed in the node agent", run.getMetadata().getNamespace(), name(run));
-      outcome = RunOutcomes.failed(Reasons.EXEC_FAILED,
-          "the node agent failed running it: " + e, Instant.now());
+      LOG.errorf(
+          e, "run %s/%s failed in the node agent", run.getMetadata().getNamespace(), name(run));
+      outcome =
+          RunOutcomes.failed(
+              Reasons.EXEC_FAILED, "the node agent failed running it: " + e, Instant.now());
     }
     finish(a, outcome);
   }
@@ -275,10 +307,14 @@ public final class RunExecutions implements AutoCloseable {
       if (log != null) {
         logs.finish(namespace, name(run), log, outcome);
       }
-      Result written = status.finish(run, outcome,
-          log != null ? log.tail(RunLog.Stream.stdout) : logs.emptyTail(),
-          log != null ? log.tail(RunLog.Stream.stderr) : logs.emptyTail());
-      if (written == Result.WRITTEN && !Reasons.EXITED.equals(outcome.reason())
+      Result written =
+          status.finish(
+              run,
+              outcome,
+              log != null ? log.tail(RunLog.Stream.stdout) : logs.emptyTail(),
+              log != null ? log.tail(RunLog.Stream.stderr) : logs.emptyTail());
+      if (written == Result.WRITTEN
+          && !Reasons.EXITED.equals(outcome.reason())
           && !Reasons.TIMED_OUT.equals(outcome.reason())) {
         events.warning(run, outcome.reason(), outcome.message());
       }
@@ -306,7 +342,8 @@ public final class RunExecutions implements AutoCloseable {
         if (!vm.isAlive()) {
           throw e;
         }
-        throw new StagingException("cannot write file " + file.getPath() + " into the VM: " + e.getMessage());
+        throw new StagingException(
+            "cannot write file " + file.getPath() + " into the VM: " + e.getMessage());
       }
     }
   }
@@ -318,8 +355,15 @@ public final class RunExecutions implements AutoCloseable {
       env.put(var.getName(), var.getValue());
     }
     // The run's log keeps the output on disk and its tails: the launcher need not hold it too.
-    return new ExecRequest(argv, argv.isEmpty() ? spec.getShell() : null, env, spec.getWorkingDir(),
-        null, Duration.ofSeconds(spec.getTimeoutSeconds()), logMaxBytes, true);
+    return new ExecRequest(
+        argv,
+        argv.isEmpty() ? spec.getShell() : null,
+        env,
+        spec.getWorkingDir(),
+        null,
+        Duration.ofSeconds(spec.getTimeoutSeconds()),
+        logMaxBytes,
+        true);
   }
 
   /** Why a command's end was not reported: the VM went away, or the guest refused it. */
@@ -329,7 +373,8 @@ public final class RunExecutions implements AutoCloseable {
     if (exit.isPresent()) {
       return exit.get().requested()
           ? RunOutcomes.failed(Reasons.VM_STOPPED, "the VM was stopped while the run ran", now)
-          : RunOutcomes.failed(Reasons.VM_DIED, "the VM died while the run ran: " + exit.get().reason(), now);
+          : RunOutcomes.failed(
+              Reasons.VM_DIED, "the VM died while the run ran: " + exit.get().reason(), now);
     }
     return RunOutcomes.failed(Reasons.EXEC_FAILED, failure.getMessage(), now);
   }
@@ -351,14 +396,19 @@ public final class RunExecutions implements AutoCloseable {
   /** status.lastRunAt of the VM (its idle TTL counts from there); advisory. */
   private void markVmUsed(EraRun run) {
     try {
-      EraVM vm = client.resources(EraVM.class).inNamespace(run.getMetadata().getNamespace())
-          .withName(run.getSpec().getVmName()).get();
+      EraVM vm =
+          client
+              .resources(EraVM.class)
+              .inNamespace(run.getMetadata().getNamespace())
+              .withName(run.getSpec().getVmName())
+              .get();
       if (vm != null) {
         String now = Times.format(Instant.now());
         StatusUpdates.update(client, vm, v -> true, v -> v.getStatus().setLastRunAt(now));
       }
     } catch (KubernetesClientException e) {
-      LOG.warnf("cannot record lastRunAt on EraVM %s: %s", run.getSpec().getVmName(), e.getMessage());
+      LOG.warnf(
+          "cannot record lastRunAt on EraVM %s: %s", run.getSpec().getVmName(), e.getMessage());
     }
   }
 

@@ -1,13 +1,13 @@
 package dev.era.nodeagent.run;
 
-import dev.era.nodeagent.StatusUpdates;
-import dev.era.nodeagent.StatusUpdates.Result;
-import dev.era.nodeagent.logs.OutputTail;
-import dev.era.nodeagent.logs.RunOutcome;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import dev.era.api.EraRunStatus;
 import dev.era.api.Times;
+import dev.era.nodeagent.StatusUpdates;
+import dev.era.nodeagent.StatusUpdates.Result;
+import dev.era.nodeagent.logs.OutputTail;
+import dev.era.nodeagent.logs.RunOutcome;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -28,13 +28,16 @@ final class RunStatusWriter {
    * now runs it, as the guest's command {@code execId}.
    */
   Result claim(EraRun run, int execId, String message) {
-    return write(run, r -> r.getStatus().getPhase() == EraRunPhase.Pending, s -> {
-      s.setPhase(EraRunPhase.Running);
-      s.setExecId(execId);
-      s.setStartedAt(Times.format(Instant.now()));
-      s.setReason(null);
-      s.setMessage(message);
-    });
+    return write(
+        run,
+        r -> r.getStatus().getPhase() == EraRunPhase.Pending,
+        s -> {
+          s.setPhase(EraRunPhase.Running);
+          s.setExecId(execId);
+          s.setStartedAt(Times.format(Instant.now()));
+          s.setReason(null);
+          s.setMessage(message);
+        });
   }
 
   /** A run that never started here: Pending → Failed. */
@@ -44,14 +47,17 @@ final class RunStatusWriter {
 
   /** Running → the outcome, with the output tails. */
   Result finish(EraRun run, RunOutcome outcome, OutputTail stdout, OutputTail stderr) {
-    return write(run, r -> r.getStatus().getPhase() == EraRunPhase.Running, s -> {
-      ended(s, outcome);
-      s.setStdout(stdout.text());
-      s.setStderr(stderr.text());
-      s.setStdoutTruncated(stdout.cut() || outcome.stdoutDropped());
-      s.setStderrTruncated(stderr.cut() || outcome.stderrDropped());
-      s.setOutputDropped(outcome.stdoutDropped() || outcome.stderrDropped());
-    });
+    return write(
+        run,
+        r -> r.getStatus().getPhase() == EraRunPhase.Running,
+        s -> {
+          ended(s, outcome);
+          s.setStdout(stdout.text());
+          s.setStderr(stderr.text());
+          s.setStdoutTruncated(stdout.cut() || outcome.stdoutDropped());
+          s.setStderrTruncated(stderr.cut() || outcome.stderrDropped());
+          s.setOutputDropped(outcome.stdoutDropped() || outcome.stderrDropped());
+        });
   }
 
   private static void ended(EraRunStatus s, RunOutcome outcome) {
@@ -63,7 +69,9 @@ final class RunStatusWriter {
   }
 
   private Result write(EraRun run, Predicate<EraRun> applies, Consumer<EraRunStatus> edit) {
-    return StatusUpdates.update(client, run,
+    return StatusUpdates.update(
+        client,
+        run,
         r -> nodeName.equals(r.getStatus().getNodeName()) && applies.test(r),
         r -> {
           edit.accept(r.getStatus());

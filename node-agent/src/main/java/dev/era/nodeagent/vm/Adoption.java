@@ -1,12 +1,12 @@
 package dev.era.nodeagent.vm;
 
-import dev.era.nodeagent.vm.VmRegistry.LocalVm;
 import dev.era.api.EraVM;
 import dev.era.api.Labels;
 import dev.era.api.Times;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.VmHandle;
+import dev.era.nodeagent.vm.VmRegistry.LocalVm;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.temporal.ChronoUnit;
@@ -25,25 +25,42 @@ public final class Adoption {
 
   private Adoption() {}
 
-  /** @return how many VMs were re-adopted */
-  public static int run(KubernetesClient client, Launcher launcher, VmRegistry registry, String nodeName) {
-    Map<String, EraVM> placed = client.resources(EraVM.class).inAnyNamespace()
-        .withLabel(Labels.NODE, nodeName).list().getItems().stream()
-        .collect(Collectors.toMap(VmSpecs::vmId, Function.identity()));
+  /**
+   * @return how many VMs were re-adopted
+   */
+  public static int run(
+      KubernetesClient client, Launcher launcher, VmRegistry registry, String nodeName) {
+    Map<String, EraVM> placed =
+        client
+            .resources(EraVM.class)
+            .inAnyNamespace()
+            .withLabel(Labels.NODE, nodeName)
+            .list()
+            .getItems()
+            .stream()
+            .collect(Collectors.toMap(VmSpecs::vmId, Function.identity()));
     int adopted = 0;
     for (VmHandle vm : launcher.list()) {
       EraVM owner = placed.get(vm.id());
       if (owner != null && !bootedBeforeCreation(vm, owner)) {
         registry.add(new LocalVm(ResourceID.fromResource(owner), owner.getMetadata().getUid(), vm));
-        LOG.infof("re-adopted the VM of EraVM %s/%s (pid %d)", owner.getMetadata().getNamespace(),
-            owner.getMetadata().getName(), vm.pid());
+        LOG.infof(
+            "re-adopted the VM of EraVM %s/%s (pid %d)",
+            owner.getMetadata().getNamespace(), owner.getMetadata().getName(), vm.pid());
         adopted++;
         continue;
       }
-      LOG.warnf("removing VM %s (pid %d): %s", vm.id(), vm.pid(), owner == null
-          ? "no EraVM placed on node " + nodeName + " owns it"
-          : "it booted before EraVM " + owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName()
-              + " was created, for an earlier one of that name");
+      LOG.warnf(
+          "removing VM %s (pid %d): %s",
+          vm.id(),
+          vm.pid(),
+          owner == null
+              ? "no EraVM placed on node " + nodeName + " owns it"
+              : "it booted before EraVM "
+                  + owner.getMetadata().getNamespace()
+                  + "/"
+                  + owner.getMetadata().getName()
+                  + " was created, for an earlier one of that name");
       try {
         vm.kill();
         launcher.deleteDisk(vm.id());
@@ -57,8 +74,8 @@ public final class Adoption {
   /**
    * Whether the VM booted before its EraVM was created: then it was the VM of an earlier EraVM of
    * the same namespace and name, deleted while no agent watched. Its deletion was never handled, so
-   * it is an orphan and its disk goes too, as on a deletion without
-   * {@link dev.era.api.Annotations#KEEP_PERSIST}.
+   * it is an orphan and its disk goes too, as on a deletion without {@link
+   * dev.era.api.Annotations#KEEP_PERSIST}.
    */
   private static boolean bootedBeforeCreation(VmHandle vm, EraVM owner) {
     return Times.parse(owner.getMetadata().getCreationTimestamp())

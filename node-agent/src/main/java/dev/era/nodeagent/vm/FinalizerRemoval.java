@@ -16,6 +16,7 @@ import java.util.Map;
  */
 final class FinalizerRemoval {
   static final int ATTEMPTS = 10;
+
   /** kube-apiserver answers a failed JSON patch {@code test} with 422. */
   private static final int TEST_FAILED = 422;
 
@@ -27,13 +28,17 @@ final class FinalizerRemoval {
       if (current == null || !current.hasFinalizer(finalizer)) {
         return;
       }
-      String path = "/metadata/finalizers/" + current.getMetadata().getFinalizers().indexOf(finalizer);
-      List<Map<String, String>> patch = List.of(
-          Map.of("op", "test", "path", path, "value", finalizer),
-          Map.of("op", "remove", "path", path));
+      String path =
+          "/metadata/finalizers/" + current.getMetadata().getFinalizers().indexOf(finalizer);
+      List<Map<String, String>> patch =
+          List.of(
+              Map.of("op", "test", "path", path, "value", finalizer),
+              Map.of("op", "remove", "path", path));
       try {
-        client.resource(current).patch(PatchContext.of(PatchType.JSON),
-            client.getKubernetesSerialization().asJson(patch));
+        client
+            .resource(current)
+            .patch(
+                PatchContext.of(PatchType.JSON), client.getKubernetesSerialization().asJson(patch));
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
@@ -45,7 +50,13 @@ final class FinalizerRemoval {
         current = client.resource(vm).get();
       }
     }
-    throw new KubernetesClientException("could not remove finalizer " + finalizer + " from EraVM "
-        + vm.getMetadata().getName() + ": it kept changing (" + ATTEMPTS + " attempts)");
+    throw new KubernetesClientException(
+        "could not remove finalizer "
+            + finalizer
+            + " from EraVM "
+            + vm.getMetadata().getName()
+            + ": it kept changing ("
+            + ATTEMPTS
+            + " attempts)");
   }
 }

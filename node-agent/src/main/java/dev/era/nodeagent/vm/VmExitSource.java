@@ -7,8 +7,8 @@ import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import java.util.Set;
 
 /**
- * Turns a VM's exit (its launcher handle's onExit) into a reconcile of its EraVM, so that a VM
- * that dies is reported at once, without polling.
+ * Turns a VM's exit (its launcher handle's onExit) into a reconcile of its EraVM, so that a VM that
+ * dies is reported at once, without polling.
  */
 final class VmExitSource extends AbstractEventSource<Void, EraVM> {
   VmExitSource() {

@@ -1,12 +1,9 @@
 package dev.era.nodeagent.vm;
 
-import dev.era.api.EventRecorder;
-import dev.era.nodeagent.StatusUpdates.Result;
-import dev.era.nodeagent.logs.RunLogs;
-import dev.era.nodeagent.vm.VmRegistry.LocalVm;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
+import dev.era.api.EventRecorder;
 import dev.era.api.Finalizers;
 import dev.era.api.Reasons;
 import dev.era.launcher.LaunchException;
@@ -15,6 +12,9 @@ import dev.era.launcher.ProgressListener;
 import dev.era.launcher.VmExit;
 import dev.era.launcher.VmHandle;
 import dev.era.launcher.VmSpec;
+import dev.era.nodeagent.StatusUpdates.Result;
+import dev.era.nodeagent.logs.RunLogs;
+import dev.era.nodeagent.vm.VmRegistry.LocalVm;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -47,9 +47,11 @@ import org.jboss.logging.Logger;
 public final class VmReconciler implements Reconciler<EraVM> {
   public static final String NAME = "era-node-agent-vm";
   private static final Logger LOG = Logger.getLogger(VmReconciler.class);
+
   /** Phases a VM boots from; Running and Stopping without a local VM are reported first. */
   private static final Set<EraVMPhase> BOOTABLE =
       Set.of(EraVMPhase.Scheduled, EraVMPhase.Stopped, EraVMPhase.Provisioning);
+
   static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
 
   private final KubernetesClient client;
@@ -62,8 +64,14 @@ public final class VmReconciler implements Reconciler<EraVM> {
   private final Duration stopTimeout;
   private final VmExitSource exits = new VmExitSource();
 
-  public VmReconciler(KubernetesClient client, Launcher launcher,
-      VmRegistry registry, RunLogs logs, EventRecorder events, String nodeName, Duration stopTimeout) {
+  public VmReconciler(
+      KubernetesClient client,
+      Launcher launcher,
+      VmRegistry registry,
+      RunLogs logs,
+      EventRecorder events,
+      String nodeName,
+      Duration stopTimeout) {
     this.client = client;
     this.launcher = launcher;
     this.registry = registry;
@@ -97,8 +105,9 @@ public final class VmReconciler implements Reconciler<EraVM> {
           throw e;
         }
         FinalizerRemoval.remove(client, vm, Finalizers.VM_CLEANUP);
-        LOG.infof("EraVM %s/%s torn down%s; finalizer removed", namespace(vm), name(vm),
-            vm.keepsPersistentDisk() ? " (persistent disk kept)" : "");
+        LOG.infof(
+            "EraVM %s/%s torn down%s; finalizer removed",
+            namespace(vm), name(vm), vm.keepsPersistentDisk() ? " (persistent disk kept)" : "");
       }
       return UpdateControl.noUpdate();
     }
@@ -114,13 +123,14 @@ public final class VmReconciler implements Reconciler<EraVM> {
   }
 
   /**
-   * This EraVM's VM. A VM left by an earlier EraVM of the same name, whose deletion this agent never
-   * saw, is torn down with its disk, as on a deletion without the keep annotation.
+   * This EraVM's VM. A VM left by an earlier EraVM of the same name, whose deletion this agent
+   * never saw, is torn down with its disk, as on a deletion without the keep annotation.
    */
   private Optional<LocalVm> localVm(EraVM vm) {
     Optional<LocalVm> local = registry.get(ResourceID.fromResource(vm));
     if (local.isPresent() && !local.get().uid().equals(uid(vm))) {
-      LOG.infof("EraVM %s/%s was recreated; removing the VM of the old one", namespace(vm), name(vm));
+      LOG.infof(
+          "EraVM %s/%s was recreated; removing the VM of the old one", namespace(vm), name(vm));
       destroy(local.get().handle().id(), local, false);
       return Optional.empty();
     }
@@ -134,8 +144,9 @@ public final class VmReconciler implements Reconciler<EraVM> {
     }
     EraVMPhase phase = vm.getStatus().getPhase();
     if (phase == EraVMPhase.Running) {
-      String message = "the microVM was not running when the node agent looked again"
-          + " (it ended while no agent watched it)";
+      String message =
+          "the microVM was not running when the node agent looked again"
+              + " (it ended while no agent watched it)";
       if (status.failed(vm, Reasons.VM_DIED, message) == Result.WRITTEN) {
         events.warning(vm, Reasons.VM_DIED, message);
       }
@@ -159,9 +170,10 @@ public final class VmReconciler implements Reconciler<EraVM> {
     String language = spec.language().id();
     String accelerator = launcher.accelerator().name().toLowerCase(Locale.ROOT);
     boolean imageMissing = !launcher.imagesPresent().contains(spec.language());
-    String preparing = imageMissing
-        ? "building the " + language + " guest image (first boot on this node; takes minutes)"
-        : "booting the microVM (" + accelerator + ")";
+    String preparing =
+        imageMissing
+            ? "building the " + language + " guest image (first boot on this node; takes minutes)"
+            : "booting the microVM (" + accelerator + ")";
     if (status.provisioning(vm, preparing) == Result.DECLINED) {
       return;
     }
@@ -173,8 +185,13 @@ public final class VmReconciler implements Reconciler<EraVM> {
       long started = System.nanoTime();
       VmHandle handle = launcher.start(spec);
       registry.add(new LocalVm(ResourceID.fromResource(vm), uid(vm), handle));
-      String booted = String.format(Locale.ROOT, "booted in %.1f s on node %s (%s)",
-          (System.nanoTime() - started) / 1e9, nodeName, accelerator);
+      String booted =
+          String.format(
+              Locale.ROOT,
+              "booted in %.1f s on node %s (%s)",
+              (System.nanoTime() - started) / 1e9,
+              nodeName,
+              accelerator);
       if (status.running(vm, handle, booted) == Result.WRITTEN) {
         events.normal(vm, Reasons.GUEST_READY, booted);
       }
@@ -204,8 +221,7 @@ public final class VmReconciler implements Reconciler<EraVM> {
   private void died(EraVM vm, LocalVm local) {
     registry.remove(local);
     VmExit exit = local.handle().onExit().getNow(null);
-    String message = "the microVM exited unexpectedly"
-        + (exit == null ? "" : ": " + exit.reason());
+    String message = "the microVM exited unexpectedly" + (exit == null ? "" : ": " + exit.reason());
     if (status.failed(vm, Reasons.VM_DIED, message) == Result.WRITTEN) {
       events.warning(vm, Reasons.VM_DIED, message);
     }
@@ -225,10 +241,13 @@ public final class VmReconciler implements Reconciler<EraVM> {
       return;
     }
     EraVMPhase phase = vm.getStatus().getPhase();
-    boolean oursFailed = phase == EraVMPhase.Failed
-        && (Reasons.BOOT_FAILED.equals(vm.getStatus().getReason())
-            || Reasons.VM_DIED.equals(vm.getStatus().getReason()));
-    if (phase == EraVMPhase.Scheduled || (phase.isOnNode() && phase != EraVMPhase.Stopped) || oursFailed) {
+    boolean oursFailed =
+        phase == EraVMPhase.Failed
+            && (Reasons.BOOT_FAILED.equals(vm.getStatus().getReason())
+                || Reasons.VM_DIED.equals(vm.getStatus().getReason()));
+    if (phase == EraVMPhase.Scheduled
+        || (phase.isOnNode() && phase != EraVMPhase.Stopped)
+        || oursFailed) {
       status.stopped(vm);
     }
   }
@@ -251,10 +270,11 @@ public final class VmReconciler implements Reconciler<EraVM> {
   private void destroy(String vmId, Optional<LocalVm> local, boolean keepDisk) {
     // A disk that is kept is used again: the guest powers off, flushing /work, instead of dying.
     Consumer<VmHandle> end = keepDisk ? vm -> vm.stop(stopTimeout) : VmHandle::kill;
-    local.ifPresent(l -> {
-      registry.remove(l);
-      end.accept(l.handle());
-    });
+    local.ifPresent(
+        l -> {
+          registry.remove(l);
+          end.accept(l.handle());
+        });
     launcher.find(vmId).ifPresent(end);
     if (!keepDisk) {
       launcher.deleteDisk(vmId);

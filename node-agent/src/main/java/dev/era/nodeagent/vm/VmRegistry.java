@@ -36,11 +36,14 @@ public final class VmRegistry {
 
   public void add(LocalVm vm) {
     vms.put(vm.key(), vm);
-    vm.handle().onExit().thenAccept(exit -> {
-      if (!exit.requested()) {
-        exitListeners.forEach(l -> l.accept(vm, exit));
-      }
-    });
+    vm.handle()
+        .onExit()
+        .thenAccept(
+            exit -> {
+              if (!exit.requested()) {
+                exitListeners.forEach(l -> l.accept(vm, exit));
+              }
+            });
     changed();
   }
 

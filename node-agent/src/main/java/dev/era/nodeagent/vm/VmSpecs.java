@@ -14,26 +14,29 @@ import java.util.HexFormat;
 
 /** What the launcher boots for an EraVM. */
 public final class VmSpecs {
-  /** A uid's length, which the launcher's default state directories leave room for in socket paths. */
+  /**
+   * A uid's length, which the launcher's default state directories leave room for in socket paths.
+   */
   static final int MAX_ID_LENGTH = 36;
+
   private static final int HASH_HEX_DIGITS = 12;
   private static final int PREFIX_LENGTH = MAX_ID_LENGTH - HASH_HEX_DIGITS - 1;
 
   private VmSpecs() {}
 
   /**
-   * The launcher's id of an EraVM's microVM and persistent disk, from its namespace and name, so that
-   * a new EraVM of the same namespace and name finds a disk kept on deletion
-   * ({@link dev.era.api.Annotations#KEEP_PERSIST}): a readable prefix of {@code <namespace>.<name>}
-   * and a hash of both, at most {@link #MAX_ID_LENGTH} characters (socket paths under the launcher's
+   * The launcher's id of an EraVM's microVM and persistent disk, from its namespace and name, so
+   * that a new EraVM of the same namespace and name finds a disk kept on deletion ({@link
+   * dev.era.api.Annotations#KEEP_PERSIST}): a readable prefix of {@code <namespace>.<name>} and a
+   * hash of both, at most {@link #MAX_ID_LENGTH} characters (socket paths under the launcher's
    * state directory stay short). Changing this orphans every kept disk.
    */
   public static String vmId(EraVM vm) {
     String namespace = vm.getMetadata().getNamespace();
     String name = vm.getMetadata().getName();
     String readable = (namespace + "." + name).replaceAll("[^A-Za-z0-9.-]", "-");
-    String prefix = readable.substring(0, Math.min(readable.length(), PREFIX_LENGTH))
-        .replaceAll("[.-]+$", "");
+    String prefix =
+        readable.substring(0, Math.min(readable.length(), PREFIX_LENGTH)).replaceAll("[.-]+$", "");
     return prefix + "-" + hash(namespace + "/" + name);
   }
 
@@ -47,8 +50,10 @@ public final class VmSpecs {
     if (memoryMib > Integer.MAX_VALUE) {
       throw new InvalidSpecException("memory " + spec.getMemory() + " is too large");
     }
-    long persistMib = spec.getPersist() == null ? 0 : mib(spec.getPersist().getSize(), "persist.size");
-    return new VmSpec(vmId(vm), language, spec.getCpu(), (int) memoryMib, network(spec), persistMib);
+    long persistMib =
+        spec.getPersist() == null ? 0 : mib(spec.getPersist().getSize(), "persist.size");
+    return new VmSpec(
+        vmId(vm), language, spec.getCpu(), (int) memoryMib, network(spec), persistMib);
   }
 
   /**
@@ -56,7 +61,9 @@ public final class VmSpecs {
    * the Network condition says so.
    */
   static NetworkMode network(EraVMSpec spec) {
-    return dev.era.api.NetworkMode.full.name().equals(spec.getNetwork()) ? NetworkMode.FULL : NetworkMode.NONE;
+    return dev.era.api.NetworkMode.full.name().equals(spec.getNetwork())
+        ? NetworkMode.FULL
+        : NetworkMode.NONE;
   }
 
   public static boolean wantsEgress(EraVM vm) {
@@ -65,7 +72,8 @@ public final class VmSpecs {
 
   private static String hash(String text) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest).substring(0, HASH_HEX_DIGITS);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-256", e);
@@ -73,8 +81,10 @@ public final class VmSpecs {
   }
 
   private static long mib(String quantity, String field) {
-    long bytes = Quantities.bytes(quantity).orElseThrow(
-        () -> new InvalidSpecException(field + " '" + quantity + "' is not a quantity"));
+    long bytes =
+        Quantities.bytes(quantity)
+            .orElseThrow(
+                () -> new InvalidSpecException(field + " '" + quantity + "' is not a quantity"));
     return (bytes + Quantities.MIB - 1) / Quantities.MIB;
   }
 }

@@ -1,7 +1,5 @@
 package dev.era.nodeagent.vm;
 
-import dev.era.nodeagent.StatusUpdates;
-import dev.era.nodeagent.StatusUpdates.Result;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
@@ -11,6 +9,8 @@ import dev.era.api.Reasons;
 import dev.era.api.Times;
 import dev.era.launcher.Accelerator;
 import dev.era.launcher.VmHandle;
+import dev.era.nodeagent.StatusUpdates;
+import dev.era.nodeagent.StatusUpdates.Result;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -35,17 +35,23 @@ final class VmStatusWriter {
   }
 
   Result provisioning(EraVM vm, String message) {
-    return write(vm, EraVMPhase.Provisioning, v -> !v.isMarkedForDeletion() && v.shouldRun(), s -> {
-      s.setPhase(EraVMPhase.Provisioning);
-      s.setReason(null);
-      s.setMessage(message);
-      s.setCondition(ConditionTypes.READY, false, Reasons.BOOTING, message, Instant.now());
-    });
+    return write(
+        vm,
+        EraVMPhase.Provisioning,
+        v -> !v.isMarkedForDeletion() && v.shouldRun(),
+        s -> {
+          s.setPhase(EraVMPhase.Provisioning);
+          s.setReason(null);
+          s.setMessage(message);
+          s.setCondition(ConditionTypes.READY, false, Reasons.BOOTING, message, Instant.now());
+        });
   }
 
   /** Progress of a boot (image build steps); only while still Provisioning. */
   Result progress(EraVM vm, String message) {
-    return write(vm, EraVMPhase.Provisioning,
+    return write(
+        vm,
+        EraVMPhase.Provisioning,
         v -> v.getStatus().getPhase() == EraVMPhase.Provisioning && !v.isMarkedForDeletion(),
         s -> {
           s.setMessage(message);
@@ -53,48 +59,71 @@ final class VmStatusWriter {
         });
   }
 
-  /** @param message for the move to Running; a VM already Running keeps the message it has */
+  /**
+   * @param message for the move to Running; a VM already Running keeps the message it has
+   */
   Result running(EraVM vm, VmHandle handle, String message) {
-    return write(vm, EraVMPhase.Running, v -> !v.isMarkedForDeletion(), s -> {
-      Instant now = Instant.now();
-      if (s.getPhase() != EraVMPhase.Running || s.getMessage() == null) {
-        s.setMessage(message);
-      }
-      s.setPhase(EraVMPhase.Running);
-      s.setReason(null);
-      s.setBootedAt(Times.format(handle.bootedAt()));
-      if (!s.isFalseBecause(ConditionTypes.READY, Reasons.INVALID)) {
-        s.setCondition(ConditionTypes.READY, true, Reasons.GUEST_READY, "the guest agent answers", now);
-      }
-      boolean kvm = handle.accelerator() == Accelerator.KVM;
-      s.setCondition(ConditionTypes.ACCELERATED, kvm, kvm ? Reasons.KVM : Reasons.TCG,
-          acceleratorReason.get(), now);
-      if (VmSpecs.wantsEgress(vm)) {
-        s.setCondition(ConditionTypes.NETWORK, false, Reasons.EGRESS_UNSUPPORTED,
-            "node " + nodeName + " cannot enforce an egress allow-list: the VM has no network", now);
-      } else {
-        s.removeCondition(ConditionTypes.NETWORK);
-      }
-    });
+    return write(
+        vm,
+        EraVMPhase.Running,
+        v -> !v.isMarkedForDeletion(),
+        s -> {
+          Instant now = Instant.now();
+          if (s.getPhase() != EraVMPhase.Running || s.getMessage() == null) {
+            s.setMessage(message);
+          }
+          s.setPhase(EraVMPhase.Running);
+          s.setReason(null);
+          s.setBootedAt(Times.format(handle.bootedAt()));
+          if (!s.isFalseBecause(ConditionTypes.READY, Reasons.INVALID)) {
+            s.setCondition(
+                ConditionTypes.READY, true, Reasons.GUEST_READY, "the guest agent answers", now);
+          }
+          boolean kvm = handle.accelerator() == Accelerator.KVM;
+          s.setCondition(
+              ConditionTypes.ACCELERATED,
+              kvm,
+              kvm ? Reasons.KVM : Reasons.TCG,
+              acceleratorReason.get(),
+              now);
+          if (VmSpecs.wantsEgress(vm)) {
+            s.setCondition(
+                ConditionTypes.NETWORK,
+                false,
+                Reasons.EGRESS_UNSUPPORTED,
+                "node " + nodeName + " cannot enforce an egress allow-list: the VM has no network",
+                now);
+          } else {
+            s.removeCondition(ConditionTypes.NETWORK);
+          }
+        });
   }
 
   /** Fails a VM that has not failed yet (a stale copy never fails it twice). */
   Result failed(EraVM vm, String reason, String message) {
-    return write(vm, EraVMPhase.Failed, v -> v.getStatus().getPhase() != EraVMPhase.Failed, s -> {
-      s.setPhase(EraVMPhase.Failed);
-      s.setReason(reason);
-      s.setMessage(cut(message));
-      s.setCondition(ConditionTypes.READY, false, reason, cut(message), Instant.now());
-    });
+    return write(
+        vm,
+        EraVMPhase.Failed,
+        v -> v.getStatus().getPhase() != EraVMPhase.Failed,
+        s -> {
+          s.setPhase(EraVMPhase.Failed);
+          s.setReason(reason);
+          s.setMessage(cut(message));
+          s.setCondition(ConditionTypes.READY, false, reason, cut(message), Instant.now());
+        });
   }
 
   Result stopping(EraVM vm) {
-    return write(vm, EraVMPhase.Stopping, v -> true, s -> {
-      s.setPhase(EraVMPhase.Stopping);
-      s.setReason(null);
-      s.setMessage("stopping the microVM");
-      s.setCondition(ConditionTypes.READY, false, Reasons.STOPPED, "stopping", Instant.now());
-    });
+    return write(
+        vm,
+        EraVMPhase.Stopping,
+        v -> true,
+        s -> {
+          s.setPhase(EraVMPhase.Stopping);
+          s.setReason(null);
+          s.setMessage("stopping the microVM");
+          s.setCondition(ConditionTypes.READY, false, Reasons.STOPPED, "stopping", Instant.now());
+        });
   }
 
   String stoppedMessage(EraVM vm) {
@@ -105,16 +134,23 @@ final class VmStatusWriter {
 
   Result stopped(EraVM vm) {
     String message = stoppedMessage(vm);
-    return write(vm, EraVMPhase.Stopped, v -> true, s -> {
-      s.setPhase(EraVMPhase.Stopped);
-      s.setReason(null);
-      s.setMessage(message);
-      s.setCondition(ConditionTypes.READY, false, Reasons.STOPPED, message, Instant.now());
-    });
+    return write(
+        vm,
+        EraVMPhase.Stopped,
+        v -> true,
+        s -> {
+          s.setPhase(EraVMPhase.Stopped);
+          s.setReason(null);
+          s.setMessage(message);
+          s.setCondition(ConditionTypes.READY, false, Reasons.STOPPED, message, Instant.now());
+        });
   }
 
-  private Result write(EraVM vm, EraVMPhase target, Predicate<EraVM> applies, Consumer<EraVMStatus> edit) {
-    return StatusUpdates.update(client, vm,
+  private Result write(
+      EraVM vm, EraVMPhase target, Predicate<EraVM> applies, Consumer<EraVMStatus> edit) {
+    return StatusUpdates.update(
+        client,
+        vm,
         v -> onThisNode(v) && v.getStatus().getPhase().canTransitionTo(target) && applies.test(v),
         v -> {
           edit.accept(v.getStatus());

@@ -48,16 +48,22 @@ class AgentAppTest {
 
   @Test
   void theAppRegistersTheNodeAndServesItsEndpoint() throws Exception {
-    await().atMost(Duration.ofSeconds(60)).until(() -> {
-      EraNode node = client.resources(EraNode.class).withName("app-node").get();
-      return node != null && node.getStatus().isTrue(ConditionTypes.READY);
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              EraNode node = client.resources(EraNode.class).withName("app-node").get();
+              return node != null && node.getStatus().isTrue(ConditionTypes.READY);
+            });
     EraNode node = client.resources(EraNode.class).withName("app-node").get();
 
     assertThat(node.getStatus().getAgentEndpoint()).isEqualTo(app.agent().endpoint());
-    HttpResponse<String> health = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(node.getStatus().getAgentEndpoint() + "/healthz")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(node.getStatus().getAgentEndpoint() + "/healthz"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(health.statusCode()).isEqualTo(200);
   }
 }

@@ -2,13 +2,13 @@ package dev.era.nodeagent.bench;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.era.nodeagent.AgentCluster;
-import dev.era.nodeagent.Resources;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.launcher.Language;
+import dev.era.nodeagent.AgentCluster;
+import dev.era.nodeagent.Resources;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -24,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * The node agent's benchmark (docs/benchmarks.md, "Node agent"): the whole stack in one JVM (embedded
- * API server, operator, agent, real guests) as {@code era up} runs it.
+ * The node agent's benchmark (docs/benchmarks.md, "Node agent"): the whole stack in one JVM
+ * (embedded API server, operator, agent, real guests) as {@code era up} runs it.
  *
  * <pre>mvn -B -q -pl api,launcher,operator install -DskipTests
  * mvn -B -q -pl node-agent test-compile exec:exec@bench</pre>
@@ -39,6 +39,7 @@ public final class AgentBenchmark {
 
   private final KubernetesClient client;
   private final AgentCluster cluster;
+
   /** When each object was first seen in the wanted state, by name. */
   private final Map<String, Long> reached = new ConcurrentHashMap<>();
 
@@ -50,8 +51,9 @@ public final class AgentBenchmark {
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("era-agent-bench");
     // 10 one-vCPU VMs must fit on a small host: idle guests barely use a core.
-    try (AgentCluster cluster = AgentCluster.start(dir,
-        AgentCluster.testConfig().withCpuAllocationRatio(16), Language.PYTHON)) {
+    try (AgentCluster cluster =
+        AgentCluster.start(
+            dir, AgentCluster.testConfig().withCpuAllocationRatio(16), Language.PYTHON)) {
       new AgentBenchmark(cluster).run();
     } finally {
       deleteTree(dir);
@@ -60,10 +62,22 @@ public final class AgentBenchmark {
   }
 
   private void run() throws Exception {
-    try (SharedIndexInformer<EraVM> vms = client.resources(EraVM.class).inNamespace(Resources.NAMESPACE)
-            .inform(watcher(vm -> vm.getStatus().getPhase() == EraVMPhase.Running, vm -> vm.getMetadata().getName()));
-        SharedIndexInformer<EraRun> runs = client.resources(EraRun.class).inNamespace(Resources.NAMESPACE)
-            .inform(watcher(r -> r.getStatus().getPhase().isFinished(), r -> r.getMetadata().getName()))) {
+    try (SharedIndexInformer<EraVM> vms =
+            client
+                .resources(EraVM.class)
+                .inNamespace(Resources.NAMESPACE)
+                .inform(
+                    watcher(
+                        vm -> vm.getStatus().getPhase() == EraVMPhase.Running,
+                        vm -> vm.getMetadata().getName()));
+        SharedIndexInformer<EraRun> runs =
+            client
+                .resources(EraRun.class)
+                .inNamespace(Resources.NAMESPACE)
+                .inform(
+                    watcher(
+                        r -> r.getStatus().getPhase().isFinished(),
+                        r -> r.getMetadata().getName()))) {
       List<Double> boots = bootSamples();
       List<Double> hellos = helloSamples();
       Density density = density();
@@ -92,12 +106,18 @@ public final class AgentBenchmark {
     for (int i = 0; i < RUN_SAMPLES; i++) {
       String name = "hello-" + i;
       long start = System.nanoTime();
-      Resources.createRun(client, name, "hello", s -> s.setCommand(List.of("python3", "-c", "print('hello')")));
+      Resources.createRun(
+          client, name, "hello", s -> s.setCommand(List.of("python3", "-c", "print('hello')")));
       seconds.add(awaitReached(name, start));
       EraRun run = Resources.getRun(client, name);
       if (run.getStatus().getPhase() != EraRunPhase.Succeeded) {
-        throw new IllegalStateException("run " + name + " ended " + run.getStatus().getPhase() + ": "
-            + run.getStatus().getMessage());
+        throw new IllegalStateException(
+            "run "
+                + name
+                + " ended "
+                + run.getStatus().getPhase()
+                + ": "
+                + run.getStatus().getMessage());
       }
     }
     delete("hello");
@@ -153,7 +173,10 @@ public final class AgentBenchmark {
   }
 
   private double awaitReached(String name, long start) {
-    await().atMost(Resources.BOOT).pollInterval(Duration.ofMillis(50)).until(() -> reached.containsKey(name));
+    await()
+        .atMost(Resources.BOOT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> reached.containsKey(name));
     return (reached.get(name) - start) / 1e9;
   }
 
@@ -173,14 +196,27 @@ public final class AgentBenchmark {
 
   private static void print(List<Double> boots, List<Double> hellos, Density density) {
     System.out.println();
-    System.out.printf(Locale.ROOT, "EraVM create -> Running (python, 1 vCPU, 256Mi), %d samples: p50 %.2f s (%s)%n",
-        boots.size(), median(boots), list(boots));
-    System.out.printf(Locale.ROOT, "EraRun create -> Succeeded (python3 -c print('hello')), %d samples: p50 %.2f s (%s)%n",
-        hellos.size(), median(hellos), list(hellos));
-    System.out.printf(Locale.ROOT, "%d EraVMs created at once -> all Running: %.2f s; QEMU RSS %d MiB in all"
+    System.out.printf(
+        Locale.ROOT,
+        "EraVM create -> Running (python, 1 vCPU, 256Mi), %d samples: p50 %.2f s (%s)%n",
+        boots.size(),
+        median(boots),
+        list(boots));
+    System.out.printf(
+        Locale.ROOT,
+        "EraRun create -> Succeeded (python3 -c print('hello')), %d samples: p50 %.2f s (%s)%n",
+        hellos.size(),
+        median(hellos),
+        list(hellos));
+    System.out.printf(
+        Locale.ROOT,
+        "%d EraVMs created at once -> all Running: %.2f s; QEMU RSS %d MiB in all"
             + " (%d MiB per VM); this JVM (API server, operator, agent) %d MiB%n",
-        DENSITY, density.allRunningSeconds(), density.qemuRssKib() / 1024,
-        density.qemuRssKib() / 1024 / DENSITY, density.jvmRssKib() / 1024);
+        DENSITY,
+        density.allRunningSeconds(),
+        density.qemuRssKib() / 1024,
+        density.qemuRssKib() / 1024 / DENSITY,
+        density.jvmRssKib() / 1024);
   }
 
   private static double median(List<Double> values) {
@@ -190,7 +226,8 @@ public final class AgentBenchmark {
   }
 
   private static String list(List<Double> values) {
-    return String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList());
+    return String.join(
+        ", ", values.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList());
   }
 
   private static void deleteTree(Path dir) throws IOException {

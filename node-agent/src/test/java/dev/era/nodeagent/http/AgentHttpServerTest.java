@@ -60,8 +60,12 @@ class AgentHttpServerTest {
     assertThat(get("/runs/ns/missing/stdout").statusCode()).isEqualTo(404);
     assertThat(get("/runs/ns/run/other").statusCode()).isEqualTo(404);
     assertThat(get("/runs/NS!/run/stdout").statusCode()).isEqualTo(404);
-    HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/runs/ns/run/stdout"))
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> post =
+        http.send(
+            HttpRequest.newBuilder(uri("/runs/ns/run/stdout"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
   }
 
@@ -100,12 +104,14 @@ class AgentHttpServerTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(uri(path)).build(),
+    return http.send(
+        HttpRequest.newBuilder(uri(path)).build(),
         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
   private CompletableFuture<HttpResponse<String>> follow(String path) {
-    return http.sendAsync(HttpRequest.newBuilder(uri(path + "?follow=true")).build(),
+    return http.sendAsync(
+        HttpRequest.newBuilder(uri(path + "?follow=true")).build(),
         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 

@@ -30,14 +30,19 @@ class RunLogsTest {
     log.onStdout(bytes("world"));
     log.onStderr(bytes("oops"));
 
-    assertThat(Files.readString(logs.file("ns", "run", RunLog.Stream.stdout))).isEqualTo("hello world");
+    assertThat(Files.readString(logs.file("ns", "run", RunLog.Stream.stdout)))
+        .isEqualTo("hello world");
     assertThat(log.tail(RunLog.Stream.stdout).text()).isEqualTo("orld");
     assertThat(log.tail(RunLog.Stream.stdout).cut()).isTrue();
     assertThat(log.tail(RunLog.Stream.stderr).text()).isEqualTo("oops");
-    assertThat(logs.view("ns", "run", RunLog.Stream.stdout)).hasValueSatisfying(
-        v -> assertThat(v.finished()).isFalse());
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
-        logs.file("ns", "run", RunLog.Stream.stdout).getParent()))).as("only the agent's user reads logs").isEqualTo("rwx------");
+    assertThat(logs.view("ns", "run", RunLog.Stream.stdout))
+        .hasValueSatisfying(v -> assertThat(v.finished()).isFalse());
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(
+                    logs.file("ns", "run", RunLog.Stream.stdout).getParent())))
+        .as("only the agent's user reads logs")
+        .isEqualTo("rwx------");
   }
 
   @Test
@@ -49,7 +54,8 @@ class RunLogsTest {
     log.onStdout(bytes("more"));
     log.onStderr(bytes("fine"));
 
-    assertThat(Files.readString(logs.file("ns", "flood", RunLog.Stream.stdout))).isEqualTo("0123456789abcdef");
+    assertThat(Files.readString(logs.file("ns", "flood", RunLog.Stream.stdout)))
+        .isEqualTo("0123456789abcdef");
     assertThat(log.tail(RunLog.Stream.stdout).text()).isEqualTo("cdef");
     assertThat(log.dropped(RunLog.Stream.stdout)).isTrue();
     assertThat(log.dropped(RunLog.Stream.stderr)).isFalse();
@@ -60,20 +66,29 @@ class RunLogsTest {
     RunLogs logs = logs();
     RunLog log = logs.create("ns", "run", record("uid-1", "vm"));
     log.onStdout(bytes("out"));
-    RunOutcome outcome = new RunOutcome(EraRunPhase.Succeeded, "Exited", "exited with code 0", 0,
-        false, false, "2026-01-01T00:00:00Z");
+    RunOutcome outcome =
+        new RunOutcome(
+            EraRunPhase.Succeeded,
+            "Exited",
+            "exited with code 0",
+            0,
+            false,
+            false,
+            "2026-01-01T00:00:00Z");
 
     logs.finish("ns", "run", log, outcome);
     log.onStdout(bytes("late"));
 
-    assertThat(logs.record("ns", "run")).hasValueSatisfying(r -> {
-      assertThat(r.uid()).isEqualTo("uid-1");
-      assertThat(r.outcome()).isEqualTo(outcome);
-    });
+    assertThat(logs.record("ns", "run"))
+        .hasValueSatisfying(
+            r -> {
+              assertThat(r.uid()).isEqualTo("uid-1");
+              assertThat(r.outcome()).isEqualTo(outcome);
+            });
     assertThat(Files.readString(logs.file("ns", "run", RunLog.Stream.stdout))).isEqualTo("out");
     assertThat(logs.active("ns", "run")).isEmpty();
-    assertThat(logs.view("ns", "run", RunLog.Stream.stdout)).hasValueSatisfying(
-        v -> assertThat(v.finished()).isTrue());
+    assertThat(logs.view("ns", "run", RunLog.Stream.stdout))
+        .hasValueSatisfying(v -> assertThat(v.finished()).isTrue());
   }
 
   @Test
@@ -86,16 +101,19 @@ class RunLogsTest {
     RunLog resumed = logs.resume("ns", "run");
     resumed.onStdout(bytes("def"));
     long start = System.nanoTime();
-    resumed.awaitBeyond(RunLog.Stream.stdout, 5, Duration.ofSeconds(10)); // a follower at file offset 5
+    resumed.awaitBeyond(
+        RunLog.Stream.stdout, 5, Duration.ofSeconds(10)); // a follower at file offset 5
 
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("byte 6 counts as written")
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("byte 6 counts as written")
         .isLessThan(Duration.ofSeconds(5));
 
     assertThat(Files.readString(logs.file("ns", "run", RunLog.Stream.stdout))).isEqualTo("abcdef");
     assertThat(resumed.tail(RunLog.Stream.stdout).text()).isEqualTo("cdef");
     assertThat(resumed.tail(RunLog.Stream.stdout).cut()).isTrue();
     assertThat(resumed.tail(RunLog.Stream.stderr).text()).isEmpty();
-    assertThat(logs.record("ns", "run")).hasValueSatisfying(r -> assertThat(r.uid()).isEqualTo("uid-1"));
+    assertThat(logs.record("ns", "run"))
+        .hasValueSatisfying(r -> assertThat(r.uid()).isEqualTo("uid-1"));
     assertThat(logs.active("ns", "run")).containsSame(resumed);
     logs.release("ns", "run", resumed);
     assertThat(logs.active("ns", "run")).isEmpty();
@@ -117,13 +135,15 @@ class RunLogsTest {
   void aFollowerWakesUpWhenOutputArrivesOrTheLogEnds() throws Exception {
     RunLogs logs = logs();
     RunLog log = logs.create("ns", "run", record("uid-1", "vm"));
-    CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
-      try {
-        log.awaitBeyond(RunLog.Stream.stdout, 0, Duration.ofMinutes(1));
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Void> waiting =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                log.awaitBeyond(RunLog.Stream.stdout, 0, Duration.ofMinutes(1));
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
 
     log.onStdout(bytes("x"));
 
@@ -179,7 +199,8 @@ class RunLogsTest {
     logs.create("ns", "run", record("2", "vm"));
 
     assertThat(Files.readString(logs.file("ns", "run", RunLog.Stream.stdout))).isEmpty();
-    assertThat(logs.record("ns", "run")).hasValueSatisfying(r -> assertThat(r.uid()).isEqualTo("2"));
+    assertThat(logs.record("ns", "run"))
+        .hasValueSatisfying(r -> assertThat(r.uid()).isEqualTo("2"));
   }
 
   @Test

@@ -24,24 +24,41 @@ class FileSourcesTest {
   @BeforeAll
   static void start() {
     sources = new FileSources(API.clientOf(Component.NODE_AGENT));
-    API.client().resource(new ConfigMapBuilder().withNewMetadata().withName("cm").withNamespace("ns")
-        .endMetadata().withData(Map.of("text", "from a config map"))
-        .withBinaryData(Map.of("bin", b64(new byte[] {1, 2, 3}))).build()).create();
-    API.client().resource(new SecretBuilder().withNewMetadata().withName("sec").withNamespace("ns")
-        .endMetadata().withData(Map.of("token", b64("s3cret".getBytes(StandardCharsets.UTF_8))))
-        .build()).create();
+    API.client()
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("cm")
+                .withNamespace("ns")
+                .endMetadata()
+                .withData(Map.of("text", "from a config map"))
+                .withBinaryData(Map.of("bin", b64(new byte[] {1, 2, 3})))
+                .build())
+        .create();
+    API.client()
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("sec")
+                .withNamespace("ns")
+                .endMetadata()
+                .withData(Map.of("token", b64("s3cret".getBytes(StandardCharsets.UTF_8))))
+                .build())
+        .create();
   }
 
   @Test
   void readsInlineTextAndBase64() throws Exception {
     assertThat(text(file(f -> f.setContent("héllo")))).isEqualTo("héllo");
-    assertThat(sources.content("ns", file(f -> f.setContentBase64(b64(new byte[] {0, (byte) 255})))))
+    assertThat(
+            sources.content("ns", file(f -> f.setContentBase64(b64(new byte[] {0, (byte) 255})))))
         .containsExactly(0, 255);
   }
 
   @Test
   void readsConfigMapDataAndBinaryData() throws Exception {
-    assertThat(text(file(f -> f.setConfigMapRef(new KeyRef("cm", "text"))))).isEqualTo("from a config map");
+    assertThat(text(file(f -> f.setConfigMapRef(new KeyRef("cm", "text")))))
+        .isEqualTo("from a config map");
     assertThat(sources.content("ns", file(f -> f.setConfigMapRef(new KeyRef("cm", "bin")))))
         .containsExactly(1, 2, 3);
   }
@@ -53,12 +70,17 @@ class FileSourcesTest {
 
   @Test
   void saysWhichObjectOrKeyIsMissing() {
-    assertThatThrownBy(() -> sources.content("ns", file(f -> f.setConfigMapRef(new KeyRef("nope", "k")))))
-        .isInstanceOf(StagingException.class).hasMessageContaining("ConfigMap ns/nope does not exist");
-    assertThatThrownBy(() -> sources.content("ns", file(f -> f.setSecretRef(new KeyRef("sec", "nokey")))))
-        .isInstanceOf(StagingException.class).hasMessageContaining("Secret ns/sec has no key nokey");
+    assertThatThrownBy(
+            () -> sources.content("ns", file(f -> f.setConfigMapRef(new KeyRef("nope", "k")))))
+        .isInstanceOf(StagingException.class)
+        .hasMessageContaining("ConfigMap ns/nope does not exist");
+    assertThatThrownBy(
+            () -> sources.content("ns", file(f -> f.setSecretRef(new KeyRef("sec", "nokey")))))
+        .isInstanceOf(StagingException.class)
+        .hasMessageContaining("Secret ns/sec has no key nokey");
     assertThatThrownBy(() -> sources.content("ns", file(f -> f.setContentBase64("***"))))
-        .isInstanceOf(StagingException.class).hasMessageContaining("not valid base64");
+        .isInstanceOf(StagingException.class)
+        .hasMessageContaining("not valid base64");
   }
 
   private static String text(RunFile file) throws StagingException {

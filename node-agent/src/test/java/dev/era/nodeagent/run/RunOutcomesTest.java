@@ -2,10 +2,10 @@ package dev.era.nodeagent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.era.nodeagent.logs.RunOutcome;
 import dev.era.api.EraRunPhase;
 import dev.era.api.Reasons;
 import dev.era.launcher.ExecResult;
+import dev.era.nodeagent.logs.RunOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -51,7 +51,8 @@ class RunOutcomesTest {
 
   @Test
   void outputTheGuestDroppedIsFlagged() {
-    ExecResult result = new ExecResult(0, 0, false, new byte[0], new byte[0], true, false, Duration.ZERO);
+    ExecResult result =
+        new ExecResult(0, 0, false, new byte[0], new byte[0], true, false, Duration.ZERO);
 
     RunOutcome outcome = RunOutcomes.of(result, false, false, 60, NOW);
 
@@ -61,7 +62,8 @@ class RunOutcomesTest {
 
   @Test
   void outputTheNodeDroppedIsFlaggedWhateverTheGuestSays() {
-    ExecResult result = new ExecResult(0, 0, false, new byte[0], new byte[0], false, false, Duration.ZERO);
+    ExecResult result =
+        new ExecResult(0, 0, false, new byte[0], new byte[0], false, false, Duration.ZERO);
 
     RunOutcome outcome = RunOutcomes.of(result, false, true, 60, NOW);
 
@@ -70,6 +72,7 @@ class RunOutcomesTest {
   }
 
   private static ExecResult result(int exit, int signal, boolean timedOut) {
-    return new ExecResult(exit, signal, timedOut, new byte[0], new byte[0], false, false, Duration.ofMillis(5));
+    return new ExecResult(
+        exit, signal, timedOut, new byte[0], new byte[0], false, false, Duration.ofMillis(5));
   }
 }

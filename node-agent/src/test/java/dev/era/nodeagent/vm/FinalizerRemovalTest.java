@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FinalizerRemovalTest {
   @RegisterExtension static final ApiServerExtension API = new ApiServerExtension();
   static KubernetesClient client;
+
   /** The code under test writes as the node agent. */
   static KubernetesClient agent;
 

@@ -24,7 +24,8 @@ class VmSpecsTest {
 
     VmSpec spec = VmSpecs.of(vm);
 
-    assertThat(spec).isEqualTo(new VmSpec("ns.vm-f11034f0bd58", Language.NODE, 2, 1024, NetworkMode.FULL, 96));
+    assertThat(spec)
+        .isEqualTo(new VmSpec("ns.vm-f11034f0bd58", Language.NODE, 2, 1024, NetworkMode.FULL, 96));
   }
 
   @Test
@@ -71,9 +72,11 @@ class VmSpecsTest {
     EraVM badLanguage = vm("uid-5");
     badLanguage.getSpec().setLanguage("cobol");
 
-    assertThatThrownBy(() -> VmSpecs.of(badMemory)).isInstanceOf(InvalidSpecException.class)
+    assertThatThrownBy(() -> VmSpecs.of(badMemory))
+        .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("memory 'lots'");
-    assertThatThrownBy(() -> VmSpecs.of(badLanguage)).isInstanceOf(InvalidSpecException.class)
+    assertThatThrownBy(() -> VmSpecs.of(badLanguage))
+        .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("cobol");
   }
 

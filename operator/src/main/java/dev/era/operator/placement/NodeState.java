@@ -45,7 +45,8 @@ public record NodeState(
     }
     if (!fresh) {
       Instant silentSince = heartbeat.isPresent() ? staleAt : created;
-      unhealthySince = Optional.of(unhealthySince.map(u -> min(u, silentSince)).orElse(silentSince));
+      unhealthySince =
+          Optional.of(unhealthySince.map(u -> min(u, silentSince)).orElse(silentSince));
     }
     // While healthy, the earliest it could be lost is when the heartbeat goes stale plus grace.
     Instant lostAt = unhealthySince.orElse(staleAt).plus(config.nodeLostGrace());

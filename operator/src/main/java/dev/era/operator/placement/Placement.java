@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Picks a node for a VM: among schedulable nodes with enough free CPU and memory, the one left
- * with the least free memory (best fit, so large VMs still find room), then the least free CPU,
- * then by name so that the choice is deterministic. A pinned VM considers only its node.
+ * Picks a node for a VM: among schedulable nodes with enough free CPU and memory, the one left with
+ * the least free memory (best fit, so large VMs still find room), then the least free CPU, then by
+ * name so that the choice is deterministic. A pinned VM considers only its node.
  */
 public final class Placement {
   private static final int NODES_IN_MESSAGE = 5;
@@ -32,7 +32,10 @@ public final class Placement {
    * @param used what the VMs already placed on each node hold (absent: nothing)
    */
   public static Decision choose(
-      Resources request, String pinnedNode, Collection<NodeState> nodes, Map<String, Resources> used) {
+      Resources request,
+      String pinnedNode,
+      Collection<NodeState> nodes,
+      Map<String, Resources> used) {
     List<NodeState> candidates =
         nodes.stream()
             .filter(n -> pinnedNode == null || pinnedNode.equals(n.name()))

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public record Resources(long cpu, long memoryBytes) {
   public static final Resources ZERO = new Resources(0, 0);
   private static final int MAX_REMEMBERED = 1024;
+
   /** Placement sums every VM's memory; the few distinct quantities are parsed once. */
   private static final Map<String, Long> BYTES = new ConcurrentHashMap<>();
 

@@ -7,13 +7,13 @@ import dev.era.api.EraRunPhase;
 import dev.era.api.EraRunStatus;
 import dev.era.api.EraRunValidator;
 import dev.era.api.EraVM;
+import dev.era.api.EventRecorder;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import dev.era.api.Times;
 import dev.era.operator.Changes;
-import dev.era.operator.EraOperatorConfig;
-import dev.era.api.EventRecorder;
 import dev.era.operator.EraControllers;
+import dev.era.operator.EraOperatorConfig;
 import dev.era.operator.OperatorMetrics;
 import dev.era.operator.placement.NodeState;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,11 +21,11 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
@@ -60,7 +60,8 @@ public class EraRunReconciler implements Reconciler<EraRun> {
   private IndexerResourceCache<EraRun> runs;
   private InformerEventSource<EraNode, EraRun> nodes;
 
-  public EraRunReconciler(KubernetesClient client, EraOperatorConfig config, OperatorMetrics metrics) {
+  public EraRunReconciler(
+      KubernetesClient client, EraOperatorConfig config, OperatorMetrics metrics) {
     this.client = client;
     this.config = config;
     this.metrics = metrics;
@@ -78,7 +79,8 @@ public class EraRunReconciler implements Reconciler<EraRun> {
         run ->
             run.getSpec().getVmName() == null
                 ? Set.of()
-                : Set.of(new ResourceID(run.getSpec().getVmName(), run.getMetadata().getNamespace()));
+                : Set.of(
+                    new ResourceID(run.getSpec().getVmName(), run.getMetadata().getNamespace()));
     var vmSource =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(EraVM.class, EraRun.class)
@@ -86,7 +88,10 @@ public class EraRunReconciler implements Reconciler<EraRun> {
                 .withPrimaryToSecondaryMapper(runToVm)
                 .withSecondaryToPrimaryMapper(
                     vm ->
-                        runs.byIndex(BY_VM, vmKey(vm.getMetadata().getNamespace(), vm.getMetadata().getName()))
+                        runs
+                            .byIndex(
+                                BY_VM,
+                                vmKey(vm.getMetadata().getNamespace(), vm.getMetadata().getName()))
                             .stream()
                             .filter(run -> !run.getStatus().getPhase().isFinished())
                             .map(ResourceID::fromResource)
@@ -168,24 +173,36 @@ public class EraRunReconciler implements Reconciler<EraRun> {
    */
   private UpdateControl<EraRun> awaitMissingVm(
       EraRun run, Changes<EraRun> changes, Context<EraRun> context, Instant now) {
-    String missing = "EraVM " + run.getSpec().getVmName() + " does not exist in namespace "
-        + run.getMetadata().getNamespace();
-    Instant deadline = Times.parse(run.getMetadata().getCreationTimestamp())
-        .orElse(now)
-        .plus(config.missingVmGrace());
+    String missing =
+        "EraVM "
+            + run.getSpec().getVmName()
+            + " does not exist in namespace "
+            + run.getMetadata().getNamespace();
+    Instant deadline =
+        Times.parse(run.getMetadata().getCreationTimestamp())
+            .orElse(now)
+            .plus(config.missingVmGrace());
     if (!now.isBefore(deadline)) {
       fail(run, Reasons.VM_NOT_FOUND, missing, now);
       return written(changes, run, context);
     }
-    String message = missing + " (yet); the run fails at " + Times.format(deadline)
-        + " unless it appears";
+    String message =
+        missing + " (yet); the run fails at " + Times.format(deadline) + " unless it appears";
     Duration recheck = Duration.between(now, deadline).plusMillis(100);
-    return waitForVm(run, changes, context, message,
+    return waitForVm(
+        run,
+        changes,
+        context,
+        message,
         recheck.compareTo(config.runWaitRecheck()) < 0 ? recheck : config.runWaitRecheck());
   }
 
-  private UpdateControl<EraRun> waitForVm(EraRun run, Changes<EraRun> changes,
-      Context<EraRun> context, String message, Duration recheck) {
+  private UpdateControl<EraRun> waitForVm(
+      EraRun run,
+      Changes<EraRun> changes,
+      Context<EraRun> context,
+      String message,
+      Duration recheck) {
     run.getStatus().setReason(Reasons.WAITING_FOR_VM);
     run.getStatus().setMessage(message);
     changes.write(run, context);

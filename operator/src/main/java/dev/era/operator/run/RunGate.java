@@ -23,7 +23,10 @@ public sealed interface RunGate {
     if (status.getPhase() == EraVMPhase.Failed) {
       return new Fail(
           Reasons.VM_FAILED,
-          "EraVM " + name + " has failed" + (status.getMessage() == null ? "" : ": " + status.getMessage()));
+          "EraVM "
+              + name
+              + " has failed"
+              + (status.getMessage() == null ? "" : ": " + status.getMessage()));
     }
     if (!Boolean.TRUE.equals(vm.getSpec().getRunning())) {
       return new Fail(Reasons.VM_STOPPED, "EraVM " + name + " is stopped (spec.running is false)");

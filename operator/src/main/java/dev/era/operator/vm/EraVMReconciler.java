@@ -6,13 +6,13 @@ import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.EraVMStatus;
 import dev.era.api.EraVMValidator;
+import dev.era.api.EventRecorder;
 import dev.era.api.Finalizers;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import dev.era.operator.Changes;
-import dev.era.operator.EraOperatorConfig;
-import dev.era.api.EventRecorder;
 import dev.era.operator.EraControllers;
+import dev.era.operator.EraOperatorConfig;
 import dev.era.operator.OperatorMetrics;
 import dev.era.operator.placement.CapacityLedger;
 import dev.era.operator.placement.NodeState;
@@ -25,11 +25,11 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +60,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   public static final String NAME = "eravm";
   private static final String BY_NODE = "era-by-node";
   private static final String WAITING = "era-waiting";
+
   /** How soon a VM that found no room looks again while the two caches of EraVMs disagree. */
   private static final Duration CACHES_SETTLE = Duration.ofMillis(200);
 
@@ -72,7 +73,8 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   private IndexerResourceCache<EraVM> vms;
   private InformerEventSource<EraVM, EraVM> freed;
 
-  public EraVMReconciler(KubernetesClient client, EraOperatorConfig config, OperatorMetrics metrics) {
+  public EraVMReconciler(
+      KubernetesClient client, EraOperatorConfig config, OperatorMetrics metrics) {
     this.client = client;
     this.config = config;
     this.metrics = metrics;
@@ -82,7 +84,8 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   @Override
   public List<EventSource<?, EraVM>> prepareEventSources(EventSourceContext<EraVM> context) {
     vms = context.getPrimaryCache();
-    vms.addIndexer(BY_NODE, vm -> Optional.ofNullable(vm.getStatus().getNodeName()).stream().toList());
+    vms.addIndexer(
+        BY_NODE, vm -> Optional.ofNullable(vm.getStatus().getNodeName()).stream().toList());
     // Not placed, or placed but unable to start again: they want to hear about freed capacity.
     vms.addIndexer(
         WAITING, vm -> vm.getStatus().isTrue(ConditionTypes.SCHEDULED) ? List.of() : List.of(""));
@@ -137,9 +140,10 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     }
     applyExpiry(vm, ttl, now);
 
-    Optional<Instant> recheck = placed.isPresent()
-        ? keepPlacement(vm, placed.get(), nodeStates.get(placed.get()), now)
-        : Optional.empty();
+    Optional<Instant> recheck =
+        placed.isPresent()
+            ? keepPlacement(vm, placed.get(), nodeStates.get(placed.get()), now)
+            : Optional.empty();
     if (ledger.nodeOf(vm).isEmpty()) {
       recheck = place(vm, nodeStates, now);
     }
@@ -219,7 +223,8 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     String lost = lostNode.get();
     if (vm.getSpec().getPersist() != null) {
       if (status.setCondition(ConditionTypes.SCHEDULED, false, Reasons.NODE_LOST, lost, now)) {
-        events.warning(vm, Reasons.NODE_LOST, lost + "; its persistent disk is there, so the VM fails");
+        events.warning(
+            vm, Reasons.NODE_LOST, lost + "; its persistent disk is there, so the VM fails");
       }
       status.setPhase(EraVMPhase.Failed);
       status.setReason(Reasons.NODE_LOST);
@@ -236,11 +241,12 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     return Optional.empty();
   }
 
-  /** @return when to look again: at the chosen node's loss deadline, or the next retry */
+  /**
+   * @return when to look again: at the chosen node's loss deadline, or the next retry
+   */
   private Optional<Instant> place(EraVM vm, Map<String, NodeState> nodeStates, Instant now) {
     EraVMStatus status = vm.getStatus();
-    Placement.Decision decision =
-        ledger.place(vm, vms::list, nodeStates.values());
+    Placement.Decision decision = ledger.place(vm, vms::list, nodeStates.values());
     if (decision.node().isPresent()) {
       String node = decision.node().get();
       recordPlacement(vm, node, now);
@@ -261,7 +267,8 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     status.setNodeName(node);
     status.setCondition(ConditionTypes.SCHEDULED, true, Reasons.PLACED, "placed on " + node, now);
     if (status.getPhase() == EraVMPhase.Pending
-        || (status.getPhase() == EraVMPhase.Failed && Reasons.NODE_LOST.equals(status.getReason()))) {
+        || (status.getPhase() == EraVMPhase.Failed
+            && Reasons.NODE_LOST.equals(status.getReason()))) {
       status.setPhase(EraVMPhase.Scheduled);
       status.setReason(null);
       status.setMessage(null);
@@ -286,16 +293,18 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     }
     if (node.isPresent()) {
       events.warning(
-          vm, Reasons.NODE_LOST, "node " + node.get() + " is lost; removing the VM without teardown");
+          vm,
+          Reasons.NODE_LOST,
+          "node " + node.get() + " is lost; removing the VM without teardown");
     }
     return DeleteControl.defaultDelete();
   }
 
   /**
-   * When a VM that found no room looks again. Capacity is reckoned from the controller's cache,
-   * but the news that room was freed comes from the {@code capacity-freed} informer, which may
-   * see the change first: while the two caches disagree, the verdict may be stale, so look again
-   * soon rather than after a full retry period.
+   * When a VM that found no room looks again. Capacity is reckoned from the controller's cache, but
+   * the news that room was freed comes from the {@code capacity-freed} informer, which may see the
+   * change first: while the two caches disagree, the verdict may be stale, so look again soon
+   * rather than after a full retry period.
    */
   private Instant nextTryWithoutRoom(Instant now) {
     return now.plus(cachesAgree() ? config.unschedulableRetry() : CACHES_SETTLE);

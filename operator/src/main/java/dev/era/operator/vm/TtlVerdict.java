@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  * stopped a VM it stays expired until the user sets spec.running to false (then true to start it
  * again), so a stopped idle VM does not restart by itself.
  *
- * @param expiredReason {@link Reasons#IDLE_TIMEOUT} or {@link Reasons#ABSOLUTE_TIMEOUT}; empty while
- *     no TTL has expired
+ * @param expiredReason {@link Reasons#IDLE_TIMEOUT} or {@link Reasons#ABSOLUTE_TIMEOUT}; empty
+ *     while no TTL has expired
  * @param nextCheck when a TTL expires next, if one is counting
  */
 public record TtlVerdict(

@@ -44,6 +44,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HelmChartTest {
   /** Surefire runs in the module directory. */
   private static final Path CHART = Path.of("..", "helm", "era").toAbsolutePath().normalize();
+
   private static final Path GENERATED_CRDS = Path.of("..", "crds").toAbsolutePath().normalize();
   private static final String RELEASE = "era";
   private static final String NAMESPACE = "era-system";
@@ -56,7 +57,8 @@ class HelmChartTest {
     LintResult result = new Helm(CHART).lint().strict().call();
 
     assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
-    assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+    assertThat(result.getMessages())
+        .noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
   }
 
   @Test
@@ -65,47 +67,61 @@ class HelmChartTest {
 
     assertThat(documents.stream().map(d -> d.path("kind").asText()))
         .containsExactlyInAnyOrder(
-            "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment", // operator
+            "ServiceAccount",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "Deployment", // operator
             "Service", // operator metrics
-            "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "DaemonSet"); // node agent
+            "ServiceAccount",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "DaemonSet"); // node agent
     for (JsonNode d : documents) {
       boolean clusterScoped = d.path("kind").asText().startsWith("Cluster");
       assertThat(d.path("metadata").path("namespace").asText())
-          .as("namespace of %s %s", d.path("kind").asText(), d.path("metadata").path("name").asText())
+          .as(
+              "namespace of %s %s",
+              d.path("kind").asText(), d.path("metadata").path("name").asText())
           .isEqualTo(clusterScoped ? "" : NAMESPACE);
     }
   }
 
   /**
-   * What each component's code does with the API, and so exactly what its ClusterRole grants:
-   * verbs per resource, kubectl-style ("eravms/status.era.dev", "events" for the core group). A
-   * change in operator/ or node-agent/ that needs another verb changes this list and the chart;
-   * one that stops using a verb removes it from both.
+   * What each component's code does with the API, and so exactly what its ClusterRole grants: verbs
+   * per resource, kubectl-style ("eravms/status.era.dev", "events" for the core group). A change in
+   * operator/ or node-agent/ that needs another verb changes this list and the chart; one that
+   * stops using a verb removes it from both.
    */
-  private static final Map<String, Map<String, Set<String>>> NEEDED = Map.of(
-      "era-operator", Map.of(
-          // Informers; JSON patches of labels (Changes) and of JOSDK's finalizer, which reads the
-          // VM again on a conflict; deletion past the TTL.
-          "eravms.era.dev", Set.of("get", "list", "watch", "patch", "delete"),
-          // Informers; JSON patches of labels; deletion of finished runs. No finalizer: no reads.
-          "eraruns.era.dev", Set.of("list", "watch", "patch", "delete"),
-          // Changes: status replaced through the subresource with optimistic locking.
-          "eravms/status.era.dev", Set.of("update"),
-          "eraruns/status.era.dev", Set.of("update"),
-          "eranodes.era.dev", Set.of("list", "watch"), // informers
-          "events", Set.of("create")), // EventRecorder
-      "era-node-agent", Map.of(
-          "eranodes.era.dev", Set.of("get", "create"), // NodeReporter: its own EraNode
-          // Informers by label, Adoption, re-reads on conflicts; FinalizerRemoval's JSON patch.
-          "eravms.era.dev", Set.of("get", "list", "watch", "patch"),
-          "eraruns.era.dev", Set.of("get", "list", "watch"),
-          // StatusUpdates: status replaced through the subresource with optimistic locking.
-          "eranodes/status.era.dev", Set.of("update"),
-          "eravms/status.era.dev", Set.of("update"),
-          "eraruns/status.era.dev", Set.of("update"),
-          "configmaps", Set.of("get"), // FileSources
-          "secrets", Set.of("get"),
-          "events", Set.of("create"))); // EventRecorder
+  private static final Map<String, Map<String, Set<String>>> NEEDED =
+      Map.of(
+          "era-operator",
+              Map.of(
+                  // Informers; JSON patches of labels (Changes) and of JOSDK's finalizer, which
+                  // reads the
+                  // VM again on a conflict; deletion past the TTL.
+                  "eravms.era.dev", Set.of("get", "list", "watch", "patch", "delete"),
+                  // Informers; JSON patches of labels; deletion of finished runs. No finalizer: no
+                  // reads.
+                  "eraruns.era.dev", Set.of("list", "watch", "patch", "delete"),
+                  // Changes: status replaced through the subresource with optimistic locking.
+                  "eravms/status.era.dev", Set.of("update"),
+                  "eraruns/status.era.dev", Set.of("update"),
+                  "eranodes.era.dev", Set.of("list", "watch"), // informers
+                  "events", Set.of("create")), // EventRecorder
+          "era-node-agent",
+              Map.of(
+                  "eranodes.era.dev", Set.of("get", "create"), // NodeReporter: its own EraNode
+                  // Informers by label, Adoption, re-reads on conflicts; FinalizerRemoval's JSON
+                  // patch.
+                  "eravms.era.dev", Set.of("get", "list", "watch", "patch"),
+                  "eraruns.era.dev", Set.of("get", "list", "watch"),
+                  // StatusUpdates: status replaced through the subresource with optimistic locking.
+                  "eranodes/status.era.dev", Set.of("update"),
+                  "eravms/status.era.dev", Set.of("update"),
+                  "eraruns/status.era.dev", Set.of("update"),
+                  "configmaps", Set.of("get"), // FileSources
+                  "secrets", Set.of("get"),
+                  "events", Set.of("create"))); // EventRecorder
 
   @ParameterizedTest
   @ValueSource(strings = {"era-operator", "era-node-agent"})
@@ -121,10 +137,20 @@ class HelmChartTest {
   void theOperatorAndTheNodeAgentRunAsTheirServiceAccounts() {
     List<JsonNode> documents = render(t -> t);
 
-    assertThat(one(documents, Deployment.class, "era-operator").getSpec().getTemplate().getSpec()
-        .getServiceAccountName()).isEqualTo("era-operator");
-    assertThat(one(documents, DaemonSet.class, "era-node-agent").getSpec().getTemplate().getSpec()
-        .getServiceAccountName()).isEqualTo("era-node-agent");
+    assertThat(
+            one(documents, Deployment.class, "era-operator")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getServiceAccountName())
+        .isEqualTo("era-operator");
+    assertThat(
+            one(documents, DaemonSet.class, "era-node-agent")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getServiceAccountName())
+        .isEqualTo("era-node-agent");
   }
 
   @Test
@@ -143,20 +169,26 @@ class HelmChartTest {
         .containsEntry("/dev/kvm", "/dev/kvm")
         .containsEntry("/var/lib/era", "/var/lib/era")
         .containsEntry("/var/cache/era", "/var/cache/era");
-    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("kvm"))
-        .singleElement().extracting(v -> v.getHostPath().getType()).isEqualTo("CharDevice");
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getName().equals("kvm"))
+        .singleElement()
+        .extracting(v -> v.getHostPath().getType())
+        .isEqualTo("CharDevice");
     // The state and cache paths the agent falls back to must be the mounted ones.
     assertThat(env(agent, "ERA_AGENT_STATE_DIR").getValue()).startsWith("/var/lib/era/");
     assertThat(env(agent, "ERA_AGENT_LAUNCHER_STATE_DIR").getValue()).startsWith("/var/lib/era/");
     assertThat(env(agent, "ERA_AGENT_IMAGE_CACHE_DIR").getValue()).isEqualTo("/var/cache/era");
 
-    assertThat(agent.getPorts()).singleElement()
+    assertThat(agent.getPorts())
+        .singleElement()
         .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8095));
     assertThat(env(agent, "ERA_AGENT_HTTP_PORT").getValue()).isEqualTo("8095");
     assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(agent.getLivenessProbe()).as("a liveness restart would end every VM").isNull();
     assertThat(agent.getSecurityContext().getPrivileged()).isTrue();
-    assertThat(agent.getResources().getLimits()).as("QEMU is charged to this container").isNullOrEmpty();
+    assertThat(agent.getResources().getLimits())
+        .as("QEMU is charged to this container")
+        .isNullOrEmpty();
   }
 
   @Test
@@ -169,7 +201,8 @@ class HelmChartTest {
     assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
     assertThat(operator.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
     assertThat(operator.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
-    assertThat(operator.getPorts()).singleElement()
+    assertThat(operator.getPorts())
+        .singleElement()
         .satisfies(p -> assertThat(p.getName()).isEqualTo("http"))
         .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8080));
     assertThat(env(operator, "ERA_OPERATOR_HEARTBEAT_TIMEOUT").getValue()).isEqualTo("60s");
@@ -183,14 +216,17 @@ class HelmChartTest {
         .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
     assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
         .containsAllEntriesOf(metrics.getSpec().getSelector());
-    assertThat(metrics.getSpec().getPorts()).singleElement()
+    assertThat(metrics.getSpec().getPorts())
+        .singleElement()
         .satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("http"));
   }
 
   @Test
   void valuesOverrideImagesAgentSettingsAndMetrics(@TempDir Path dir) throws IOException {
     Path values = dir.resolve("values.yaml");
-    Files.writeString(values, """
+    Files.writeString(
+        values,
+        """
         logLevel: debug
         operator:
           image: {repository: registry.example/era-operator, tag: "1.2.3", pullPolicy: Always}
@@ -209,15 +245,30 @@ class HelmChartTest {
         """);
     List<JsonNode> documents = render(t -> t.withValuesFile(values));
 
-    JsonNode monitor = documents.stream()
-        .filter(d -> d.path("kind").asText().equals("ServiceMonitor")).findFirst().orElseThrow();
-    assertThat(monitor.path("metadata").path("labels").path("release").asText()).isEqualTo("prometheus");
-    assertThat(monitor.path("spec").path("endpoints").get(0).path("path").asText()).isEqualTo("/q/metrics");
+    JsonNode monitor =
+        documents.stream()
+            .filter(d -> d.path("kind").asText().equals("ServiceMonitor"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(monitor.path("metadata").path("labels").path("release").asText())
+        .isEqualTo("prometheus");
+    assertThat(monitor.path("spec").path("endpoints").get(0).path("path").asText())
+        .isEqualTo("/q/metrics");
     assertThat(monitor.path("spec").path("endpoints").get(0).path("port").asText())
-        .isEqualTo(one(documents, Service.class, "era-operator-metrics").getSpec().getPorts().get(0).getName());
+        .isEqualTo(
+            one(documents, Service.class, "era-operator-metrics")
+                .getSpec()
+                .getPorts()
+                .get(0)
+                .getName());
 
-    Container operator = one(documents, Deployment.class, "era-operator")
-        .getSpec().getTemplate().getSpec().getContainers().get(0);
+    Container operator =
+        one(documents, Deployment.class, "era-operator")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
     assertThat(operator.getImage()).isEqualTo("registry.example/era-operator:1.2.3");
     assertThat(operator.getImagePullPolicy()).isEqualTo("Always");
     assertThat(env(operator, "ERA_OPERATOR_NODE_LOST_GRACE").getValue()).isEqualTo("10m");
@@ -235,35 +286,55 @@ class HelmChartTest {
         .doesNotContainKey("/dev/kvm")
         .containsEntry("/var/lib/era", "/data/era")
         .containsEntry("/var/cache/era", "/data/era-cache");
-    assertThat(pod.getTolerations()).singleElement()
+    assertThat(pod.getTolerations())
+        .singleElement()
         .satisfies(t -> assertThat(t.getKey()).isEqualTo("era.dev/sandbox"));
   }
 
   @Test
   void defaultImagesAreTaggedWithTheAppVersion() throws IOException {
-    String appVersion = YAML.readTree(CHART.resolve("Chart.yaml").toFile()).path("appVersion").asText();
+    String appVersion =
+        YAML.readTree(CHART.resolve("Chart.yaml").toFile()).path("appVersion").asText();
     List<JsonNode> documents = render(t -> t);
 
     assertThat(appVersion).isEqualTo("0.1.0");
-    assertThat(one(documents, Deployment.class, "era-operator").getSpec().getTemplate().getSpec()
-        .getContainers().get(0).getImage()).endsWith(":" + appVersion);
-    assertThat(one(documents, DaemonSet.class, "era-node-agent").getSpec().getTemplate().getSpec()
-        .getContainers().get(0).getImage()).endsWith(":" + appVersion);
+    assertThat(
+            one(documents, Deployment.class, "era-operator")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage())
+        .endsWith(":" + appVersion);
+    assertThat(
+            one(documents, DaemonSet.class, "era-node-agent")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage())
+        .endsWith(":" + appVersion);
   }
 
   @Test
   void refusesMoreThanOneOperatorReplica() {
     assertThatThrownBy(() -> render(t -> t.set("operator.replicas", 2)))
         .hasMessageContaining("operator.replicas must be 0 or 1");
-    assertThat(one(render(t -> t.set("operator.replicas", 0)), Deployment.class, "era-operator")
-        .getSpec().getReplicas()).isZero();
+    assertThat(
+            one(render(t -> t.set("operator.replicas", 0)), Deployment.class, "era-operator")
+                .getSpec()
+                .getReplicas())
+        .isZero();
   }
 
   /** Helm installs crds/ before the templates; they must be the CRDs the api module generates. */
   @Test
   void chartCrdsAreTheGeneratedCrds() throws IOException {
-    String howToFix = "helm/era/crds/ must hold exactly the CRDs generated into crds/; refresh both with: "
-        + "mvn -pl api process-test-classes -Dera.crds.update";
+    String howToFix =
+        "helm/era/crds/ must hold exactly the CRDs generated into crds/; refresh both with: "
+            + "mvn -pl api process-test-classes -Dera.crds.update";
     Set<String> generated = fileNames(GENERATED_CRDS);
     Set<String> inChart = fileNames(CHART.resolve("crds"));
 
@@ -294,13 +365,15 @@ class HelmChartTest {
     return documents;
   }
 
-  private static <T extends HasMetadata> T one(List<JsonNode> documents, Class<T> type, String name) {
+  private static <T extends HasMetadata> T one(
+      List<JsonNode> documents, Class<T> type, String name) {
     String kind = HasMetadata.getKind(type);
-    List<T> found = documents.stream()
-        .filter(d -> d.path("kind").asText().equals(kind))
-        .filter(d -> d.path("metadata").path("name").asText().equals(name))
-        .map(d -> SERIALIZATION.convertValue(d, type))
-        .toList();
+    List<T> found =
+        documents.stream()
+            .filter(d -> d.path("kind").asText().equals(kind))
+            .filter(d -> d.path("metadata").path("name").asText().equals(name))
+            .map(d -> SERIALIZATION.convertValue(d, type))
+            .toList();
     assertThat(found).as("%s %s among the rendered manifests", kind, name).hasSize(1);
     return found.get(0);
   }
@@ -323,23 +396,30 @@ class HelmChartTest {
   private static void assertBoundTo(ClusterRoleBinding binding, ClusterRole role, String account) {
     assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
     assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
-    assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
-      assertThat(s.getKind()).isEqualTo("ServiceAccount");
-      assertThat(s.getName()).isEqualTo(account);
-      assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
-    });
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName()).isEqualTo(account);
+              assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+            });
   }
 
   private static EnvVar env(Container container, String name) {
-    return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
+    return container.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError(container.getName() + " has no env " + name));
   }
 
   /** Mount path in the container → host path, for the hostPath volumes mounted. */
-  private static Map<String, String> mountedHostPaths(List<Volume> volumes, List<VolumeMount> mounts) {
-    Map<String, String> hostPaths = volumes.stream()
-        .filter(v -> v.getHostPath() != null)
-        .collect(Collectors.toMap(Volume::getName, v -> v.getHostPath().getPath()));
+  private static Map<String, String> mountedHostPaths(
+      List<Volume> volumes, List<VolumeMount> mounts) {
+    Map<String, String> hostPaths =
+        volumes.stream()
+            .filter(v -> v.getHostPath() != null)
+            .collect(Collectors.toMap(Volume::getName, v -> v.getHostPath().getPath()));
     return mounts.stream()
         .filter(m -> hostPaths.containsKey(m.getName()))
         .collect(Collectors.toMap(VolumeMount::getMountPath, m -> hostPaths.get(m.getName())));
@@ -347,7 +427,9 @@ class HelmChartTest {
 
   private static Set<String> fileNames(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+      return files
+          .map(p -> p.getFileName().toString())
+          .collect(Collectors.toCollection(TreeSet::new));
     }
   }
 }

@@ -51,8 +51,12 @@ class CapacityLedgerTest {
     var placed = ConcurrentHashMap.<String>newKeySet();
     var pool = Executors.newFixedThreadPool(8);
     for (EraVM vm : cache) {
-      pool.submit(() -> ledger.place(vm, cache::stream, nodes).node()
-          .ifPresent(n -> placed.add(vm.getMetadata().getName() + "@" + n)));
+      pool.submit(
+          () ->
+              ledger
+                  .place(vm, cache::stream, nodes)
+                  .node()
+                  .ifPresent(n -> placed.add(vm.getMetadata().getName() + "@" + n)));
     }
     pool.shutdown();
     assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();

@@ -13,9 +13,14 @@ import org.junit.jupiter.api.Test;
 
 class NodeStateTest {
   private static final Instant NOW = Instant.parse("2025-01-01T12:00:00Z");
-  private static final EraOperatorConfig CONFIG = new EraOperatorConfig(Duration.ofSeconds(30),
-      Duration.ofMinutes(5), Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofSeconds(60),
-      Duration.ofSeconds(30));
+  private static final EraOperatorConfig CONFIG =
+      new EraOperatorConfig(
+          Duration.ofSeconds(30),
+          Duration.ofMinutes(5),
+          Duration.ofSeconds(60),
+          Duration.ofHours(1),
+          Duration.ofSeconds(60),
+          Duration.ofSeconds(30));
 
   private static EraNode node(boolean ready, Instant readySince, Instant heartbeat) {
     EraNode node = new EraNode();
@@ -29,8 +34,8 @@ class NodeStateTest {
 
   @Test
   void aReadyNodeWithAFreshHeartbeatIsSchedulable() {
-    NodeState state = NodeState.of(node(true, NOW.minusSeconds(600), NOW.minusSeconds(10)), NOW,
-        CONFIG);
+    NodeState state =
+        NodeState.of(node(true, NOW.minusSeconds(600), NOW.minusSeconds(10)), NOW, CONFIG);
     assertThat(state.schedulable()).isTrue();
     assertThat(state.unhealthySince()).isEmpty();
     assertThat(state.isLost(NOW)).isFalse();
@@ -49,8 +54,8 @@ class NodeStateTest {
 
   @Test
   void aSilentNodeCountsFromWhenItsHeartbeatWentStale() {
-    NodeState state = NodeState.of(node(true, NOW.minusSeconds(900), NOW.minusSeconds(100)), NOW,
-        CONFIG);
+    NodeState state =
+        NodeState.of(node(true, NOW.minusSeconds(900), NOW.minusSeconds(100)), NOW, CONFIG);
     assertThat(state.schedulable()).isFalse();
     assertThat(state.unhealthySince()).contains(NOW.minusSeconds(70));
     assertThat(state.isLost(NOW.plusSeconds(229))).isFalse();

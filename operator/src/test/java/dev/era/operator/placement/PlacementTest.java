@@ -13,8 +13,12 @@ class PlacementTest {
   private static final Instant T = Instant.parse("2025-01-01T00:00:00Z");
 
   private static NodeState node(String name, boolean schedulable, int cpu, long memGi) {
-    return new NodeState(name, schedulable,
-        schedulable ? Optional.empty() : Optional.of(T), new Resources(cpu, memGi * GI), T);
+    return new NodeState(
+        name,
+        schedulable,
+        schedulable ? Optional.empty() : Optional.of(T),
+        new Resources(cpu, memGi * GI),
+        T);
   }
 
   private static Resources req(int cpu, double memGi) {
@@ -37,7 +41,8 @@ class PlacementTest {
         .contains("a");
     Placement.Decision full = Placement.choose(req(1, 1), null, nodes, Map.of("a", req(2, 1)));
     assertThat(full.node()).isEmpty();
-    assertThat(full.reason()).isEqualTo("no node fits 1 CPU, 1Gi memory (a: 0 CPU, 1Gi memory free)");
+    assertThat(full.reason())
+        .isEqualTo("no node fits 1 CPU, 1Gi memory (a: 0 CPU, 1Gi memory free)");
   }
 
   @Test
@@ -62,8 +67,9 @@ class PlacementTest {
 
   @Test
   void longRefusalListsAreCut() {
-    var nodes = java.util.stream.IntStream.range(0, 8)
-        .mapToObj(i -> node("n" + i, true, 1, 1)).toList();
-    assertThat(Placement.choose(req(2, 1), null, nodes, Map.of()).reason()).endsWith("; and 3 more)");
+    var nodes =
+        java.util.stream.IntStream.range(0, 8).mapToObj(i -> node("n" + i, true, 1, 1)).toList();
+    assertThat(Placement.choose(req(2, 1), null, nodes, Map.of()).reason())
+        .endsWith("; and 3 more)");
   }
 }

@@ -35,11 +35,13 @@ class RunGateTest {
   void stoppedExpiredOrFailedVmsFailTheRun() {
     EraVM stopped = vm(EraVMPhase.Running);
     stopped.getSpec().setRunning(false);
-    assertThat(RunGate.of(stopped)).isEqualTo(new RunGate.Fail(Reasons.VM_STOPPED,
-        "EraVM box is stopped (spec.running is false)"));
+    assertThat(RunGate.of(stopped))
+        .isEqualTo(
+            new RunGate.Fail(Reasons.VM_STOPPED, "EraVM box is stopped (spec.running is false)"));
     EraVM expired = vm(EraVMPhase.Stopped);
-    expired.getStatus().setCondition(ConditionTypes.EXPIRED, true, Reasons.IDLE_TIMEOUT, "",
-        Instant.now());
+    expired
+        .getStatus()
+        .setCondition(ConditionTypes.EXPIRED, true, Reasons.IDLE_TIMEOUT, "", Instant.now());
     assertThat(RunGate.of(expired)).isInstanceOf(RunGate.Fail.class);
     EraVM failed = vm(EraVMPhase.Failed);
     failed.getStatus().setMessage("VM died");
