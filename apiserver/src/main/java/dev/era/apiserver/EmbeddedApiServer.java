@@ -126,12 +126,13 @@ public final class EmbeddedApiServer implements AutoCloseable {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, not " + port);
     }
+    RbacAuthorizer rbac = new RbacAuthorizer(RbacPolicy.load());
     http =
         ApiHttpServer.start(
             HOST,
             port,
             tls.keyCertOptions(),
-            new AccessControl(tokens, new RbacAuthorizer(RbacPolicy.load()), dispatcher));
+            new AccessControl(tokens, rbac, new AccessReviews(tokens, rbac, dispatcher)));
     try {
       if (client().namespaces().withName(DEFAULT_NAMESPACE).get() == null) {
         client()

@@ -109,19 +109,23 @@ class HelmChartTest {
                   "eranodes.era.dev", Set.of("list", "watch"), // informers
                   "events", Set.of("create")), // EventRecorder
           "era-node-agent",
-              Map.of(
-                  "eranodes.era.dev", Set.of("get", "create"), // NodeReporter: its own EraNode
+              Map.ofEntries(
+                  // NodeReporter: its own EraNode
+                  Map.entry("eranodes.era.dev", Set.of("get", "create")),
                   // Informers by label, Adoption, re-reads on conflicts; FinalizerRemoval's JSON
                   // patch.
-                  "eravms.era.dev", Set.of("get", "list", "watch", "patch"),
-                  "eraruns.era.dev", Set.of("get", "list", "watch"),
+                  Map.entry("eravms.era.dev", Set.of("get", "list", "watch", "patch")),
+                  Map.entry("eraruns.era.dev", Set.of("get", "list", "watch")),
                   // StatusUpdates: status replaced through the subresource with optimistic locking.
-                  "eranodes/status.era.dev", Set.of("update"),
-                  "eravms/status.era.dev", Set.of("update"),
-                  "eraruns/status.era.dev", Set.of("update"),
-                  "configmaps", Set.of("get"), // FileSources
-                  "secrets", Set.of("get"),
-                  "events", Set.of("create"))); // EventRecorder
+                  Map.entry("eranodes/status.era.dev", Set.of("update")),
+                  Map.entry("eravms/status.era.dev", Set.of("update")),
+                  Map.entry("eraruns/status.era.dev", Set.of("update")),
+                  Map.entry("configmaps", Set.of("get")), // FileSources
+                  Map.entry("secrets", Set.of("get")),
+                  Map.entry("events", Set.of("create")), // EventRecorder
+                  // The log endpoint's callers: who they are, and whether they may get the run.
+                  Map.entry("tokenreviews.authentication.k8s.io", Set.of("create")),
+                  Map.entry("subjectaccessreviews.authorization.k8s.io", Set.of("create"))));
 
   @ParameterizedTest
   @ValueSource(strings = {"era-operator", "era-node-agent"})
