@@ -7,6 +7,7 @@ import dev.era.api.Labels;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.host.PrivateDirs;
 import dev.era.nodeagent.http.AgentHttpServer;
+import dev.era.nodeagent.http.ReviewedLogAccess;
 import dev.era.nodeagent.logs.RunLogs;
 import dev.era.nodeagent.run.RunExecutions;
 import dev.era.nodeagent.run.RunReconciler;
@@ -110,7 +111,13 @@ public final class NodeAgent implements AutoCloseable {
           "cannot create the agent's state directory " + config.stateDir() + ": " + e.getMessage(),
           e);
     }
-    http = AgentHttpServer.start(config.httpHost(), config.httpPort(), logs, this::mayArrive);
+    http =
+        AgentHttpServer.start(
+            config.httpHost(),
+            config.httpPort(),
+            logs,
+            this::mayArrive,
+            new ReviewedLogAccess(client));
     int adopted = Adoption.run(client, launcher, vms, config.nodeName());
     logs.retainOnly(runUidsOfThisNode());
     reporter = new NodeReporter(client, launcher, vms, config, endpoint(), scheduler);

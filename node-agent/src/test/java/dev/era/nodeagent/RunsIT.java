@@ -324,12 +324,15 @@ class RunsIT {
         .endsWith("xEND\n");
     assertThat(run.getStatus().getStdoutTruncated()).isTrue();
     assertThat(run.getStatus().getOutputDropped()).as("the node has all of it").isFalse();
+    URI bigStdout = URI.create(cluster.agent().endpoint() + "/runs/default/big/stdout");
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(bigStdout).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .as("without a token")
+        .isEqualTo(401);
     HttpResponse<String> full =
-        http.send(
-            HttpRequest.newBuilder(
-                    URI.create(cluster.agent().endpoint() + "/runs/default/big/stdout"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        http.send(authorized(bigStdout).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(full.statusCode()).isEqualTo(200);
     assertThat(full.body()).hasSize(200004).startsWith("xxx").endsWith("xEND\n");
   }
@@ -344,7 +347,7 @@ class RunsIT {
         s -> s.setShell("for i in 1 2 3; do echo line$i; echo err$i >&2; sleep 0.3; done"));
     CompletableFuture<HttpResponse<String>> followed =
         http.sendAsync(
-            HttpRequest.newBuilder(
+            authorized(
                     URI.create(
                         cluster.agent().endpoint() + "/runs/default/counting/stdout?follow=true"))
                 .build(),
@@ -359,8 +362,7 @@ class RunsIT {
         .isEqualTo(EraRunPhase.Succeeded);
     HttpResponse<String> stderr =
         http.send(
-            HttpRequest.newBuilder(
-                    URI.create(cluster.agent().endpoint() + "/runs/default/counting/stderr"))
+            authorized(URI.create(cluster.agent().endpoint() + "/runs/default/counting/stderr"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(stderr.body()).isEqualTo("err1\nerr2\nerr3\n");
@@ -385,6 +387,12 @@ class RunsIT {
     assertThat(events(client, "no-config"))
         .anyMatch(
             e -> "Warning".equals(e.getType()) && Reasons.STAGING_FAILED.equals(e.getReason()));
+  }
+
+  /** A request to the agent's endpoint as the test's admin user, whom the API server knows. */
+  private static HttpRequest.Builder authorized(URI uri) {
+    return HttpRequest.newBuilder(uri)
+        .header("Authorization", "Bearer " + client.getConfiguration().getOauthToken());
   }
 
   private static RunFile file(String path, java.util.function.Consumer<RunFile> content) {

@@ -123,7 +123,7 @@ public final class RunOutput {
     return Optional.ofNullable(cluster.nodes().withName(node).get())
         .map(EraNode::getStatus)
         .map(EraNodeStatus::getAgentEndpoint)
-        .map(AgentLogs::new);
+        .map(endpoint -> new AgentLogs(endpoint, cluster.bearerToken()));
   }
 
   /** Copies chunk by chunk, flushing each, so that output shows up as the command writes it. */

@@ -14,15 +14,23 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
  * The node agent's HTTP endpoint (docs/node-agent-endpoint.md): {@code GET /healthz} and {@code GET
- * /runs/{namespace}/{name}/stdout|stderr[?follow=true]}. The JDK's server, so that it runs the same
- * inside the Quarkus app and inside the {@code era} CLI.
+ * /runs/{namespace}/{name}/stdout|stderr[?follow=true]}, the latter for callers whom {@link
+ * LogAccess} lets read the run. The JDK's server, so that it runs the same inside the Quarkus app
+ * and inside the {@code era} CLI.
+ *
+ * <p>Its threads are bounded, and followers (each holds a thread for as long as its run lasts) are
+ * bounded below that, so that a crowd of followers leaves threads for short requests; a follower
+ * past the limit is answered 429. Past the thread limit the server closes new connections.
  */
 public final class AgentHttpServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(AgentHttpServer.class);
@@ -31,6 +39,12 @@ public final class AgentHttpServer implements AutoCloseable {
    * How long a follower sleeps before it looks again without being woken (a run that never came).
    */
   static final Duration RECHECK = Duration.ofSeconds(2);
+
+  /** Followers at once; the CLI follows both streams of a run, so this is 32 runs followed. */
+  public static final int MAX_FOLLOWERS = 64;
+
+  /** Threads for everything else, on top of the followers'. */
+  static final int SHORT_REQUEST_THREADS = 8;
 
   /**
    * Answers whether a run may still bring logs to this node (it exists and waits for this node).
@@ -44,28 +58,46 @@ public final class AgentHttpServer implements AutoCloseable {
   private final ExecutorService executor;
   private final RunLogs logs;
   private final RunLookup lookup;
+  private final LogAccess access;
+  private final Semaphore followers;
 
-  private AgentHttpServer(HttpServer server, RunLogs logs, RunLookup lookup) {
+  private AgentHttpServer(
+      HttpServer server, RunLogs logs, RunLookup lookup, LogAccess access, int maxFollowers) {
     this.server = server;
     this.logs = logs;
     this.lookup = lookup;
+    this.access = access;
+    this.followers = new Semaphore(maxFollowers);
     AtomicInteger threads = new AtomicInteger();
+    int maxThreads = maxFollowers + SHORT_REQUEST_THREADS;
     this.executor =
-        Executors.newCachedThreadPool(
+        new ThreadPoolExecutor(
+            maxThreads,
+            maxThreads,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(maxThreads),
             r -> {
               Thread t = new Thread(r, "era-agent-http-" + threads.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
+    ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
     server.setExecutor(executor);
     server.createContext("/healthz", this::health);
     server.createContext("/runs/", this::runLog);
   }
 
-  public static AgentHttpServer start(String host, int port, RunLogs logs, RunLookup lookup) {
+  public static AgentHttpServer start(
+      String host, int port, RunLogs logs, RunLookup lookup, LogAccess access) {
+    return start(host, port, logs, lookup, access, MAX_FOLLOWERS);
+  }
+
+  static AgentHttpServer start(
+      String host, int port, RunLogs logs, RunLookup lookup, LogAccess access, int maxFollowers) {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
-      AgentHttpServer agentServer = new AgentHttpServer(server, logs, lookup);
+      AgentHttpServer agentServer = new AgentHttpServer(server, logs, lookup, access, maxFollowers);
       server.start();
       return agentServer;
     } catch (IOException e) {
@@ -106,13 +138,42 @@ public final class AgentHttpServer implements AutoCloseable {
         text(exchange, 404, "not found: use /runs/{namespace}/{name}/stdout or /stderr\n");
         return;
       }
-      if (request.get().follow()) {
-        follow(exchange, request.get());
-      } else {
-        whole(exchange, request.get());
+      LogAccess.Decision decision =
+          access.check(
+              exchange.getRequestHeaders().getFirst("Authorization"),
+              request.get().namespace(),
+              request.get().name());
+      switch (decision.verdict()) {
+        case ALLOWED -> serve(exchange, request.get());
+        case UNAUTHENTICATED -> {
+          exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+          text(exchange, 401, "Unauthorized: " + decision.message() + "\n");
+        }
+        case FORBIDDEN -> text(exchange, 403, "Forbidden: " + decision.message() + "\n");
+        case UNAVAILABLE -> {
+          exchange.getResponseHeaders().set("Retry-After", "1");
+          text(exchange, 503, decision.message() + "\n");
+        }
       }
     } catch (IOException e) {
       LOG.debugf("log request %s ended: %s", exchange.getRequestURI(), e.getMessage());
+    }
+  }
+
+  private void serve(HttpExchange exchange, LogRequest request) throws IOException {
+    if (!request.follow()) {
+      whole(exchange, request);
+      return;
+    }
+    if (!followers.tryAcquire()) {
+      exchange.getResponseHeaders().set("Retry-After", "5");
+      text(exchange, 429, "too many followers on this node; try again later\n");
+      return;
+    }
+    try {
+      follow(exchange, request);
+    } finally {
+      followers.release();
     }
   }
 

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.era.nodeagent.logs.RunLog;
 import dev.era.nodeagent.logs.RunLogs;
 import dev.era.nodeagent.logs.RunRecord;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,6 +23,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AgentHttpServerTest {
+  private static final String READER = "Bearer reader";
+  private static final int MAX_FOLLOWERS = 2;
+
+  /** Lets "reader" read ns/*, knows "stranger" but lets it read nothing, and knows nobody else. */
+  private static final LogAccess ACCESS =
+      (authorization, namespace, run) ->
+          switch (String.valueOf(authorization)) {
+            case READER ->
+                namespace.equals("ns")
+                    ? LogAccess.Decision.allowed()
+                    : new LogAccess.Decision(LogAccess.Verdict.FORBIDDEN, "not this namespace");
+            case "Bearer stranger" -> new LogAccess.Decision(LogAccess.Verdict.FORBIDDEN, "no");
+            default -> new LogAccess.Decision(LogAccess.Verdict.UNAUTHENTICATED, "who?");
+          };
+
   @TempDir Path dir;
   RunLogs logs;
   AgentHttpServer server;
@@ -29,7 +47,9 @@ class AgentHttpServerTest {
   @BeforeEach
   void start() {
     logs = new RunLogs(dir, 1024, 1 << 20);
-    server = AgentHttpServer.start("127.0.0.1", 0, logs, (ns, name) -> mayArrive.get());
+    server =
+        AgentHttpServer.start(
+            "127.0.0.1", 0, logs, (ns, name) -> mayArrive.get(), ACCESS, MAX_FOLLOWERS);
   }
 
   @AfterEach
@@ -63,6 +83,7 @@ class AgentHttpServerTest {
     HttpResponse<String> post =
         http.send(
             HttpRequest.newBuilder(uri("/runs/ns/run/stdout"))
+                .header("Authorization", READER)
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -103,15 +124,84 @@ class AgentHttpServerTest {
     assertThat(response.body()).isEmpty();
   }
 
+  @Test
+  void refusesCallersWhoMayNotReadTheRun() throws Exception {
+    logs.create("ns", "run", record()).onStdout(bytes("secret\n"));
+    logs.create("other", "run", record()).onStdout(bytes("secret\n"));
+
+    HttpResponse<String> anonymous =
+        http.send(
+            HttpRequest.newBuilder(uri("/runs/ns/run/stdout")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+    assertThat(anonymous.body()).doesNotContain("secret");
+    assertThat(get("/runs/ns/run/stdout", "Bearer stranger").statusCode()).isEqualTo(403);
+    assertThat(get("/runs/other/run/stdout", READER).statusCode()).isEqualTo(403);
+    assertThat(follow("/runs/ns/run/stdout", "Bearer stranger").get(30, TimeUnit.SECONDS).body())
+        .doesNotContain("secret");
+  }
+
+  @Test
+  void healthChecksNeedNoToken() throws Exception {
+    assertThat(get("/healthz", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void followersPastTheLimitAreToldToComeBackLater() throws Exception {
+    mayArrive.set(true);
+    List<HttpResponse<InputStream>> waiting = new ArrayList<>();
+    for (int i = 0; i < MAX_FOLLOWERS; i++) {
+      // The response starts (headers sent) once the follower holds its place.
+      waiting.add(
+          http.send(
+              HttpRequest.newBuilder(uri("/runs/ns/later/stdout?follow=true"))
+                  .header("Authorization", READER)
+                  .build(),
+              HttpResponse.BodyHandlers.ofInputStream()));
+    }
+
+    HttpResponse<String> refused = follow("/runs/ns/later/stdout").get(30, TimeUnit.SECONDS);
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+    assertThat(get("/runs/ns/run/stdout").statusCode())
+        .as("short requests still get a thread")
+        .isEqualTo(404);
+
+    RunLog later = logs.create("ns", "later", record());
+    later.onStdout(bytes("done\n"));
+    later.finish();
+    for (HttpResponse<InputStream> follower : waiting) {
+      try (InputStream body = follower.body()) {
+        assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("done\n");
+      }
+    }
+    assertThat(follow("/runs/ns/later/stdout").get(30, TimeUnit.SECONDS).statusCode())
+        .as("a finished follower frees its place")
+        .isEqualTo(200);
+  }
+
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(uri(path)).build(),
-        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return get(path, READER);
+  }
+
+  private HttpResponse<String> get(String path, String authorization) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
   private CompletableFuture<HttpResponse<String>> follow(String path) {
+    return follow(path, READER);
+  }
+
+  private CompletableFuture<HttpResponse<String>> follow(String path, String authorization) {
     return http.sendAsync(
-        HttpRequest.newBuilder(uri(path + "?follow=true")).build(),
+        HttpRequest.newBuilder(uri(path + "?follow=true"))
+            .header("Authorization", authorization)
+            .build(),
         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
