@@ -7,6 +7,7 @@ packages=(
   openjdk-17-jdk-headless maven     # build
   gcc libc6-dev make                # the static guest agent
   qemu-system-x86 qemu-utils        # the VMM
+  nftables iproute2                 # the host firewall that keeps networked guests off the host
   debootstrap erofs-utils e2fsprogs # guest root filesystems
   cpio lz4 zstd kmod binutils       # kernel unpacking and the initramfs
   ca-certificates

@@ -1,5 +1,6 @@
 package dev.era.launcher;
 
+import dev.era.launcher.host.GuestNetworkGuard;
 import dev.era.launcher.host.HostInfo;
 import dev.era.launcher.host.PrivateDirs;
 import dev.era.launcher.host.ProcFs;
@@ -64,6 +65,7 @@ public final class QemuLauncher implements Launcher {
   private OptionalLong tscKhz;
   private Path qemu;
   private volatile boolean closed;
+  private GuestNetworkGuard networkGuard;
 
   public QemuLauncher(LauncherConfig config) {
     this(config, new GuestImages(config.cacheDir()));
@@ -230,7 +232,11 @@ public final class QemuLauncher implements Launcher {
             : Optional.empty();
     QemuCommand command =
         new QemuCommand(qemuBinary, spec, image, accelerator, paths, disk, tscKhz());
-    VmProcess process = VmProcess.spawn(command.argv(), paths);
+    Optional<Path> cgroup =
+        spec.network() == NetworkMode.FULL
+            ? Optional.of(networkGuard().cgroupProcs(paths.cgroupName()))
+            : Optional.empty();
+    VmProcess process = VmProcess.spawn(command.argv(), paths, cgroup);
     VmState state =
         new VmState(
             VmState.CURRENT_VERSION,
@@ -309,10 +315,22 @@ public final class QemuLauncher implements Launcher {
     }
     LOG.infof("removing the state of dead VM %s", paths.dir().getFileName());
     deleteTree(paths.dir());
+    GuestNetworkGuard.release(paths.cgroupName());
   }
 
   private void forget(QemuVm vm) {
     vms.remove(vm.id(), vm);
+    GuestNetworkGuard.release(VmPaths.of(config.stateDir(), vm.id()).cgroupName());
+  }
+
+  /**
+   * Installed before the first guest with network boots; a host that cannot enforce it boots none.
+   */
+  private synchronized GuestNetworkGuard networkGuard() {
+    if (networkGuard == null) {
+      networkGuard = GuestNetworkGuard.install(List.of());
+    }
+    return networkGuard;
   }
 
   private synchronized Path qemu() {

@@ -84,12 +84,11 @@ public record QemuCommand(
             "-chardev", "file,id=console,path=" + escape(paths.consoleLog()) + ",append=on",
             "-serial", "chardev:console"));
     if (spec.network() == NetworkMode.FULL) {
-      // User-mode networking: no host bridge, no root. 10.0.2.2 reaches the host's loopback; the
-      // guest agent
-      // adds a reject route for it (era.net=full), so user code cannot talk to host-local services.
-      // IPv6 is
-      // off: slirp would map fec0::2 to the host's ::1, and no guest-side rule can be trusted to
-      // block that.
+      // User-mode networking: no host bridge. Every guest connection is a socket of this QEMU,
+      // which runs in a cgroup that the host's firewall keeps off the host's own and private
+      // addresses (GuestNetworkGuard); the guest agent's reject route for 10.0.2.2 (slirp's alias
+      // of the host's loopback) is defence in depth. IPv6 is off: slirp would map fec0::2 to the
+      // host's ::1.
       args.addAll(
           List.of("-netdev", "user,id=net0,ipv6=off", "-device", "virtio-net-device,netdev=net0"));
     }

@@ -3,6 +3,9 @@ package dev.era.launcher.qemu;
 import dev.era.launcher.InvalidSpecException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /** Where one VM's runtime files live: {@code <stateDir>/vms/<id>/}. */
 public record VmPaths(Path dir) {
@@ -41,6 +44,21 @@ public record VmPaths(Path dir) {
   /**
    * Appears in the VM's QEMU command line and nowhere else: tells its process from a recycled pid.
    */
+  /**
+   * The name of the VM's cgroup: unique per directory, so that launchers with different state dirs
+   * on one host never share one.
+   */
+  public String cgroupName() {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(dir.toString().getBytes(StandardCharsets.UTF_8));
+      return "vm-" + HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
   public String marker() {
     return dir + "/";
   }

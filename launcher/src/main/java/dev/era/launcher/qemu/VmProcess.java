@@ -4,6 +4,7 @@ import dev.era.launcher.LaunchException;
 import dev.era.launcher.host.ProcFs;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +16,9 @@ import java.util.concurrent.CompletableFuture;
  * (watched through /proc).
  */
 public final class VmProcess {
+  /** {@code $0} is the cgroup.procs file, the rest QEMU's argv. */
+  private static final String JOIN_CGROUP = "echo $$ > \"$0\" && exec \"$@\"";
+
   private final long pid;
   private final String marker;
   private final Optional<Process> child;
@@ -32,10 +36,15 @@ public final class VmProcess {
    * Starts QEMU through {@code setsid}, which calls setsid(2) and execs QEMU in place (a child of
    * the JVM is never a process group leader, so setsid does not fork): the pid is QEMU's. QEMU's
    * own -daemonize cannot be used because its fork is refused by -sandbox spawn=deny.
+   *
+   * @param cgroupProcs the {@code cgroup.procs} of a cgroup QEMU must be in before it runs: a shell
+   *     moves itself there and then execs QEMU (same pid); if the move fails, QEMU never starts
    */
-  public static VmProcess spawn(List<String> qemuArgv, VmPaths paths) {
+  public static VmProcess spawn(List<String> qemuArgv, VmPaths paths, Optional<Path> cgroupProcs) {
     List<String> command = new ArrayList<>();
     command.add(QemuBinary.setsid().toString());
+    cgroupProcs.ifPresent(
+        procs -> command.addAll(List.of("/bin/sh", "-c", JOIN_CGROUP, procs.toString())));
     command.addAll(qemuArgv);
     Process process;
     try {
