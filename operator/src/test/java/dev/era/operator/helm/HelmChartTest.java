@@ -107,7 +107,7 @@ class HelmChartTest {
                   "eravms/status.era.dev", Set.of("update"),
                   "eraruns/status.era.dev", Set.of("update"),
                   "eranodes.era.dev", Set.of("list", "watch"), // informers
-                  "events", Set.of("create")), // EventRecorder
+                  "events", Set.of("create", "patch")), // EventRecorder: repeats patch the count
           "era-node-agent",
               Map.of(
                   "eranodes.era.dev", Set.of("get", "create"), // NodeReporter: its own EraNode
@@ -121,7 +121,7 @@ class HelmChartTest {
                   "eraruns/status.era.dev", Set.of("update"),
                   "configmaps", Set.of("get"), // FileSources
                   "secrets", Set.of("get"),
-                  "events", Set.of("create"))); // EventRecorder
+                  "events", Set.of("create", "patch"))); // EventRecorder
 
   @ParameterizedTest
   @ValueSource(strings = {"era-operator", "era-node-agent"})
