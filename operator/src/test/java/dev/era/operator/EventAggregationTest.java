@@ -30,11 +30,12 @@ class EventAggregationTest {
   @RegisterExtension static final ApiServerExtension API = new ApiServerExtension();
 
   private final AtomicReference<Instant> now = new AtomicReference<>(START);
+  private final EventRecorder operator = recorderAs(Component.OPERATOR);
 
   @ParameterizedTest
   @EnumSource(Component.class)
   void aRepeatRaisesTheCountOfOneEvent(Component component) {
-    EraVM vm = createVm(API.client(), NS, "repeat-" + component.ordinal(), v -> {});
+    EraVM vm = vm("repeat-" + component.ordinal());
     EventRecorder recorder = recorderAs(component);
 
     recorder.warning(vm, Reasons.BOOT_FAILED, "no kernel");
@@ -53,13 +54,12 @@ class EventAggregationTest {
 
   @Test
   void anotherTypeReasonOrMessageIsAnotherEvent() {
-    EraVM vm = createVm(API.client(), NS, "different", v -> {});
-    EventRecorder recorder = recorderAs(Component.OPERATOR);
+    EraVM vm = vm("different");
 
-    recorder.normal(vm, Reasons.PLACED, "on node a");
-    recorder.normal(vm, Reasons.PLACED, "on node b");
-    recorder.normal(vm, Reasons.RESCHEDULED, "on node b");
-    recorder.warning(vm, Reasons.RESCHEDULED, "on node b");
+    operator.normal(vm, Reasons.PLACED, "on node a");
+    operator.normal(vm, Reasons.PLACED, "on node b");
+    operator.normal(vm, Reasons.RESCHEDULED, "on node b");
+    operator.warning(vm, Reasons.RESCHEDULED, "on node b");
 
     assertThat(events(API.client(), NS, "different"))
         .extracting(Event::getType, Event::getReason, Event::getMessage, Event::getCount)
@@ -72,14 +72,13 @@ class EventAggregationTest {
 
   @Test
   void anEventDeletedMeanwhileIsCreatedAgain() {
-    EraVM vm = createVm(API.client(), NS, "deleted", v -> {});
-    EventRecorder recorder = recorderAs(Component.OPERATOR);
-    recorder.normal(vm, Reasons.STOPPED, "stopped");
-    recorder.normal(vm, Reasons.STOPPED, "stopped");
+    EraVM vm = vm("deleted");
+    operator.normal(vm, Reasons.STOPPED, "stopped");
+    operator.normal(vm, Reasons.STOPPED, "stopped");
     events(API.client(), NS, "deleted").forEach(e -> API.client().resource(e).delete());
 
     now.set(START.plus(Duration.ofHours(2)));
-    recorder.normal(vm, Reasons.STOPPED, "stopped");
+    operator.normal(vm, Reasons.STOPPED, "stopped");
 
     assertThat(events(API.client(), NS, "deleted"))
         .singleElement()
@@ -88,6 +87,10 @@ class EventAggregationTest {
               assertThat(e.getCount()).isEqualTo(1);
               assertThat(e.getFirstTimestamp()).isEqualTo("2025-01-01T02:00:00Z");
             });
+  }
+
+  private static EraVM vm(String name) {
+    return createVm(API.client(), NS, name, v -> {});
   }
 
   private EventRecorder recorderAs(Component component) {
