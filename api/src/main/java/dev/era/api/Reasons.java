@@ -15,6 +15,9 @@ public final class Reasons {
   /** The operator placed the VM on a node. */
   public static final String PLACED = "Placed";
 
+  /** Normal event when the operator places a VM, named as kube-scheduler's event for a Pod. */
+  public static final String SCHEDULED = "Scheduled";
+
   /**
    * The node stayed NotReady (or silent) past the grace period, or has no EraNode. Also the reason
    * of an EraRun that was Running there, which the operator then fails.

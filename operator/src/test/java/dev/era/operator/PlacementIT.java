@@ -61,7 +61,7 @@ class PlacementIT {
     assertThat(events(client, ns, "a"))
         .anySatisfy(
             e -> {
-              assertThat(e.getReason()).isEqualTo("Scheduled");
+              assertThat(e.getReason()).isEqualTo(Reasons.SCHEDULED);
               assertThat(e.getMessage()).contains("small");
             });
   }

@@ -10,6 +10,7 @@ import dev.era.api.EraRun;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.NodeResources;
+import dev.era.api.Reasons;
 import dev.era.api.Times;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -64,7 +65,11 @@ public final class TestCluster {
     fresh
         .getStatus()
         .setCondition(
-            ConditionTypes.READY, ready, ready ? "AgentReady" : "AgentDown", "", Instant.now());
+            ConditionTypes.READY,
+            ready,
+            ready ? Reasons.AGENT_READY : Reasons.AGENT_STOPPED,
+            "",
+            Instant.now());
     return client.resource(fresh).updateStatus();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.era.api.EraRunPhase;
+import dev.era.api.Reasons;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ class RunLogsTest {
     RunOutcome outcome =
         new RunOutcome(
             EraRunPhase.Succeeded,
-            "Exited",
+            Reasons.EXITED,
             "exited with code 0",
             0,
             false,

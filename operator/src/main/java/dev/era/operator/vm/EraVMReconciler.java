@@ -250,7 +250,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     if (decision.node().isPresent()) {
       String node = decision.node().get();
       recordPlacement(vm, node, now);
-      events.normal(vm, "Scheduled", "Placed on node " + node);
+      events.normal(vm, Reasons.SCHEDULED, "Placed on node " + node);
       return Optional.of(nodeStates.get(node).lostAt());
     }
     status.setPhase(EraVMPhase.Pending);

@@ -107,7 +107,7 @@ class HelmChartTest {
                   "eravms/status.era.dev", Set.of("update"),
                   "eraruns/status.era.dev", Set.of("update"),
                   "eranodes.era.dev", Set.of("list", "watch"), // informers
-                  "events", Set.of("create")), // EventRecorder
+                  "events", Set.of("create", "patch")), // EventRecorder: repeats patch the count
           "era-node-agent",
               Map.ofEntries(
                   // NodeReporter: its own EraNode
@@ -122,7 +122,9 @@ class HelmChartTest {
                   Map.entry("eraruns/status.era.dev", Set.of("update")),
                   Map.entry("configmaps", Set.of("get")), // FileSources
                   Map.entry("secrets", Set.of("get")),
-                  Map.entry("events", Set.of("create")), // EventRecorder
+                  Map.entry(
+                      "events",
+                      Set.of("create", "patch")), // EventRecorder: repeats patch the count
                   // The log endpoint's callers: who they are, and whether they may get the run.
                   Map.entry("tokenreviews.authentication.k8s.io", Set.of("create")),
                   Map.entry("subjectaccessreviews.authorization.k8s.io", Set.of("create"))));

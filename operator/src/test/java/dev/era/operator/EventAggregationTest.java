@@ -1,0 +1,99 @@
+package dev.era.operator;
+
+import static dev.era.operator.TestCluster.createVm;
+import static dev.era.operator.TestCluster.events;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.era.api.EraVM;
+import dev.era.api.EventRecorder;
+import dev.era.api.Reasons;
+import dev.era.apiserver.Component;
+import dev.era.apiserver.testing.ApiServerExtension;
+import io.fabric8.kubernetes.api.model.Event;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@link EventRecorder} counts repeats in one Event, as client-go does, with each component's chart
+ * RBAC (the embedded API server enforces it).
+ */
+class EventAggregationTest {
+  private static final String NS = "events";
+  private static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
+
+  @RegisterExtension static final ApiServerExtension API = new ApiServerExtension();
+
+  private final AtomicReference<Instant> now = new AtomicReference<>(START);
+  private final EventRecorder operator = recorderAs(Component.OPERATOR);
+
+  @ParameterizedTest
+  @EnumSource(Component.class)
+  void aRepeatRaisesTheCountOfOneEvent(Component component) {
+    EraVM vm = vm("repeat-" + component.ordinal());
+    EventRecorder recorder = recorderAs(component);
+
+    recorder.warning(vm, Reasons.BOOT_FAILED, "no kernel");
+    now.set(START.plusSeconds(5));
+    recorder.warning(vm, Reasons.BOOT_FAILED, "no kernel");
+
+    assertThat(events(API.client(), NS, vm.getMetadata().getName()))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getCount()).isEqualTo(2);
+              assertThat(e.getFirstTimestamp()).isEqualTo("2025-01-01T00:00:00Z");
+              assertThat(e.getLastTimestamp()).isEqualTo("2025-01-01T00:00:05Z");
+            });
+  }
+
+  @Test
+  void anotherTypeReasonOrMessageIsAnotherEvent() {
+    EraVM vm = vm("different");
+
+    operator.normal(vm, Reasons.PLACED, "on node a");
+    operator.normal(vm, Reasons.PLACED, "on node b");
+    operator.normal(vm, Reasons.RESCHEDULED, "on node b");
+    operator.warning(vm, Reasons.RESCHEDULED, "on node b");
+
+    assertThat(events(API.client(), NS, "different"))
+        .extracting(Event::getType, Event::getReason, Event::getMessage, Event::getCount)
+        .containsExactlyInAnyOrder(
+            tuple("Normal", Reasons.PLACED, "on node a", 1),
+            tuple("Normal", Reasons.PLACED, "on node b", 1),
+            tuple("Normal", Reasons.RESCHEDULED, "on node b", 1),
+            tuple("Warning", Reasons.RESCHEDULED, "on node b", 1));
+  }
+
+  @Test
+  void anEventDeletedMeanwhileIsCreatedAgain() {
+    EraVM vm = vm("deleted");
+    operator.normal(vm, Reasons.STOPPED, "stopped");
+    operator.normal(vm, Reasons.STOPPED, "stopped");
+    events(API.client(), NS, "deleted").forEach(e -> API.client().resource(e).delete());
+
+    now.set(START.plus(Duration.ofHours(2)));
+    operator.normal(vm, Reasons.STOPPED, "stopped");
+
+    assertThat(events(API.client(), NS, "deleted"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getCount()).isEqualTo(1);
+              assertThat(e.getFirstTimestamp()).isEqualTo("2025-01-01T02:00:00Z");
+            });
+  }
+
+  private static EraVM vm(String name) {
+    return createVm(API.client(), NS, name, v -> {});
+  }
+
+  private EventRecorder recorderAs(Component component) {
+    return new EventRecorder(API.clientOf(component), component.serviceAccount(), null, now::get);
+  }
+}
