@@ -68,7 +68,7 @@ public final class UpCommand extends BaseCommand {
   private void print(DaemonInfo info, boolean wasRunning) {
     if (json()) {
       printJson(
-          ControlPlaneView.running(
+          ControlPlaneReport.running(
               context().paths(), info, null, null, context().env("KUBECONFIG").orElse(null)));
       return;
     }

@@ -1,8 +1,8 @@
 package dev.era.nodeagent.app;
 
 import dev.era.api.EraRunStatus;
-import dev.era.launcher.Accelerator;
 import dev.era.launcher.LauncherConfig;
+import dev.era.launcher.QemuAccelerator;
 import dev.era.nodeagent.NodeAgentConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -84,10 +84,10 @@ public interface AgentSettings {
   }
 
   default LauncherConfig launcherConfig() {
-    Optional<Accelerator> forced =
+    Optional<QemuAccelerator> forced =
         accelerator()
             .filter(a -> !a.isBlank())
-            .map(a -> Accelerator.valueOf(a.strip().toUpperCase(Locale.ROOT)));
+            .map(a -> QemuAccelerator.valueOf(a.strip().toUpperCase(Locale.ROOT)));
     return new LauncherConfig(launcherStateDir(), imageCacheDir(), forced, bootTimeout());
   }
 }
