@@ -25,8 +25,11 @@ public record LauncherConfig(
     Optional<QemuAccelerator> accelerator,
     Duration bootTimeout,
     int maxVcpus) {
-  /** TCG boots take ~1.1 s alone but many at once on a small host take much longer. */
-  public static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofSeconds(60);
+  /**
+   * TCG boots take ~1.1 s alone but many at once on a small host take much longer. ISO-8601, so
+   * that the node agent's settings can name it as their default.
+   */
+  public static final String DEFAULT_BOOT_TIMEOUT = "PT60S";
 
   public LauncherConfig {
     stateDir = Objects.requireNonNull(stateDir, "stateDir").toAbsolutePath().normalize();
@@ -55,11 +58,11 @@ public record LauncherConfig(
         XdgDirs.current().stateHome().resolve("era"),
         GuestImages.defaultCacheDir(),
         parseAccelerator(System.getenv("ERA_ACCEL")),
-        DEFAULT_BOOT_TIMEOUT);
+        Duration.parse(DEFAULT_BOOT_TIMEOUT));
   }
 
   /** Reads {@code ERA_ACCEL}: unset or blank means probe. */
-  static Optional<QemuAccelerator> parseAccelerator(String value) {
+  public static Optional<QemuAccelerator> parseAccelerator(String value) {
     if (value == null || value.isBlank()) {
       return Optional.empty();
     }
