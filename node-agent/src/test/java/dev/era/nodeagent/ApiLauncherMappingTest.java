@@ -9,46 +9,54 @@ import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.GuestNetwork;
 import dev.era.launcher.QemuAccelerator;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** Every constant on each side, both ways: nothing unmapped, nothing reached twice by accident. */
+/** Every constant on each side, both ways: nothing unmapped, nothing left unreached. */
 class ApiLauncherMappingTest {
   @Test
   void eachLanguageHasItsGuestImageAndBack() {
-    Map<Language, GuestLanguage> expected =
-        Map.of(Language.python, GuestLanguage.PYTHON, Language.node, GuestLanguage.NODE);
-
-    assertThat(expected).containsOnlyKeys(Language.values());
-    assertThat(expected.values()).containsExactlyInAnyOrder(GuestLanguage.values());
-    expected.forEach(
-        (api, guest) -> {
-          assertThat(ApiLauncherMapping.guestLanguage(api)).isEqualTo(guest);
-          assertThat(ApiLauncherMapping.language(guest)).isEqualTo(api);
-        });
+    assertMapsEvery(
+        Map.of(Language.python, GuestLanguage.PYTHON, Language.node, GuestLanguage.NODE),
+        Language.values(),
+        GuestLanguage.values(),
+        ApiLauncherMapping::guestLanguage);
+    assertMapsEvery(
+        Map.of(GuestLanguage.PYTHON, Language.python, GuestLanguage.NODE, Language.node),
+        GuestLanguage.values(),
+        Language.values(),
+        ApiLauncherMapping::language);
   }
 
   @Test
   void egressBootsWithoutANetworkUntilTheLauncherCanFilter() {
-    Map<NetworkMode, GuestNetwork> expected =
+    assertMapsEvery(
         Map.of(
             NetworkMode.none, GuestNetwork.NONE,
             NetworkMode.egress, GuestNetwork.NONE,
-            NetworkMode.full, GuestNetwork.FULL);
-
-    assertThat(expected).containsOnlyKeys(NetworkMode.values());
-    assertThat(expected.values()).containsOnly(GuestNetwork.values());
-    expected.forEach(
-        (api, guest) -> assertThat(ApiLauncherMapping.guestNetwork(api)).isEqualTo(guest));
+            NetworkMode.full, GuestNetwork.FULL),
+        NetworkMode.values(),
+        GuestNetwork.values(),
+        ApiLauncherMapping::guestNetwork);
   }
 
   @Test
   void eachQemuAcceleratorIsReportedAsItsApiValue() {
-    Map<QemuAccelerator, Accelerator> expected =
-        Map.of(QemuAccelerator.KVM, Accelerator.kvm, QemuAccelerator.TCG, Accelerator.tcg);
+    assertMapsEvery(
+        Map.of(QemuAccelerator.KVM, Accelerator.kvm, QemuAccelerator.TCG, Accelerator.tcg),
+        QemuAccelerator.values(),
+        Accelerator.values(),
+        ApiLauncherMapping::accelerator);
+  }
 
-    assertThat(expected).containsOnlyKeys(QemuAccelerator.values());
-    assertThat(expected.values()).containsExactlyInAnyOrder(Accelerator.values());
-    expected.forEach(
-        (qemu, api) -> assertThat(ApiLauncherMapping.accelerator(qemu)).isEqualTo(api));
+  /**
+   * {@code mapping} gives {@code expected} for every constant of {@code from}, and reaches all of
+   * {@code to}.
+   */
+  private static <F, T> void assertMapsEvery(
+      Map<F, T> expected, F[] from, T[] to, Function<F, T> mapping) {
+    assertThat(expected).containsOnlyKeys(from);
+    assertThat(expected.values()).containsOnly(to);
+    expected.forEach((f, t) -> assertThat(mapping.apply(f)).as("%s", f).isEqualTo(t));
   }
 }
