@@ -27,7 +27,7 @@ public final class AcceleratorProbe {
    * @param accelerator what VMs on this host use
    * @param reason a sentence a user can read
    */
-  public record Result(Accelerator accelerator, String reason) {}
+  public record Result(QemuAccelerator accelerator, String reason) {}
 
   /** A one-time boot of a real guest under KVM. */
   public interface TestBoot {
@@ -41,9 +41,9 @@ public final class AcceleratorProbe {
     Optional<String> boot(Duration deadline);
   }
 
-  private record Cached(String key, Accelerator accelerator, String reason) {}
+  private record Cached(String key, QemuAccelerator accelerator, String reason) {}
 
-  private final Optional<Accelerator> override;
+  private final Optional<QemuAccelerator> override;
   private final Path kvmDevice;
   private final Path pvmModule;
   private final Path cacheFile;
@@ -54,7 +54,7 @@ public final class AcceleratorProbe {
    * @param override a forced choice (ERA_ACCEL), skipping every check
    * @param cacheFile where the test boot's outcome is kept
    */
-  public AcceleratorProbe(Optional<Accelerator> override, Path cacheFile, TestBoot testBoot) {
+  public AcceleratorProbe(Optional<QemuAccelerator> override, Path cacheFile, TestBoot testBoot) {
     this(
         override,
         Path.of("/dev/kvm"),
@@ -65,7 +65,7 @@ public final class AcceleratorProbe {
   }
 
   AcceleratorProbe(
-      Optional<Accelerator> override,
+      Optional<QemuAccelerator> override,
       Path kvmDevice,
       Path pvmModule,
       Path cacheFile,
@@ -102,7 +102,7 @@ public final class AcceleratorProbe {
     Result result =
         failure.isEmpty()
             ? new Result(
-                Accelerator.KVM,
+                QemuAccelerator.KVM,
                 "a test boot under KVM reached the guest agent within "
                     + TEST_BOOT_DEADLINE.toSeconds()
                     + " s")
@@ -120,6 +120,7 @@ public final class AcceleratorProbe {
 
   private static Result tcg(String why) {
     return new Result(
-        Accelerator.TCG, why + "; using TCG (software emulation: slower, same isolation boundary)");
+        QemuAccelerator.TCG,
+        why + "; using TCG (software emulation: slower, same isolation boundary)");
   }
 }

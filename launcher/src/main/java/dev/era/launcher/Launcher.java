@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public interface Launcher extends AutoCloseable {
   /** Probes (once per host, then cached) whether KVM really runs a standard guest here. */
-  Accelerator accelerator();
+  QemuAccelerator accelerator();
 
   /**
    * The accelerator and why it was chosen (e.g. "/dev/kvm is PVM …; using TCG"), for status
@@ -37,10 +37,10 @@ public interface Launcher extends AutoCloseable {
   void deleteDisk(String id);
 
   /** Images already built and cached on this host. */
-  Set<Language> imagesPresent();
+  Set<GuestLanguage> imagesPresent();
 
   /** Builds (or finds in the cache) the image for a language, reporting progress. */
-  void prepareImage(Language language, ProgressListener progress);
+  void prepareImage(GuestLanguage language, ProgressListener progress);
 
   /** Closes connections to guests; the VMs keep running. */
   @Override

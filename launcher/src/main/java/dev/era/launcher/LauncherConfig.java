@@ -22,11 +22,14 @@ import java.util.Optional;
 public record LauncherConfig(
     Path stateDir,
     Path cacheDir,
-    Optional<Accelerator> accelerator,
+    Optional<QemuAccelerator> accelerator,
     Duration bootTimeout,
     int maxVcpus) {
-  /** TCG boots take ~1.1 s alone but many at once on a small host take much longer. */
-  public static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofSeconds(60);
+  /**
+   * TCG boots take ~1.1 s alone but many at once on a small host take much longer. ISO-8601, so
+   * that the node agent's settings can name it as their default.
+   */
+  public static final String DEFAULT_BOOT_TIMEOUT = "PT60S";
 
   public LauncherConfig {
     stateDir = Objects.requireNonNull(stateDir, "stateDir").toAbsolutePath().normalize();
@@ -42,7 +45,7 @@ public record LauncherConfig(
   }
 
   public LauncherConfig(
-      Path stateDir, Path cacheDir, Optional<Accelerator> accelerator, Duration bootTimeout) {
+      Path stateDir, Path cacheDir, Optional<QemuAccelerator> accelerator, Duration bootTimeout) {
     this(stateDir, cacheDir, accelerator, bootTimeout, 0);
   }
 
@@ -55,19 +58,19 @@ public record LauncherConfig(
         XdgDirs.current().stateHome().resolve("era"),
         GuestImages.defaultCacheDir(),
         parseAccelerator(System.getenv("ERA_ACCEL")),
-        DEFAULT_BOOT_TIMEOUT);
+        Duration.parse(DEFAULT_BOOT_TIMEOUT));
   }
 
   /** Reads {@code ERA_ACCEL}: unset or blank means probe. */
-  static Optional<Accelerator> parseAccelerator(String value) {
+  public static Optional<QemuAccelerator> parseAccelerator(String value) {
     if (value == null || value.isBlank()) {
       return Optional.empty();
     }
     switch (value.strip().toLowerCase(Locale.ROOT)) {
       case "tcg":
-        return Optional.of(Accelerator.TCG);
+        return Optional.of(QemuAccelerator.TCG);
       case "kvm":
-        return Optional.of(Accelerator.KVM);
+        return Optional.of(QemuAccelerator.KVM);
       default:
         throw new InvalidSpecException(
             "ERA_ACCEL must be 'tcg' or 'kvm' (or unset to probe), got '" + value + "'");
@@ -82,7 +85,7 @@ public record LauncherConfig(
     return new LauncherConfig(stateDir, dir, accelerator, bootTimeout, maxVcpus);
   }
 
-  public LauncherConfig withAccelerator(Accelerator forced) {
+  public LauncherConfig withAccelerator(QemuAccelerator forced) {
     return new LauncherConfig(
         stateDir, cacheDir, Optional.ofNullable(forced), bootTimeout, maxVcpus);
   }

@@ -100,7 +100,7 @@ public final class QemuLauncher implements Launcher {
   }
 
   @Override
-  public Accelerator accelerator() {
+  public QemuAccelerator accelerator() {
     return acceleratorProbe().accelerator();
   }
 
@@ -190,12 +190,12 @@ public final class QemuLauncher implements Launcher {
   }
 
   @Override
-  public Set<Language> imagesPresent() {
+  public Set<GuestLanguage> imagesPresent() {
     return images.present();
   }
 
   @Override
-  public void prepareImage(Language language, ProgressListener progress) {
+  public void prepareImage(GuestLanguage language, ProgressListener progress) {
     images.ensure(language, progress);
   }
 
@@ -223,7 +223,11 @@ public final class QemuLauncher implements Launcher {
   }
 
   private QemuVm boot(
-      Path qemuBinary, VmSpec spec, GuestImage image, Accelerator accelerator, Duration timeout) {
+      Path qemuBinary,
+      VmSpec spec,
+      GuestImage image,
+      QemuAccelerator accelerator,
+      Duration timeout) {
     VmPaths paths = VmPaths.of(config.stateDir(), spec.id());
     createFreshDir(paths.dir());
     Optional<Path> disk =
@@ -233,7 +237,7 @@ public final class QemuLauncher implements Launcher {
     QemuCommand command =
         new QemuCommand(qemuBinary, spec, image, accelerator, paths, disk, tscKhz());
     Optional<Path> cgroup =
-        spec.network() == NetworkMode.FULL
+        spec.network() == GuestNetwork.FULL
             ? Optional.of(networkGuard().cgroupProcs(paths.cgroupName()))
             : Optional.empty();
     VmProcess process = VmProcess.spawn(command.argv(), paths, cgroup);
@@ -417,10 +421,10 @@ public final class QemuLauncher implements Launcher {
               image().language(),
               1,
               256,
-              NetworkMode.NONE,
+              GuestNetwork.NONE,
               0);
       try {
-        QemuVm vm = QemuLauncher.this.boot(qemu(), spec, image(), Accelerator.KVM, deadline);
+        QemuVm vm = QemuLauncher.this.boot(qemu(), spec, image(), QemuAccelerator.KVM, deadline);
         vm.kill();
         return Optional.empty();
       } catch (LaunchException e) {
@@ -431,7 +435,7 @@ public final class QemuLauncher implements Launcher {
     /** Any image already built, else the Python one (a host that runs guests needs one anyway). */
     private GuestImage image() {
       if (image == null) {
-        Language language = images.present().stream().findFirst().orElse(Language.PYTHON);
+        GuestLanguage language = images.present().stream().findFirst().orElse(GuestLanguage.PYTHON);
         image = images.ensure(language, ProgressListener.SILENT);
       }
       return image;

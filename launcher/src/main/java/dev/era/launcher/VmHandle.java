@@ -18,7 +18,7 @@ public interface VmHandle {
   /** Host pid of the QEMU process. */
   long pid();
 
-  Accelerator accelerator();
+  QemuAccelerator accelerator();
 
   Instant bootedAt();
 

@@ -14,15 +14,20 @@ import java.util.Objects;
  *     stop()
  */
 public record VmSpec(
-    String id, Language language, int vcpus, int memoryMib, NetworkMode network, long persistMib) {
+    String id,
+    GuestLanguage language,
+    int vcpus,
+    int memoryMib,
+    GuestNetwork network,
+    long persistMib) {
   public VmSpec {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(language, "language");
     Objects.requireNonNull(network, "network");
   }
 
-  public static VmSpec of(String id, Language language) {
-    return new VmSpec(id, language, 1, 256, NetworkMode.NONE, 0);
+  public static VmSpec of(String id, GuestLanguage language) {
+    return new VmSpec(id, language, 1, 256, GuestNetwork.NONE, 0);
   }
 
   public VmSpec withVcpus(int n) {
@@ -33,7 +38,7 @@ public record VmSpec(
     return new VmSpec(id, language, vcpus, mib, network, persistMib);
   }
 
-  public VmSpec withNetwork(NetworkMode mode) {
+  public VmSpec withNetwork(GuestNetwork mode) {
     return new VmSpec(id, language, vcpus, memoryMib, mode, persistMib);
   }
 

@@ -38,7 +38,7 @@ class AcceleratorProbeTest {
   }
 
   private AcceleratorProbe probe(
-      Optional<Accelerator> override, boolean devicePasses, boolean pvm, FakeBoot boot)
+      Optional<QemuAccelerator> override, boolean devicePasses, boolean pvm, FakeBoot boot)
       throws Exception {
     Path pvmModule = dir.resolve("kvm_pvm");
     if (pvm) {
@@ -79,7 +79,7 @@ class AcceleratorProbeTest {
     for (boolean pvm : new boolean[] {false, true}) {
       AcceleratorProbe.Result result = onHost(device, pvm, boot).probe();
 
-      assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
+      assertThat(result.accelerator()).isEqualTo(QemuAccelerator.TCG);
       assertThat(result.reason())
           .startsWith(device + " does not exist")
           .endsWith("using TCG (software emulation: slower, same isolation boundary)");
@@ -94,7 +94,7 @@ class AcceleratorProbeTest {
 
     AcceleratorProbe.Result result = onHost(device, false, boot).probe();
 
-    assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
+    assertThat(result.accelerator()).isEqualTo(QemuAccelerator.TCG);
     assertThat(result.reason()).contains(device + " refused a KVM ioctl");
     assertThat(boot.boots).hasValue(0);
   }
@@ -103,10 +103,11 @@ class AcceleratorProbeTest {
   void aForcedKvmIsTakenAsIs() throws Exception {
     FakeBoot boot = new FakeBoot("k", Optional.of("would fail"));
 
-    AcceleratorProbe.Result result = probe(Optional.of(Accelerator.KVM), false, true, boot).probe();
+    AcceleratorProbe.Result result =
+        probe(Optional.of(QemuAccelerator.KVM), false, true, boot).probe();
 
     assertThat(result)
-        .isEqualTo(new AcceleratorProbe.Result(Accelerator.KVM, "forced by ERA_ACCEL=kvm"));
+        .isEqualTo(new AcceleratorProbe.Result(QemuAccelerator.KVM, "forced by ERA_ACCEL=kvm"));
     assertThat(boot.boots).hasValue(0);
   }
 
@@ -114,10 +115,11 @@ class AcceleratorProbeTest {
   void anOverrideWinsWithoutAnyCheck() throws Exception {
     FakeBoot boot = new FakeBoot("k", Optional.empty());
 
-    AcceleratorProbe.Result result = probe(Optional.of(Accelerator.TCG), true, false, boot).probe();
+    AcceleratorProbe.Result result =
+        probe(Optional.of(QemuAccelerator.TCG), true, false, boot).probe();
 
     assertThat(result)
-        .isEqualTo(new AcceleratorProbe.Result(Accelerator.TCG, "forced by ERA_ACCEL=tcg"));
+        .isEqualTo(new AcceleratorProbe.Result(QemuAccelerator.TCG, "forced by ERA_ACCEL=tcg"));
     assertThat(boot.boots).hasValue(0);
   }
 
@@ -126,7 +128,7 @@ class AcceleratorProbeTest {
     AcceleratorProbe.Result result =
         probe(Optional.empty(), false, false, new FakeBoot("k", Optional.empty())).probe();
 
-    assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
+    assertThat(result.accelerator()).isEqualTo(QemuAccelerator.TCG);
     assertThat(result.reason()).startsWith("/dev/kvm does not exist").contains("using TCG");
   }
 
@@ -136,7 +138,7 @@ class AcceleratorProbeTest {
 
     AcceleratorProbe.Result result = probe(Optional.empty(), true, true, boot).probe();
 
-    assertThat(result.accelerator()).isEqualTo(Accelerator.TCG);
+    assertThat(result.accelerator()).isEqualTo(QemuAccelerator.TCG);
     assertThat(result.reason()).contains("is PVM").contains("cannot run a standard guest kernel");
     assertThat(boot.boots).hasValue(0);
   }
@@ -148,7 +150,7 @@ class AcceleratorProbeTest {
     AcceleratorProbe.Result first = probe(Optional.empty(), true, false, boot).probe();
     AcceleratorProbe.Result second = probe(Optional.empty(), true, false, boot).probe();
 
-    assertThat(first.accelerator()).isEqualTo(Accelerator.KVM);
+    assertThat(first.accelerator()).isEqualTo(QemuAccelerator.KVM);
     assertThat(second).isEqualTo(first);
     assertThat(boot.boots).as("the test boot runs once per host").hasValue(1);
   }
@@ -161,9 +163,9 @@ class AcceleratorProbeTest {
     AcceleratorProbe.Result failed = probe(Optional.empty(), true, false, failing).probe();
     AcceleratorProbe.Result upgraded = probe(Optional.empty(), true, false, afterUpgrade).probe();
 
-    assertThat(failed.accelerator()).isEqualTo(Accelerator.TCG);
+    assertThat(failed.accelerator()).isEqualTo(QemuAccelerator.TCG);
     assertThat(failed.reason()).contains("a test boot under KVM failed: no HELLO within 5 s");
-    assertThat(upgraded.accelerator()).isEqualTo(Accelerator.KVM);
+    assertThat(upgraded.accelerator()).isEqualTo(QemuAccelerator.KVM);
     assertThat(afterUpgrade.boots).hasValue(1);
   }
 }

@@ -38,10 +38,11 @@ class GuestExecIT {
 
   @BeforeAll
   static void boot() {
-    Guests.prepareImages(Language.PYTHON, Language.NODE);
+    Guests.prepareImages(GuestLanguage.PYTHON, GuestLanguage.NODE);
     launcher = Guests.launcher(stateDir);
-    python = launcher.start(VmSpec.of("exec-py", Language.PYTHON).withNetwork(NetworkMode.FULL));
-    node = launcher.start(VmSpec.of("exec-node", Language.NODE));
+    python =
+        launcher.start(VmSpec.of("exec-py", GuestLanguage.PYTHON).withNetwork(GuestNetwork.FULL));
+    node = launcher.start(VmSpec.of("exec-node", GuestLanguage.NODE));
   }
 
   @AfterAll
@@ -61,7 +62,7 @@ class GuestExecIT {
     assertThat(python.accelerator()).isEqualTo(launcher.accelerator());
     assertThat(kvm.path("enabled").asBoolean())
         .as("QEMU's own answer (query-kvm) matches the reported accelerator")
-        .isEqualTo(python.accelerator() == Accelerator.KVM);
+        .isEqualTo(python.accelerator() == QemuAccelerator.KVM);
   }
 
   @Test

@@ -42,10 +42,11 @@ class GuestNetworkIsolationIT {
 
   @BeforeAll
   static void boot() throws Exception {
-    Guests.prepareImages(Language.PYTHON);
+    Guests.prepareImages(GuestLanguage.PYTHON);
     outside = Outside.create();
     launcher = Guests.launcher(stateDir);
-    guest = launcher.start(VmSpec.of("isolated", Language.PYTHON).withNetwork(NetworkMode.FULL));
+    guest =
+        launcher.start(VmSpec.of("isolated", GuestLanguage.PYTHON).withNetwork(GuestNetwork.FULL));
   }
 
   @AfterAll

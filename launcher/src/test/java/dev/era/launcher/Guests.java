@@ -21,9 +21,9 @@ final class Guests {
   }
 
   /** Builds the images (minutes, once per host) before any test's clock starts. */
-  static void prepareImages(Language... languages) {
+  static void prepareImages(GuestLanguage... languages) {
     GuestImages images = new GuestImages(GuestImages.defaultCacheDir());
-    for (Language language : languages) {
+    for (GuestLanguage language : languages) {
       images.ensure(language, step -> System.out.println("[" + language.id() + " image] " + step));
     }
   }

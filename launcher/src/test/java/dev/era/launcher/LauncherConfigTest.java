@@ -14,8 +14,8 @@ class LauncherConfigTest {
   void readsTheAcceleratorOverride() {
     assertThat(LauncherConfig.parseAccelerator(null)).isEmpty();
     assertThat(LauncherConfig.parseAccelerator(" ")).isEmpty();
-    assertThat(LauncherConfig.parseAccelerator("TCG")).contains(Accelerator.TCG);
-    assertThat(LauncherConfig.parseAccelerator("kvm")).contains(Accelerator.KVM);
+    assertThat(LauncherConfig.parseAccelerator("TCG")).contains(QemuAccelerator.TCG);
+    assertThat(LauncherConfig.parseAccelerator("kvm")).contains(QemuAccelerator.KVM);
     assertThatThrownBy(() -> LauncherConfig.parseAccelerator("hvf"))
         .isInstanceOf(InvalidSpecException.class)
         .hasMessage("ERA_ACCEL must be 'tcg' or 'kvm' (or unset to probe), got 'hvf'");

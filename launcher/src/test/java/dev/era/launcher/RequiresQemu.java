@@ -21,7 +21,7 @@ public final class RequiresQemu implements ExecutionCondition {
     String qemu =
         QemuBinary.qemu().toString(); // throws, failing the class, with the package to install
     if (LauncherConfig.parseAccelerator(System.getenv("ERA_ACCEL")).orElse(null)
-        == Accelerator.KVM) {
+        == QemuAccelerator.KVM) {
       Optional<String> unusable = KvmDevice.whyUnusable(Path.of("/dev/kvm"));
       if (unusable.isPresent()) {
         return ConditionEvaluationResult.disabled(

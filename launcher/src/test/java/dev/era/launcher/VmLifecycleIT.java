@@ -36,7 +36,7 @@ class VmLifecycleIT {
 
   @BeforeAll
   static void images() {
-    Guests.prepareImages(Language.PYTHON);
+    Guests.prepareImages(GuestLanguage.PYTHON);
   }
 
   @BeforeEach
@@ -54,7 +54,7 @@ class VmLifecycleIT {
 
   @Test
   void detectsAQemuKilledFromOutside() throws Exception {
-    VmHandle vm = launcher.start(VmSpec.of("victim", Language.PYTHON));
+    VmHandle vm = launcher.start(VmSpec.of("victim", GuestLanguage.PYTHON));
 
     ProcessHandle.of(vm.pid()).orElseThrow().destroyForcibly();
 
@@ -72,7 +72,7 @@ class VmLifecycleIT {
 
   @Test
   void failsACommandInFlightWhenTheVmDies() throws Exception {
-    VmHandle vm = launcher.start(VmSpec.of("dying", Language.PYTHON));
+    VmHandle vm = launcher.start(VmSpec.of("dying", GuestLanguage.PYTHON));
     Execution sleeping = vm.start(ExecRequest.argv("sleep", "100"), ExecListener.IGNORE);
 
     ProcessHandle.of(vm.pid()).orElseThrow().destroyForcibly();
@@ -85,7 +85,7 @@ class VmLifecycleIT {
   @Test
   void aSecondLauncherReadoptsARunningVmAndStopLeavesNothingBehind() throws Exception {
     long socketsBefore = Guests.openSockets();
-    VmHandle first = launcher.start(VmSpec.of("keeper", Language.PYTHON));
+    VmHandle first = launcher.start(VmSpec.of("keeper", GuestLanguage.PYTHON));
     first.putFile("note.txt", "from the first launcher".getBytes(StandardCharsets.UTF_8));
     launcher.close();
 
@@ -100,7 +100,7 @@ class VmLifecycleIT {
     assertThat(adopted.exec(ExecRequest.argv("python3", "-c", "print(2 + 2)")).stdoutText())
         .isEqualTo("4\n");
     assertThat(launcher.list()).extracting(VmHandle::id).containsExactly("keeper");
-    assertThatThrownBy(() -> launcher.start(VmSpec.of("keeper", Language.PYTHON)))
+    assertThatThrownBy(() -> launcher.start(VmSpec.of("keeper", GuestLanguage.PYTHON)))
         .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("already runs on this host");
     assertThatThrownBy(() -> first.exec(ExecRequest.argv("true")))
@@ -126,7 +126,7 @@ class VmLifecycleIT {
 
   @Test
   void aCommandOutlivesItsLauncherAndTheNextOneAttachesToIt() throws Exception {
-    VmHandle first = launcher.start(VmSpec.of("follow", Language.PYTHON));
+    VmHandle first = launcher.start(VmSpec.of("follow", GuestLanguage.PYTHON));
     StringBuffer heardFirst = new StringBuffer();
     Execution running =
         first.start(ExecRequest.shell("echo a; sleep 2; echo b"), stdoutTo(heardFirst));
@@ -173,7 +173,7 @@ class VmLifecycleIT {
 
   @Test
   void stopAsksQemuToQuitWhenTheGuestDoesNotPowerOff() throws Exception {
-    VmHandle vm = launcher.start(VmSpec.of("frozen-guest", Language.PYTHON));
+    VmHandle vm = launcher.start(VmSpec.of("frozen-guest", GuestLanguage.PYTHON));
     // Pauses the vCPUs: the agent cannot answer SHUTDOWN, QEMU still listens.
     TestQmp.execute(VmPaths.of(stateDir, vm.id()).qmpSocket(), "stop");
 
@@ -187,7 +187,7 @@ class VmLifecycleIT {
 
   @Test
   void stopEndsAGuestThatStoppedReadingItsChannelMidWrite() throws Exception {
-    VmHandle vm = launcher.start(VmSpec.of("deaf-guest", Language.PYTHON));
+    VmHandle vm = launcher.start(VmSpec.of("deaf-guest", GuestLanguage.PYTHON));
     // A paused guest reads nothing: once the channel's buffers are full, the file's write blocks.
     TestQmp.execute(VmPaths.of(stateDir, vm.id()).qmpSocket(), "stop");
     CompletableFuture<Void> put =
@@ -208,7 +208,7 @@ class VmLifecycleIT {
 
   @Test
   void stopKillsAQemuThatAnswersNothing() throws Exception {
-    VmHandle vm = launcher.start(VmSpec.of("frozen-qemu", Language.PYTHON));
+    VmHandle vm = launcher.start(VmSpec.of("frozen-qemu", GuestLanguage.PYTHON));
     assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(vm.pid())).start().waitFor())
         .isZero();
 
@@ -247,7 +247,7 @@ class VmLifecycleIT {
 
   @Test
   void keepsThePersistentDiskAcrossStopAndStart() throws Exception {
-    VmSpec spec = VmSpec.of("saver", Language.PYTHON).withPersistMib(64);
+    VmSpec spec = VmSpec.of("saver", GuestLanguage.PYTHON).withPersistMib(64);
     VmHandle vm = launcher.start(spec);
     ExecResult write =
         vm.exec(ExecRequest.shell("echo kept > /work/keep.txt && mount | grep ' /work '"));
@@ -271,11 +271,11 @@ class VmLifecycleIT {
 
   @Test
   void aGuestThatCannotMountItsRootQuotesTheConsoleAndLeavesNothingBehind() throws Exception {
-    Path cache = brokenImageCache(Language.PYTHON, false);
+    Path cache = brokenImageCache(GuestLanguage.PYTHON, false);
     try (QemuLauncher broken =
         new QemuLauncher(LauncherConfig.defaults().withStateDir(stateDir).withCacheDir(cache))) {
 
-      assertThatThrownBy(() -> broken.start(VmSpec.of("no-root", Language.PYTHON)))
+      assertThatThrownBy(() -> broken.start(VmSpec.of("no-root", GuestLanguage.PYTHON)))
           .isInstanceOf(LaunchException.class)
           .hasMessageStartingWith("QEMU ended while VM no-root was booting")
           .hasMessageContaining("Last console lines:")
@@ -289,11 +289,11 @@ class VmLifecycleIT {
 
   @Test
   void aKernelQemuCannotLoadQuotesQemu() throws Exception {
-    Path cache = brokenImageCache(Language.PYTHON, true);
+    Path cache = brokenImageCache(GuestLanguage.PYTHON, true);
     try (QemuLauncher broken =
         new QemuLauncher(LauncherConfig.defaults().withStateDir(stateDir).withCacheDir(cache))) {
 
-      assertThatThrownBy(() -> broken.start(VmSpec.of("no-kernel", Language.PYTHON)))
+      assertThatThrownBy(() -> broken.start(VmSpec.of("no-kernel", GuestLanguage.PYTHON)))
           .isInstanceOf(LaunchException.class)
           .hasMessageStartingWith(
               "QEMU ended while VM no-kernel was booting (QEMU exited with status 1)")
@@ -305,7 +305,7 @@ class VmLifecycleIT {
   }
 
   /** A copy of the image cache (links) whose kernel or root filesystem is garbage. */
-  private Path brokenImageCache(Language language, boolean breakKernel) throws Exception {
+  private Path brokenImageCache(GuestLanguage language, boolean breakKernel) throws Exception {
     Path real = GuestImages.defaultCacheDir();
     GuestImage image = new GuestImages(real).find(language).orElseThrow();
     Path cache = Files.createDirectories(stateDir.resolve("broken-cache"));
@@ -337,18 +337,21 @@ class VmLifecycleIT {
   void rejectsSpecsTheHostCannotRun() {
     int cores = Runtime.getRuntime().availableProcessors();
 
-    assertThatThrownBy(() -> launcher.start(VmSpec.of("big", Language.PYTHON).withVcpus(cores + 1)))
+    assertThatThrownBy(
+            () -> launcher.start(VmSpec.of("big", GuestLanguage.PYTHON).withVcpus(cores + 1)))
         .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("ask for at most " + cores);
-    assertThatThrownBy(() -> launcher.start(VmSpec.of("tiny", Language.PYTHON).withMemoryMib(64)))
+    assertThatThrownBy(
+            () -> launcher.start(VmSpec.of("tiny", GuestLanguage.PYTHON).withMemoryMib(64)))
         .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("minimum of 128 MiB");
     assertThatThrownBy(
             () ->
-                launcher.start(VmSpec.of("huge", Language.PYTHON).withMemoryMib(Integer.MAX_VALUE)))
+                launcher.start(
+                    VmSpec.of("huge", GuestLanguage.PYTHON).withMemoryMib(Integer.MAX_VALUE)))
         .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("more than this host has available");
-    assertThatThrownBy(() -> launcher.start(VmSpec.of("../x", Language.PYTHON)))
+    assertThatThrownBy(() -> launcher.start(VmSpec.of("../x", GuestLanguage.PYTHON)))
         .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("invalid");
     assertThat(stateDir.resolve("vms")).doesNotExist();

@@ -41,10 +41,14 @@ public record NodeAgentConfig(
     int runTailBytes,
     int runLogMaxBytes,
     Duration stopTimeout) {
-  public static final int DEFAULT_RUN_LOG_MAX_BYTES = 8 * 1024 * 1024;
+  // The defaults' one source: constant expressions, so that AgentSettings' @WithDefault can name
+  // them; durations in ISO-8601, which both Duration.parse and Quarkus read.
+  public static final int DEFAULT_RESERVE_CPU = 0;
   public static final long DEFAULT_RESERVE_MEMORY_MIB = 512;
-  public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
-  public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+  public static final double DEFAULT_CPU_ALLOCATION_RATIO = 1;
+  public static final String DEFAULT_HEARTBEAT = "PT5S";
+  public static final int DEFAULT_RUN_LOG_MAX_BYTES = 8 * 1024 * 1024;
+  public static final String DEFAULT_STOP_TIMEOUT = "PT10S";
 
   public NodeAgentConfig {
     Objects.requireNonNull(nodeName, "nodeName");
@@ -81,16 +85,16 @@ public record NodeAgentConfig(
     return new NodeAgentConfig(
         nodeName,
         XdgDirs.current().stateHome().resolve("era").resolve("node-agent"),
-        0,
+        DEFAULT_RESERVE_CPU,
         DEFAULT_RESERVE_MEMORY_MIB,
-        1.0,
-        DEFAULT_HEARTBEAT,
+        DEFAULT_CPU_ALLOCATION_RATIO,
+        Duration.parse(DEFAULT_HEARTBEAT),
         "127.0.0.1",
         0,
         null,
         EraRunStatus.OUTPUT_TAIL_BYTES,
         DEFAULT_RUN_LOG_MAX_BYTES,
-        DEFAULT_STOP_TIMEOUT);
+        Duration.parse(DEFAULT_STOP_TIMEOUT));
   }
 
   /** The host written into the advertised endpoint URL. */

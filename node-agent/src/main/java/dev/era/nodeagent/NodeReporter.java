@@ -1,7 +1,6 @@
 package dev.era.nodeagent;
 
 import com.sun.management.OperatingSystemMXBean;
-import dev.era.api.Accelerator;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraNode;
 import dev.era.api.EraNodeStatus;
@@ -104,15 +103,16 @@ final class NodeReporter {
           EraNodeStatus s = n.getStatus();
           s.setCapacity(capacity());
           s.setAllocated(allocated());
-          s.setImages(launcher.imagesPresent().stream().map(l -> l.id()).sorted().toList());
+          s.setImages(
+              launcher.imagesPresent().stream()
+                  .map(l -> ApiLauncherMapping.language(l).name())
+                  .sorted()
+                  .toList());
           s.setAgentEndpoint(endpoint);
           s.setHeartbeat(Times.format(now));
           s.setObservedGeneration(n.getMetadata().getGeneration());
           try {
-            s.setAccelerator(
-                launcher.accelerator() == dev.era.launcher.Accelerator.KVM
-                    ? Accelerator.kvm
-                    : Accelerator.tcg);
+            s.setAccelerator(ApiLauncherMapping.accelerator(launcher.accelerator()));
             s.setCondition(ConditionTypes.READY, ready, reason, message, now);
           } catch (LaunchException e) {
             s.setCondition(

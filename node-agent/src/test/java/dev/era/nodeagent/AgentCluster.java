@@ -2,7 +2,7 @@ package dev.era.nodeagent;
 
 import dev.era.apiserver.Component;
 import dev.era.apiserver.EmbeddedApiServer;
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
 import dev.era.launcher.RequiresQemu;
@@ -61,13 +61,13 @@ public final class AgentCluster implements AutoCloseable {
   /**
    * Builds the images before any clock starts (minutes, once per host); see {@link RequiresQemu}.
    */
-  public static AgentCluster start(Path dir, Language... images) {
+  public static AgentCluster start(Path dir, GuestLanguage... images) {
     return start(dir, testConfig(), images);
   }
 
-  public static AgentCluster start(Path dir, NodeAgentConfig config, Language... images) {
+  public static AgentCluster start(Path dir, NodeAgentConfig config, GuestLanguage... images) {
     GuestImages cache = new GuestImages(GuestImages.defaultCacheDir());
-    for (Language language : images) {
+    for (GuestLanguage language : images) {
       cache.ensure(language, step -> System.out.println("[" + language.id() + " image] " + step));
     }
     AgentCluster cluster = new AgentCluster(dir, config);

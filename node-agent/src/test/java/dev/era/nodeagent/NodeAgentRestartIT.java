@@ -1,13 +1,13 @@
 package dev.era.nodeagent;
 
-import static dev.era.nodeagent.Resources.awaitFinished;
-import static dev.era.nodeagent.Resources.awaitRun;
-import static dev.era.nodeagent.Resources.awaitVm;
-import static dev.era.nodeagent.Resources.createRun;
-import static dev.era.nodeagent.Resources.createVm;
-import static dev.era.nodeagent.Resources.events;
-import static dev.era.nodeagent.Resources.getRun;
-import static dev.era.nodeagent.Resources.getVm;
+import static dev.era.nodeagent.VmsAndRuns.awaitFinished;
+import static dev.era.nodeagent.VmsAndRuns.awaitRun;
+import static dev.era.nodeagent.VmsAndRuns.awaitVm;
+import static dev.era.nodeagent.VmsAndRuns.createRun;
+import static dev.era.nodeagent.VmsAndRuns.createVm;
+import static dev.era.nodeagent.VmsAndRuns.events;
+import static dev.era.nodeagent.VmsAndRuns.getRun;
+import static dev.era.nodeagent.VmsAndRuns.getVm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -17,7 +17,7 @@ import dev.era.api.EraRunPhase;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.Reasons;
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
 import dev.era.launcher.RequiresQemu;
@@ -51,7 +51,7 @@ class NodeAgentRestartIT {
 
   @BeforeAll
   static void start() {
-    cluster = AgentCluster.start(dir, Language.PYTHON);
+    cluster = AgentCluster.start(dir, GuestLanguage.PYTHON);
     client = cluster.client();
     createVm(client, "keep", "python", s -> {});
     createVm(client, "doomed", "python", s -> {});
@@ -93,10 +93,10 @@ class NodeAgentRestartIT {
     String rebornId = VmSpecs.vmId(unsaved("reborn"));
     try (QemuLauncher other =
         new QemuLauncher(LauncherConfig.defaults().withStateDir(cluster.launcherState()))) {
-      other.start(VmSpec.of("orphan", Language.PYTHON)); // left running: no EraVM owns it
+      other.start(VmSpec.of("orphan", GuestLanguage.PYTHON)); // left running: no EraVM owns it
       // As if an earlier EraVM "reborn" had booted it: it starts before the one created below
       // (creation timestamps have whole seconds).
-      Instant booted = other.start(VmSpec.of(rebornId, Language.PYTHON)).bootedAt();
+      Instant booted = other.start(VmSpec.of(rebornId, GuestLanguage.PYTHON)).bootedAt();
       await().until(() -> Instant.now().isAfter(booted.plusSeconds(1)));
     }
     assertThat(cluster.processesOf("orphan")).hasSize(1);
@@ -145,7 +145,7 @@ class NodeAgentRestartIT {
     assertThat(readopted.getStatus().getBootedAt()).isEqualTo(before.getStatus().getBootedAt());
     assertThat(cluster.processesOf(keepId)).isEqualTo(qemu);
 
-    await().atMost(Resources.BOOT).until(() -> getVm(client, "doomed") == null);
+    await().atMost(VmsAndRuns.BOOT).until(() -> getVm(client, "doomed") == null);
     assertThat(cluster.processesOf(VmSpecs.vmId(doomed))).isEmpty();
     assertThat(cluster.launcherState().resolve("vms").resolve(VmSpecs.vmId(doomed))).doesNotExist();
     assertThat(cluster.processesOf("orphan")).isEmpty();
@@ -174,7 +174,7 @@ class NodeAgentRestartIT {
    */
   private static EraRun awaitStarted(String run, String first) {
     await()
-        .atMost(Resources.RUN)
+        .atMost(VmsAndRuns.RUN)
         .until(() -> Files.exists(runLog(run)) && Files.readString(runLog(run)).equals(first));
     EraRun running = getRun(client, run);
     assertThat(running.getStatus().getPhase()).isEqualTo(EraRunPhase.Running);
@@ -186,14 +186,14 @@ class NodeAgentRestartIT {
     return cluster
         .agentState()
         .resolve("runs")
-        .resolve(Resources.NAMESPACE)
+        .resolve(VmsAndRuns.NAMESPACE)
         .resolve(run)
         .resolve("stdout");
   }
 
   private static EraVM unsaved(String name) {
     EraVM vm = new EraVM();
-    vm.getMetadata().setNamespace(Resources.NAMESPACE);
+    vm.getMetadata().setNamespace(VmsAndRuns.NAMESPACE);
     vm.getMetadata().setName(name);
     return vm;
   }

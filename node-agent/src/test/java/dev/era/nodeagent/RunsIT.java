@@ -1,10 +1,10 @@
 package dev.era.nodeagent;
 
-import static dev.era.nodeagent.Resources.awaitFinished;
-import static dev.era.nodeagent.Resources.awaitVm;
-import static dev.era.nodeagent.Resources.createRun;
-import static dev.era.nodeagent.Resources.createVm;
-import static dev.era.nodeagent.Resources.events;
+import static dev.era.nodeagent.VmsAndRuns.awaitFinished;
+import static dev.era.nodeagent.VmsAndRuns.awaitVm;
+import static dev.era.nodeagent.VmsAndRuns.createRun;
+import static dev.era.nodeagent.VmsAndRuns.createVm;
+import static dev.era.nodeagent.VmsAndRuns.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,7 +21,7 @@ import dev.era.api.Reasons;
 import dev.era.api.RunEnvVar;
 import dev.era.api.RunFile;
 import dev.era.api.Times;
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.RequiresQemu;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -58,7 +58,7 @@ class RunsIT {
 
   @BeforeAll
   static void start() {
-    cluster = AgentCluster.start(dir, Language.PYTHON, Language.NODE);
+    cluster = AgentCluster.start(dir, GuestLanguage.PYTHON, GuestLanguage.NODE);
     client = cluster.client();
     createVm(client, "py", "python", s -> {});
     createVm(client, "js", "node", s -> {});
@@ -75,12 +75,12 @@ class RunsIT {
 
   @Test
   void aVmBecomesRunningAndReady() {
-    EraVM vm = Resources.getVm(client, "py");
+    EraVM vm = VmsAndRuns.getVm(client, "py");
 
     assertThat(vm.getStatus().getNodeName()).isEqualTo(AgentCluster.NODE);
     assertThat(vm.getStatus().isTrue(ConditionTypes.READY)).isTrue();
     assertThat(Times.parse(vm.getStatus().getBootedAt())).isPresent();
-    boolean kvm = cluster.launcher().accelerator() == dev.era.launcher.Accelerator.KVM;
+    boolean kvm = cluster.launcher().accelerator() == dev.era.launcher.QemuAccelerator.KVM;
     assertThat(vm.getStatus().condition(ConditionTypes.ACCELERATED))
         .hasValueSatisfying(
             c -> {
@@ -97,7 +97,7 @@ class RunsIT {
     assertThat(node.getStatus().isTrue(ConditionTypes.READY)).isTrue();
     assertThat(node.getStatus().getAccelerator())
         .isEqualTo(
-            cluster.launcher().accelerator() == dev.era.launcher.Accelerator.KVM
+            cluster.launcher().accelerator() == dev.era.launcher.QemuAccelerator.KVM
                 ? Accelerator.kvm
                 : Accelerator.tcg);
     assertThat(node.getStatus().getImages()).contains("python", "node");
@@ -141,7 +141,7 @@ class RunsIT {
             new ConfigMapBuilder()
                 .withNewMetadata()
                 .withName("py-config")
-                .withNamespace(Resources.NAMESPACE)
+                .withNamespace(VmsAndRuns.NAMESPACE)
                 .endMetadata()
                 .withData(Map.of("config.json", "{\"answer\": 42}"))
                 .build())
@@ -151,7 +151,7 @@ class RunsIT {
             new SecretBuilder()
                 .withNewMetadata()
                 .withName("py-secret")
-                .withNamespace(Resources.NAMESPACE)
+                .withNamespace(VmsAndRuns.NAMESPACE)
                 .endMetadata()
                 .withData(Map.of("token", Base64.getEncoder().encodeToString("s3cret".getBytes())))
                 .build())
@@ -213,7 +213,7 @@ class RunsIT {
     Instant started = Times.parse(status.getStartedAt()).orElseThrow();
     assertThat(Times.parse(status.getFinishedAt()))
         .hasValueSatisfying(finished -> assertThat(finished).isAfterOrEqualTo(started));
-    assertThat(Resources.getVm(client, "py").getStatus().getLastRunAt()).isNotNull();
+    assertThat(VmsAndRuns.getVm(client, "py").getStatus().getLastRunAt()).isNotNull();
   }
 
   @Test
@@ -354,7 +354,7 @@ class RunsIT {
             HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
 
     HttpResponse<String> response =
-        followed.get(Resources.RUN.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        followed.get(VmsAndRuns.RUN.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("line1\nline2\nline3\n");

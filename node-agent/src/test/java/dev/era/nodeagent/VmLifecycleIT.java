@@ -1,11 +1,11 @@
 package dev.era.nodeagent;
 
-import static dev.era.nodeagent.Resources.awaitFinished;
-import static dev.era.nodeagent.Resources.awaitVm;
-import static dev.era.nodeagent.Resources.createRun;
-import static dev.era.nodeagent.Resources.createVm;
-import static dev.era.nodeagent.Resources.events;
-import static dev.era.nodeagent.Resources.getVm;
+import static dev.era.nodeagent.VmsAndRuns.awaitFinished;
+import static dev.era.nodeagent.VmsAndRuns.awaitVm;
+import static dev.era.nodeagent.VmsAndRuns.createRun;
+import static dev.era.nodeagent.VmsAndRuns.createVm;
+import static dev.era.nodeagent.VmsAndRuns.events;
+import static dev.era.nodeagent.VmsAndRuns.getVm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -17,7 +17,7 @@ import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.PersistSpec;
 import dev.era.api.Reasons;
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.RequiresQemu;
 import dev.era.nodeagent.vm.VmSpecs;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -53,7 +53,7 @@ class VmLifecycleIT {
 
   @BeforeAll
   static void start() {
-    cluster = AgentCluster.start(dir, Language.PYTHON);
+    cluster = AgentCluster.start(dir, GuestLanguage.PYTHON);
     client = cluster.client();
     vmId =
         VmSpecs.vmId(
@@ -124,14 +124,14 @@ class VmLifecycleIT {
     assertThat(awaitFinished(client, "last").getStatus().getExitCode()).isZero();
     client
         .resources(EraVM.class)
-        .inNamespace(Resources.NAMESPACE)
+        .inNamespace(VmsAndRuns.NAMESPACE)
         .withName("disk")
         .patch(
             PatchContext.of(PatchType.JSON_MERGE),
             "{\"metadata\":{\"annotations\":{\"" + Annotations.KEEP_PERSIST + "\":\"true\"}}}");
     client.resource(getVm(client, "disk")).delete();
 
-    await().atMost(Resources.BOOT).until(() -> getVm(client, "disk") == null);
+    await().atMost(VmsAndRuns.BOOT).until(() -> getVm(client, "disk") == null);
     assertThat(cluster.processesOf(vmId)).isEmpty();
     assertThat(vmDir()).doesNotExist();
     assertThat(cluster.agentState().resolve("runs/default")).doesNotExist();
@@ -152,7 +152,7 @@ class VmLifecycleIT {
 
     client.resource(getVm(client, "disk")).delete();
 
-    await().atMost(Resources.BOOT).until(() -> getVm(client, "disk") == null);
+    await().atMost(VmsAndRuns.BOOT).until(() -> getVm(client, "disk") == null);
     assertThat(cluster.processesOf(vmId)).isEmpty();
     assertThat(vmDir()).doesNotExist();
     assertThat(disk()).doesNotExist();
@@ -179,7 +179,7 @@ class VmLifecycleIT {
   private static void setRunning(boolean running) {
     client
         .resources(EraVM.class)
-        .inNamespace(Resources.NAMESPACE)
+        .inNamespace(VmsAndRuns.NAMESPACE)
         .withName("disk")
         .edit(
             vm -> {

@@ -5,6 +5,10 @@ import java.time.Duration;
 /**
  * Timing knobs of the ERA controllers.
  *
+ * <p>The {@code DEFAULT_*} constants are the one source of their defaults: ISO-8601 durations, so
+ * that {@link OperatorBeans.Settings}' {@code @WithDefault} names them and {@link #defaults()} (the
+ * embedded control plane) parses them. HelmChartTest checks the chart's values.yaml against them.
+ *
  * @param heartbeatTimeout an EraNode whose heartbeat is older than this takes no new VMs
  * @param nodeLostGrace how long a node may stay NotReady (or silent) before its VMs are failed or
  *     moved and its Running runs failed
@@ -23,13 +27,20 @@ public record EraOperatorConfig(
     Duration runWaitRecheck,
     Duration missingVmGrace) {
 
+  public static final String DEFAULT_HEARTBEAT_TIMEOUT = "PT60S";
+  public static final String DEFAULT_NODE_LOST_GRACE = "PT5M";
+  public static final String DEFAULT_UNSCHEDULABLE_RETRY = "PT60S";
+  public static final String DEFAULT_FINISHED_RUN_TTL = "PT1H";
+  public static final String DEFAULT_RUN_WAIT_RECHECK = "PT60S";
+  public static final String DEFAULT_MISSING_VM_GRACE = "PT30S";
+
   public static EraOperatorConfig defaults() {
     return new EraOperatorConfig(
-        Duration.ofSeconds(60),
-        Duration.ofMinutes(5),
-        Duration.ofSeconds(60),
-        Duration.ofHours(1),
-        Duration.ofSeconds(60),
-        Duration.ofSeconds(30));
+        Duration.parse(DEFAULT_HEARTBEAT_TIMEOUT),
+        Duration.parse(DEFAULT_NODE_LOST_GRACE),
+        Duration.parse(DEFAULT_UNSCHEDULABLE_RETRY),
+        Duration.parse(DEFAULT_FINISHED_RUN_TTL),
+        Duration.parse(DEFAULT_RUN_WAIT_RECHECK),
+        Duration.parse(DEFAULT_MISSING_VM_GRACE));
   }
 }

@@ -8,29 +8,32 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 
-/** CDI wiring for the Quarkus operator: settings from application.properties, metrics. */
+/** CDI wiring for the Quarkus operator: settings from the environment or config, metrics. */
 @ApplicationScoped
 public class OperatorBeans {
 
-  /** {@code era.operator.*} settings; see {@link EraOperatorConfig} for what each means. */
+  /**
+   * {@code era.operator.*} settings (environment variables such as ERA_OPERATOR_NODE_LOST_GRACE);
+   * see {@link EraOperatorConfig} for what each means and where the defaults come from.
+   */
   @ConfigMapping(prefix = "era.operator")
   public interface Settings {
-    @WithDefault("60s")
+    @WithDefault(EraOperatorConfig.DEFAULT_HEARTBEAT_TIMEOUT)
     Duration heartbeatTimeout();
 
-    @WithDefault("5m")
+    @WithDefault(EraOperatorConfig.DEFAULT_NODE_LOST_GRACE)
     Duration nodeLostGrace();
 
-    @WithDefault("60s")
+    @WithDefault(EraOperatorConfig.DEFAULT_UNSCHEDULABLE_RETRY)
     Duration unschedulableRetry();
 
-    @WithDefault("1h")
+    @WithDefault(EraOperatorConfig.DEFAULT_FINISHED_RUN_TTL)
     Duration finishedRunTtl();
 
-    @WithDefault("60s")
+    @WithDefault(EraOperatorConfig.DEFAULT_RUN_WAIT_RECHECK)
     Duration runWaitRecheck();
 
-    @WithDefault("30s")
+    @WithDefault(EraOperatorConfig.DEFAULT_MISSING_VM_GRACE)
     Duration missingVmGrace();
   }
 

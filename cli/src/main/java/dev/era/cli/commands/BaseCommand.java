@@ -3,7 +3,7 @@ package dev.era.cli.commands;
 import dev.era.cli.CliContext;
 import dev.era.cli.EraCommand;
 import dev.era.cli.cluster.Cluster;
-import dev.era.cli.cluster.ControlPlane;
+import dev.era.cli.cluster.ClusterConnector;
 import dev.era.cli.cluster.VmView;
 import dev.era.cli.output.JsonOutput;
 import dev.era.cli.output.Progress;
@@ -47,7 +47,7 @@ abstract class BaseCommand implements Callable<Integer> {
 
   /** The cluster KUBECONFIG names, else the embedded control plane. */
   protected Cluster connect() {
-    return ControlPlane.connect(context());
+    return ClusterConnector.connect(context());
   }
 
   protected void printJson(Object value) {

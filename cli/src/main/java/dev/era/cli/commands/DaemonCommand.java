@@ -1,10 +1,10 @@
 package dev.era.cli.commands;
 
 import dev.era.cli.Logging;
-import dev.era.cli.daemon.ControlPlaneDaemon;
 import dev.era.cli.daemon.DaemonInfo;
+import dev.era.cli.daemon.EmbeddedControlPlane;
 import dev.era.cli.daemon.EraPaths;
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.host.PrivateDirs;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -69,11 +69,11 @@ public final class DaemonCommand extends BaseCommand {
               null,
               Instant.now().toString());
       report(DaemonInfo.Phase.starting, "starting");
-      ControlPlaneDaemon daemon;
+      EmbeddedControlPlane daemon;
       try {
         daemon =
-            ControlPlaneDaemon.start(
-                paths, new ControlPlaneDaemon.Settings(port, languages()), this::progress);
+            EmbeddedControlPlane.start(
+                paths, new EmbeddedControlPlane.Settings(port, languages()), this::progress);
       } catch (Exception e) {
         Logging.direct(Level.SEVERE, DaemonCommand.class, "cannot start: " + e.getMessage(), e);
         report(DaemonInfo.Phase.failed, e.getMessage() == null ? e.toString() : e.getMessage());
@@ -99,10 +99,10 @@ public final class DaemonCommand extends BaseCommand {
     }
   }
 
-  List<Language> languages() {
+  List<GuestLanguage> languages() {
     return images.stream()
         .filter(i -> !FlagConverters.Image.NONE.equals(i))
-        .map(Language::parse)
+        .map(GuestLanguage::parse)
         .toList();
   }
 
@@ -121,7 +121,7 @@ public final class DaemonCommand extends BaseCommand {
   }
 
   /** SIGTERM: stop every part (saving the objects), then remove the files that say "running". */
-  private void shutdown(ControlPlaneDaemon daemon) {
+  private void shutdown(EmbeddedControlPlane daemon) {
     log(Level.INFO, "stopping: saving the objects to " + paths.objectsFile());
     daemon.close();
     for (var file : List.of(paths.kubeconfig(), paths.infoFile(), paths.pidFile())) {

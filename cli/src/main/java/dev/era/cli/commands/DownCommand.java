@@ -3,7 +3,7 @@ package dev.era.cli.commands;
 import dev.era.api.EraVMPhase;
 import dev.era.cli.CliException;
 import dev.era.cli.cluster.Cluster;
-import dev.era.cli.cluster.ControlPlane;
+import dev.era.cli.cluster.ClusterConnector;
 import dev.era.cli.cluster.Sandboxes;
 import dev.era.cli.daemon.DaemonProcess;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -63,7 +63,7 @@ public final class DownCommand extends BaseCommand {
     if (!stopVms) {
       return runningVms();
     }
-    try (Cluster cluster = ControlPlane.embedded(context())) {
+    try (Cluster cluster = ClusterConnector.embedded(context())) {
       Sandboxes sandboxes = new Sandboxes(cluster, progress());
       List<String> up =
           sandboxes.list().stream()
@@ -80,7 +80,7 @@ public final class DownCommand extends BaseCommand {
    * How many VMs will keep running; null when the API server does not answer (it goes down anyway).
    */
   private Integer runningVms() {
-    try (Cluster cluster = ControlPlane.embedded(context())) {
+    try (Cluster cluster = ClusterConnector.embedded(context())) {
       return (int)
           new Sandboxes(cluster, progress())
               .list().stream()
@@ -94,7 +94,7 @@ public final class DownCommand extends BaseCommand {
   private void report(Integer leftRunning, boolean stopped) {
     String kubeconfigVariable = context().env("KUBECONFIG").orElse(null);
     if (json()) {
-      printJson(ControlPlaneView.stopped(context().paths(), leftRunning, kubeconfigVariable));
+      printJson(ControlPlaneReport.stopped(context().paths(), leftRunning, kubeconfigVariable));
       return;
     }
     if (!stopped) {

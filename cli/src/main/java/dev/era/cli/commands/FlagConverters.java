@@ -4,8 +4,8 @@ import dev.era.api.EraRunSpec;
 import dev.era.api.EraVMSpec;
 import dev.era.api.Patterns;
 import dev.era.api.Quantities;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.InvalidSpecException;
-import dev.era.launcher.Language;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -93,7 +93,7 @@ final class FlagConverters {
         return value;
       }
       try {
-        return Language.parse(value).id();
+        return GuestLanguage.parse(value).id();
       } catch (InvalidSpecException e) {
         throw new TypeConversionException("'" + value + "' is not python, node or none");
       }

@@ -1,5 +1,6 @@
 package dev.era.cli.commands;
 
+import dev.era.api.EraRunSpec;
 import dev.era.api.RunFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ public final class RunOptions {
   @Option(
       names = "--timeout",
       paramLabel = "SECONDS",
-      defaultValue = "300",
+      defaultValue = "" + EraRunSpec.DEFAULT_TIMEOUT_SECONDS,
       converter = FlagConverters.TimeoutSeconds.class,
       description =
           "Kill the command after this long, 1-86400; era then exits with 124. Default: ${DEFAULT-VALUE}.")

@@ -4,7 +4,7 @@ import dev.era.api.EraNode;
 import dev.era.cli.CliException;
 import dev.era.cli.ExitCodes;
 import dev.era.cli.cluster.Cluster;
-import dev.era.cli.cluster.ControlPlane;
+import dev.era.cli.cluster.ClusterConnector;
 import dev.era.cli.cluster.Sandboxes;
 import dev.era.cli.daemon.DaemonInfo;
 import dev.era.cli.daemon.DaemonProcess;
@@ -33,13 +33,13 @@ public final class StatusCommand extends BaseCommand {
     String kubeconfigVariable = context().env("KUBECONFIG").orElse(null);
     Optional<DaemonInfo> info = daemon.info();
     if (info.isEmpty()) {
-      print(ControlPlaneView.stopped(context().paths(), null, kubeconfigVariable));
+      print(ControlPlaneReport.stopped(context().paths(), null, kubeconfigVariable));
       return ExitCodes.NOT_RUNNING;
     }
     String accelerator = null;
     Map<String, Long> vms = null;
     if (info.get().phase() == DaemonInfo.Phase.ready) {
-      try (Cluster cluster = ControlPlane.embedded(context())) {
+      try (Cluster cluster = ClusterConnector.embedded(context())) {
         vms =
             new Sandboxes(cluster, progress())
                 .list().stream()
@@ -58,50 +58,50 @@ public final class StatusCommand extends BaseCommand {
       }
     }
     print(
-        ControlPlaneView.running(
+        ControlPlaneReport.running(
             context().paths(), info.get(), accelerator, vms, kubeconfigVariable));
     return 0;
   }
 
-  private void print(ControlPlaneView view) {
+  private void print(ControlPlaneReport report) {
     if (json()) {
-      printJson(view);
+      printJson(report);
       return;
     }
     PrintStream out = out();
-    if (!view.running()) {
+    if (!report.running()) {
       out.println("Control plane: not running (start it with `era up`)");
     } else {
       out.println(
           "Control plane: "
-              + (view.phase().equals("ready")
+              + (report.phase().equals("ready")
                   ? "running"
-                  : view.phase() + " (" + view.message() + ")")
+                  : report.phase() + " (" + report.message() + ")")
               + ", pid "
-              + view.pid()
+              + report.pid()
               + ", since "
-              + view.startedAt());
-      out.println("API server:    " + orUnknown(view.apiUrl()));
-      out.println("Kubeconfig:    " + orUnknown(view.kubeconfig()));
+              + report.startedAt());
+      out.println("API server:    " + orUnknown(report.apiUrl()));
+      out.println("Kubeconfig:    " + orUnknown(report.kubeconfig()));
       out.println(
           "Node:          "
-              + orUnknown(view.node())
-              + (view.accelerator() == null ? "" : " (" + view.accelerator() + ")"));
+              + orUnknown(report.node())
+              + (report.accelerator() == null ? "" : " (" + report.accelerator() + ")"));
       out.println(
           "VMs:           "
-              + (view.vms() == null
+              + (report.vms() == null
                   ? "unknown"
-                  : view.vms().isEmpty()
+                  : report.vms().isEmpty()
                       ? "none"
-                      : view.vms().entrySet().stream()
+                      : report.vms().entrySet().stream()
                           .map(e -> e.getValue() + " " + e.getKey())
                           .collect(Collectors.joining(", "))));
     }
-    out.println("Log:           " + view.log());
-    if (view.kubeconfigVariable() != null) {
+    out.println("Log:           " + report.log());
+    if (report.kubeconfigVariable() != null) {
       out.println(
           "Note: KUBECONFIG is set, so the other commands use the cluster it names: "
-              + view.kubeconfigVariable());
+              + report.kubeconfigVariable());
     }
     out.flush();
   }

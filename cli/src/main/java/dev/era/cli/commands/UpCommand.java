@@ -1,5 +1,6 @@
 package dev.era.cli.commands;
 
+import dev.era.api.EraVMSpec;
 import dev.era.cli.daemon.DaemonInfo;
 import dev.era.cli.daemon.DaemonProcess;
 import java.io.IOException;
@@ -35,7 +36,7 @@ public final class UpCommand extends BaseCommand {
       names = "--images",
       split = ",",
       paramLabel = "LANGUAGE",
-      defaultValue = "python",
+      defaultValue = EraVMSpec.DEFAULT_LANGUAGE,
       converter = FlagConverters.Image.class,
       description =
           "Guest images to build (or find cached) before reporting ready: python, node, or none."
@@ -68,7 +69,7 @@ public final class UpCommand extends BaseCommand {
   private void print(DaemonInfo info, boolean wasRunning) {
     if (json()) {
       printJson(
-          ControlPlaneView.running(
+          ControlPlaneReport.running(
               context().paths(), info, null, null, context().env("KUBECONFIG").orElse(null)));
       return;
     }

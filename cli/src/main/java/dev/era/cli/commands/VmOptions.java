@@ -25,7 +25,7 @@ public final class VmOptions {
   @Option(
       names = "--cpu",
       paramLabel = "N",
-      defaultValue = "1",
+      defaultValue = "" + EraVMSpec.MIN_CPU,
       converter = FlagConverters.Cpu.class,
       description = "Virtual CPUs, 1-64. Default: ${DEFAULT-VALUE}.")
   int cpu;
@@ -33,7 +33,7 @@ public final class VmOptions {
   @Option(
       names = "--mem",
       paramLabel = "MiB",
-      defaultValue = "256",
+      defaultValue = EraVMSpec.DEFAULT_MEMORY,
       converter = FlagConverters.Memory.class,
       description =
           "Memory in MiB, or a quantity such as 1Gi; at least 128 MiB. Default: ${DEFAULT-VALUE}.")
@@ -42,7 +42,7 @@ public final class VmOptions {
   @Option(
       names = "--network",
       paramLabel = "MODE",
-      defaultValue = "none",
+      defaultValue = EraVMSpec.DEFAULT_NETWORK,
       description =
           "none (no network device) or full (outbound access). Default: ${DEFAULT-VALUE}.")
   Network network;

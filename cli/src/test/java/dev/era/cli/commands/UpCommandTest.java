@@ -2,7 +2,7 @@ package dev.era.cli.commands;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,7 +22,7 @@ class UpCommandTest {
     new CommandLine(daemon).parseArgs(UpCommand.daemonArgs(0, images).toArray(String[]::new));
 
     assertThat(daemon.languages())
-        .map(Language::name)
+        .map(GuestLanguage::name)
         .containsExactlyElementsOf(expected.isEmpty() ? List.of() : List.of(expected.split(",")));
   }
 }

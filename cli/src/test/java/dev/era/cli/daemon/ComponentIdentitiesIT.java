@@ -41,9 +41,9 @@ class ComponentIdentitiesIT {
   @Test
   void theDaemonsOperatorAndNodeAgentPlaceReportAndDeleteAVmWithTheirOwnRules() throws Exception {
     EraPaths paths = new EraPaths(dir.resolve("state"), dir.resolve("config"));
-    try (ControlPlaneDaemon daemon =
-            ControlPlaneDaemon.start(
-                paths, new ControlPlaneDaemon.Settings(0, List.of()), step -> {});
+    try (EmbeddedControlPlane daemon =
+            EmbeddedControlPlane.start(
+                paths, new EmbeddedControlPlane.Settings(0, List.of()), step -> {});
         KubernetesClient admin =
             new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(Files.readString(paths.kubeconfig())))

@@ -1,6 +1,6 @@
 package dev.era.launcher.image;
 
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import java.nio.file.Path;
 
 /**
@@ -14,4 +14,5 @@ import java.nio.file.Path;
  * @param initramfs the initramfs holding the agent (/init) and the modules the root disk needs
  * @param rootfs the read-only root filesystem image
  */
-public record GuestImage(Language language, String key, Path kernel, Path initramfs, Path rootfs) {}
+public record GuestImage(
+    GuestLanguage language, String key, Path kernel, Path initramfs, Path rootfs) {}

@@ -1,6 +1,6 @@
 package dev.era.launcher.image;
 
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.ProgressListener;
 import dev.era.launcher.host.XdgDirs;
@@ -53,7 +53,7 @@ public final class GuestImages {
   }
 
   /** The image for a language, built first if it is not cached; returns at once when it is. */
-  public GuestImage ensure(Language language, ProgressListener progress) {
+  public GuestImage ensure(GuestLanguage language, ProgressListener progress) {
     Optional<GuestImage> cached = find(language);
     if (cached.isPresent()) {
       return cached.get();
@@ -79,7 +79,7 @@ public final class GuestImages {
   }
 
   /** The cached image for a language, if it has been built. */
-  public Optional<GuestImage> find(Language language) {
+  public Optional<GuestImage> find(GuestLanguage language) {
     Path boot = cacheDir.resolve("boot-" + sources.bootKey());
     Path rootfs =
         cacheDir.resolve(language.id() + "-" + sources.rootfsKey(language)).resolve(ROOTFS);
@@ -94,13 +94,13 @@ public final class GuestImages {
   }
 
   /** The languages whose images are cached. */
-  public Set<Language> present() {
-    return Arrays.stream(Language.values())
+  public Set<GuestLanguage> present() {
+    return Arrays.stream(GuestLanguage.values())
         .filter(language -> find(language).isPresent())
-        .collect(Collectors.toCollection(() -> EnumSet.noneOf(Language.class)));
+        .collect(Collectors.toCollection(() -> EnumSet.noneOf(GuestLanguage.class)));
   }
 
-  private String key(Language language) {
+  private String key(GuestLanguage language) {
     return sources.bootKey() + "-" + sources.rootfsKey(language);
   }
 }

@@ -1,6 +1,6 @@
 package dev.era.launcher.image;
 
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.LaunchException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,7 +72,7 @@ final class GuestSources {
   }
 
   /** Key of one language's root filesystem: the script and that language's package list. */
-  String rootfsKey(Language language) {
+  String rootfsKey(GuestLanguage language) {
     String packages = packagesFile(language);
     if (!files.contains(packages)) {
       throw new LaunchException(
@@ -98,7 +98,7 @@ final class GuestSources {
     }
   }
 
-  private static String packagesFile(Language language) {
+  private static String packagesFile(GuestLanguage language) {
     return "rootfs/" + language.id() + ".packages";
   }
 

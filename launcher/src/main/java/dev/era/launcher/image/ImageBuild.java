@@ -1,6 +1,6 @@
 package dev.era.launcher.image;
 
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.ProgressListener;
 import java.io.BufferedReader;
@@ -31,7 +31,7 @@ final class ImageBuild {
     this.cacheDir = cacheDir;
   }
 
-  void run(Language language, ProgressListener progress) {
+  void run(GuestLanguage language, ProgressListener progress) {
     Path guestDir;
     try {
       guestDir = Files.createTempDirectory("era-guest-");
@@ -49,7 +49,7 @@ final class ImageBuild {
     }
   }
 
-  private void runScript(Path script, Language language, ProgressListener progress) {
+  private void runScript(Path script, GuestLanguage language, ProgressListener progress) {
     Process process;
     try {
       process =

@@ -1,7 +1,7 @@
 package dev.era.launcher.qemu;
 
-import dev.era.launcher.Accelerator;
-import dev.era.launcher.NetworkMode;
+import dev.era.launcher.GuestNetwork;
+import dev.era.launcher.QemuAccelerator;
 import dev.era.launcher.VmSpec;
 import dev.era.launcher.image.GuestImage;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ public record QemuCommand(
     Path qemu,
     VmSpec spec,
     GuestImage image,
-    Accelerator accelerator,
+    QemuAccelerator accelerator,
     VmPaths paths,
     Optional<Path> persistDisk,
     OptionalLong tscKhz) {
@@ -49,7 +49,7 @@ public record QemuCommand(
                 "-display",
                 "none",
                 "-no-reboot"));
-    if (accelerator == Accelerator.KVM) {
+    if (accelerator == QemuAccelerator.KVM) {
       args.addAll(List.of("-accel", "kvm", "-cpu", "host"));
     } else {
       // The default translation cache let one Node.js guest grow to ~960 MB RSS; 64 MB keeps it
@@ -83,7 +83,7 @@ public record QemuCommand(
             "-mon", "chardev=qmp,mode=control",
             "-chardev", "file,id=console,path=" + escape(paths.consoleLog()) + ",append=on",
             "-serial", "chardev:console"));
-    if (spec.network() == NetworkMode.FULL) {
+    if (spec.network() == GuestNetwork.FULL) {
       // User-mode networking: no host bridge. Every guest connection is a socket of this QEMU,
       // which runs in a cgroup that the host's firewall keeps off the host's own and private
       // addresses (GuestNetworkGuard); the guest agent's reject route for 10.0.2.2 (slirp's alias
@@ -101,7 +101,7 @@ public record QemuCommand(
     // Without the host's TSC frequency about one boot in eleven hung in clock calibration under
     // TCG.
     tscKhz.ifPresent(khz -> cmdline.append(" tsc_early_khz=").append(khz));
-    cmdline.append(" era.net=").append(spec.network() == NetworkMode.FULL ? "full" : "none");
+    cmdline.append(" era.net=").append(spec.network() == GuestNetwork.FULL ? "full" : "none");
     if (persistDisk.isPresent()) {
       cmdline.append(" era.persist=1");
     }

@@ -1,10 +1,10 @@
 package dev.era.launcher.qemu;
 
-import dev.era.launcher.Accelerator;
 import dev.era.launcher.ExecListener;
 import dev.era.launcher.ExecRequest;
 import dev.era.launcher.Execution;
 import dev.era.launcher.LaunchException;
+import dev.era.launcher.QemuAccelerator;
 import dev.era.launcher.VmExit;
 import dev.era.launcher.VmHandle;
 import dev.era.launcher.VmSpec;
@@ -199,7 +199,7 @@ public final class QemuVm implements VmHandle {
   }
 
   @Override
-  public Accelerator accelerator() {
+  public QemuAccelerator accelerator() {
     return record.accelerator();
   }
 

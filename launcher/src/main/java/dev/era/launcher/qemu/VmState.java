@@ -1,6 +1,6 @@
 package dev.era.launcher.qemu;
 
-import dev.era.launcher.Accelerator;
+import dev.era.launcher.QemuAccelerator;
 import dev.era.launcher.VmSpec;
 import java.time.Instant;
 
@@ -22,7 +22,7 @@ public record VmState(
     int version,
     long pid,
     VmSpec spec,
-    Accelerator accelerator,
+    QemuAccelerator accelerator,
     String agentSocket,
     String qmpSocket,
     String consoleLog,

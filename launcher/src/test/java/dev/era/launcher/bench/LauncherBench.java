@@ -2,7 +2,7 @@ package dev.era.launcher.bench;
 
 import dev.era.launcher.ExecRequest;
 import dev.era.launcher.ExecResult;
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
 import dev.era.launcher.VmHandle;
@@ -45,7 +45,7 @@ public final class LauncherBench {
 
   public static void main(String[] args) throws Exception {
     new GuestImages(GuestImages.defaultCacheDir())
-        .ensure(Language.PYTHON, step -> System.out.println("image: " + step));
+        .ensure(GuestLanguage.PYTHON, step -> System.out.println("image: " + step));
     Path stateDir = Files.createTempDirectory("era-bench");
     String loadBefore = loadAverage();
     List<String[]> rows = new ArrayList<>();
@@ -56,7 +56,7 @@ public final class LauncherBench {
       List<Double> boots = new ArrayList<>();
       for (int i = 0; i < BOOTS; i++) {
         long start = System.nanoTime();
-        VmHandle vm = launcher.start(VmSpec.of("bench-boot-" + i, Language.PYTHON));
+        VmHandle vm = launcher.start(VmSpec.of("bench-boot-" + i, GuestLanguage.PYTHON));
         boots.add(millisSince(start));
         vm.stop(STOP);
       }
@@ -68,7 +68,8 @@ public final class LauncherBench {
               "<= 1200"));
       rows.add(row("cold boot to ready, p90", percentile(boots, 90), "ms", ""));
 
-      VmHandle vm = launcher.start(VmSpec.of("bench-exec", Language.PYTHON).withMemoryMib(256));
+      VmHandle vm =
+          launcher.start(VmSpec.of("bench-exec", GuestLanguage.PYTHON).withMemoryMib(256));
       Thread.sleep(2000); // let the guest settle before measuring idle memory
       long idleRss = rssKib(vm.pid());
       List<Double> trues = time(() -> vm.exec(ExecRequest.argv("true")));
@@ -127,7 +128,7 @@ public final class LauncherBench {
       long start = System.nanoTime();
       List<CompletableFuture<VmHandle>> vms = new ArrayList<>();
       for (int i = 0; i < PARALLEL; i++) {
-        VmSpec spec = VmSpec.of("bench-par-" + i, Language.PYTHON);
+        VmSpec spec = VmSpec.of("bench-par-" + i, GuestLanguage.PYTHON);
         vms.add(CompletableFuture.supplyAsync(() -> launcher.start(spec), pool));
       }
       CompletableFuture.allOf(vms.toArray(CompletableFuture[]::new)).join();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.LaunchException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -41,8 +41,8 @@ class GuestImagesIT {
    * missing.
    */
   @ParameterizedTest
-  @EnumSource(Language.class)
-  void theImageOfEachLanguageIsBootable(Language language) throws IOException {
+  @EnumSource(GuestLanguage.class)
+  void theImageOfEachLanguageIsBootable(GuestLanguage language) throws IOException {
     if (images.find(language).isEmpty()) {
       assumeCanBuild();
     }
@@ -77,9 +77,9 @@ class GuestImagesIT {
     assumeCanBuild();
     List<String> buildSteps = new ArrayList<>();
 
-    GuestImage built = new GuestImages(cache).ensure(Language.PYTHON, buildSteps::add);
+    GuestImage built = new GuestImages(cache).ensure(GuestLanguage.PYTHON, buildSteps::add);
     List<String> reuseSteps = new ArrayList<>();
-    GuestImage reused = new GuestImages(cache).ensure(Language.PYTHON, reuseSteps::add);
+    GuestImage reused = new GuestImages(cache).ensure(GuestLanguage.PYTHON, reuseSteps::add);
 
     assertThat(buildSteps)
         .anyMatch(step -> step.contains("compiling the agent"))
@@ -103,7 +103,7 @@ class GuestImagesIT {
     try (URLClassLoader loader =
         new URLClassLoader(new URL[] {guest.getParent().toUri().toURL()}, null)) {
       GuestImages broken = new GuestImages(cache, new GuestSources(loader));
-      assertThatThrownBy(() -> broken.ensure(Language.PYTHON, steps::add))
+      assertThatThrownBy(() -> broken.ensure(GuestLanguage.PYTHON, steps::add))
           .isInstanceOf(LaunchException.class)
           .hasMessageContaining("compiling the agent")
           .hasMessageContaining(cache.resolve("build.log").toString())

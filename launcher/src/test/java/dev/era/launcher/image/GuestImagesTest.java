@@ -3,7 +3,7 @@ package dev.era.launcher.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.LaunchException;
 import java.io.IOException;
 import java.net.URL;
@@ -41,7 +41,7 @@ class GuestImagesTest {
     // tests are no input of the image)
     assertThat(sources.bootKey()).isEqualTo("9634952344f1d3f2");
     // sha256sum build-image.sh rootfs/python.packages | sha256sum
-    assertThat(sources.rootfsKey(Language.PYTHON)).isEqualTo("2a71414143d818d8");
+    assertThat(sources.rootfsKey(GuestLanguage.PYTHON)).isEqualTo("2a71414143d818d8");
   }
 
   @Test
@@ -51,8 +51,9 @@ class GuestImagesTest {
     GuestSources second = sources(guest);
 
     assertThat(second.bootKey()).isEqualTo(first.bootKey());
-    assertThat(second.rootfsKey(Language.NODE)).isEqualTo(first.rootfsKey(Language.NODE));
-    assertThat(first.rootfsKey(Language.PYTHON)).isNotEqualTo(first.rootfsKey(Language.NODE));
+    assertThat(second.rootfsKey(GuestLanguage.NODE)).isEqualTo(first.rootfsKey(GuestLanguage.NODE));
+    assertThat(first.rootfsKey(GuestLanguage.PYTHON))
+        .isNotEqualTo(first.rootfsKey(GuestLanguage.NODE));
   }
 
   @Test
@@ -63,8 +64,9 @@ class GuestImagesTest {
     GuestSources after = sources(changed);
 
     assertThat(after.bootKey()).isNotEqualTo(before.bootKey());
-    assertThat(after.rootfsKey(Language.PYTHON)).isEqualTo(before.rootfsKey(Language.PYTHON));
-    assertThat(after.rootfsKey(Language.NODE)).isEqualTo(before.rootfsKey(Language.NODE));
+    assertThat(after.rootfsKey(GuestLanguage.PYTHON))
+        .isEqualTo(before.rootfsKey(GuestLanguage.PYTHON));
+    assertThat(after.rootfsKey(GuestLanguage.NODE)).isEqualTo(before.rootfsKey(GuestLanguage.NODE));
   }
 
   @Test
@@ -76,7 +78,8 @@ class GuestImagesTest {
     GuestSources after = sources(changed);
 
     assertThat(after.bootKey()).isEqualTo(before.bootKey());
-    assertThat(after.rootfsKey(Language.PYTHON)).isEqualTo(before.rootfsKey(Language.PYTHON));
+    assertThat(after.rootfsKey(GuestLanguage.PYTHON))
+        .isEqualTo(before.rootfsKey(GuestLanguage.PYTHON));
   }
 
   @Test
@@ -86,8 +89,9 @@ class GuestImagesTest {
     Files.writeString(changed.resolve("rootfs/python.packages"), "python3\npython3-numpy\n");
     GuestSources after = sources(changed);
 
-    assertThat(after.rootfsKey(Language.PYTHON)).isNotEqualTo(before.rootfsKey(Language.PYTHON));
-    assertThat(after.rootfsKey(Language.NODE)).isEqualTo(before.rootfsKey(Language.NODE));
+    assertThat(after.rootfsKey(GuestLanguage.PYTHON))
+        .isNotEqualTo(before.rootfsKey(GuestLanguage.PYTHON));
+    assertThat(after.rootfsKey(GuestLanguage.NODE)).isEqualTo(before.rootfsKey(GuestLanguage.NODE));
     assertThat(after.bootKey()).isEqualTo(before.bootKey());
   }
 
@@ -97,8 +101,10 @@ class GuestImagesTest {
     GuestSources after = sources(writeGuest("b", SCRIPT + "# changed\n"));
 
     assertThat(after.bootKey()).isNotEqualTo(before.bootKey());
-    assertThat(after.rootfsKey(Language.PYTHON)).isNotEqualTo(before.rootfsKey(Language.PYTHON));
-    assertThat(after.rootfsKey(Language.NODE)).isNotEqualTo(before.rootfsKey(Language.NODE));
+    assertThat(after.rootfsKey(GuestLanguage.PYTHON))
+        .isNotEqualTo(before.rootfsKey(GuestLanguage.PYTHON));
+    assertThat(after.rootfsKey(GuestLanguage.NODE))
+        .isNotEqualTo(before.rootfsKey(GuestLanguage.NODE));
   }
 
   @Test
@@ -106,19 +112,22 @@ class GuestImagesTest {
     Path marker = tmp.resolve("builder-ran");
     GuestSources sources = sources(writeGuest("a", "#!/bin/sh\ntouch '" + marker + "'\nexit 1\n"));
     Path cache = tmp.resolve("cache");
-    cacheEntries(cache, sources, Language.PYTHON);
+    cacheEntries(cache, sources, GuestLanguage.PYTHON);
     List<String> steps = new ArrayList<>();
 
-    GuestImage image = new GuestImages(cache, sources).ensure(Language.PYTHON, steps::add);
+    GuestImage image = new GuestImages(cache, sources).ensure(GuestLanguage.PYTHON, steps::add);
 
     Path boot = cache.resolve("boot-" + sources.bootKey());
-    assertThat(image.language()).isEqualTo(Language.PYTHON);
-    assertThat(image.key()).isEqualTo(sources.bootKey() + "-" + sources.rootfsKey(Language.PYTHON));
+    assertThat(image.language()).isEqualTo(GuestLanguage.PYTHON);
+    assertThat(image.key())
+        .isEqualTo(sources.bootKey() + "-" + sources.rootfsKey(GuestLanguage.PYTHON));
     assertThat(image.kernel()).isEqualTo(boot.resolve("kernel"));
     assertThat(image.initramfs()).isEqualTo(boot.resolve("initramfs.cpio"));
     assertThat(image.rootfs())
         .isEqualTo(
-            cache.resolve("python-" + sources.rootfsKey(Language.PYTHON)).resolve("rootfs.erofs"));
+            cache
+                .resolve("python-" + sources.rootfsKey(GuestLanguage.PYTHON))
+                .resolve("rootfs.erofs"));
     assertThat(steps).isEmpty();
     assertThat(marker).doesNotExist();
   }
@@ -130,15 +139,15 @@ class GuestImagesTest {
     GuestImages images = new GuestImages(cache, sources);
     assertThat(images.present()).isEmpty();
 
-    cacheEntries(cache, sources, Language.NODE);
-    Files.createDirectories(cache.resolve("python-" + sources.rootfsKey(Language.PYTHON)));
+    cacheEntries(cache, sources, GuestLanguage.NODE);
+    Files.createDirectories(cache.resolve("python-" + sources.rootfsKey(GuestLanguage.PYTHON)));
 
-    assertThat(images.find(Language.NODE)).isPresent();
-    assertThat(images.find(Language.PYTHON)).isEmpty();
-    assertThat(images.present()).containsExactly(Language.NODE);
+    assertThat(images.find(GuestLanguage.NODE)).isPresent();
+    assertThat(images.find(GuestLanguage.PYTHON)).isEmpty();
+    assertThat(images.present()).containsExactly(GuestLanguage.NODE);
 
     Files.delete(cache.resolve("boot-" + sources.bootKey()).resolve("initramfs.cpio"));
-    assertThat(images.present()).isEqualTo(EnumSet.noneOf(Language.class));
+    assertThat(images.present()).isEqualTo(EnumSet.noneOf(GuestLanguage.class));
   }
 
   @Test
@@ -149,7 +158,7 @@ class GuestImagesTest {
         Files.readString(guest.resolve("sources.txt")).replace("rootfs/node.packages\n", ""));
     GuestImages images = new GuestImages(tmp.resolve("cache"), sources(guest));
 
-    assertThatThrownBy(() -> images.find(Language.NODE))
+    assertThatThrownBy(() -> images.find(GuestLanguage.NODE))
         .isInstanceOf(LaunchException.class)
         .hasMessageContaining("no guest image recipe for node")
         .hasMessageContaining("guest/rootfs/node.packages");
@@ -183,7 +192,7 @@ class GuestImagesTest {
     return new GuestSources(loader);
   }
 
-  private static void cacheEntries(Path cache, GuestSources sources, Language language)
+  private static void cacheEntries(Path cache, GuestSources sources, GuestLanguage language)
       throws IOException {
     Path boot = Files.createDirectories(cache.resolve("boot-" + sources.bootKey()));
     Files.write(boot.resolve("kernel"), new byte[] {0x7f, 'E', 'L', 'F'});

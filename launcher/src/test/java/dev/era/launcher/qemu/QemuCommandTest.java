@@ -2,9 +2,9 @@ package dev.era.launcher.qemu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.era.launcher.Accelerator;
-import dev.era.launcher.Language;
-import dev.era.launcher.NetworkMode;
+import dev.era.launcher.GuestLanguage;
+import dev.era.launcher.GuestNetwork;
+import dev.era.launcher.QemuAccelerator;
 import dev.era.launcher.VmSpec;
 import dev.era.launcher.image.GuestImage;
 import java.nio.file.Path;
@@ -16,14 +16,15 @@ import org.junit.jupiter.api.Test;
 class QemuCommandTest {
   private static final GuestImage IMAGE =
       new GuestImage(
-          Language.PYTHON,
+          GuestLanguage.PYTHON,
           "k1-r1",
           Path.of("/cache/boot/kernel"),
           Path.of("/cache/boot/initramfs.cpio"),
           Path.of("/cache/python/rootfs.erofs"));
   private static final VmPaths PATHS = VmPaths.of(Path.of("/state"), "py-1");
 
-  private static QemuCommand command(VmSpec spec, Accelerator accelerator, Optional<Path> disk) {
+  private static QemuCommand command(
+      VmSpec spec, QemuAccelerator accelerator, Optional<Path> disk) {
     return new QemuCommand(
         Path.of("/usr/bin/qemu-system-x86_64"),
         spec,
@@ -47,8 +48,8 @@ class QemuCommandTest {
 
   @Test
   void buildsAMicrovmUnderTcgWithTheNotedOptions() {
-    VmSpec spec = VmSpec.of("py-1", Language.PYTHON).withVcpus(2).withMemoryMib(512);
-    List<String> argv = command(spec, Accelerator.TCG, Optional.empty()).argv();
+    VmSpec spec = VmSpec.of("py-1", GuestLanguage.PYTHON).withVcpus(2).withMemoryMib(512);
+    List<String> argv = command(spec, QemuAccelerator.TCG, Optional.empty()).argv();
 
     assertThat(argv.get(0)).isEqualTo("/usr/bin/qemu-system-x86_64");
     assertThat(values(argv, "-M")).containsExactly("microvm,x-option-roms=off");
@@ -82,7 +83,8 @@ class QemuCommandTest {
   @Test
   void usesKvmWithTheHostCpu() {
     List<String> argv =
-        command(VmSpec.of("py-1", Language.PYTHON), Accelerator.KVM, Optional.empty()).argv();
+        command(VmSpec.of("py-1", GuestLanguage.PYTHON), QemuAccelerator.KVM, Optional.empty())
+            .argv();
 
     assertThat(values(argv, "-accel")).containsExactly("kvm");
     assertThat(values(argv, "-cpu")).containsExactly("host");
@@ -91,7 +93,7 @@ class QemuCommandTest {
   @Test
   void passesTheHostTscAndTheNetworkModeOnTheKernelCommandLine() {
     String none =
-        command(VmSpec.of("py-1", Language.PYTHON), Accelerator.TCG, Optional.empty())
+        command(VmSpec.of("py-1", GuestLanguage.PYTHON), QemuAccelerator.TCG, Optional.empty())
             .kernelCmdline();
 
     assertThat(none.split(" "))
@@ -119,11 +121,12 @@ class QemuCommandTest {
   @Test
   void networkNoneHasNoNetworkDeviceAndFullHasUserNetworking() {
     List<String> none =
-        command(VmSpec.of("py-1", Language.PYTHON), Accelerator.TCG, Optional.empty()).argv();
+        command(VmSpec.of("py-1", GuestLanguage.PYTHON), QemuAccelerator.TCG, Optional.empty())
+            .argv();
     QemuCommand full =
         command(
-            VmSpec.of("py-1", Language.PYTHON).withNetwork(NetworkMode.FULL),
-            Accelerator.TCG,
+            VmSpec.of("py-1", GuestLanguage.PYTHON).withNetwork(GuestNetwork.FULL),
+            QemuAccelerator.TCG,
             Optional.empty());
 
     assertThat(none).noneMatch(arg -> arg.contains("netdev") || arg.contains("virtio-net"));
@@ -136,8 +139,8 @@ class QemuCommandTest {
   void attachesThePersistentDiskAfterTheRootDisk() {
     QemuCommand command =
         command(
-            VmSpec.of("py-1", Language.PYTHON).withPersistMib(64),
-            Accelerator.TCG,
+            VmSpec.of("py-1", GuestLanguage.PYTHON).withPersistMib(64),
+            QemuAccelerator.TCG,
             Optional.of(Path.of("/state/disks/py-1.img")));
 
     assertThat(values(command.argv(), "-drive"))
@@ -157,9 +160,9 @@ class QemuCommandTest {
     List<String> argv =
         new QemuCommand(
                 Path.of("/usr/bin/qemu-system-x86_64"),
-                VmSpec.of("py-1", Language.PYTHON),
+                VmSpec.of("py-1", GuestLanguage.PYTHON),
                 IMAGE,
-                Accelerator.TCG,
+                QemuAccelerator.TCG,
                 odd,
                 Optional.empty(),
                 OptionalLong.empty())
@@ -174,9 +177,9 @@ class QemuCommandTest {
     String cmdline =
         new QemuCommand(
                 Path.of("/q"),
-                VmSpec.of("py-1", Language.PYTHON),
+                VmSpec.of("py-1", GuestLanguage.PYTHON),
                 IMAGE,
-                Accelerator.TCG,
+                QemuAccelerator.TCG,
                 PATHS,
                 Optional.empty(),
                 OptionalLong.empty())

@@ -3,8 +3,8 @@ package dev.era.launcher.qemu;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.InvalidSpecException;
-import dev.era.launcher.Language;
 import dev.era.launcher.VmSpec;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SpecValidatorTest {
   private static final SpecValidator.HostLimits HOST =
       new SpecValidator.HostLimits(2, 4096, 10_000);
-  private static final VmSpec OK = VmSpec.of("py-1", Language.PYTHON);
+  private static final VmSpec OK = VmSpec.of("py-1", GuestLanguage.PYTHON);
 
   private static void validate(VmSpec spec) {
     SpecValidator.validate(spec, HOST, false);
@@ -29,7 +29,8 @@ class SpecValidatorTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "-a", "a-", "a/b", "..", "a b", "ü", "a_b"})
   void rejectsIdsThatCannotNameADirectory(String id) {
-    assertThatThrownBy(() -> validate(new VmSpec(id, Language.PYTHON, 1, 256, OK.network(), 0)))
+    assertThatThrownBy(
+            () -> validate(new VmSpec(id, GuestLanguage.PYTHON, 1, 256, OK.network(), 0)))
         .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("VM id '" + id + "' is invalid");
   }

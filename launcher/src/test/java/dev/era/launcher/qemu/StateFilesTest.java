@@ -2,9 +2,9 @@ package dev.era.launcher.qemu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.era.launcher.Accelerator;
-import dev.era.launcher.Language;
-import dev.era.launcher.NetworkMode;
+import dev.era.launcher.GuestLanguage;
+import dev.era.launcher.GuestNetwork;
+import dev.era.launcher.QemuAccelerator;
 import dev.era.launcher.VmSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +21,11 @@ class StateFilesTest {
         new VmState(
             VmState.CURRENT_VERSION,
             4242,
-            VmSpec.of("node-1", Language.NODE)
+            VmSpec.of("node-1", GuestLanguage.NODE)
                 .withVcpus(2)
-                .withNetwork(NetworkMode.FULL)
+                .withNetwork(GuestNetwork.FULL)
                 .withPersistMib(64),
-            Accelerator.TCG,
+            QemuAccelerator.TCG,
             "/s/agent.sock",
             "/s/qmp.sock",
             "/s/console.log",
@@ -59,7 +59,7 @@ class StateFilesTest {
         .hasValueSatisfying(
             s -> {
               assertThat(s.pid()).isEqualTo(7);
-              assertThat(s.accelerator()).isEqualTo(Accelerator.KVM);
+              assertThat(s.accelerator()).isEqualTo(QemuAccelerator.KVM);
             });
   }
 

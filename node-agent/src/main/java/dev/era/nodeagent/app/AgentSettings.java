@@ -1,19 +1,20 @@
 package dev.era.nodeagent.app;
 
 import dev.era.api.EraRunStatus;
-import dev.era.launcher.Accelerator;
 import dev.era.launcher.LauncherConfig;
 import dev.era.nodeagent.NodeAgentConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
  * {@code era.agent.*} settings (application.properties, or environment variables such as
  * ERA_AGENT_HTTP_PORT); see {@link NodeAgentConfig} and {@link LauncherConfig} for what each means.
+ * Defaults that those records share come from their {@code DEFAULT_*} constants; the rest (paths
+ * and the endpoint, which differ from a local agent's) are this interface's own.
+ * AgentSettingsChartTest checks the chart's node-agent values against these defaults.
  */
 @ConfigMapping(prefix = "era.agent")
 public interface AgentSettings {
@@ -23,16 +24,16 @@ public interface AgentSettings {
   @WithDefault("/var/lib/era/node-agent")
   Path stateDir();
 
-  @WithDefault("0")
+  @WithDefault("" + NodeAgentConfig.DEFAULT_RESERVE_CPU)
   int reserveCpu();
 
-  @WithDefault("512")
+  @WithDefault("" + NodeAgentConfig.DEFAULT_RESERVE_MEMORY_MIB)
   long reserveMemoryMib();
 
-  @WithDefault("1")
+  @WithDefault("" + NodeAgentConfig.DEFAULT_CPU_ALLOCATION_RATIO)
   double cpuAllocationRatio();
 
-  @WithDefault("5s")
+  @WithDefault(NodeAgentConfig.DEFAULT_HEARTBEAT)
   Duration heartbeat();
 
   @WithDefault("0.0.0.0")
@@ -47,10 +48,10 @@ public interface AgentSettings {
   @WithDefault("" + EraRunStatus.OUTPUT_TAIL_BYTES)
   int runTailBytes();
 
-  @WithDefault("8388608")
+  @WithDefault("" + NodeAgentConfig.DEFAULT_RUN_LOG_MAX_BYTES)
   int runLogMaxBytes();
 
-  @WithDefault("10s")
+  @WithDefault(NodeAgentConfig.DEFAULT_STOP_TIMEOUT)
   Duration stopTimeout();
 
   /** The launcher's state: VM runtime files and persistent disks. */
@@ -64,7 +65,7 @@ public interface AgentSettings {
   /** kvm or tcg to force one; empty to probe (ERA_ACCEL). */
   Optional<String> accelerator();
 
-  @WithDefault("60s")
+  @WithDefault(LauncherConfig.DEFAULT_BOOT_TIMEOUT)
   Duration bootTimeout();
 
   default NodeAgentConfig agentConfig() {
@@ -84,10 +85,10 @@ public interface AgentSettings {
   }
 
   default LauncherConfig launcherConfig() {
-    Optional<Accelerator> forced =
-        accelerator()
-            .filter(a -> !a.isBlank())
-            .map(a -> Accelerator.valueOf(a.strip().toUpperCase(Locale.ROOT)));
-    return new LauncherConfig(launcherStateDir(), imageCacheDir(), forced, bootTimeout());
+    return new LauncherConfig(
+        launcherStateDir(),
+        imageCacheDir(),
+        LauncherConfig.parseAccelerator(accelerator().orElse(null)),
+        bootTimeout());
   }
 }

@@ -2,11 +2,14 @@ package dev.era.nodeagent.vm;
 
 import dev.era.api.EraVM;
 import dev.era.api.EraVMSpec;
+import dev.era.api.Language;
+import dev.era.api.NetworkMode;
 import dev.era.api.Quantities;
+import dev.era.launcher.GuestLanguage;
+import dev.era.launcher.GuestNetwork;
 import dev.era.launcher.InvalidSpecException;
-import dev.era.launcher.Language;
-import dev.era.launcher.NetworkMode;
 import dev.era.launcher.VmSpec;
+import dev.era.nodeagent.ApiLauncherMapping;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -45,7 +48,10 @@ public final class VmSpecs {
    */
   public static VmSpec of(EraVM vm) {
     EraVMSpec spec = vm.getSpec();
-    Language language = Language.parse(spec.getLanguage());
+    GuestLanguage language =
+        Language.parse(spec.getLanguage())
+            .map(ApiLauncherMapping::guestLanguage)
+            .orElseThrow(() -> unknown("language", spec.getLanguage()));
     long memoryMib = mib(spec.getMemory(), "memory");
     if (memoryMib > Integer.MAX_VALUE) {
       throw new InvalidSpecException("memory " + spec.getMemory() + " is too large");
@@ -56,18 +62,18 @@ public final class VmSpecs {
         vmId(vm), language, spec.getCpu(), (int) memoryMib, network(spec), persistMib);
   }
 
-  /**
-   * The launcher has no allow-list filter: an egress VM gets no network at all, which is safe, and
-   * the Network condition says so.
-   */
-  static NetworkMode network(EraVMSpec spec) {
-    return dev.era.api.NetworkMode.full.name().equals(spec.getNetwork())
-        ? NetworkMode.FULL
-        : NetworkMode.NONE;
+  private static GuestNetwork network(EraVMSpec spec) {
+    return NetworkMode.parse(spec.getNetwork())
+        .map(ApiLauncherMapping::guestNetwork)
+        .orElseThrow(() -> unknown("network", spec.getNetwork()));
+  }
+
+  private static InvalidSpecException unknown(String field, String value) {
+    return new InvalidSpecException("unknown " + field + " '" + value + "'");
   }
 
   public static boolean wantsEgress(EraVM vm) {
-    return dev.era.api.NetworkMode.egress.name().equals(vm.getSpec().getNetwork());
+    return NetworkMode.egress.name().equals(vm.getSpec().getNetwork());
   }
 
   private static String hash(String text) {

@@ -7,7 +7,7 @@ import dev.era.api.EraVMStatus;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import dev.era.api.Times;
-import dev.era.launcher.Accelerator;
+import dev.era.launcher.QemuAccelerator;
 import dev.era.launcher.VmHandle;
 import dev.era.nodeagent.StatusUpdates;
 import dev.era.nodeagent.StatusUpdates.Result;
@@ -79,7 +79,7 @@ final class VmStatusWriter {
             s.setCondition(
                 ConditionTypes.READY, true, Reasons.GUEST_READY, "the guest agent answers", now);
           }
-          boolean kvm = handle.accelerator() == Accelerator.KVM;
+          boolean kvm = handle.accelerator() == QemuAccelerator.KVM;
           s.setCondition(
               ConditionTypes.ACCELERATED,
               kvm,

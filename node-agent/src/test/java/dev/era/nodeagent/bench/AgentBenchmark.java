@@ -6,9 +6,9 @@ import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import dev.era.nodeagent.AgentCluster;
-import dev.era.nodeagent.Resources;
+import dev.era.nodeagent.VmsAndRuns;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -53,7 +53,7 @@ public final class AgentBenchmark {
     // 10 one-vCPU VMs must fit on a small host: idle guests barely use a core.
     try (AgentCluster cluster =
         AgentCluster.start(
-            dir, AgentCluster.testConfig().withCpuAllocationRatio(16), Language.PYTHON)) {
+            dir, AgentCluster.testConfig().withCpuAllocationRatio(16), GuestLanguage.PYTHON)) {
       new AgentBenchmark(cluster).run();
     } finally {
       deleteTree(dir);
@@ -65,7 +65,7 @@ public final class AgentBenchmark {
     try (SharedIndexInformer<EraVM> vms =
             client
                 .resources(EraVM.class)
-                .inNamespace(Resources.NAMESPACE)
+                .inNamespace(VmsAndRuns.NAMESPACE)
                 .inform(
                     watcher(
                         vm -> vm.getStatus().getPhase() == EraVMPhase.Running,
@@ -73,7 +73,7 @@ public final class AgentBenchmark {
         SharedIndexInformer<EraRun> runs =
             client
                 .resources(EraRun.class)
-                .inNamespace(Resources.NAMESPACE)
+                .inNamespace(VmsAndRuns.NAMESPACE)
                 .inform(
                     watcher(
                         r -> r.getStatus().getPhase().isFinished(),
@@ -91,7 +91,7 @@ public final class AgentBenchmark {
     for (int i = 0; i < VM_SAMPLES; i++) {
       String name = "boot-" + i;
       long start = System.nanoTime();
-      Resources.createVm(client, name, "python", s -> {});
+      VmsAndRuns.createVm(client, name, "python", s -> {});
       seconds.add(awaitReached(name, start));
       delete(name);
     }
@@ -100,16 +100,16 @@ public final class AgentBenchmark {
 
   /** EraRun create → Succeeded for a Python hello on a running VM. */
   private List<Double> helloSamples() {
-    Resources.createVm(client, "hello", "python", s -> {});
-    Resources.awaitVm(client, "hello", EraVMPhase.Running);
+    VmsAndRuns.createVm(client, "hello", "python", s -> {});
+    VmsAndRuns.awaitVm(client, "hello", EraVMPhase.Running);
     List<Double> seconds = new ArrayList<>();
     for (int i = 0; i < RUN_SAMPLES; i++) {
       String name = "hello-" + i;
       long start = System.nanoTime();
-      Resources.createRun(
+      VmsAndRuns.createRun(
           client, name, "hello", s -> s.setCommand(List.of("python3", "-c", "print('hello')")));
       seconds.add(awaitReached(name, start));
-      EraRun run = Resources.getRun(client, name);
+      EraRun run = VmsAndRuns.getRun(client, name);
       if (run.getStatus().getPhase() != EraRunPhase.Succeeded) {
         throw new IllegalStateException(
             "run "
@@ -132,7 +132,7 @@ public final class AgentBenchmark {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < DENSITY; i++) {
       names.add("dense-" + i);
-      Resources.createVm(client, "dense-" + i, "python", s -> {});
+      VmsAndRuns.createVm(client, "dense-" + i, "python", s -> {});
     }
     double allRunning = 0;
     for (String name : names) {
@@ -140,7 +140,7 @@ public final class AgentBenchmark {
     }
     long qemuRss = 0;
     for (String name : names) {
-      String uid = Resources.getVm(client, name).getMetadata().getUid();
+      String uid = VmsAndRuns.getVm(client, name).getMetadata().getUid();
       for (long pid : cluster.processesOf(uid)) {
         qemuRss += rssKib(Path.of("/proc", Long.toString(pid), "status"));
       }
@@ -174,15 +174,15 @@ public final class AgentBenchmark {
 
   private double awaitReached(String name, long start) {
     await()
-        .atMost(Resources.BOOT)
+        .atMost(VmsAndRuns.BOOT)
         .pollInterval(Duration.ofMillis(50))
         .until(() -> reached.containsKey(name));
     return (reached.get(name) - start) / 1e9;
   }
 
   private void delete(String vm) {
-    client.resource(Resources.getVm(client, vm)).delete();
-    await().atMost(Resources.BOOT).until(() -> Resources.getVm(client, vm) == null);
+    client.resource(VmsAndRuns.getVm(client, vm)).delete();
+    await().atMost(VmsAndRuns.BOOT).until(() -> VmsAndRuns.getVm(client, vm) == null);
   }
 
   private static long rssKib(Path status) throws IOException {

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.era.api.EraVM;
 import dev.era.api.PersistSpec;
+import dev.era.launcher.GuestLanguage;
+import dev.era.launcher.GuestNetwork;
 import dev.era.launcher.InvalidSpecException;
-import dev.era.launcher.Language;
-import dev.era.launcher.NetworkMode;
 import dev.era.launcher.VmSpec;
 import dev.era.launcher.qemu.SpecValidator;
 import org.junit.jupiter.api.Test;
@@ -25,13 +25,15 @@ class VmSpecsTest {
     VmSpec spec = VmSpecs.of(vm);
 
     assertThat(spec)
-        .isEqualTo(new VmSpec("ns.vm-f11034f0bd58", Language.NODE, 2, 1024, NetworkMode.FULL, 96));
+        .isEqualTo(
+            new VmSpec("ns.vm-f11034f0bd58", GuestLanguage.NODE, 2, 1024, GuestNetwork.FULL, 96));
   }
 
   @Test
   void defaultsBootASmallPythonVmWithoutNetworkOrDisk() {
     assertThat(VmSpecs.of(vm("uid-2")))
-        .isEqualTo(new VmSpec("ns.vm-f11034f0bd58", Language.PYTHON, 1, 256, NetworkMode.NONE, 0));
+        .isEqualTo(
+            new VmSpec("ns.vm-f11034f0bd58", GuestLanguage.PYTHON, 1, 256, GuestNetwork.NONE, 0));
   }
 
   @Test
@@ -61,7 +63,7 @@ class VmSpecsTest {
     EraVM vm = vm("uid-3");
     vm.getSpec().setNetwork("egress");
 
-    assertThat(VmSpecs.of(vm).network()).isEqualTo(NetworkMode.NONE);
+    assertThat(VmSpecs.of(vm).network()).isEqualTo(GuestNetwork.NONE);
     assertThat(VmSpecs.wantsEgress(vm)).isTrue();
   }
 

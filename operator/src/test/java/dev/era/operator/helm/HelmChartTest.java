@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import dev.era.operator.EraOperatorConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -20,11 +21,14 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.quarkus.runtime.configuration.DurationConverter;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -198,7 +202,7 @@ class HelmChartTest {
   }
 
   @Test
-  void operatorHasHealthProbesMetricsAndItsSettings() {
+  void operatorHasHealthProbesMetricsAndItsLogLevel() {
     List<JsonNode> documents = render(t -> t);
     Deployment deployment = one(documents, Deployment.class, "era-operator");
     Container operator = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -211,10 +215,6 @@ class HelmChartTest {
         .singleElement()
         .satisfies(p -> assertThat(p.getName()).isEqualTo("http"))
         .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8080));
-    assertThat(env(operator, "ERA_OPERATOR_HEARTBEAT_TIMEOUT").getValue()).isEqualTo("60s");
-    assertThat(env(operator, "ERA_OPERATOR_NODE_LOST_GRACE").getValue()).isEqualTo("5m");
-    assertThat(env(operator, "ERA_OPERATOR_FINISHED_RUN_TTL").getValue()).isEqualTo("1h");
-    assertThat(env(operator, "ERA_OPERATOR_MISSING_VM_GRACE").getValue()).isEqualTo("30s");
     assertThat(env(operator, "QUARKUS_LOG_CATEGORY__DEV_ERA__LEVEL").getValue()).isEqualTo("INFO");
 
     Service metrics = one(documents, Service.class, "era-operator-metrics");
@@ -225,6 +225,30 @@ class HelmChartTest {
     assertThat(metrics.getSpec().getPorts())
         .singleElement()
         .satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("http"));
+  }
+
+  /**
+   * Every era.operator.* setting reaches the operator as its environment variable, and the chart's
+   * default is the operator's own (EraOperatorConfig.DEFAULT_*), read as Quarkus reads it.
+   */
+  @Test
+  void chartDefaultsOfTheOperatorSettingsAreTheOperatorsDefaults() throws Exception {
+    Container operator =
+        one(render(t -> t), Deployment.class, "era-operator")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    EraOperatorConfig defaults = EraOperatorConfig.defaults();
+
+    for (RecordComponent setting : EraOperatorConfig.class.getRecordComponents()) {
+      String variable =
+          "ERA_OPERATOR_" + setting.getName().replaceAll("([A-Z])", "_$1").toUpperCase(Locale.ROOT);
+      assertThat(DurationConverter.parseDuration(env(operator, variable).getValue()))
+          .as(variable)
+          .isEqualTo(setting.getAccessor().invoke(defaults));
+    }
   }
 
   @Test

@@ -20,13 +20,13 @@ import java.util.Arrays;
  * else the embedded control plane when its daemon runs, else none (an error saying to run {@code
  * era up}).
  */
-public final class ControlPlane {
+public final class ClusterConnector {
   /** Fail fast on a dead local server; a flaky network to a real cluster still gets a retry. */
   private static final int RETRIES = 1;
 
   private static final int CONNECT_TIMEOUT_MS = 5_000;
 
-  private ControlPlane() {}
+  private ClusterConnector() {}
 
   public static Cluster connect(CliContext context) {
     String kubeconfigVariable = context.env("KUBECONFIG").orElse(null);

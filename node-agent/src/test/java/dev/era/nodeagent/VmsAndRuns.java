@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** Builds and waits for EraVMs and EraRuns as a user would. */
-public final class Resources {
+public final class VmsAndRuns {
   public static final String NAMESPACE = "default";
 
   /** First boots and runs are slow under TCG on a loaded 2-core machine. */
@@ -23,7 +23,7 @@ public final class Resources {
 
   public static final Duration RUN = Duration.ofMinutes(2);
 
-  private Resources() {}
+  private VmsAndRuns() {}
 
   public static EraVM createVm(
       KubernetesClient client, String name, String language, Consumer<EraVMSpec> customise) {

@@ -3,7 +3,7 @@ package dev.era.cli.daemon;
 import dev.era.apiserver.Component;
 import dev.era.apiserver.EmbeddedApiServer;
 import dev.era.cli.Logging;
-import dev.era.launcher.Language;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * <p>On {@link #close()} the node agent lets go of its VMs without stopping them, as on an agent
  * restart; the next start re-adopts the ones still running (see docs/cli.md).
  */
-public final class ControlPlaneDaemon implements AutoCloseable {
+public final class EmbeddedControlPlane implements AutoCloseable {
   /** Saves between shutdowns, so that a crash or SIGKILL loses little. */
   private static final Duration SAVE_INTERVAL = Duration.ofSeconds(30);
 
@@ -51,7 +51,7 @@ public final class ControlPlaneDaemon implements AutoCloseable {
    * @param port the API server's port on 127.0.0.1; 0 picks a free one
    * @param images guest images to build (or find cached) before reporting ready
    */
-  public record Settings(int port, List<Language> images) {}
+  public record Settings(int port, List<GuestLanguage> images) {}
 
   private final EraPaths paths;
   private final String node = nodeName();
@@ -69,14 +69,14 @@ public final class ControlPlaneDaemon implements AutoCloseable {
   private NodeAgent agent;
   private ScheduledExecutorService saver;
 
-  private ControlPlaneDaemon(EraPaths paths) {
+  private EmbeddedControlPlane(EraPaths paths) {
     this.paths = paths;
   }
 
   /** Starts every part, reporting each step; on failure stops what had started and throws. */
-  public static ControlPlaneDaemon start(
+  public static EmbeddedControlPlane start(
       EraPaths paths, Settings settings, Consumer<String> progress) throws Exception {
-    ControlPlaneDaemon daemon = new ControlPlaneDaemon(paths);
+    EmbeddedControlPlane daemon = new EmbeddedControlPlane(paths);
     try {
       daemon.startParts(settings, progress);
       return daemon;
@@ -116,7 +116,7 @@ public final class ControlPlaneDaemon implements AutoCloseable {
     serving = true;
 
     launcher = new QemuLauncher(LauncherConfig.defaults().withStateDir(paths.stateDir()));
-    for (Language language : settings.images()) {
+    for (GuestLanguage language : settings.images()) {
       String image = language.id() + " image";
       progress.accept(image + ": looking in the cache");
       launcher.prepareImage(language, step -> progress.accept(image + ": " + step));
@@ -233,7 +233,7 @@ public final class ControlPlaneDaemon implements AutoCloseable {
       step.run();
     } catch (Exception e) {
       Logging.direct(
-          Level.WARNING, ControlPlaneDaemon.class, "cannot " + what + ": " + e.getMessage(), e);
+          Level.WARNING, EmbeddedControlPlane.class, "cannot " + what + ": " + e.getMessage(), e);
     }
   }
 }

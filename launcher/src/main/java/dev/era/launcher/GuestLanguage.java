@@ -3,13 +3,13 @@ package dev.era.launcher;
 import java.util.Locale;
 
 /** The guest images ERA builds. Each maps to one read-only root filesystem. */
-public enum Language {
+public enum GuestLanguage {
   PYTHON("python3"),
   NODE("nodejs");
 
   private final String debianPackage;
 
-  Language(String debianPackage) {
+  GuestLanguage(String debianPackage) {
     this.debianPackage = debianPackage;
   }
 
@@ -19,8 +19,8 @@ public enum Language {
   }
 
   /** Parses a user-facing name ({@code python}, {@code node}); the message lists what is known. */
-  public static Language parse(String name) {
-    for (Language language : values()) {
+  public static GuestLanguage parse(String name) {
+    for (GuestLanguage language : values()) {
       if (language.name().equalsIgnoreCase(name) || language.debianPackage.equalsIgnoreCase(name)) {
         return language;
       }

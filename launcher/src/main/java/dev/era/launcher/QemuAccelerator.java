@@ -1,7 +1,7 @@
 package dev.era.launcher;
 
 /** How QEMU runs guest code on this host. */
-public enum Accelerator {
+public enum QemuAccelerator {
   /** Hardware virtualisation through /dev/kvm. */
   KVM,
   /** Software emulation: slower, same isolation boundary. */

@@ -1,7 +1,7 @@
 package dev.era.launcher;
 
 /** Guest networking. {@code NONE} means the guest has no network device at all. */
-public enum NetworkMode {
+public enum GuestNetwork {
   NONE,
   /**
    * QEMU user-mode networking (slirp: no host bridge, no root): outbound TCP/UDP through NAT, DNS

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param vmsLeftRunning {@code era down}: VMs that keep running, to be re-adopted by the next up
  * @param kubeconfigVariable KUBECONFIG when set: the other commands then use that cluster instead
  */
-record ControlPlaneView(
+record ControlPlaneReport(
     boolean running,
     Long pid,
     String phase,
@@ -27,9 +27,9 @@ record ControlPlaneView(
     String startedAt,
     String kubeconfigVariable) {
 
-  static ControlPlaneView stopped(
+  static ControlPlaneReport stopped(
       EraPaths paths, Integer vmsLeftRunning, String kubeconfigVariable) {
-    return new ControlPlaneView(
+    return new ControlPlaneReport(
         false,
         null,
         null,
@@ -46,13 +46,13 @@ record ControlPlaneView(
         kubeconfigVariable);
   }
 
-  static ControlPlaneView running(
+  static ControlPlaneReport running(
       EraPaths paths,
       DaemonInfo info,
       String accelerator,
       Map<String, Long> vms,
       String kubeconfigVariable) {
-    return new ControlPlaneView(
+    return new ControlPlaneReport(
         true,
         info.pid(),
         info.phase().name(),
