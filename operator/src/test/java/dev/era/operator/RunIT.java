@@ -264,7 +264,8 @@ class RunIT {
         .until(
             () -> {
               EraRun run = getRun(client, ns, "job");
-              return run.getStatus().getPhase() == EraRunPhase.Running
+              return run != null
+                  && run.getStatus().getPhase() == EraRunPhase.Running
                   && run.getStatus().getFinishedAt() == null;
             });
     assertThat(events(client, ns, "job"))
