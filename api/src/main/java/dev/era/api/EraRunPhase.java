@@ -1,8 +1,5 @@
 package dev.era.api;
 
-import java.util.EnumSet;
-import java.util.Set;
-
 /**
  * The life of an EraRun. The operator owns Pending and Failed before dispatch (invalid spec, VM
  * missing, stopped or failed); the node agent owns Running and every end after it, except Failed
@@ -17,17 +14,5 @@ public enum EraRunPhase {
 
   public boolean isFinished() {
     return this == Succeeded || this == Failed || this == TimedOut;
-  }
-
-  public boolean canTransitionTo(EraRunPhase next) {
-    return next == this || successors().contains(next);
-  }
-
-  private Set<EraRunPhase> successors() {
-    return switch (this) {
-      case Pending -> EnumSet.of(Running, Failed);
-      case Running -> EnumSet.of(Succeeded, Failed, TimedOut);
-      case Succeeded, Failed, TimedOut -> EnumSet.noneOf(EraRunPhase.class);
-    };
   }
 }

@@ -34,7 +34,8 @@ class EraRunValidatorTest {
   @Test
   void vmNameIsRequired() {
     assertThat(problems(s -> s.setVmName(null))).containsExactly("spec.vmName: is required");
-    assertThat(problems(s -> s.setVmName("Bad_Name"))).hasSize(1);
+    assertThat(problems(s -> s.setVmName("Bad_Name")))
+        .containsExactly("spec.vmName: 'Bad_Name' is not a valid EraVM name");
   }
 
   @Test
@@ -59,7 +60,14 @@ class EraRunValidatorTest {
     assertThat(problems(s -> s.setFiles(List.of(file(path, "x")))))
         .singleElement()
         .asString()
-        .startsWith("spec.files[0].path:");
+        .isEqualTo(
+            "spec.files[0].path: '" + path + "' is not a relative path without '..' segments");
+  }
+
+  @Test
+  void aFileNeedsAPath() {
+    assertThat(problems(s -> s.setFiles(List.of(file(null, "x")))))
+        .containsExactly("spec.files[0].path: is required");
   }
 
   @ParameterizedTest
@@ -87,11 +95,17 @@ class EraRunValidatorTest {
     ref.setConfigMapRef(new KeyRef(null, "k"));
     RunFile mode = file("c", "x");
     mode.setMode(01000);
-    assertThat(problems(s -> s.setFiles(List.of(b64, ref, mode))))
+    RunFile noKey = file("d", null);
+    noKey.setConfigMapRef(new KeyRef("c", null));
+    RunFile badKey = file("e", null);
+    badKey.setSecretRef(new KeyRef("s", "k/1"));
+    assertThat(problems(s -> s.setFiles(List.of(b64, ref, mode, noKey, badKey))))
         .containsExactly(
             "spec.files[0].contentBase64: 'not base64!' is not base64",
             "spec.files[1].configMapRef.name: is required",
-            "spec.files[2].mode: must be between 0 and 511 (got 512)");
+            "spec.files[2].mode: must be between 0 and 511 (got 512)",
+            "spec.files[3].configMapRef.key: is required",
+            "spec.files[4].secretRef.key: 'k/1' is not a valid key");
   }
 
   @Test
@@ -100,14 +114,18 @@ class EraRunValidatorTest {
         .containsExactly("spec.files[1].path: duplicates an earlier file's path");
     assertThat(problems(s -> s.setEnv(List.of(new RunEnvVar("A", "1"), new RunEnvVar("A", "2")))))
         .containsExactly("spec.env[1].name: duplicates an earlier variable");
-    assertThat(problems(s -> s.setEnv(List.of(new RunEnvVar("1A", "x"))))).hasSize(1);
+    assertThat(problems(s -> s.setEnv(List.of(new RunEnvVar("1A", "x")))))
+        .containsExactly("spec.env[0].name: '1A' is not a valid variable name");
+    assertThat(problems(s -> s.setEnv(List.of(new RunEnvVar(null, "x")))))
+        .containsExactly("spec.env[0].name: is required");
   }
 
   @Test
   void timeoutRange() {
     assertThat(problems(s -> s.setTimeoutSeconds(0)))
         .containsExactly("spec.timeoutSeconds: must be between 1 and 86400 (got 0)");
-    assertThat(problems(s -> s.setTimeoutSeconds(86401))).hasSize(1);
+    assertThat(problems(s -> s.setTimeoutSeconds(86401)))
+        .containsExactly("spec.timeoutSeconds: must be between 1 and 86400 (got 86401)");
     assertThat(problems(s -> s.setTimeoutSeconds(86400))).isEmpty();
   }
 }

@@ -64,23 +64,28 @@ class EraVMValidatorTest {
   void cpuOutOfRange() {
     assertThat(problems(s -> s.setCpu(0)))
         .containsExactly("spec.cpu: must be between 1 and 64 (got 0)");
-    assertThat(problems(s -> s.setCpu(65))).hasSize(1);
+    assertThat(problems(s -> s.setCpu(65)))
+        .containsExactly("spec.cpu: must be between 1 and 64 (got 65)");
     assertThat(problems(s -> s.setCpu(64))).isEmpty();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"256", "lots", "1.5Xi", "-1Gi", "256 Mi"})
+  @ValueSource(
+      strings = {"lots", "1.5Xi", "-1Gi", "256 Mi", "1000000000000000000000000000000000Mi"})
   void memoryMustBeAQuantity(String memory) {
     assertThat(problems(s -> s.setMemory(memory)))
         .hasSize(1)
         .first()
         .asString()
-        .startsWith("spec.memory:");
+        .isEqualTo("spec.memory: '" + memory + "' is not a quantity such as 256Mi");
   }
 
   @Test
   void memoryHasAMinimum() {
     assertThat(problems(s -> s.setMemory("127Mi")))
+        .containsExactly("spec.memory: must be at least 128Mi");
+    assertThat(problems(s -> s.setMemory("256")))
+        .as("256 bytes")
         .containsExactly("spec.memory: must be at least 128Mi");
     assertThat(problems(s -> s.setMemory("128Mi"))).isEmpty();
     assertThat(problems(s -> s.setMemory("1Gi"))).isEmpty();
@@ -88,7 +93,8 @@ class EraVMValidatorTest {
 
   @Test
   void networkRules() {
-    assertThat(problems(s -> s.setNetwork("wifi"))).hasSize(1);
+    assertThat(problems(s -> s.setNetwork("wifi")))
+        .containsExactly("spec.network: 'wifi' is not one of [none, egress, full]");
     assertThat(problems(s -> s.setNetwork("egress")))
         .containsExactly("spec.egressAllow: network egress needs a non-empty list");
     assertThat(problems(s -> s.setEgressAllow(List.of("pypi.org"))))
@@ -117,8 +123,11 @@ class EraVMValidatorTest {
         .containsExactly("spec.persist.size: is required");
     assertThat(problems(s -> s.setPersist(new PersistSpec("0"))))
         .containsExactly("spec.persist.size: must be more than zero");
+    assertThat(problems(s -> s.setPersist(new PersistSpec("big"))))
+        .containsExactly("spec.persist.size: 'big' is not a quantity such as 1Gi");
     assertThat(problems(s -> s.setPersist(new PersistSpec("1Gi")))).isEmpty();
-    assertThat(problems(s -> s.setNodeName("Node_1"))).hasSize(1);
+    assertThat(problems(s -> s.setNodeName("Node_1")))
+        .containsExactly("spec.nodeName: 'Node_1' is not a valid node name");
     TtlSpec empty = new TtlSpec();
     assertThat(problems(s -> s.setTtl(empty)))
         .containsExactly("spec.ttl: needs idleSeconds or absoluteSeconds");
@@ -129,6 +138,10 @@ class EraVMValidatorTest {
         .containsExactly(
             "spec.ttl.idleSeconds: must be at least 1 (got 0)",
             "spec.ttl.action: 'Pause' is not one of [Stop, Delete]");
+    TtlSpec noTime = new TtlSpec();
+    noTime.setAbsoluteSeconds(0L);
+    assertThat(problems(s -> s.setTtl(noTime)))
+        .containsExactly("spec.ttl.absoluteSeconds: must be at least 1 (got 0)");
   }
 
   @Test

@@ -34,9 +34,10 @@ class ModelTest {
   @Test
   void runPhasesEndForGood() {
     assertThat(EraRunPhase.Succeeded.isFinished()).isTrue();
-    assertThat(EraRunPhase.Succeeded.canTransitionTo(EraRunPhase.Running)).isFalse();
-    assertThat(EraRunPhase.Pending.canTransitionTo(EraRunPhase.Succeeded)).isFalse();
-    assertThat(EraRunPhase.Running.canTransitionTo(EraRunPhase.TimedOut)).isTrue();
+    assertThat(EraRunPhase.Failed.isFinished()).isTrue();
+    assertThat(EraRunPhase.TimedOut.isFinished()).isTrue();
+    assertThat(EraRunPhase.Running.isFinished()).isFalse();
+    assertThat(EraRunPhase.Pending.isFinished()).isFalse();
   }
 
   @Test

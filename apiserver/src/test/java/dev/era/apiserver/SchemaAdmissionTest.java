@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collections;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SchemaAdmissionTest {
   private final SchemaAdmission vms = new SchemaAdmission(EraCatalog.resource("eravms").schema());
@@ -109,6 +111,54 @@ class SchemaAdmissionTest {
                 "spec.timeoutSeconds",
                 "Invalid value: 90000: spec.timeoutSeconds in body should be less than or equal to 86400"),
             tuple("spec.files[0].path", "Required value"));
+  }
+
+  /** What ERA's CRD schema forbids, one rule at a time; api's validators report the same. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+      {"language": "ruby"}                                       | spec.language
+      {"cpu": 0}                                                 | spec.cpu
+      {"cpu": 65}                                                | spec.cpu
+      {"memory": "lots"}                                         | spec.memory
+      {"memory": "1000000000000000000000000000000000Mi"}         | spec.memory
+      {"network": "wifi"}                                        | spec.network
+      {"network": "egress", "egressAllow": ["http://a.org"]}     | spec.egressAllow[0]
+      {"persist": {}}                                            | spec.persist.size
+      {"persist": {"size": "big"}}                               | spec.persist.size
+      {"nodeName": "Bad_Node"}                                   | spec.nodeName
+      {"ttl": {"idleSeconds": 0}}                                | spec.ttl.idleSeconds
+      {"ttl": {"absoluteSeconds": 0}}                            | spec.ttl.absoluteSeconds
+      {"ttl": {"idleSeconds": 5, "action": "Pause"}}             | spec.ttl.action
+      """)
+  void refusesEachVmRule(String spec, String field) {
+    assertThat(vms.admit(vm(spec)).errors()).extracting(FieldError::field).containsExactly(field);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+      {"shell": "ls"}                                                       | spec.vmName
+      {"vmName": "Bad_VM", "shell": "ls"}                                   | spec.vmName
+      {"vmName": "v", "shell": ""}                                          | spec.shell
+      {"vmName": "v", "shell": "ls", "files": [{"path": "/etc/passwd", "content": "x"}]} | spec.files[0].path
+      {"vmName": "v", "shell": "ls", "files": [{"path": "a/../../b", "content": "x"}]} | spec.files[0].path
+      {"vmName": "v", "shell": "ls", "files": [{"content": "x"}]}           | spec.files[0].path
+      {"vmName": "v", "shell": "ls", "files": [{"path": "a", "contentBase64": "***"}]} | spec.files[0].contentBase64
+      {"vmName": "v", "shell": "ls", "files": [{"path": "a", "configMapRef": {"name": "c"}}]} | spec.files[0].configMapRef.key
+      {"vmName": "v", "shell": "ls", "files": [{"path": "a", "secretRef": {"name": "s", "key": "k/1"}}]} | spec.files[0].secretRef.key
+      {"vmName": "v", "shell": "ls", "files": [{"path": "a", "content": "x", "mode": 512}]} | spec.files[0].mode
+      {"vmName": "v", "shell": "ls", "env": [{"name": "1X", "value": "y"}]} | spec.env[0].name
+      {"vmName": "v", "shell": "ls", "env": [{"value": "y"}]}               | spec.env[0].name
+      {"vmName": "v", "shell": "ls", "timeoutSeconds": 0}                   | spec.timeoutSeconds
+      {"vmName": "v", "shell": "ls", "timeoutSeconds": 86401}               | spec.timeoutSeconds
+      """)
+  void refusesEachRunRule(String spec, String field) {
+    assertThat(runs.admit(run(spec)).errors()).extracting(FieldError::field).containsExactly(field);
   }
 
   @Test

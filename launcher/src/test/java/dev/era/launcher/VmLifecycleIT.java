@@ -128,8 +128,11 @@ class VmLifecycleIT {
   void aCommandOutlivesItsLauncherAndTheNextOneAttachesToIt() throws Exception {
     VmHandle first = launcher.start(VmSpec.of("follow", GuestLanguage.PYTHON));
     StringBuffer heardFirst = new StringBuffer();
+    // Runs until the test lets it end, which it does once the next launcher has attached.
     Execution running =
-        first.start(ExecRequest.shell("echo a; sleep 2; echo b"), stdoutTo(heardFirst));
+        first.start(
+            ExecRequest.shell("echo a; while [ ! -e gate ]; do sleep 0.1; done; echo b"),
+            stdoutTo(heardFirst));
     await().atMost(Duration.ofSeconds(10)).until(() -> heardFirst.toString().equals("a\n"));
     launcher.close();
     assertThatThrownBy(() -> running.result().get(5, TimeUnit.SECONDS))
@@ -140,6 +143,8 @@ class VmLifecycleIT {
     StringBuffer heardNext = new StringBuffer();
     Execution attached =
         adopted.attach(running.id(), ExecRequest.DEFAULT_MAX_OUTPUT, false, stdoutTo(heardNext));
+    assertThat(attached.result()).as("still running").isNotDone();
+    assertThat(adopted.exec(ExecRequest.shell("touch gate")).exitCode()).isZero();
     ExecResult result = attached.result().get(30, TimeUnit.SECONDS);
 
     assertThat(attached.id()).isEqualTo(running.id());
@@ -190,10 +195,16 @@ class VmLifecycleIT {
     VmHandle vm = launcher.start(VmSpec.of("deaf-guest", GuestLanguage.PYTHON));
     // A paused guest reads nothing: once the channel's buffers are full, the file's write blocks.
     TestQmp.execute(VmPaths.of(stateDir, vm.id()).qmpSocket(), "stop");
+    byte[] big = new byte[64 << 20];
+    ByteArrayInputStream source = new ByteArrayInputStream(big);
     CompletableFuture<Void> put =
-        CompletableFuture.runAsync(
-            () -> vm.putFile("big.bin", new ByteArrayInputStream(new byte[64 << 20]), 0600));
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> !put.isDone());
+        CompletableFuture.runAsync(() -> vm.putFile("big.bin", source, 0600));
+    // The write has begun (bytes were read), and it stalls short of the end.
+    await().atMost(Duration.ofSeconds(10)).until(() -> source.available() < big.length);
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> !put.isDone() && source.available() > 0);
 
     assertTimeoutPreemptively(
         Duration.ofSeconds(30),

@@ -30,6 +30,9 @@ public final class AgentCluster implements AutoCloseable {
 
   public static final String NODE = "node-a";
 
+  /** vCPUs offered per host CPU: room for a few VMs on a small test machine. */
+  public static final int CPU_ALLOCATION_RATIO = 8;
+
   private final EmbeddedApiServer api;
   private final KubernetesClient operatorClient;
   private final KubernetesClient agentClient;
@@ -78,7 +81,7 @@ public final class AgentCluster implements AutoCloseable {
   /** Room for a few VMs on a small test machine (idle guests barely use CPU). */
   public static NodeAgentConfig testConfig() {
     return NodeAgentConfig.defaults(NODE)
-        .withCpuAllocationRatio(8)
+        .withCpuAllocationRatio(CPU_ALLOCATION_RATIO)
         .withHeartbeat(Duration.ofSeconds(2));
   }
 

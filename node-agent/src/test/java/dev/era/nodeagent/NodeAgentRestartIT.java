@@ -76,7 +76,11 @@ class NodeAgentRestartIT {
         client,
         "survivor",
         "keep",
-        s -> s.setShell("echo ran >> survivor.txt; echo begin; sleep 3; echo done"));
+        // Runs until the test lets it end, which it does once the new agent is back.
+        s ->
+            s.setShell(
+                "echo ran >> survivor.txt; echo begin;"
+                    + " while [ ! -e gate ]; do sleep 0.1; done; echo done"));
     awaitStarted("long", "started\n");
     EraRun survivorBefore = awaitStarted("survivor", "begin\n");
     EraVM before = getVm(client, "keep");
@@ -119,6 +123,17 @@ class NodeAgentRestartIT {
     assertThat(interrupted.getStatus().getStdout()).isEqualTo("started\n");
     assertThat(events(client, "long")).anyMatch(e -> Reasons.AGENT_RESTARTED.equals(e.getReason()));
 
+    EraRun after = awaitFinished(client, "after");
+    assertThat(after.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
+    assertThat(after.getStatus().getStdout())
+        .as("each run that wrote a file ran exactly once")
+        .isEqualTo("ran\nran\n");
+    // The new agent has taken over (it reported "long" and ran "after"); the survivor's command is
+    // still running: let it end now, so only the new agent can see it end.
+    assertThat(getRun(client, "survivor").getStatus().getPhase()).isEqualTo(EraRunPhase.Running);
+    assertThat(Files.readString(runLog("survivor"))).isEqualTo("begin\n");
+    createRun(client, "release", "keep", s -> s.setShell("touch gate"));
+
     EraRun survivor = awaitFinished(client, "survivor");
     assertThat(survivor.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
     assertThat(survivor.getStatus().getReason()).isEqualTo(Reasons.EXITED);
@@ -131,11 +146,6 @@ class NodeAgentRestartIT {
     assertThat(events(client, "survivor"))
         .noneMatch(e -> Reasons.AGENT_RESTARTED.equals(e.getReason()));
 
-    EraRun after = awaitFinished(client, "after");
-    assertThat(after.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
-    assertThat(after.getStatus().getStdout())
-        .as("each run that wrote a file ran exactly once")
-        .isEqualTo("ran\nran\n");
     EraRun onceAgain = getRun(client, "once");
     assertThat(onceAgain.getStatus().getStartedAt()).isEqualTo(once.getStatus().getStartedAt());
     assertThat(onceAgain.getStatus().getFinishedAt()).isEqualTo(once.getStatus().getFinishedAt());

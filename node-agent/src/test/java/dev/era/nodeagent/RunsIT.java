@@ -23,9 +23,13 @@ import dev.era.api.RunFile;
 import dev.era.api.Times;
 import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.RequiresQemu;
+import dev.era.launcher.qemu.TestQmp;
+import dev.era.launcher.qemu.VmPaths;
+import dev.era.nodeagent.vm.VmSpecs;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,13 +78,13 @@ class RunsIT {
   }
 
   @Test
-  void aVmBecomesRunningAndReady() {
+  void aVmBecomesRunningAndReady() throws Exception {
     EraVM vm = VmsAndRuns.getVm(client, "py");
 
     assertThat(vm.getStatus().getNodeName()).isEqualTo(AgentCluster.NODE);
     assertThat(vm.getStatus().isTrue(ConditionTypes.READY)).isTrue();
     assertThat(Times.parse(vm.getStatus().getBootedAt())).isPresent();
-    boolean kvm = cluster.launcher().accelerator() == dev.era.launcher.QemuAccelerator.KVM;
+    boolean kvm = qemuRunsOnKvm(vm);
     assertThat(vm.getStatus().condition(ConditionTypes.ACCELERATED))
         .hasValueSatisfying(
             c -> {
@@ -97,12 +101,11 @@ class RunsIT {
     assertThat(node.getStatus().isTrue(ConditionTypes.READY)).isTrue();
     assertThat(node.getStatus().getAccelerator())
         .isEqualTo(
-            cluster.launcher().accelerator() == dev.era.launcher.QemuAccelerator.KVM
-                ? Accelerator.kvm
-                : Accelerator.tcg);
+            qemuRunsOnKvm(VmsAndRuns.getVm(client, "py")) ? Accelerator.kvm : Accelerator.tcg);
     assertThat(node.getStatus().getImages()).contains("python", "node");
     assertThat(node.getStatus().getCapacity().getCpu())
-        .isEqualTo(Runtime.getRuntime().availableProcessors() * 8);
+        .as("the host's CPUs as nproc counts them, times the test's allocation ratio")
+        .isEqualTo(hostCpus() * AgentCluster.CPU_ALLOCATION_RATIO);
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
@@ -131,6 +134,19 @@ class RunsIT {
                         .get()
                         .getStatus()
                         .getHeartbeat()));
+  }
+
+  /** QEMU's own answer (query-kvm), not the launcher's probe the agent reports. */
+  private static boolean qemuRunsOnKvm(EraVM vm) throws IOException {
+    Path qmp = VmPaths.of(cluster.launcherState(), VmSpecs.vmId(vm)).qmpSocket();
+    return TestQmp.execute(qmp, "query-kvm").path("enabled").asBoolean();
+  }
+
+  private static int hostCpus() throws IOException, InterruptedException {
+    Process nproc = new ProcessBuilder("nproc").start();
+    String count = new String(nproc.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    assertThat(nproc.waitFor()).isZero();
+    return Integer.parseInt(count.strip());
   }
 
   @Test

@@ -112,13 +112,15 @@ class RunIT {
                 Reasons.WAITING_FOR_VM.equals(
                     getRun(client, "runs", "job").getStatus().getReason()));
     agentSetsPhase(client, "runs", "box", EraVMPhase.Provisioning);
+    // The reconcile that saw the VM Provisioning wrote this message, and kept the run here.
     await()
-        .during(Duration.ofMillis(500))
-        .until(
+        .untilAsserted(
             () -> {
               EraRun run = getRun(client, "runs", "job");
-              return run.getStatus().getNodeName() == null
-                  && run.getStatus().getPhase() == EraRunPhase.Pending;
+              assertThat(run.getStatus().getMessage())
+                  .isEqualTo("waiting for EraVM box to be Running (now Provisioning)");
+              assertThat(run.getStatus().getNodeName()).isNull();
+              assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Pending);
             });
 
     agentSetsPhase(client, "runs", "box", EraVMPhase.Running);
@@ -136,6 +138,13 @@ class RunIT {
   /** A VM the operator placed and the (played) node agent booted. */
   private void runningVm(String ns, String name) {
     createVm(client, ns, name, vm -> {});
+    awaitPhase(client, ns, name, EraVMPhase.Scheduled);
+    agentSetsPhase(client, ns, name, EraVMPhase.Running);
+  }
+
+  /** A VM pinned to {@code node}, placed there and booted. */
+  private void runningVmOn(String ns, String name, String node) {
+    createVm(client, ns, name, vm -> vm.getSpec().setNodeName(node));
     awaitPhase(client, ns, name, EraVMPhase.Scheduled);
     agentSetsPhase(client, ns, name, EraVMPhase.Running);
   }
@@ -180,9 +189,7 @@ class RunIT {
     agentStartsRun(ns, "started");
 
     readyNode(client, "well", 4, "4Gi");
-    createVm(client, ns, "pinned", vm -> vm.getSpec().setNodeName("well"));
-    awaitPhase(client, ns, "pinned", EraVMPhase.Scheduled);
-    agentSetsPhase(client, ns, "pinned", EraVMPhase.Running);
+    runningVmOn(ns, "pinned", "well");
     createRunFromYaml(client, ns, "healthy", "{vmName: pinned, shell: 'sleep 600'}");
     awaitDispatched(ns, "healthy", "well");
     agentStartsRun(ns, "healthy");
@@ -233,22 +240,32 @@ class RunIT {
   @Test
   void aRunningRunOnANodeBackWithinTheGracePeriodIsLeftToItsAgent() {
     String ns = "blip";
-    EraNode node = readyNode(client, "flaky", 2, "2Gi");
-    runningVm(ns, "box");
+    EraNode flaky = readyNode(client, "flaky", 2, "2Gi");
+    EraNode down = readyNode(client, "down", 2, "2Gi");
+    runningVmOn(ns, "box", "flaky");
+    runningVmOn(ns, "witness-box", "down");
     createRunFromYaml(client, ns, "job", "{vmName: box, shell: 'sleep 600'}");
+    createRunFromYaml(client, ns, "witness", "{vmName: witness-box, shell: 'sleep 600'}");
     awaitDispatched(ns, "job", "flaky");
+    awaitDispatched(ns, "witness", "down");
     agentStartsRun(ns, "job");
+    agentStartsRun(ns, "witness");
 
-    reportNode(client, node, false, 2, "2Gi");
-    reportNode(client, node, true, 2, "2Gi");
-    // Past the 2 s grace period counted from NotReady: still the agent's run.
+    reportNode(client, flaky, false, 2, "2Gi");
+    reportNode(client, down, false, 2, "2Gi");
+    reportNode(client, flaky, true, 2, "2Gi");
+    // "down" went NotReady after "flaky" and stayed so: once the operator has failed its run, the
+    // 2 s grace period counted from flaky's NotReady has ended too, and the operator has acted on
+    // it.
+    awaitFailed(ns, "witness", Reasons.NODE_LOST);
     await()
-        .during(Duration.ofSeconds(3))
-        .atMost(Duration.ofSeconds(5))
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
         .until(
             () -> {
               EraRun run = getRun(client, ns, "job");
-              return run.getStatus().getPhase() == EraRunPhase.Running
+              return run != null
+                  && run.getStatus().getPhase() == EraRunPhase.Running
                   && run.getStatus().getFinishedAt() == null;
             });
     assertThat(events(client, ns, "job"))
