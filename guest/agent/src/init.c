@@ -89,6 +89,8 @@ static void read_cmdline(struct boot_options *o)
                 log_err("unknown %s on the kernel command line; using era.net=none", w);
         } else if (strcmp(w, "era.persist=1") == 0) {
             o->persist = 1;
+        } else if (strcmp(w, "era.test.root=1") == 0) {
+            o->test_root = 1;
         }
     }
 }

@@ -5,6 +5,7 @@
 struct boot_options {
     int net_full;   /* era.net=full */
     int persist;    /* era.persist=1 */
+    int test_root;  /* era.test.root=1: commands run as root, for host-side isolation tests */
 };
 
 /* Brings the VM from the initramfs to the running root filesystem with /work mounted.

@@ -18,13 +18,16 @@ import java.util.Optional;
  * @param bootTimeout how long a boot may take to reach the guest agent
  * @param maxVcpus the most vCPUs one guest may have, at most the host's cores; 0 means the host's
  *     cores
+ * @param guestCommandsAsRoot guests run commands as root rather than 65532: for tests only, which
+ *     play a guest whose code became root to show that the host's rules hold without the guest's
  */
 public record LauncherConfig(
     Path stateDir,
     Path cacheDir,
     Optional<QemuAccelerator> accelerator,
     Duration bootTimeout,
-    int maxVcpus) {
+    int maxVcpus,
+    boolean guestCommandsAsRoot) {
   /**
    * TCG boots take ~1.1 s alone but many at once on a small host take much longer. ISO-8601, so
    * that the node agent's settings can name it as their default.
@@ -46,7 +49,7 @@ public record LauncherConfig(
 
   public LauncherConfig(
       Path stateDir, Path cacheDir, Optional<QemuAccelerator> accelerator, Duration bootTimeout) {
-    this(stateDir, cacheDir, accelerator, bootTimeout, 0);
+    this(stateDir, cacheDir, accelerator, bootTimeout, 0, false);
   }
 
   /**
@@ -78,23 +81,37 @@ public record LauncherConfig(
   }
 
   public LauncherConfig withStateDir(Path dir) {
-    return new LauncherConfig(dir, cacheDir, accelerator, bootTimeout, maxVcpus);
+    return new LauncherConfig(
+        dir, cacheDir, accelerator, bootTimeout, maxVcpus, guestCommandsAsRoot);
   }
 
   public LauncherConfig withCacheDir(Path dir) {
-    return new LauncherConfig(stateDir, dir, accelerator, bootTimeout, maxVcpus);
+    return new LauncherConfig(
+        stateDir, dir, accelerator, bootTimeout, maxVcpus, guestCommandsAsRoot);
   }
 
   public LauncherConfig withAccelerator(QemuAccelerator forced) {
     return new LauncherConfig(
-        stateDir, cacheDir, Optional.ofNullable(forced), bootTimeout, maxVcpus);
+        stateDir,
+        cacheDir,
+        Optional.ofNullable(forced),
+        bootTimeout,
+        maxVcpus,
+        guestCommandsAsRoot);
   }
 
   public LauncherConfig withBootTimeout(Duration timeout) {
-    return new LauncherConfig(stateDir, cacheDir, accelerator, timeout, maxVcpus);
+    return new LauncherConfig(
+        stateDir, cacheDir, accelerator, timeout, maxVcpus, guestCommandsAsRoot);
   }
 
   public LauncherConfig withMaxVcpus(int max) {
-    return new LauncherConfig(stateDir, cacheDir, accelerator, bootTimeout, max);
+    return new LauncherConfig(
+        stateDir, cacheDir, accelerator, bootTimeout, max, guestCommandsAsRoot);
+  }
+
+  /** For tests of host-side isolation only: see {@code guestCommandsAsRoot}. */
+  public LauncherConfig withGuestCommandsAsRoot() {
+    return new LauncherConfig(stateDir, cacheDir, accelerator, bootTimeout, maxVcpus, true);
   }
 }

@@ -235,7 +235,15 @@ public final class QemuLauncher implements Launcher {
             ? Optional.of(disks.ensure(spec.id(), spec.persistMib()))
             : Optional.empty();
     QemuCommand command =
-        new QemuCommand(qemuBinary, spec, image, accelerator, paths, disk, tscKhz());
+        new QemuCommand(
+            qemuBinary,
+            spec,
+            image,
+            accelerator,
+            paths,
+            disk,
+            tscKhz(),
+            config.guestCommandsAsRoot());
     Optional<Path> cgroup =
         spec.network() == GuestNetwork.FULL
             ? Optional.of(networkGuard().cgroupProcs(paths.cgroupName()))

@@ -35,9 +35,24 @@ import org.junit.jupiter.api.io.TempDir;
 class GuestNetworkIsolationIT {
   private static final int PORT = 8080;
 
+  /** Deletes the guest's reject route for 10.0.2.2 with SIOCDELRT; needs root in the guest. */
+  private static final String DELETE_REJECT_ROUTE =
+      String.join(
+          "\n",
+          "import fcntl, socket, struct",
+          "def sin(a): return struct.pack('HH4s8x', socket.AF_INET, 0, socket.inet_aton(a))",
+          "RTF_UP, RTF_HOST, RTF_REJECT, SIOCDELRT = 0x1, 0x4, 0x200, 0x890C",
+          "rt = struct.pack('L16s16s16sHhLPhPLLH6x', 0, sin('10.0.2.2'), sin('0.0.0.0'),",
+          "                 sin('255.255.255.255'), RTF_UP | RTF_HOST | RTF_REJECT, 0, 0, 0, 0, 0, 0, 0, 0)",
+          "fcntl.ioctl(socket.socket(), SIOCDELRT, rt)",
+          "print([line.split()[1] for line in open('/proc/net/route').readlines()[1:]])");
+
   @TempDir static Path stateDir;
+  @TempDir static Path rootedStateDir;
   static QemuLauncher launcher;
+  static QemuLauncher rootedLauncher;
   static VmHandle guest;
+  static VmHandle rooted;
   static Outside outside;
 
   @BeforeAll
@@ -47,13 +62,21 @@ class GuestNetworkIsolationIT {
     launcher = Guests.launcher(stateDir);
     guest =
         launcher.start(VmSpec.of("isolated", GuestLanguage.PYTHON).withNetwork(GuestNetwork.FULL));
+    rootedLauncher =
+        new QemuLauncher(
+            LauncherConfig.defaults().withStateDir(rootedStateDir).withGuestCommandsAsRoot());
+    rooted =
+        rootedLauncher.start(
+            VmSpec.of("rooted", GuestLanguage.PYTHON).withNetwork(GuestNetwork.FULL));
   }
 
   @AfterAll
   static void stop() {
-    if (launcher != null) {
-      launcher.list().forEach(vm -> vm.stop(Duration.ofSeconds(5)));
-      launcher.close();
+    for (QemuLauncher l : new QemuLauncher[] {launcher, rootedLauncher}) {
+      if (l != null) {
+        l.list().forEach(vm -> vm.stop(Duration.ofSeconds(5)));
+        l.close();
+      }
     }
     if (outside != null) {
       outside.close();
@@ -90,12 +113,39 @@ class GuestNetworkIsolationIT {
     }
   }
 
+  @Test
+  void aGuestThatBecameRootAndDroppedItsRejectRouteStillCannotReachHostLoopback() throws Exception {
+    ExecResult whoami = rooted.exec(ExecRequest.argv("id", "-u"));
+    ExecResult dropRoute = rooted.exec(ExecRequest.argv("python3", "-c", DELETE_REJECT_ROUTE));
+    assertThat(whoami.stdoutText()).isEqualTo("0\n");
+    assertThat(dropRoute.exitCode()).as(dropRoute.stderrText()).isZero();
+    assertThat(dropRoute.stdoutText())
+        .as("no route has 10.0.2.2 as its destination")
+        .contains("'0002000A'")
+        .doesNotContain("'0202000A'");
+
+    try (ServerSocket hostService = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      hostService.setSoTimeout(500);
+
+      String answer = connect(rooted, "10.0.2.2", hostService.getLocalPort(), "connected-to-host");
+
+      assertThat(answer).startsWith("refused");
+      assertThatThrownBy(hostService::accept)
+          .as("no connection reached the host's loopback")
+          .isInstanceOf(SocketTimeoutException.class);
+    }
+  }
+
   private static String connect(String address) {
-    return connect(address, PORT, null);
+    return connect(guest, address, PORT, null);
+  }
+
+  private static String connect(String address, int port, String onConnect) {
+    return connect(guest, address, port, onConnect);
   }
 
   /** What the guest read from address:port, or "refused: ..." when it could not connect. */
-  private static String connect(String address, int port, String onConnect) {
+  private static String connect(VmHandle vm, String address, int port, String onConnect) {
     String script =
         String.join(
             "\n",
@@ -108,7 +158,7 @@ class GuestNetworkIsolationIT {
             "except OSError as e:",
             "    print('refused: %s' % e)");
     ExecResult result =
-        guest.exec(ExecRequest.argv("python3", "-c", script).withTimeout(Duration.ofSeconds(30)));
+        vm.exec(ExecRequest.argv("python3", "-c", script).withTimeout(Duration.ofSeconds(30)));
     return result.stdoutText().strip();
   }
 

@@ -21,6 +21,8 @@ import java.util.OptionalLong;
  * @param paths the VM's runtime files
  * @param persistDisk the VM's persistent disk, if it has one
  * @param tscKhz the host TSC frequency, handed to the guest so it skips calibration
+ * @param guestCommandsAsRoot tests only: the guest agent runs commands as root ({@code
+ *     era.test.root=1})
  */
 public record QemuCommand(
     Path qemu,
@@ -29,7 +31,8 @@ public record QemuCommand(
     QemuAccelerator accelerator,
     VmPaths paths,
     Optional<Path> persistDisk,
-    OptionalLong tscKhz) {
+    OptionalLong tscKhz,
+    boolean guestCommandsAsRoot) {
   static final String SANDBOX =
       "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
   static final String BASE_KERNEL_ARGS =
@@ -104,6 +107,9 @@ public record QemuCommand(
     cmdline.append(" era.net=").append(spec.network() == GuestNetwork.FULL ? "full" : "none");
     if (persistDisk.isPresent()) {
       cmdline.append(" era.persist=1");
+    }
+    if (guestCommandsAsRoot) {
+      cmdline.append(" era.test.root=1");
     }
     return cmdline.toString();
   }

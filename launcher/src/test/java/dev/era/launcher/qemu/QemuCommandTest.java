@@ -32,7 +32,8 @@ class QemuCommandTest {
         accelerator,
         PATHS,
         disk,
-        OptionalLong.of(2596124));
+        OptionalLong.of(2596124),
+        false);
   }
 
   /** The value following {@code option} each time it appears. */
@@ -165,7 +166,8 @@ class QemuCommandTest {
                 QemuAccelerator.TCG,
                 odd,
                 Optional.empty(),
-                OptionalLong.empty())
+                OptionalLong.empty(),
+                false)
             .argv();
 
     assertThat(values(argv, "-chardev"))
@@ -182,7 +184,8 @@ class QemuCommandTest {
                 QemuAccelerator.TCG,
                 PATHS,
                 Optional.empty(),
-                OptionalLong.empty())
+                OptionalLong.empty(),
+                false)
             .kernelCmdline();
 
     assertThat(cmdline).doesNotContain("tsc_early_khz");
