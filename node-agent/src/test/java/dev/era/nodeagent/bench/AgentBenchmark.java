@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -36,6 +41,8 @@ public final class AgentBenchmark {
   static final int VM_SAMPLES = 5;
   static final int RUN_SAMPLES = 10;
   static final int DENSITY = 10;
+  static final int PRESSURE_VMS = 4;
+  static final int PRESSURE_RUNS = 100;
 
   private final KubernetesClient client;
   private final AgentCluster cluster;
@@ -81,7 +88,9 @@ public final class AgentBenchmark {
       List<Double> boots = bootSamples();
       List<Double> hellos = helloSamples();
       Density density = density();
+      OutputPressure pressure = outputPressure();
       print(boots, hellos, density);
+      print(pressure);
     }
   }
 
@@ -148,6 +157,77 @@ public final class AgentBenchmark {
     long jvmRss = rssKib(Path.of("/proc/self/status"));
     names.forEach(this::delete);
     return new Density(allRunning, qemuRss, jvmRss);
+  }
+
+  record OutputPressure(long idleHeapMib, long inFlightHeapMib, long peakHeapMib, double seconds) {}
+
+  /**
+   * 100 runs at once across four VMs, each writing 2 MiB to stdout and to stderr over about four
+   * seconds: the heap that stays in use (after a GC) while all of them are running, beside the same
+   * with the VMs idle, and the highest heap use seen (garbage included).
+   */
+  private OutputPressure outputPressure() throws InterruptedException {
+    List<String> vms = new ArrayList<>();
+    for (int i = 0; i < PRESSURE_VMS; i++) {
+      vms.add("out-" + i);
+      VmsAndRuns.createVm(client, "out-" + i, "python", s -> {});
+    }
+    vms.forEach(vm -> VmsAndRuns.awaitVm(client, vm, EraVMPhase.Running));
+    long idle = retainedHeapMib();
+    AtomicLong peak = new AtomicLong();
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+    sampler.scheduleAtFixedRate(
+        () -> peak.accumulateAndGet(heapUsedMib(), Math::max), 0, 50, TimeUnit.MILLISECONDS);
+    long start = System.nanoTime();
+    List<String> runs = new ArrayList<>();
+    for (int i = 0; i < PRESSURE_RUNS; i++) {
+      String name = "out-run-" + i;
+      runs.add(name);
+      VmsAndRuns.createRun(
+          client,
+          name,
+          vms.get(i % PRESSURE_VMS),
+          s ->
+              s.setShell(
+                  "for i in $(seq 20); do head -c 104857 /dev/zero | tr '\\0' o;"
+                      + " head -c 104857 /dev/zero | tr '\\0' e >&2; sleep 0.2; done"));
+    }
+    await()
+        .atMost(VmsAndRuns.BOOT)
+        .until(
+            () ->
+                runs.stream()
+                    .allMatch(
+                        r ->
+                            VmsAndRuns.getRun(client, r).getStatus().getPhase()
+                                == EraRunPhase.Running));
+    long inFlight = retainedHeapMib();
+    double seconds = 0;
+    for (String run : runs) {
+      seconds = Math.max(seconds, awaitReached(run, start));
+      EraRun done = VmsAndRuns.getRun(client, run);
+      if (done.getStatus().getPhase() != EraRunPhase.Succeeded) {
+        throw new IllegalStateException(
+            "run "
+                + run
+                + " ended "
+                + done.getStatus().getPhase()
+                + ": "
+                + done.getStatus().getMessage());
+      }
+    }
+    sampler.shutdownNow();
+    vms.forEach(this::delete);
+    return new OutputPressure(idle, inFlight, peak.get(), seconds);
+  }
+
+  private static long retainedHeapMib() {
+    System.gc();
+    return heapUsedMib();
+  }
+
+  private static long heapUsedMib() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
   }
 
   private <T extends io.fabric8.kubernetes.api.model.HasMetadata> ResourceEventHandler<T> watcher(
@@ -217,6 +297,21 @@ public final class AgentBenchmark {
         density.qemuRssKib() / 1024,
         density.qemuRssKib() / 1024 / DENSITY,
         density.jvmRssKib() / 1024);
+  }
+
+  private static void print(OutputPressure pressure) {
+    System.out.printf(
+        Locale.ROOT,
+        "%d runs at once on %d VMs, 2 MiB to stdout and 2 MiB to stderr each, all done in %.2f s:"
+            + " heap in use after GC %d MiB with the VMs idle, %d MiB with every run in flight;"
+            + " highest heap use seen %d MiB (garbage included), max heap %d MiB%n",
+        PRESSURE_RUNS,
+        PRESSURE_VMS,
+        pressure.seconds(),
+        pressure.idleHeapMib(),
+        pressure.inFlightHeapMib(),
+        pressure.peakHeapMib(),
+        Runtime.getRuntime().maxMemory() / (1024 * 1024));
   }
 
   private static double median(List<Double> values) {
