@@ -7,10 +7,10 @@ import dev.era.api.EraVMStatus;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import dev.era.api.Times;
+import dev.era.kube.ResourceWriter;
+import dev.era.kube.ResourceWriter.Result;
 import dev.era.launcher.Accelerator;
 import dev.era.launcher.VmHandle;
-import dev.era.nodeagent.StatusUpdates;
-import dev.era.nodeagent.StatusUpdates.Result;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -24,12 +24,12 @@ import java.util.function.Supplier;
 final class VmStatusWriter {
   static final int MAX_MESSAGE = 4096;
 
-  private final KubernetesClient client;
+  private final ResourceWriter<EraVM> writer;
   private final String nodeName;
   private final Supplier<String> acceleratorReason;
 
   VmStatusWriter(KubernetesClient client, String nodeName, Supplier<String> acceleratorReason) {
-    this.client = client;
+    this.writer = ResourceWriter.direct(client);
     this.nodeName = nodeName;
     this.acceleratorReason = acceleratorReason;
   }
@@ -148,8 +148,7 @@ final class VmStatusWriter {
 
   private Result write(
       EraVM vm, EraVMPhase target, Predicate<EraVM> applies, Consumer<EraVMStatus> edit) {
-    return StatusUpdates.update(
-        client,
+    return writer.write(
         vm,
         v -> onThisNode(v) && v.getStatus().getPhase().canTransitionTo(target) && applies.test(v),
         v -> {

@@ -10,10 +10,10 @@ import dev.era.api.EventRecorder;
 import dev.era.api.Finalizers;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
-import dev.era.operator.Changes;
 import dev.era.operator.EraControllers;
 import dev.era.operator.EraOperatorConfig;
 import dev.era.operator.OperatorMetrics;
+import dev.era.operator.PrimaryWrites;
 import dev.era.operator.placement.CapacityLedger;
 import dev.era.operator.placement.NodeState;
 import dev.era.operator.placement.Placement;
@@ -119,7 +119,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   private UpdateControl<EraVM> reconcileVm(EraVM vm, Context<EraVM> context) {
     Instant now = Instant.now();
     Map<String, NodeState> nodeStates = nodeStates(now);
-    Changes<EraVM> changes = new Changes<>(vm, client);
+    EraVM read = client.getKubernetesSerialization().clone(vm);
     EraVMStatus status = vm.getStatus();
     status.setObservedGeneration(vm.getMetadata().getGeneration());
 
@@ -127,7 +127,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     List<String> problems = EraVMValidator.validate(vm.getSpec(), placed.orElse(null));
     if (!problems.isEmpty()) {
       markInvalid(vm, String.join("; ", problems), now);
-      changes.write(vm, context);
+      PrimaryWrites.writer(client, context).writeChanges(read, vm);
       return UpdateControl.noUpdate();
     }
     clearInvalid(status);
@@ -147,7 +147,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     if (ledger.nodeOf(vm).isEmpty()) {
       recheck = place(vm, nodeStates, now);
     }
-    changes.write(vm, context);
+    PrimaryWrites.writer(client, context).writeChanges(read, vm);
     UpdateControl<EraVM> control = UpdateControl.noUpdate();
     Stream.concat(recheck.stream(), ttl.nextCheck().stream())
         .min(Instant::compareTo)

@@ -96,16 +96,15 @@ class HelmChartTest {
       Map.of(
           "era-operator",
               Map.of(
-                  // Informers; JSON patches of labels (Changes) and of JOSDK's finalizer, which
-                  // reads the
-                  // VM again on a conflict; deletion past the TTL.
+                  // Informers; merge patches of labels (ResourceWriter) and JSON patches of JOSDK's
+                  // finalizer, which reads the VM again on a conflict; deletion past the TTL.
                   "eravms.era.dev", Set.of("get", "list", "watch", "patch", "delete"),
-                  // Informers; JSON patches of labels; deletion of finished runs. No finalizer: no
-                  // reads.
-                  "eraruns.era.dev", Set.of("list", "watch", "patch", "delete"),
-                  // Changes: status replaced through the subresource with optimistic locking.
-                  "eravms/status.era.dev", Set.of("update"),
-                  "eraruns/status.era.dev", Set.of("update"),
+                  // Informers; merge patches of labels, re-reads on conflicts; deletion of
+                  // finished runs.
+                  "eraruns.era.dev", Set.of("get", "list", "watch", "patch", "delete"),
+                  // ResourceWriter: status merge-patched through the subresource.
+                  "eravms/status.era.dev", Set.of("patch"),
+                  "eraruns/status.era.dev", Set.of("patch"),
                   "eranodes.era.dev", Set.of("list", "watch"), // informers
                   "events", Set.of("create")), // EventRecorder
           "era-node-agent",
@@ -115,10 +114,10 @@ class HelmChartTest {
                   // patch.
                   "eravms.era.dev", Set.of("get", "list", "watch", "patch"),
                   "eraruns.era.dev", Set.of("get", "list", "watch"),
-                  // StatusUpdates: status replaced through the subresource with optimistic locking.
-                  "eranodes/status.era.dev", Set.of("update"),
-                  "eravms/status.era.dev", Set.of("update"),
-                  "eraruns/status.era.dev", Set.of("update"),
+                  // ResourceWriter: status merge-patched through the subresource.
+                  "eranodes/status.era.dev", Set.of("patch"),
+                  "eravms/status.era.dev", Set.of("patch"),
+                  "eraruns/status.era.dev", Set.of("patch"),
                   "configmaps", Set.of("get"), // FileSources
                   "secrets", Set.of("get"),
                   "events", Set.of("create"))); // EventRecorder
