@@ -19,6 +19,12 @@ import java.util.Optional;
  */
 public abstract class EraStatus {
   private List<Condition> conditions = new ArrayList<>();
+
+  /**
+   * One observer's view: on EraVM and EraRun the operator's (the generation its last reconcile
+   * saw), on EraNode the node agent's. The node agent records the generation it acted on in the
+   * conditions it writes instead.
+   */
   private Long observedGeneration;
 
   public List<Condition> getConditions() {

@@ -56,6 +56,7 @@ class RbacPolicyTest {
     assertThat(allows(operator, "POST", "/apis/era.dev/v1alpha1/namespaces/ns/eraruns")).isFalse();
 
     assertThat(allows(agent, "PATCH", VM + "/status")).isTrue();
+    assertThat(allows(agent, "PATCH", VM)).as("the operator owns the finalizer").isFalse();
     assertThat(allows(agent, "GET", "/api/v1/namespaces/ns/secrets/s")).isTrue();
     assertThat(allows(agent, "GET", "/api/v1/namespaces/ns/secrets")).as("list secrets").isFalse();
     assertThat(allows(agent, "DELETE", VM)).isFalse();

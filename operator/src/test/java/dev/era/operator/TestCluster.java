@@ -10,6 +10,7 @@ import dev.era.api.EraRun;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.NodeResources;
+import dev.era.api.Reasons;
 import dev.era.api.Times;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -127,17 +128,23 @@ public final class TestCluster {
             kind);
   }
 
-  /** Plays the node agent after teardown: removes the finalizer. */
-  public static void agentRemovesFinalizer(KubernetesClient client, String namespace, String name) {
+  /** Plays the node agent after teardown: reports it with the condition TornDown. */
+  public static void agentReportsTornDown(KubernetesClient client, String namespace, String name) {
     retryingConflicts(
         () ->
             client
                 .resources(EraVM.class)
                 .inNamespace(namespace)
                 .withName(name)
-                .edit(
+                .editStatus(
                     vm -> {
-                      vm.removeFinalizer(dev.era.api.Finalizers.VM_CLEANUP);
+                      vm.getStatus()
+                          .setCondition(
+                              ConditionTypes.TORN_DOWN,
+                              true,
+                              Reasons.TORN_DOWN,
+                              "removed from its node",
+                              Instant.now());
                       return vm;
                     }));
   }

@@ -72,9 +72,6 @@ final class RunStatusWriter {
     return writer.write(
         run,
         r -> nodeName.equals(r.getStatus().getNodeName()) && applies.test(r),
-        r -> {
-          edit.accept(r.getStatus());
-          r.getStatus().setObservedGeneration(r.getMetadata().getGeneration());
-        });
+        r -> edit.accept(r.getStatus()));
   }
 }

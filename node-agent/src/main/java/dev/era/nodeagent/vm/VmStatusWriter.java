@@ -11,15 +11,19 @@ import dev.era.kube.ResourceWriter;
 import dev.era.kube.ResourceWriter.Result;
 import dev.era.launcher.Accelerator;
 import dev.era.launcher.VmHandle;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * The EraVM status fields the node agent owns, written for one VM at a time. Every write applies
- * only while the EraVM is still placed on this node and the phase may move that way.
+ * only while the EraVM is still placed on this node and the phase may move that way. It never
+ * writes the EraVM's metadata or spec.
  */
 final class VmStatusWriter {
   static final int MAX_MESSAGE = 4096;
@@ -146,15 +150,45 @@ final class VmStatusWriter {
         });
   }
 
+  /**
+   * The VM being deleted is gone from this node: the operator may remove its finalizer. The phase
+   * stays as it was; the object goes away.
+   */
+  Result tornDown(EraVM vm, String message) {
+    return writer.write(
+        vm,
+        v -> onThisNode(v) && v.isMarkedForDeletion(),
+        v ->
+            stamped(
+                v,
+                s ->
+                    s.setCondition(
+                        ConditionTypes.TORN_DOWN,
+                        true,
+                        Reasons.TORN_DOWN,
+                        message,
+                        Instant.now())));
+  }
+
   private Result write(
       EraVM vm, EraVMPhase target, Predicate<EraVM> applies, Consumer<EraVMStatus> edit) {
     return writer.write(
         vm,
         v -> onThisNode(v) && v.getStatus().getPhase().canTransitionTo(target) && applies.test(v),
-        v -> {
-          edit.accept(v.getStatus());
-          v.getStatus().setObservedGeneration(v.getMetadata().getGeneration());
-        });
+        v -> stamped(v, edit));
+  }
+
+  /**
+   * Applies the edit and records, in each condition it changed, the generation it acted on:
+   * status.observedGeneration is the operator's.
+   */
+  private static void stamped(EraVM vm, Consumer<EraVMStatus> edit) {
+    List<Condition> before =
+        vm.getStatus().getConditions().stream().map(c -> new ConditionBuilder(c).build()).toList();
+    edit.accept(vm.getStatus());
+    vm.getStatus().getConditions().stream()
+        .filter(c -> !before.contains(c))
+        .forEach(c -> c.setObservedGeneration(vm.getMetadata().getGeneration()));
   }
 
   private boolean onThisNode(EraVM vm) {

@@ -48,9 +48,10 @@ import java.util.stream.Stream;
  * lost. The node agent takes over once a VM is placed (see {@link EraVMPhase}).
  *
  * <p>Reconciles run on every change, not only spec changes, because the node agent's status writes
- * matter here (idle TTL, capacity). The finalizer {@link Finalizers#VM_CLEANUP} is JOSDK's: it is
- * on every VM this controller has seen, and on deletion {@link #cleanup} removes it only when no
- * node agent will (never placed, node lost); otherwise the node agent removes it after teardown.
+ * matter here (idle TTL, capacity, teardown). The finalizer {@link Finalizers#VM_CLEANUP} is
+ * JOSDK's: it is on every VM this controller has seen, and on deletion {@link #cleanup} removes it
+ * once the node agent reports teardown, or at once when no node agent will (never placed, node
+ * lost).
  */
 @ControllerConfiguration(
     name = EraVMReconciler.NAME,
@@ -276,8 +277,9 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   }
 
   /**
-   * A VM being deleted keeps its finalizer until its node agent has torn it down, unless no agent
-   * will: it was never placed, or its node is lost.
+   * A VM being deleted keeps its finalizer until its node agent reports it torn down (condition
+   * {@link ConditionTypes#TORN_DOWN}), unless no agent will: it was never placed, or its node is
+   * lost.
    */
   @Override
   public DeleteControl cleanup(EraVM vm, Context<EraVM> context) throws Exception {
@@ -285,6 +287,9 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   }
 
   private DeleteControl cleanUp(EraVM vm) {
+    if (vm.getStatus().isTrue(ConditionTypes.TORN_DOWN)) {
+      return DeleteControl.defaultDelete();
+    }
     Instant now = Instant.now();
     Optional<String> node = ledger.nodeOf(vm);
     NodeState state = node.map(n -> nodeStates(now).get(n)).orElse(null);

@@ -110,9 +110,9 @@ class HelmChartTest {
           "era-node-agent",
               Map.of(
                   "eranodes.era.dev", Set.of("get", "create"), // NodeReporter: its own EraNode
-                  // Informers by label, Adoption, re-reads on conflicts; FinalizerRemoval's JSON
-                  // patch.
-                  "eravms.era.dev", Set.of("get", "list", "watch", "patch"),
+                  // Informers by label, Adoption, re-reads on conflicts. Never written: teardown
+                  // is reported in the status and the operator removes the finalizer.
+                  "eravms.era.dev", Set.of("get", "list", "watch"),
                   "eraruns.era.dev", Set.of("get", "list", "watch"),
                   // ResourceWriter: status merge-patched through the subresource.
                   "eranodes/status.era.dev", Set.of("patch"),
