@@ -26,6 +26,13 @@ public final class ConditionTypes {
    */
   public static final String NETWORK = "Network";
 
+  /**
+   * EraVM: True once the node agent has removed a deleted VM from its node (reason {@link
+   * Reasons#TORN_DOWN}); the operator then removes the finalizer {@link Finalizers#VM_CLEANUP}.
+   * Owned by the node agent.
+   */
+  public static final String TORN_DOWN = "TornDown";
+
   public static final String TRUE = "True";
   public static final String FALSE = "False";
   public static final String UNKNOWN = "Unknown";

@@ -1,5 +1,7 @@
 package dev.era.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.PrinterColumn;
 
@@ -15,8 +17,13 @@ public class EraRunStatus extends EraStatus {
    */
   public static final int OUTPUT_TAIL_BYTES = 64 * 1024;
 
+  /**
+   * Null until someone writes a phase, as on the server: a status holds only what was written (see
+   * {@link EraStatus}).
+   */
+  @JsonProperty
   @PrinterColumn(name = "Phase")
-  private EraRunPhase phase = EraRunPhase.Pending;
+  private EraRunPhase phase;
 
   private String nodeName;
 
@@ -45,12 +52,14 @@ public class EraRunStatus extends EraStatus {
    */
   private Integer execId;
 
+  /** The phase written, or Pending before any was. */
+  @JsonIgnore
   public EraRunPhase getPhase() {
-    return phase;
+    return phase == null ? EraRunPhase.Pending : phase;
   }
 
   public void setPhase(EraRunPhase phase) {
-    this.phase = phase == null ? EraRunPhase.Pending : phase;
+    this.phase = phase;
   }
 
   public String getNodeName() {

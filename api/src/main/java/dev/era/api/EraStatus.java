@@ -8,9 +8,23 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Status fields every ERA kind shares: conditions and the generation they describe. */
+/**
+ * Status fields every ERA kind shares: conditions and the generation they describe.
+ *
+ * <p>A status holds what was written and nothing else: its fields start empty, and a getter may
+ * read an absent value as its meaning (an absent phase is Pending). The kinds' {@code initStatus()}
+ * gives a new resource such an empty status, so that code never checks for null, while the
+ * difference between a read and an edited copy, which {@code dev.era.kube.ResourceWriter} writes,
+ * still holds every value the edit set, defaults included.
+ */
 public abstract class EraStatus {
   private List<Condition> conditions = new ArrayList<>();
+
+  /**
+   * One observer's view: on EraVM and EraRun the operator's (the generation its last reconcile
+   * saw), on EraNode the node agent's. The node agent records the generation it acted on in the
+   * conditions it writes instead.
+   */
   private Long observedGeneration;
 
   public List<Condition> getConditions() {

@@ -1,5 +1,7 @@
 package dev.era.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.fabric8.crd.generator.annotation.PrinterColumn;
 
 /**
@@ -8,8 +10,13 @@ import io.fabric8.crd.generator.annotation.PrinterColumn;
  * conditions; the node agent writes the rest (see {@link EraVMPhase}).
  */
 public class EraVMStatus extends EraStatus {
+  /**
+   * Null until someone writes a phase, as on the server: a status holds only what was written (see
+   * {@link EraStatus}).
+   */
+  @JsonProperty
   @PrinterColumn(name = "Phase")
-  private EraVMPhase phase = EraVMPhase.Pending;
+  private EraVMPhase phase;
 
   @PrinterColumn(name = "Node")
   private String nodeName;
@@ -23,12 +30,14 @@ public class EraVMStatus extends EraStatus {
   private String reason;
   private String message;
 
+  /** The phase written, or Pending before any was. */
+  @JsonIgnore
   public EraVMPhase getPhase() {
-    return phase;
+    return phase == null ? EraVMPhase.Pending : phase;
   }
 
   public void setPhase(EraVMPhase phase) {
-    this.phase = phase == null ? EraVMPhase.Pending : phase;
+    this.phase = phase;
   }
 
   public String getNodeName() {

@@ -53,6 +53,9 @@ public final class Reasons {
   /** Warning event: the VM or its files could not be removed; deletion waits and is retried. */
   public static final String TEARDOWN_FAILED = "TeardownFailed";
 
+  /** EraVM condition TornDown: the node agent removed the deleted VM from its node. */
+  public static final String TORN_DOWN = "TornDown";
+
   // Node agent, EraNode
   /** Ready=True: the agent runs and reports. */
   public static final String AGENT_READY = "AgentReady";

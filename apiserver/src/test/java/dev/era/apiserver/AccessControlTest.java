@@ -98,11 +98,11 @@ class AccessControlTest {
                 + AGENT
                 + "\" cannot list resource \"secrets\" in API group \"\" at the"
                 + " cluster scope");
-    assertThat(message(send(OPERATOR, HttpMethod.PATCH, VM + "/status")))
+    assertThat(message(send(OPERATOR, HttpMethod.PUT, VM + "/status")))
         .isEqualTo(
             "eravms.era.dev \"vm\" is forbidden: User \""
                 + OPERATOR
-                + "\" cannot patch resource \"eravms/status\" in"
+                + "\" cannot update resource \"eravms/status\" in"
                 + " API group \"era.dev\" in the namespace \"ns\"");
     assertThat(message(send(AGENT, HttpMethod.GET, "/")))
         .isEqualTo("forbidden: User \"" + AGENT + "\" cannot get path \"/\"");
@@ -110,7 +110,7 @@ class AccessControlTest {
 
   @Test
   void allowedRequestsReachTheApi() {
-    assertThat(send(AGENT, HttpMethod.PATCH, VM).code()).isEqualTo(200);
+    assertThat(send(AGENT, HttpMethod.PATCH, VM + "/status").code()).isEqualTo(200);
     assertThat(send(OPERATOR, HttpMethod.GET, "/apis/era.dev/v1alpha1").code())
         .as("discovery")
         .isEqualTo(200);
@@ -119,7 +119,9 @@ class AccessControlTest {
         .isEqualTo(200);
     assertThat(passed)
         .containsExactly(
-            "PATCH " + VM, "GET /apis/era.dev/v1alpha1", "DELETE /api/v1/namespaces/ns");
+            "PATCH " + VM + "/status",
+            "GET /apis/era.dev/v1alpha1",
+            "DELETE /api/v1/namespaces/ns");
   }
 
   @Test

@@ -48,20 +48,22 @@ class RbacPolicyTest {
     UserInfo operator = Component.OPERATOR.user();
     UserInfo agent = Component.NODE_AGENT.user();
 
-    assertThat(allows(operator, "PUT", VM + "/status")).isTrue();
+    assertThat(allows(operator, "PATCH", VM + "/status")).isTrue();
+    assertThat(allows(operator, "PUT", VM + "/status")).as("status is patched").isFalse();
     assertThat(allows(operator, "GET", "/apis/era.dev/v1alpha1/eranodes?watch=true")).isTrue();
     assertThat(allows(operator, "POST", "/apis/era.dev/v1alpha1/eranodes")).isFalse();
     assertThat(allows(operator, "GET", "/api/v1/namespaces/ns/secrets/s")).isFalse();
-    assertThat(allows(operator, "GET", "/apis/era.dev/v1alpha1/namespaces/ns/eraruns/r")).isFalse();
+    assertThat(allows(operator, "POST", "/apis/era.dev/v1alpha1/namespaces/ns/eraruns")).isFalse();
 
-    assertThat(allows(agent, "PATCH", VM)).isTrue();
+    assertThat(allows(agent, "PATCH", VM + "/status")).isTrue();
+    assertThat(allows(agent, "PATCH", VM)).as("the operator owns the finalizer").isFalse();
     assertThat(allows(agent, "GET", "/api/v1/namespaces/ns/secrets/s")).isTrue();
     assertThat(allows(agent, "GET", "/api/v1/namespaces/ns/secrets")).as("list secrets").isFalse();
     assertThat(allows(agent, "DELETE", VM)).isFalse();
     assertThat(allows(agent, "PUT", VM)).isFalse();
-    assertThat(allows(agent, "PUT", "/apis/era.dev/v1alpha1/eranodes/n"))
+    assertThat(allows(agent, "PATCH", "/apis/era.dev/v1alpha1/eranodes/n"))
         .as("only its status")
         .isFalse();
-    assertThat(allows(agent, "PUT", "/apis/era.dev/v1alpha1/eranodes/n/status")).isTrue();
+    assertThat(allows(agent, "PATCH", "/apis/era.dev/v1alpha1/eranodes/n/status")).isTrue();
   }
 }

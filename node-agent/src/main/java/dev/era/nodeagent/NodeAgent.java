@@ -2,8 +2,8 @@ package dev.era.nodeagent;
 
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
-import dev.era.api.EventRecorder;
 import dev.era.api.Labels;
+import dev.era.kube.EventRecorder;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.host.PrivateDirs;
 import dev.era.nodeagent.http.AgentHttpServer;

@@ -8,6 +8,7 @@ import dev.era.api.NodeResources;
 import dev.era.api.Quantities;
 import dev.era.api.Reasons;
 import dev.era.api.Times;
+import dev.era.kube.ResourceWriter;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.VmSpec;
@@ -30,6 +31,7 @@ final class NodeReporter {
   private static final Logger LOG = Logger.getLogger(NodeReporter.class);
 
   private final KubernetesClient client;
+  private final ResourceWriter<EraNode> writer;
   private final Launcher launcher;
   private final VmRegistry vms;
   private final NodeAgentConfig config;
@@ -44,6 +46,7 @@ final class NodeReporter {
       String endpoint,
       ScheduledExecutorService scheduler) {
     this.client = client;
+    this.writer = ResourceWriter.direct(client);
     this.launcher = launcher;
     this.vms = vms;
     this.config = config;
@@ -95,10 +98,8 @@ final class NodeReporter {
       node = create();
     }
     Instant now = Instant.now();
-    StatusUpdates.update(
-        client,
+    writer.write(
         node,
-        n -> true,
         n -> {
           EraNodeStatus s = n.getStatus();
           s.setCapacity(capacity());

@@ -132,17 +132,23 @@ public final class TestCluster {
             kind);
   }
 
-  /** Plays the node agent after teardown: removes the finalizer. */
-  public static void agentRemovesFinalizer(KubernetesClient client, String namespace, String name) {
+  /** Plays the node agent after teardown: reports it with the condition TornDown. */
+  public static void agentReportsTornDown(KubernetesClient client, String namespace, String name) {
     retryingConflicts(
         () ->
             client
                 .resources(EraVM.class)
                 .inNamespace(namespace)
                 .withName(name)
-                .edit(
+                .editStatus(
                     vm -> {
-                      vm.removeFinalizer(dev.era.api.Finalizers.VM_CLEANUP);
+                      vm.getStatus()
+                          .setCondition(
+                              ConditionTypes.TORN_DOWN,
+                              true,
+                              Reasons.TORN_DOWN,
+                              "removed from its node",
+                              Instant.now());
                       return vm;
                     }));
   }

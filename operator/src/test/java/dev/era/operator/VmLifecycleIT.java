@@ -1,6 +1,6 @@
 package dev.era.operator;
 
-import static dev.era.operator.TestCluster.agentRemovesFinalizer;
+import static dev.era.operator.TestCluster.agentReportsTornDown;
 import static dev.era.operator.TestCluster.agentSetsPhase;
 import static dev.era.operator.TestCluster.awaitPhase;
 import static dev.era.operator.TestCluster.createVm;
@@ -99,7 +99,7 @@ class VmLifecycleIT {
 
     // b goes away (its agent tears it down): a may start.
     client.resource(getVm(client, ns, "b")).delete();
-    agentRemovesFinalizer(client, ns, "b");
+    agentReportsTornDown(client, ns, "b");
     await().untilAsserted(() -> assertThat(getVm(client, ns, "a").shouldRun()).isTrue());
   }
 
@@ -131,7 +131,7 @@ class VmLifecycleIT {
               EraVM vm = getVm(client, ns, "placed");
               return vm != null && vm.hasFinalizer(Finalizers.VM_CLEANUP);
             });
-    agentRemovesFinalizer(client, ns, "placed");
+    agentReportsTornDown(client, ns, "placed");
     await().until(() -> getVm(client, ns, "placed") == null);
   }
 
@@ -187,7 +187,7 @@ class VmLifecycleIT {
         .until(() -> getVm(client, ns, "short").isMarkedForDeletion());
     assertThat(events(client, ns, "short"))
         .anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Reasons.TTL_DELETED));
-    agentRemovesFinalizer(client, ns, "short");
+    agentReportsTornDown(client, ns, "short");
     await().until(() -> getVm(client, ns, "short") == null);
   }
 

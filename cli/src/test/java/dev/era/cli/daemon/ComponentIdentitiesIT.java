@@ -67,7 +67,7 @@ class ComponentIdentitiesIT {
                     .isEqualTo(EraVMPhase.Stopped);
               });
       idle.delete();
-      await("the node agent removes the finalizer")
+      await("the node agent reports teardown, the operator removes the finalizer")
           .atMost(Duration.ofSeconds(30))
           .until(() -> idle.get() == null);
     }

@@ -3,19 +3,19 @@ package dev.era.nodeagent.run;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunSpec;
 import dev.era.api.EraVM;
-import dev.era.api.EventRecorder;
 import dev.era.api.Reasons;
 import dev.era.api.RunEnvVar;
 import dev.era.api.RunFile;
 import dev.era.api.Times;
+import dev.era.kube.EventRecorder;
+import dev.era.kube.ResourceWriter;
+import dev.era.kube.ResourceWriter.Result;
 import dev.era.launcher.ExecRequest;
 import dev.era.launcher.ExecResult;
 import dev.era.launcher.Execution;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.VmExit;
 import dev.era.launcher.VmHandle;
-import dev.era.nodeagent.StatusUpdates;
-import dev.era.nodeagent.StatusUpdates.Result;
 import dev.era.nodeagent.logs.OutputTail;
 import dev.era.nodeagent.logs.RunLog;
 import dev.era.nodeagent.logs.RunLogs;
@@ -404,7 +404,7 @@ public final class RunExecutions implements AutoCloseable {
               .get();
       if (vm != null) {
         String now = Times.format(Instant.now());
-        StatusUpdates.update(client, vm, v -> true, v -> v.getStatus().setLastRunAt(now));
+        ResourceWriter.<EraVM>direct(client).write(vm, v -> v.getStatus().setLastRunAt(now));
       }
     } catch (KubernetesClientException e) {
       LOG.warnf(

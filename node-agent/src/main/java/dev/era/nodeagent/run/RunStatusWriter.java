@@ -4,8 +4,8 @@ import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import dev.era.api.EraRunStatus;
 import dev.era.api.Times;
-import dev.era.nodeagent.StatusUpdates;
-import dev.era.nodeagent.StatusUpdates.Result;
+import dev.era.kube.ResourceWriter;
+import dev.era.kube.ResourceWriter.Result;
 import dev.era.nodeagent.logs.OutputTail;
 import dev.era.nodeagent.logs.RunOutcome;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,11 +15,11 @@ import java.util.function.Predicate;
 
 /** The EraRun status fields the node agent owns. Each write applies to runs of this node only. */
 final class RunStatusWriter {
-  private final KubernetesClient client;
+  private final ResourceWriter<EraRun> writer;
   private final String nodeName;
 
   RunStatusWriter(KubernetesClient client, String nodeName) {
-    this.client = client;
+    this.writer = ResourceWriter.direct(client);
     this.nodeName = nodeName;
   }
 
@@ -69,13 +69,9 @@ final class RunStatusWriter {
   }
 
   private Result write(EraRun run, Predicate<EraRun> applies, Consumer<EraRunStatus> edit) {
-    return StatusUpdates.update(
-        client,
+    return writer.write(
         run,
         r -> nodeName.equals(r.getStatus().getNodeName()) && applies.test(r),
-        r -> {
-          edit.accept(r.getStatus());
-          r.getStatus().setObservedGeneration(r.getMetadata().getGeneration());
-        });
+        r -> edit.accept(r.getStatus()));
   }
 }

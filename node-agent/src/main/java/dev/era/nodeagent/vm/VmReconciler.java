@@ -3,16 +3,16 @@ package dev.era.nodeagent.vm;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
-import dev.era.api.EventRecorder;
 import dev.era.api.Finalizers;
 import dev.era.api.Reasons;
+import dev.era.kube.EventRecorder;
+import dev.era.kube.ResourceWriter.Result;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.ProgressListener;
 import dev.era.launcher.VmExit;
 import dev.era.launcher.VmHandle;
 import dev.era.launcher.VmSpec;
-import dev.era.nodeagent.StatusUpdates.Result;
 import dev.era.nodeagent.logs.RunLogs;
 import dev.era.nodeagent.vm.VmRegistry.LocalVm;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -33,9 +33,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Makes the microVMs on this node match the EraVMs placed here (label {@code era.dev/node}): boots
- * the ones that should run, stops the ones that should not, tears down deleted ones and removes
- * their finalizer, and reports each step in the EraVM's status. A VM that dies is reported through
- * its exit event ({@link VmExitSource}) and stays Failed until it is stopped and started again.
+ * the ones that should run, stops the ones that should not, tears down deleted ones (reporting it
+ * with the condition {@link ConditionTypes#TORN_DOWN}, on which the operator removes the
+ * finalizer), and reports each step in the EraVM's status; it writes nothing else of an EraVM. A VM
+ * that dies is reported through its exit event ({@link VmExitSource}) and stays Failed until it is
+ * stopped and started again.
  *
  * <p>Reconciles run on every event, status changes included: the operator's Scheduled and Expired
  * conditions are status, and a deletion must tear down even without a finalizer.
@@ -54,7 +56,6 @@ public final class VmReconciler implements Reconciler<EraVM> {
 
   static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
 
-  private final KubernetesClient client;
   private final Launcher launcher;
   private final VmRegistry registry;
   private final RunLogs logs;
@@ -72,7 +73,6 @@ public final class VmReconciler implements Reconciler<EraVM> {
       EventRecorder events,
       String nodeName,
       Duration stopTimeout) {
-    this.client = client;
     this.launcher = launcher;
     this.registry = registry;
     this.logs = logs;
@@ -104,10 +104,12 @@ public final class VmReconciler implements Reconciler<EraVM> {
           events.warning(vm, Reasons.TEARDOWN_FAILED, e.getMessage());
           throw e;
         }
-        FinalizerRemoval.remove(client, vm, Finalizers.VM_CLEANUP);
-        LOG.infof(
-            "EraVM %s/%s torn down%s; finalizer removed",
-            namespace(vm), name(vm), vm.keepsPersistentDisk() ? " (persistent disk kept)" : "");
+        String message =
+            "removed from node "
+                + nodeName
+                + (vm.keepsPersistentDisk() ? "; persistent disk kept" : "");
+        status.tornDown(vm, message);
+        LOG.infof("EraVM %s/%s %s", namespace(vm), name(vm), message);
       }
       return UpdateControl.noUpdate();
     }

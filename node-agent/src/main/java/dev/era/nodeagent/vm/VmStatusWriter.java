@@ -7,29 +7,33 @@ import dev.era.api.EraVMStatus;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import dev.era.api.Times;
+import dev.era.kube.ResourceWriter;
+import dev.era.kube.ResourceWriter.Result;
 import dev.era.launcher.QemuAccelerator;
 import dev.era.launcher.VmHandle;
-import dev.era.nodeagent.StatusUpdates;
-import dev.era.nodeagent.StatusUpdates.Result;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * The EraVM status fields the node agent owns, written for one VM at a time. Every write applies
- * only while the EraVM is still placed on this node and the phase may move that way.
+ * only while the EraVM is still placed on this node and the phase may move that way. It never
+ * writes the EraVM's metadata or spec.
  */
 final class VmStatusWriter {
   static final int MAX_MESSAGE = 4096;
 
-  private final KubernetesClient client;
+  private final ResourceWriter<EraVM> writer;
   private final String nodeName;
   private final Supplier<String> acceleratorReason;
 
   VmStatusWriter(KubernetesClient client, String nodeName, Supplier<String> acceleratorReason) {
-    this.client = client;
+    this.writer = ResourceWriter.direct(client);
     this.nodeName = nodeName;
     this.acceleratorReason = acceleratorReason;
   }
@@ -146,16 +150,45 @@ final class VmStatusWriter {
         });
   }
 
+  /**
+   * The VM being deleted is gone from this node: the operator may remove its finalizer. The phase
+   * stays as it was; the object goes away.
+   */
+  Result tornDown(EraVM vm, String message) {
+    return writer.write(
+        vm,
+        v -> onThisNode(v) && v.isMarkedForDeletion(),
+        v ->
+            stamped(
+                v,
+                s ->
+                    s.setCondition(
+                        ConditionTypes.TORN_DOWN,
+                        true,
+                        Reasons.TORN_DOWN,
+                        message,
+                        Instant.now())));
+  }
+
   private Result write(
       EraVM vm, EraVMPhase target, Predicate<EraVM> applies, Consumer<EraVMStatus> edit) {
-    return StatusUpdates.update(
-        client,
+    return writer.write(
         vm,
         v -> onThisNode(v) && v.getStatus().getPhase().canTransitionTo(target) && applies.test(v),
-        v -> {
-          edit.accept(v.getStatus());
-          v.getStatus().setObservedGeneration(v.getMetadata().getGeneration());
-        });
+        v -> stamped(v, edit));
+  }
+
+  /**
+   * Applies the edit and records, in each condition it changed, the generation it acted on:
+   * status.observedGeneration is the operator's.
+   */
+  private static void stamped(EraVM vm, Consumer<EraVMStatus> edit) {
+    List<Condition> before =
+        vm.getStatus().getConditions().stream().map(c -> new ConditionBuilder(c).build()).toList();
+    edit.accept(vm.getStatus());
+    vm.getStatus().getConditions().stream()
+        .filter(c -> !before.contains(c))
+        .forEach(c -> c.setObservedGeneration(vm.getMetadata().getGeneration()));
   }
 
   private boolean onThisNode(EraVM vm) {

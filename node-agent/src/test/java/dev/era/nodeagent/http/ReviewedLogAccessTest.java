@@ -9,8 +9,11 @@ import dev.era.nodeagent.http.LogAccess.Verdict;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The node agent asks the API server, with its own chart RBAC, who calls and what they may do. */
 class ReviewedLogAccessTest {
@@ -29,14 +32,21 @@ class ReviewedLogAccessTest {
   }
 
   @Test
-  void aUserWhoMayNotGetTheRunIsForbidden() {
-    // The operator's account lists and watches EraRuns but may not get one.
-    String operator = API.server().clientConfig(Component.OPERATOR).getOauthToken();
+  void aUserWhoMayNotGetTheRunIsForbidden(@TempDir Path credentials) throws Exception {
+    // A user of the token file whom no RBAC binding names, as kube-apiserver's --token-auth-file
+    // has them.
+    Files.writeString(
+        credentials.resolve("tokens.csv"), "alice-token,alice,alice,\"system:authenticated\"\n");
+    try (EmbeddedApiServer server = new EmbeddedApiServer(credentials)) {
+      server.start(0);
+      try (KubernetesClient agent = server.newClient(Component.NODE_AGENT)) {
+        LogAccess.Decision decision =
+            new ReviewedLogAccess(agent).check("Bearer alice-token", "default", "hello");
 
-    LogAccess.Decision decision = access().check("Bearer " + operator, "default", "hello");
-
-    assertThat(decision.verdict()).isEqualTo(Verdict.FORBIDDEN);
-    assertThat(decision.message()).contains("era-operator").contains("eraruns");
+        assertThat(decision.verdict()).isEqualTo(Verdict.FORBIDDEN);
+        assertThat(decision.message()).contains("alice").contains("eraruns");
+      }
+    }
   }
 
   @Test

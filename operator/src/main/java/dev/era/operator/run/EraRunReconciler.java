@@ -7,14 +7,14 @@ import dev.era.api.EraRunPhase;
 import dev.era.api.EraRunStatus;
 import dev.era.api.EraRunValidator;
 import dev.era.api.EraVM;
-import dev.era.api.EventRecorder;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import dev.era.api.Times;
-import dev.era.operator.Changes;
+import dev.era.kube.EventRecorder;
 import dev.era.operator.EraControllers;
 import dev.era.operator.EraOperatorConfig;
 import dev.era.operator.OperatorMetrics;
+import dev.era.operator.PrimaryWrites;
 import dev.era.operator.placement.NodeState;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -126,21 +126,21 @@ public class EraRunReconciler implements Reconciler<EraRun> {
     if (status.getPhase().isFinished()) {
       return collectWhenDue(run, now);
     }
-    Changes<EraRun> changes = new Changes<>(run, client);
+    EraRun read = client.getKubernetesSerialization().clone(run);
     status.setObservedGeneration(run.getMetadata().getGeneration());
     List<String> problems = EraRunValidator.validate(run.getSpec());
     if (!problems.isEmpty()) {
       String message = String.join("; ", problems);
       status.setCondition(ConditionTypes.READY, false, Reasons.INVALID, message, now);
       fail(run, Reasons.INVALID, message, now);
-      return written(changes, run, context);
+      return written(read, run, context);
     }
     if (status.getPhase() == EraRunPhase.Running) {
-      return endIfNodeLost(run, changes, context, now);
+      return endIfNodeLost(run, read, context, now);
     }
     Optional<EraVM> vm = context.getSecondaryResource(EraVM.class);
     if (vm.isEmpty()) {
-      return awaitMissingVm(run, changes, context, now);
+      return awaitMissingVm(run, read, context, now);
     }
     if (status.getNodeName() != null
         && !status.getNodeName().equals(vm.get().getStatus().getNodeName())) {
@@ -155,16 +155,16 @@ public class EraRunReconciler implements Reconciler<EraRun> {
     if (gate instanceof RunGate.Fail f) {
       fail(run, f.reason(), f.message(), now);
     } else if (dispatched) {
-      return written(changes, run, context); // waiting for the node agent to start it
+      return written(read, run, context); // waiting for the node agent to start it
     } else if (gate instanceof RunGate.Dispatch d) {
       labelsOf(run).put(Labels.NODE, d.node());
       status.setNodeName(d.node());
       status.setReason(Reasons.DISPATCHED);
       status.setMessage("handed to the node agent on " + d.node());
     } else if (gate instanceof RunGate.Wait w) {
-      return waitForVm(run, changes, context, w.message(), config.runWaitRecheck());
+      return waitForVm(run, read, context, w.message(), config.runWaitRecheck());
     }
-    return written(changes, run, context);
+    return written(read, run, context);
   }
 
   /**
@@ -172,7 +172,7 @@ public class EraRunReconciler implements Reconciler<EraRun> {
    * directory, GitOps), the run often comes first, and the VM's arrival wakes the run.
    */
   private UpdateControl<EraRun> awaitMissingVm(
-      EraRun run, Changes<EraRun> changes, Context<EraRun> context, Instant now) {
+      EraRun run, EraRun read, Context<EraRun> context, Instant now) {
     String missing =
         "EraVM "
             + run.getSpec().getVmName()
@@ -184,28 +184,24 @@ public class EraRunReconciler implements Reconciler<EraRun> {
             .plus(config.missingVmGrace());
     if (!now.isBefore(deadline)) {
       fail(run, Reasons.VM_NOT_FOUND, missing, now);
-      return written(changes, run, context);
+      return written(read, run, context);
     }
     String message =
         missing + " (yet); the run fails at " + Times.format(deadline) + " unless it appears";
     Duration recheck = Duration.between(now, deadline).plusMillis(100);
     return waitForVm(
         run,
-        changes,
+        read,
         context,
         message,
         recheck.compareTo(config.runWaitRecheck()) < 0 ? recheck : config.runWaitRecheck());
   }
 
   private UpdateControl<EraRun> waitForVm(
-      EraRun run,
-      Changes<EraRun> changes,
-      Context<EraRun> context,
-      String message,
-      Duration recheck) {
+      EraRun run, EraRun read, Context<EraRun> context, String message, Duration recheck) {
     run.getStatus().setReason(Reasons.WAITING_FOR_VM);
     run.getStatus().setMessage(message);
-    changes.write(run, context);
+    PrimaryWrites.writer(client, context).writeChanges(read, run);
     return UpdateControl.<EraRun>noUpdate().rescheduleAfter(recheck);
   }
 
@@ -214,10 +210,10 @@ public class EraRunReconciler implements Reconciler<EraRun> {
    * run fails. It is never handed to another node, since its command may have run in part.
    */
   private UpdateControl<EraRun> endIfNodeLost(
-      EraRun run, Changes<EraRun> changes, Context<EraRun> context, Instant now) {
+      EraRun run, EraRun read, Context<EraRun> context, Instant now) {
     String node = run.getStatus().getNodeName();
     if (node == null) {
-      return written(changes, run, context);
+      return written(read, run, context);
     }
     NodeState state =
         nodes.get(new ResourceID(node)).map(n -> NodeState.of(n, now, config)).orElse(null);
@@ -225,10 +221,10 @@ public class EraRunReconciler implements Reconciler<EraRun> {
     if (lost.isPresent()) {
       String message = lost.get() + "; the run was running there and its outcome is unknown";
       fail(run, Reasons.NODE_LOST, message, now);
-      return written(changes, run, context);
+      return written(read, run, context);
     }
     // Silence makes no event: look again when the node would be lost.
-    return written(changes, run, context)
+    return written(read, run, context)
         .rescheduleAfter(Duration.between(now, state.lostAt()).plusMillis(100));
   }
 
@@ -240,9 +236,8 @@ public class EraRunReconciler implements Reconciler<EraRun> {
   }
 
   /** Writes the changes; a run this reconcile finished comes back when it is due for deletion. */
-  private UpdateControl<EraRun> written(
-      Changes<EraRun> changes, EraRun run, Context<EraRun> context) {
-    changes.write(run, context);
+  private UpdateControl<EraRun> written(EraRun read, EraRun run, Context<EraRun> context) {
+    PrimaryWrites.writer(client, context).writeChanges(read, run);
     UpdateControl<EraRun> control = UpdateControl.noUpdate();
     return run.getStatus().getPhase().isFinished()
         ? control.rescheduleAfter(config.finishedRunTtl().plusMillis(100))

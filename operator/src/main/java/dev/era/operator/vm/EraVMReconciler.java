@@ -6,14 +6,14 @@ import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.EraVMStatus;
 import dev.era.api.EraVMValidator;
-import dev.era.api.EventRecorder;
 import dev.era.api.Finalizers;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
-import dev.era.operator.Changes;
+import dev.era.kube.EventRecorder;
 import dev.era.operator.EraControllers;
 import dev.era.operator.EraOperatorConfig;
 import dev.era.operator.OperatorMetrics;
+import dev.era.operator.PrimaryWrites;
 import dev.era.operator.placement.CapacityLedger;
 import dev.era.operator.placement.NodeState;
 import dev.era.operator.placement.Placement;
@@ -48,9 +48,10 @@ import java.util.stream.Stream;
  * lost. The node agent takes over once a VM is placed (see {@link EraVMPhase}).
  *
  * <p>Reconciles run on every change, not only spec changes, because the node agent's status writes
- * matter here (idle TTL, capacity). The finalizer {@link Finalizers#VM_CLEANUP} is JOSDK's: it is
- * on every VM this controller has seen, and on deletion {@link #cleanup} removes it only when no
- * node agent will (never placed, node lost); otherwise the node agent removes it after teardown.
+ * matter here (idle TTL, capacity, teardown). The finalizer {@link Finalizers#VM_CLEANUP} is
+ * JOSDK's: it is on every VM this controller has seen, and on deletion {@link #cleanup} removes it
+ * once the node agent reports teardown, or at once when no node agent will (never placed, node
+ * lost).
  */
 @ControllerConfiguration(
     name = EraVMReconciler.NAME,
@@ -119,7 +120,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   private UpdateControl<EraVM> reconcileVm(EraVM vm, Context<EraVM> context) {
     Instant now = Instant.now();
     Map<String, NodeState> nodeStates = nodeStates(now);
-    Changes<EraVM> changes = new Changes<>(vm, client);
+    EraVM read = client.getKubernetesSerialization().clone(vm);
     EraVMStatus status = vm.getStatus();
     status.setObservedGeneration(vm.getMetadata().getGeneration());
 
@@ -127,7 +128,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     List<String> problems = EraVMValidator.validate(vm.getSpec(), placed.orElse(null));
     if (!problems.isEmpty()) {
       markInvalid(vm, String.join("; ", problems), now);
-      changes.write(vm, context);
+      PrimaryWrites.writer(client, context).writeChanges(read, vm);
       return UpdateControl.noUpdate();
     }
     clearInvalid(status);
@@ -147,7 +148,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     if (ledger.nodeOf(vm).isEmpty()) {
       recheck = place(vm, nodeStates, now);
     }
-    changes.write(vm, context);
+    PrimaryWrites.writer(client, context).writeChanges(read, vm);
     UpdateControl<EraVM> control = UpdateControl.noUpdate();
     Stream.concat(recheck.stream(), ttl.nextCheck().stream())
         .min(Instant::compareTo)
@@ -276,8 +277,9 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   }
 
   /**
-   * A VM being deleted keeps its finalizer until its node agent has torn it down, unless no agent
-   * will: it was never placed, or its node is lost.
+   * A VM being deleted keeps its finalizer until its node agent reports it torn down (condition
+   * {@link ConditionTypes#TORN_DOWN}), unless no agent will: it was never placed, or its node is
+   * lost.
    */
   @Override
   public DeleteControl cleanup(EraVM vm, Context<EraVM> context) throws Exception {
@@ -285,6 +287,9 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   }
 
   private DeleteControl cleanUp(EraVM vm) {
+    if (vm.getStatus().isTrue(ConditionTypes.TORN_DOWN)) {
+      return DeleteControl.defaultDelete();
+    }
     Instant now = Instant.now();
     Optional<String> node = ledger.nodeOf(vm);
     NodeState state = node.map(n -> nodeStates(now).get(n)).orElse(null);

@@ -100,35 +100,33 @@ class HelmChartTest {
       Map.of(
           "era-operator",
               Map.of(
-                  // Informers; JSON patches of labels (Changes) and of JOSDK's finalizer, which
-                  // reads the
-                  // VM again on a conflict; deletion past the TTL.
+                  // Informers; merge patches of labels (ResourceWriter) and JSON patches of JOSDK's
+                  // finalizer, which reads the VM again on a conflict; deletion past the TTL.
                   "eravms.era.dev", Set.of("get", "list", "watch", "patch", "delete"),
-                  // Informers; JSON patches of labels; deletion of finished runs. No finalizer: no
-                  // reads.
-                  "eraruns.era.dev", Set.of("list", "watch", "patch", "delete"),
-                  // Changes: status replaced through the subresource with optimistic locking.
-                  "eravms/status.era.dev", Set.of("update"),
-                  "eraruns/status.era.dev", Set.of("update"),
+                  // Informers; merge patches of labels, re-reads on conflicts; deletion of
+                  // finished runs.
+                  "eraruns.era.dev", Set.of("get", "list", "watch", "patch", "delete"),
+                  // ResourceWriter: status merge-patched through the subresource.
+                  "eravms/status.era.dev", Set.of("patch"),
+                  "eraruns/status.era.dev", Set.of("patch"),
                   "eranodes.era.dev", Set.of("list", "watch"), // informers
                   "events", Set.of("create", "patch")), // EventRecorder: repeats patch the count
           "era-node-agent",
               Map.ofEntries(
                   // NodeReporter: its own EraNode
                   Map.entry("eranodes.era.dev", Set.of("get", "create")),
-                  // Informers by label, Adoption, re-reads on conflicts; FinalizerRemoval's JSON
-                  // patch.
-                  Map.entry("eravms.era.dev", Set.of("get", "list", "watch", "patch")),
+                  // Informers by label, Adoption, re-reads on conflicts. Never written: teardown
+                  // is reported in the status and the operator removes the finalizer.
+                  Map.entry("eravms.era.dev", Set.of("get", "list", "watch")),
                   Map.entry("eraruns.era.dev", Set.of("get", "list", "watch")),
-                  // StatusUpdates: status replaced through the subresource with optimistic locking.
-                  Map.entry("eranodes/status.era.dev", Set.of("update")),
-                  Map.entry("eravms/status.era.dev", Set.of("update")),
-                  Map.entry("eraruns/status.era.dev", Set.of("update")),
+                  // ResourceWriter: status merge-patched through the subresource.
+                  Map.entry("eranodes/status.era.dev", Set.of("patch")),
+                  Map.entry("eravms/status.era.dev", Set.of("patch")),
+                  Map.entry("eraruns/status.era.dev", Set.of("patch")),
                   Map.entry("configmaps", Set.of("get")), // FileSources
                   Map.entry("secrets", Set.of("get")),
-                  Map.entry(
-                      "events",
-                      Set.of("create", "patch")), // EventRecorder: repeats patch the count
+                  // EventRecorder: repeats patch the count
+                  Map.entry("events", Set.of("create", "patch")),
                   // The log endpoint's callers: who they are, and whether they may get the run.
                   Map.entry("tokenreviews.authentication.k8s.io", Set.of("create")),
                   Map.entry("subjectaccessreviews.authorization.k8s.io", Set.of("create"))));

@@ -1,4 +1,4 @@
-package dev.era.api;
+package dev.era.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

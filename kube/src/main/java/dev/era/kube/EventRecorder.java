@@ -1,5 +1,6 @@
-package dev.era.api;
+package dev.era.kube;
 
+import dev.era.api.Times;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;

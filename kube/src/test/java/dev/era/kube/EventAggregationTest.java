@@ -1,18 +1,17 @@
-package dev.era.operator;
+package dev.era.kube;
 
-import static dev.era.operator.TestCluster.createVm;
-import static dev.era.operator.TestCluster.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.era.api.EraVM;
-import dev.era.api.EventRecorder;
 import dev.era.api.Reasons;
 import dev.era.apiserver.Component;
 import dev.era.apiserver.testing.ApiServerExtension;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -90,10 +89,19 @@ class EventAggregationTest {
   }
 
   private static EraVM vm(String name) {
-    return createVm(API.client(), NS, name, v -> {});
+    EraVM vm = new EraVM();
+    vm.getMetadata().setName(name);
+    vm.getMetadata().setNamespace(NS);
+    return API.client().resource(vm).create();
   }
 
   private EventRecorder recorderAs(Component component) {
     return new EventRecorder(API.clientOf(component), component.serviceAccount(), null, now::get);
+  }
+
+  private static List<Event> events(KubernetesClient client, String namespace, String objectName) {
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> objectName.equals(e.getInvolvedObject().getName()))
+        .toList();
   }
 }
