@@ -19,11 +19,15 @@ import java.util.stream.Stream;
  * Where each EraVM is placed and what each node has left. The informer cache is the record, but it
  * shows our own writes only after the watch delivers them; the ledger remembers the placements made
  * since, so that two reconciles never hand out the same free capacity and a VM is never placed
- * twice. Placement is serialised: one decision at a time sees every earlier one.
+ * twice, and the capacity our writes released since, so that a VM woken for it finds it free.
+ * Placement is serialised: one decision at a time sees every earlier one.
  */
 public final class CapacityLedger {
   /** Placement decisions the informer cache may not show yet; empty = moved off its node. */
   private final Map<ResourceID, Optional<String>> recent = new ConcurrentHashMap<>();
+
+  /** VMs our own write stopped holding capacity, which the informer cache may show holding it. */
+  private final Set<ResourceID> released = ConcurrentHashMap.newKeySet();
 
   /** The node a VM is placed on, the newest knowledge first. */
   public Optional<String> nodeOf(EraVM vm) {
@@ -59,6 +63,24 @@ public final class CapacityLedger {
     return node.capacity().minus(used).covers(Resources.of(vm.getSpec()));
   }
 
+  /**
+   * Takes note of a VM as a reconcile has just written it.
+   *
+   * @param heldBefore whether it held capacity as the reconcile read it
+   * @return whether the write freed capacity: the VM held some and now holds none
+   */
+  public boolean written(EraVM vm, boolean heldBefore) {
+    ResourceID id = ResourceID.fromResource(vm);
+    if (holdsCapacity(vm)) {
+      released.remove(id);
+      return false;
+    }
+    if (heldBefore) {
+      released.add(id);
+    }
+    return heldBefore;
+  }
+
   /** Records that the VM no longer holds a place (its node was lost). */
   public void unplace(EraVM vm) {
     recent.put(ResourceID.fromResource(vm), Optional.empty());
@@ -76,7 +98,11 @@ public final class CapacityLedger {
       if (known != null && known.equals(shown)) {
         recent.remove(id, known);
       }
-      if (id.equals(exclude) || !holdsCapacity(cached)) {
+      if (!holdsCapacity(cached)) {
+        released.remove(id); // the cache shows the release now
+        continue;
+      }
+      if (id.equals(exclude) || released.contains(id)) {
         continue;
       }
       Optional<String> node = known != null ? known : shown;
@@ -85,6 +111,7 @@ public final class CapacityLedger {
     // Every VM placed here was in the cache before this read (it was reconciled from there), so
     // one that is missing now has been deleted.
     recent.keySet().retainAll(present);
+    released.retainAll(present);
     return used;
   }
 

@@ -4,10 +4,7 @@ import dev.era.api.ConditionTypes;
 import dev.era.api.EraNode;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
-import dev.era.api.EraVMStatus;
-import dev.era.api.EraVMValidator;
 import dev.era.api.Finalizers;
-import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import dev.era.kube.EventRecorder;
 import dev.era.operator.EraControllers;
@@ -16,8 +13,6 @@ import dev.era.operator.OperatorMetrics;
 import dev.era.operator.PrimaryWrites;
 import dev.era.operator.placement.CapacityLedger;
 import dev.era.operator.placement.NodeState;
-import dev.era.operator.placement.Placement;
-import dev.era.operator.placement.Resources;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -33,7 +28,6 @@ import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +38,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Validates EraVMs, places them on nodes, applies their TTLs and looks after VMs whose node is
- * lost. The node agent takes over once a VM is placed (see {@link EraVMPhase}).
+ * Validates EraVMs, applies their TTLs, places them on nodes and looks after VMs whose node is
+ * lost, one step each ({@link Validation}, {@link Expiry}, {@link Scheduling}, {@link NodeLoss}).
+ * The node agent takes over once a VM is placed (see {@link EraVMPhase}).
  *
  * <p>Reconciles run on every change, not only spec changes, because the node agent's status writes
  * matter here (idle TTL, capacity, teardown). The finalizer {@link Finalizers#VM_CLEANUP} is
@@ -62,17 +57,18 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   private static final String BY_NODE = "era-by-node";
   private static final String WAITING = "era-waiting";
 
-  /** How soon a VM that found no room looks again while the two caches of EraVMs disagree. */
-  private static final Duration CACHES_SETTLE = Duration.ofMillis(200);
-
   private final KubernetesClient client;
   private final EraOperatorConfig config;
   private final OperatorMetrics metrics;
   private final EventRecorder events;
   private final CapacityLedger ledger = new CapacityLedger();
+  private final Validation validation;
+  private final Expiry expiry;
+  private final NodeLoss nodeLoss;
+  private final Scheduling scheduling;
   private InformerEventSource<EraNode, EraVM> nodes;
   private IndexerResourceCache<EraVM> vms;
-  private InformerEventSource<EraVM, EraVM> freed;
+  private CapacityFreed capacityFreed;
 
   public EraVMReconciler(
       KubernetesClient client, EraOperatorConfig config, OperatorMetrics metrics) {
@@ -80,6 +76,10 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     this.config = config;
     this.metrics = metrics;
     this.events = new EventRecorder(client, EraControllers.COMPONENT, null);
+    this.validation = new Validation(events);
+    this.expiry = new Expiry(client, events);
+    this.nodeLoss = new NodeLoss(ledger, events);
+    this.scheduling = new Scheduling(ledger, () -> vms.list(), config.unschedulableRetry(), events);
   }
 
   @Override
@@ -98,18 +98,9 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
                 .withOnUpdateFilter(this::nodeChangeMatters)
                 .build(),
             context);
-    freed =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(EraVM.class, EraVM.class)
-                .withName("capacity-freed")
-                .withOnAddFilter(vm -> false)
-                .withOnUpdateFilter((updated, old) -> freesCapacity(old, updated))
-                .withOnDeleteFilter((vm, finalStateUnknown) -> CapacityLedger.holdsCapacity(vm))
-                .withSecondaryToPrimaryMapper(vm -> waitingVms())
-                .build(),
-            context);
+    capacityFreed = new CapacityFreed(this::waitingVms);
     metrics.watchVmPhases(() -> vms.list());
-    return List.of(nodes, freed);
+    return List.of(nodes, capacityFreed);
   }
 
   @Override
@@ -121,34 +112,37 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     Instant now = Instant.now();
     Map<String, NodeState> nodeStates = nodeStates(now);
     EraVM read = client.getKubernetesSerialization().clone(vm);
-    EraVMStatus status = vm.getStatus();
-    status.setObservedGeneration(vm.getMetadata().getGeneration());
+    boolean heldCapacity = CapacityLedger.holdsCapacity(vm);
+    vm.getStatus().setObservedGeneration(vm.getMetadata().getGeneration());
 
     Optional<String> placed = ledger.nodeOf(vm);
-    List<String> problems = EraVMValidator.validate(vm.getSpec(), placed.orElse(null));
-    if (!problems.isEmpty()) {
-      markInvalid(vm, String.join("; ", problems), now);
-      PrimaryWrites.writer(client, context).writeChanges(read, vm);
+    if (!validation.passes(vm, placed, now)) {
+      write(read, vm, context, heldCapacity);
       return UpdateControl.noUpdate();
     }
-    clearInvalid(status);
 
     TtlVerdict ttl = TtlVerdict.of(vm, now);
     if (ttl.delete()) {
-      events.normal(vm, Reasons.TTL_DELETED, "Deleted: " + ttl.message());
-      client.resource(vm).delete();
+      expiry.delete(vm, ttl);
       return UpdateControl.noUpdate();
     }
-    applyExpiry(vm, ttl, now);
+    expiry.mark(vm, ttl, now);
 
-    Optional<Instant> recheck =
-        placed.isPresent()
-            ? keepPlacement(vm, placed.get(), nodeStates.get(placed.get()), now)
-            : Optional.empty();
-    if (ledger.nodeOf(vm).isEmpty()) {
-      recheck = place(vm, nodeStates, now);
+    Optional<Instant> recheck = Optional.empty();
+    if (placed.isPresent()) {
+      NodeState node = nodeStates.get(placed.get());
+      Optional<String> lost = NodeState.lost(placed.get(), node, now);
+      if (lost.isPresent()) {
+        nodeLoss.handle(vm, lost.get(), now);
+      } else {
+        recheck = Optional.of(scheduling.keep(vm, node, now));
+      }
     }
-    PrimaryWrites.writer(client, context).writeChanges(read, vm);
+    if (ledger.nodeOf(vm).isEmpty()) {
+      recheck = Optional.of(scheduling.place(vm, nodeStates, now));
+    }
+
+    write(read, vm, context, heldCapacity);
     UpdateControl<EraVM> control = UpdateControl.noUpdate();
     Stream.concat(recheck.stream(), ttl.nextCheck().stream())
         .min(Instant::compareTo)
@@ -156,123 +150,11 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     return control;
   }
 
-  private void markInvalid(EraVM vm, String message, Instant now) {
-    EraVMStatus status = vm.getStatus();
-    boolean changed =
-        status.setCondition(ConditionTypes.READY, false, Reasons.INVALID, message, now);
-    if (!status.getPhase().isOnNode()) {
-      status.setPhase(EraVMPhase.Failed);
-    }
-    status.setReason(Reasons.INVALID);
-    status.setMessage(message);
-    if (changed) {
-      events.warning(vm, Reasons.INVALID, message);
-    }
-  }
-
-  /** A fixed spec: drop what {@link #markInvalid} wrote and start over from Pending. */
-  private static void clearInvalid(EraVMStatus status) {
-    if (!Reasons.INVALID.equals(status.getReason())) {
-      return;
-    }
-    if (status.isFalseBecause(ConditionTypes.READY, Reasons.INVALID)) {
-      status.removeCondition(ConditionTypes.READY);
-    }
-    if (status.getPhase() == EraVMPhase.Failed) {
-      status.setPhase(EraVMPhase.Pending);
-    }
-    status.setReason(null);
-    status.setMessage(null);
-  }
-
-  private void applyExpiry(EraVM vm, TtlVerdict ttl, Instant now) {
-    EraVMStatus status = vm.getStatus();
-    if (ttl.expiredReason().isPresent()) {
-      String message = "Stopped: " + ttl.message();
-      if (status.setCondition(
-          ConditionTypes.EXPIRED, true, ttl.expiredReason().get(), message, now)) {
-        events.normal(vm, ttl.expiredReason().get(), message);
-      }
-    } else {
-      status.removeCondition(ConditionTypes.EXPIRED);
-    }
-  }
-
-  /**
-   * Keeps a placed VM's record straight (label, finalizer, status) while its node lives; fails it
-   * or frees it for placement elsewhere once the node is lost.
-   *
-   * @return when to look at the node again
-   */
-  private Optional<Instant> keepPlacement(EraVM vm, String node, NodeState state, Instant now) {
-    EraVMStatus status = vm.getStatus();
-    Optional<String> lostNode = NodeState.lost(node, state, now);
-    if (lostNode.isEmpty()) {
-      if (status.getPhase() == EraVMPhase.Stopped
-          && CapacityLedger.holdsCapacity(vm)
-          && !ledger.fitsAgain(vm, state, vms::list)) {
-        String message = "node " + node + " has no room to start the VM again";
-        if (status.setCondition(
-            ConditionTypes.SCHEDULED, false, Reasons.UNSCHEDULABLE, message, now)) {
-          events.warning(vm, Reasons.UNSCHEDULABLE, message);
-        }
-        return Optional.of(nextTryWithoutRoom(now));
-      }
-      recordPlacement(vm, node, now);
-      return Optional.of(state.lostAt());
-    }
-    String lost = lostNode.get();
-    if (vm.getSpec().getPersist() != null) {
-      if (status.setCondition(ConditionTypes.SCHEDULED, false, Reasons.NODE_LOST, lost, now)) {
-        events.warning(
-            vm, Reasons.NODE_LOST, lost + "; its persistent disk is there, so the VM fails");
-      }
-      status.setPhase(EraVMPhase.Failed);
-      status.setReason(Reasons.NODE_LOST);
-      status.setMessage(lost + "; the VM's persistent disk is on that node");
-      return Optional.empty();
-    }
-    ledger.unplace(vm);
-    labelsOf(vm).remove(Labels.NODE);
-    status.setNodeName(null);
-    status.setPhase(EraVMPhase.Pending);
-    status.setCondition(ConditionTypes.SCHEDULED, false, Reasons.NODE_LOST, lost, now);
-    status.removeCondition(ConditionTypes.READY);
-    events.warning(vm, Reasons.RESCHEDULED, lost + "; placing the VM again");
-    return Optional.empty();
-  }
-
-  /**
-   * @return when to look again: at the chosen node's loss deadline, or the next retry
-   */
-  private Optional<Instant> place(EraVM vm, Map<String, NodeState> nodeStates, Instant now) {
-    EraVMStatus status = vm.getStatus();
-    Placement.Decision decision = ledger.place(vm, vms::list, nodeStates.values());
-    if (decision.node().isPresent()) {
-      String node = decision.node().get();
-      recordPlacement(vm, node, now);
-      events.normal(vm, Reasons.SCHEDULED, "Placed on node " + node);
-      return Optional.of(nodeStates.get(node).lostAt());
-    }
-    status.setPhase(EraVMPhase.Pending);
-    if (status.setCondition(
-        ConditionTypes.SCHEDULED, false, Reasons.UNSCHEDULABLE, decision.reason(), now)) {
-      events.warning(vm, Reasons.UNSCHEDULABLE, decision.reason());
-    }
-    return Optional.of(nextTryWithoutRoom(now));
-  }
-
-  private static void recordPlacement(EraVM vm, String node, Instant now) {
-    labelsOf(vm).put(Labels.NODE, node);
-    EraVMStatus status = vm.getStatus();
-    status.setNodeName(node);
-    status.setCondition(ConditionTypes.SCHEDULED, true, Reasons.PLACED, "placed on " + node, now);
-    if (status.getPhase() == EraVMPhase.Pending
-        || (status.getPhase() == EraVMPhase.Failed
-            && Reasons.NODE_LOST.equals(status.getReason()))) {
-      status.setPhase(EraVMPhase.Scheduled);
-      status.setReason(null);
-      status.setMessage(null);
+  /** Writes what the steps changed; capacity the write frees goes to the waiting VMs at once. */
+  private void write(EraVM read, EraVM vm, Context<EraVM> context, boolean heldCapacity) {
+    PrimaryWrites.writer(client, context).writeChanges(read, vm);
+    if (ledger.written(vm, heldCapacity)) {
+      capacityFreed.wakeWaiting();
     }
   }
 
@@ -305,32 +187,6 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     return DeleteControl.defaultDelete();
   }
 
-  /**
-   * When a VM that found no room looks again. Capacity is reckoned from the controller's cache, but
-   * the news that room was freed comes from the {@code capacity-freed} informer, which may see the
-   * change first: while the two caches disagree, the verdict may be stale, so look again soon
-   * rather than after a full retry period.
-   */
-  private Instant nextTryWithoutRoom(Instant now) {
-    return now.plus(cachesAgree() ? config.unschedulableRetry() : CACHES_SETTLE);
-  }
-
-  private boolean cachesAgree() {
-    return versions(vms.list()).equals(versions(freed.list()));
-  }
-
-  private static Map<ResourceID, String> versions(Stream<EraVM> vms) {
-    return vms.collect(
-        Collectors.toMap(ResourceID::fromResource, vm -> vm.getMetadata().getResourceVersion()));
-  }
-
-  private static Map<String, String> labelsOf(EraVM vm) {
-    if (vm.getMetadata().getLabels() == null) {
-      vm.getMetadata().setLabels(new HashMap<>());
-    }
-    return vm.getMetadata().getLabels();
-  }
-
   private Map<String, NodeState> nodeStates(Instant now) {
     return nodes
         .list()
@@ -351,15 +207,6 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     return vms.byIndex(WAITING, "").stream()
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
-  }
-
-  /** A VM that stops holding capacity, or holds less, makes room for waiting ones. */
-  private static boolean freesCapacity(EraVM old, EraVM updated) {
-    if (!CapacityLedger.holdsCapacity(old)) {
-      return false;
-    }
-    return !CapacityLedger.holdsCapacity(updated)
-        || !Resources.of(old.getSpec()).equals(Resources.of(updated.getSpec()));
   }
 
   /** Heartbeats alone do not wake every VM; a change in readiness, capacity or health does. */

@@ -94,4 +94,46 @@ class CapacityLedgerTest {
     assertThat(List.of(stopped, expired, failed)).noneMatch(CapacityLedger::holdsCapacity);
     assertThat(CapacityLedger.holdsCapacity(vm("r"))).isTrue();
   }
+
+  @Test
+  void capacityOurWriteReleasedIsFreeBeforeTheCacheShowsIt() {
+    CapacityLedger ledger = new CapacityLedger();
+    List<NodeState> nodes = List.of(node("n", 2));
+    EraVM a = vm("a");
+    ledger.place(a, () -> Stream.of(a), nodes);
+    EraVM aHolding = vm("a");
+    aHolding.getStatus().setNodeName("n");
+    EraVM b = vm("b");
+    EraVM c = vm("c");
+    ledger.place(b, () -> Stream.of(aHolding, b), nodes);
+    assertThat(ledger.place(c, () -> Stream.of(aHolding, b, c), nodes).node()).isEmpty();
+
+    // A reconcile expires a; the cache still shows it holding its CPU.
+    EraVM aExpired = vm("a");
+    aExpired.getStatus().setNodeName("n");
+    aExpired.getStatus().setCondition(ConditionTypes.EXPIRED, true, Reasons.IDLE_TIMEOUT, "", T);
+    assertThat(ledger.written(aExpired, true)).isTrue();
+    assertThat(ledger.place(c, () -> Stream.of(aHolding, b, c), nodes).node()).contains("n");
+  }
+
+  @Test
+  void aReleaseIsForgottenOnceTheVmHoldsCapacityAgain() {
+    CapacityLedger ledger = new CapacityLedger();
+    List<NodeState> nodes = List.of(node("n", 1));
+    EraVM a = vm("a");
+    a.getStatus().setNodeName("n");
+    EraVM aStopped = vm("a");
+    aStopped.getSpec().setRunning(false);
+    assertThat(ledger.written(aStopped, true)).isTrue();
+    assertThat(ledger.written(a, false)).isFalse();
+    EraVM b = vm("b");
+    assertThat(ledger.place(b, () -> Stream.of(a, b), nodes).node()).isEmpty();
+  }
+
+  @Test
+  void aWriteThatHeldNothingBeforeFreesNothing() {
+    EraVM stopped = vm("s");
+    stopped.getSpec().setRunning(false);
+    assertThat(new CapacityLedger().written(stopped, false)).isFalse();
+  }
 }
