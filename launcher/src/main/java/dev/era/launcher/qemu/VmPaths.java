@@ -42,9 +42,6 @@ public record VmPaths(Path dir) {
   }
 
   /**
-   * Appears in the VM's QEMU command line and nowhere else: tells its process from a recycled pid.
-   */
-  /**
    * The name of the VM's cgroup: unique per directory, so that launchers with different state dirs
    * on one host never share one.
    */
@@ -59,6 +56,9 @@ public record VmPaths(Path dir) {
     }
   }
 
+  /**
+   * Appears in the VM's QEMU command line and nowhere else: tells its process from a recycled pid.
+   */
   public String marker() {
     return dir + "/";
   }
