@@ -24,7 +24,7 @@ import java.util.List;
  */
 final class RunSession {
   /** A running VM's node agent picks a run up within a second; this covers a busy host. */
-  private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+  static final Duration START_TIMEOUT = Duration.ofMinutes(2);
 
   /** Beyond the run's own timeout: the guest's kill and the status write. */
   private static final Duration FINISH_GRACE = Duration.ofMinutes(1);
@@ -60,12 +60,16 @@ final class RunSession {
     }
   }
 
+  /** How long a started run with this timeout may take to finish. */
+  static Duration finishTimeout(int runTimeoutSeconds) {
+    return Duration.ofSeconds(runTimeoutSeconds).plus(FINISH_GRACE);
+  }
+
   private int follow(String name, RunOptions options) {
     EraRun started = runs.awaitStarted(name, START_TIMEOUT);
     RunOutput.Streamed streamed =
         json ? RunOutput.Streamed.NONE : output.follow(started, context.out(), context.err());
-    EraRun done =
-        runs.awaitFinished(name, Duration.ofSeconds(options.timeoutSeconds).plus(FINISH_GRACE));
+    EraRun done = runs.awaitFinished(name, finishTimeout(options.timeoutSeconds));
     if (done.getStatus().getPhase() == EraRunPhase.Failed
         && done.getStatus().getExitCode() == null) {
       throw Runs.notRun(done);
