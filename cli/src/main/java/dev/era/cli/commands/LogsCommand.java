@@ -35,7 +35,7 @@ public final class LogsCommand extends BaseCommand {
     try (Cluster cluster = connect()) {
       Runs runs = new Runs(cluster);
       RunOutput output = new RunOutput(cluster);
-      EraRun found = follow ? runs.awaitStarted(run, RunSession.START_TIMEOUT) : runs.get(run);
+      EraRun found = follow ? runs.awaitStarted(run) : runs.get(run);
       if (found.getStatus().getNodeName() == null) {
         if (found.getStatus().getPhase() == EraRunPhase.Failed) {
           throw Runs.notRun(found);
@@ -58,8 +58,7 @@ public final class LogsCommand extends BaseCommand {
             return ExitCodes.ERROR;
           }
         }
-        found =
-            runs.awaitFinished(run, RunSession.finishTimeout(found.getSpec().getTimeoutSeconds()));
+        found = runs.awaitFinished(run, found.getSpec().getTimeoutSeconds());
       }
       RunOutput.Logs logs = output.read(found);
       if (json()) {
