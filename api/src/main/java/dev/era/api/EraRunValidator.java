@@ -27,9 +27,7 @@ public final class EraRunValidator {
     boolean hasShell = spec.getShell() != null;
     p.require(hasCommand != hasShell, "spec", "set exactly one of command (argv) or shell");
     p.require(!hasShell || !spec.getShell().isEmpty(), "spec.shell", "must not be empty");
-    for (int i = 0; i < spec.getCommand().size(); i++) {
-      p.require(spec.getCommand().get(i) != null, "spec.command[" + i + "]", "must not be null");
-    }
+    p.each(spec.getCommand(), "spec.command", (arg, field) -> {});
     checkFiles(spec.getFiles(), p);
     checkEnv(spec.getEnv(), p);
     p.require(
@@ -46,40 +44,36 @@ public final class EraRunValidator {
 
   private static void checkFiles(List<RunFile> files, Problems p) {
     Set<String> paths = new HashSet<>();
-    for (int i = 0; i < files.size(); i++) {
-      RunFile file = files.get(i);
-      String field = "spec.files[" + i + "]";
-      if (file == null) {
-        p.add(field, "must not be null");
-        continue;
-      }
-      p.require(file.getPath() != null, field + ".path", "is required");
-      p.matches(
-          file.getPath(),
-          RELATIVE_PATH,
-          4096,
-          field + ".path",
-          "a relative path without '..' segments");
-      // Semantic: two files cannot land on the same path.
-      p.require(
-          file.getPath() == null || paths.add(file.getPath()),
-          field + ".path",
-          "duplicates an earlier file's path");
-      int sources =
-          (file.getContent() != null ? 1 : 0)
-              + (file.getContentBase64() != null ? 1 : 0)
-              + (file.getConfigMapRef() != null ? 1 : 0)
-              + (file.getSecretRef() != null ? 1 : 0);
-      p.require(
-          sources == 1,
-          field,
-          "needs exactly one of content, contentBase64, configMapRef, secretRef");
-      p.matches(
-          file.getContentBase64(), BASE64, Integer.MAX_VALUE, field + ".contentBase64", "base64");
-      checkRef(file.getConfigMapRef(), field + ".configMapRef", p);
-      checkRef(file.getSecretRef(), field + ".secretRef", p);
-      p.range(file.getMode(), 0, 0777, field + ".mode");
-    }
+    p.each(files, "spec.files", (file, field) -> checkFile(file, field, paths, p));
+  }
+
+  private static void checkFile(RunFile file, String field, Set<String> paths, Problems p) {
+    p.require(file.getPath() != null, field + ".path", "is required");
+    p.matches(
+        file.getPath(),
+        RELATIVE_PATH,
+        4096,
+        field + ".path",
+        "a relative path without '..' segments");
+    // Semantic: two files cannot land on the same path.
+    p.require(
+        file.getPath() == null || paths.add(file.getPath()),
+        field + ".path",
+        "duplicates an earlier file's path");
+    int sources =
+        (file.getContent() != null ? 1 : 0)
+            + (file.getContentBase64() != null ? 1 : 0)
+            + (file.getConfigMapRef() != null ? 1 : 0)
+            + (file.getSecretRef() != null ? 1 : 0);
+    p.require(
+        sources == 1,
+        field,
+        "needs exactly one of content, contentBase64, configMapRef, secretRef");
+    p.matches(
+        file.getContentBase64(), BASE64, Integer.MAX_VALUE, field + ".contentBase64", "base64");
+    checkRef(file.getConfigMapRef(), field + ".configMapRef", p);
+    checkRef(file.getSecretRef(), field + ".secretRef", p);
+    p.range(file.getMode(), 0, 0777, field + ".mode");
   }
 
   private static void checkRef(KeyRef ref, String field, Problems p) {
@@ -94,20 +88,17 @@ public final class EraRunValidator {
 
   private static void checkEnv(List<RunEnvVar> env, Problems p) {
     Set<String> names = new HashSet<>();
-    for (int i = 0; i < env.size(); i++) {
-      RunEnvVar var = env.get(i);
-      String field = "spec.env[" + i + "]";
-      if (var == null) {
-        p.add(field, "must not be null");
-        continue;
-      }
-      p.require(var.getName() != null, field + ".name", "is required");
-      p.matches(var.getName(), ENV_NAME, 256, field + ".name", "a valid variable name");
-      // Semantic: a second value for the same name would silently win.
-      p.require(
-          var.getName() == null || names.add(var.getName()),
-          field + ".name",
-          "duplicates an earlier variable");
-    }
+    p.each(
+        env,
+        "spec.env",
+        (var, field) -> {
+          p.require(var.getName() != null, field + ".name", "is required");
+          p.matches(var.getName(), ENV_NAME, 256, field + ".name", "a valid variable name");
+          // Semantic: a second value for the same name would silently win.
+          p.require(
+              var.getName() == null || names.add(var.getName()),
+              field + ".name",
+              "duplicates an earlier variable");
+        });
   }
 }

@@ -81,21 +81,18 @@ public final class EraVMValidator {
         allow.size() <= EraVMSpec.MAX_EGRESS_ENTRIES,
         "spec.egressAllow",
         "must have at most " + EraVMSpec.MAX_EGRESS_ENTRIES + " entries");
-    for (int i = 0; i < allow.size(); i++) {
-      String entry = allow.get(i);
-      String field = "spec.egressAllow[" + i + "]";
-      if (entry == null) {
-        p.add(field, "must not be null");
-        continue;
-      }
-      p.matches(entry, HOST_PORT, 260, field, "host[:port]");
-      // Semantic: the pattern admits ports up to 99999.
-      int colon = entry.lastIndexOf(':');
-      if (colon >= 0 && HOST_PORT.matcher(entry).matches()) {
-        int port = Integer.parseInt(entry.substring(colon + 1));
-        p.require(port >= 1 && port <= 65535, field, "port must be between 1 and 65535");
-      }
-    }
+    p.each(
+        allow,
+        "spec.egressAllow",
+        (entry, field) -> {
+          p.matches(entry, HOST_PORT, 260, field, "host[:port]");
+          // Semantic: the pattern admits ports up to 99999.
+          int colon = entry.lastIndexOf(':');
+          if (colon >= 0 && HOST_PORT.matcher(entry).matches()) {
+            int port = Integer.parseInt(entry.substring(colon + 1));
+            p.require(port >= 1 && port <= 65535, field, "port must be between 1 and 65535");
+          }
+        });
   }
 
   private static void checkTtl(TtlSpec ttl, Problems p) {

@@ -2,6 +2,7 @@ package dev.era.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /** Collects validation problems as "field: what is wrong" lines. */
@@ -27,6 +28,21 @@ final class Problems {
       add(field, "must be at most " + maxLength + " characters");
     } else if (!pattern.matcher(value).matches()) {
       add(field, "'" + value + "' is not " + what);
+    }
+  }
+
+  /**
+   * Checks a list whose entries must not be null: a null entry is a problem, any other is handed to
+   * the check with its field ({@code spec.files[2]}).
+   */
+  <T> void each(List<T> entries, String field, BiConsumer<T, String> check) {
+    for (int i = 0; i < entries.size(); i++) {
+      String entryField = field + "[" + i + "]";
+      if (entries.get(i) == null) {
+        add(entryField, "must not be null");
+      } else {
+        check.accept(entries.get(i), entryField);
+      }
     }
   }
 

@@ -34,6 +34,17 @@ final class ApiException extends RuntimeException {
     return of(400, "BadRequest", message);
   }
 
+  /**
+   * Fails with 400 when the body sets a field ({@code given}, empty when absent) to another value
+   * than the request implies, worded as kube-apiserver words it.
+   */
+  static void requireMatch(String given, String expected, String givenIn, String expectedIn) {
+    if (!given.isEmpty() && !given.equals(expected)) {
+      throw badRequest(
+          givenIn + " (" + given + ") does not match " + expectedIn + " (" + expected + ")");
+    }
+  }
+
   /** What kube-apiserver answers a request without valid credentials, word for word. */
   static ApiException unauthorized() {
     return of(401, "Unauthorized", "Unauthorized");

@@ -35,14 +35,11 @@ final class NewObject {
     }
     String namespace = metadata.path("namespace").asText("");
     if (collection.namespace() != null) {
-      if (!namespace.isEmpty() && !namespace.equals(collection.namespace())) {
-        throw ApiException.badRequest(
-            "the namespace of the provided object ("
-                + namespace
-                + ") does not match the namespace sent on the request ("
-                + collection.namespace()
-                + ")");
-      }
+      ApiException.requireMatch(
+          namespace,
+          collection.namespace(),
+          "the namespace of the provided object",
+          "the namespace sent on the request");
       metadata.put("namespace", collection.namespace());
     } else {
       metadata.remove("namespace");

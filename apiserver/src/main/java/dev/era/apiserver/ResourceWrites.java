@@ -326,14 +326,7 @@ final class ResourceWrites {
       List<String> warnings) {
     ResourcePath path = w.path().main();
     String name = candidate.path("metadata").path("name").asText("");
-    if (!name.isEmpty() && !name.equals(path.name())) {
-      throw ApiException.badRequest(
-          "the name of the object ("
-              + name
-              + ") does not match the name on the URL ("
-              + path.name()
-              + ")");
-    }
+    ApiException.requireMatch(name, path.name(), "the name of the object", "the name on the URL");
     NewObject.keepServerFields(current, candidate, w.path().isStatus());
     candidate.withObjectProperty("metadata").put("name", path.name());
     if (JsonDiff.asJson(current, candidate).isEmpty()) {
@@ -521,23 +514,12 @@ final class ResourceWrites {
   private static void checkTypeMatches(ServedResource resource, JsonNode object) {
     String apiVersion = object.path("apiVersion").asText("");
     String kind = object.path("kind").asText("");
-    if (!apiVersion.isEmpty() && !apiVersion.equals(resource.groupVersion())) {
-      throw ApiException.badRequest(
-          "the API version in the data ("
-              + apiVersion
-              + ") does not match the expected API"
-              + " version ("
-              + resource.groupVersion()
-              + ")");
-    }
-    if (!kind.isEmpty() && !kind.equals(resource.kind())) {
-      throw ApiException.badRequest(
-          "the kind in the data ("
-              + kind
-              + ") does not match the expected kind ("
-              + resource.kind()
-              + ")");
-    }
+    ApiException.requireMatch(
+        apiVersion,
+        resource.groupVersion(),
+        "the API version in the data",
+        "the expected API version");
+    ApiException.requireMatch(kind, resource.kind(), "the kind in the data", "the expected kind");
   }
 
   private static MockResponse withWarnings(MockResponse response, List<String> warnings) {

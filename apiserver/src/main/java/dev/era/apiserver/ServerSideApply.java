@@ -57,14 +57,7 @@ final class ServerSideApply {
     }
     JsonNode metadata = object.path("metadata");
     String name = metadata.path("name").asText("");
-    if (!name.isEmpty() && !name.equals(path.name())) {
-      throw ApiException.badRequest(
-          "the name of the object ("
-              + name
-              + ") does not match the name on the URL ("
-              + path.name()
-              + ")");
-    }
+    ApiException.requireMatch(name, path.name(), "the name of the object", "the name on the URL");
     if (!metadata.path("managedFields").isMissingNode()
         && !metadata.path("managedFields").isNull()) {
       throw ApiException.badRequest(

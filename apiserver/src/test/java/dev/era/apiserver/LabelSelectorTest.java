@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class LabelSelectorTest {
   private static final JsonNode TEAM_A =
@@ -23,29 +25,28 @@ class LabelSelectorTest {
     return List.of(parsed.matches(TEAM_A), parsed.matches(TEAM_C), parsed.matches(UNLABELLED));
   }
 
-  @Test
-  void setBasedRequirements() {
-    assertThat(matches("team in (a,b)")).containsExactly(true, false, false);
-    assertThat(matches("team notin (a, b)"))
-        .as("notin also selects objects without the label")
-        .containsExactly(false, true, true);
-    assertThat(matches("team")).containsExactly(true, true, false);
-    assertThat(matches("!team")).containsExactly(false, false, true);
-  }
-
-  @Test
-  void equalityAndNumericRequirements() {
-    assertThat(matches("team=a")).containsExactly(true, false, false);
-    assertThat(matches("team==c")).containsExactly(false, true, false);
-    assertThat(matches("team!=a")).containsExactly(false, true, true);
-    assertThat(matches("replicas>2")).containsExactly(true, false, false);
-    assertThat(matches("replicas<2")).containsExactly(false, false, false);
-  }
-
-  @Test
-  void requirementsAllHold() {
-    assertThat(matches("team in (a,c),tier,!legacy")).containsExactly(true, false, false);
-    assertThat(matches("team in (a,c), tier notin (web)")).containsExactly(false, true, false);
+  /** Set-based, equality and numeric requirements; a selector with several must meet them all. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          team in (a,b)                   | true  | false | false
+          # notin also selects objects without the label
+          team notin (a, b)               | false | true  | true
+          team                            | true  | true  | false
+          !team                           | false | false | true
+          team=a                          | true  | false | false
+          team==c                         | false | true  | false
+          team!=a                         | false | true  | true
+          replicas>2                      | true  | false | false
+          replicas<2                      | false | false | false
+          team in (a,c),tier,!legacy      | true  | false | false
+          team in (a,c), tier notin (web) | false | true  | false
+          """)
+  void selectsTheObjectsItsRequirementsHoldFor(
+      String selector, boolean teamA, boolean teamC, boolean unlabelled) {
+    assertThat(matches(selector)).containsExactly(teamA, teamC, unlabelled);
   }
 
   @Test

@@ -58,12 +58,11 @@ class OptimisticLockingTest {
 
   @Test
   void aReplaceOfAStaleVersionConflicts() {
-    MockResponse response = send(HttpMethod.PUT, VM, JSON, Json.write(stale));
-    assertThat(response.code()).isEqualTo(409);
-    assertThat(body(response).path("message").asText())
-        .isEqualTo(
-            "Operation cannot be fulfilled on eravms.era.dev"
-                + " \"vm\": the object has been modified; please apply your changes to the latest version and try again");
+    assertRefused(
+        send(HttpMethod.PUT, VM, JSON, Json.write(stale)),
+        409,
+        "Operation cannot be fulfilled on eravms.era.dev"
+            + " \"vm\": the object has been modified; please apply your changes to the latest version and try again");
     assertThat(cpu()).isEqualTo(2);
   }
 
@@ -109,12 +108,11 @@ class OptimisticLockingTest {
   void aReplaceOfACustomResourceMustNameTheVersionItReplaces() {
     JsonNode current = body(get());
     ((ObjectNode) current.path("metadata")).remove("resourceVersion");
-    MockResponse response = send(HttpMethod.PUT, VM, JSON, Json.write(current));
-    assertThat(response.code()).isEqualTo(422);
-    assertThat(body(response).path("message").asText())
-        .isEqualTo(
-            "EraVM.era.dev \"vm\" is invalid:"
-                + " metadata.resourceVersion: Invalid value: 0x0: must be specified for an update");
+    assertRefused(
+        send(HttpMethod.PUT, VM, JSON, Json.write(current)),
+        422,
+        "EraVM.era.dev \"vm\" is invalid:"
+            + " metadata.resourceVersion: Invalid value: 0x0: must be specified for an update");
 
     String configMaps = "/api/v1/namespaces/ns/configmaps";
     send(
@@ -182,6 +180,11 @@ class OptimisticLockingTest {
 
   private static JsonNode body(MockResponse response) {
     return Json.read(response.getBody().readUtf8());
+  }
+
+  private static void assertRefused(MockResponse response, int code, String message) {
+    assertThat(response.code()).isEqualTo(code);
+    assertThat(body(response).path("message").asText()).isEqualTo(message);
   }
 
   private MockResponse send(HttpMethod method, String path, String contentType, String body) {

@@ -43,23 +43,19 @@ class PolicyRulesTest {
 
   @Test
   void apiGroupsMatchExactlyOrByWildcard() {
-    assertThat(covers(rule("", "events", "create"), "POST", "/api/v1/namespaces/ns/events"))
-        .isTrue();
-    assertThat(
-            covers(
-                rule("", "events", "create"),
-                "POST",
-                "/apis/events.k8s.io/v1/namespaces/ns/events"))
+    String coreEvents = "/api/v1/namespaces/ns/events";
+    String eventsK8sIo = "/apis/events.k8s.io/v1/namespaces/ns/events";
+    assertThat(createsEvents("", coreEvents)).isTrue();
+    assertThat(createsEvents("", eventsK8sIo))
         .as("core events are not events.k8s.io events")
         .isFalse();
-    assertThat(covers(rule("era.dev", "events", "create"), "POST", "/api/v1/namespaces/ns/events"))
-        .isFalse();
-    assertThat(
-            covers(
-                rule("*", "events", "create"),
-                "POST",
-                "/apis/events.k8s.io/v1/namespaces/ns/events"))
-        .isTrue();
+    assertThat(createsEvents("era.dev", coreEvents)).isFalse();
+    assertThat(createsEvents("*", eventsK8sIo)).isTrue();
+  }
+
+  /** Whether a rule that lets this API group create events covers a POST to the path. */
+  private static boolean createsEvents(String group, String path) {
+    return covers(rule(group, "events", "create"), "POST", path);
   }
 
   @Test

@@ -15,6 +15,12 @@ import java.util.function.Predicate;
 
 /** EraRuns as the CLI uses them: submit one, wait for it to start and to end. */
 public final class Runs {
+  /** A running VM's node agent picks a run up within a second; this covers a busy host. */
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+
+  /** Beyond the run's own timeout: the guest's kill and the status write. */
+  private static final Duration FINISH_GRACE = Duration.ofMinutes(1);
+
   private final Cluster cluster;
 
   public Runs(Cluster cluster) {
@@ -67,16 +73,19 @@ public final class Runs {
    * Waits until a node has the run (it runs, or has already ended); failing before that is an
    * error.
    */
-  public EraRun awaitStarted(String name, Duration timeout) {
+  public EraRun awaitStarted(String name) {
     EraRun run =
-        await(name, r -> r.getStatus().getPhase() != EraRunPhase.Pending, timeout, "to start");
+        await(
+            name, r -> r.getStatus().getPhase() != EraRunPhase.Pending, START_TIMEOUT, "to start");
     if (run.getStatus().getPhase() == EraRunPhase.Failed && run.getStatus().getExitCode() == null) {
       throw notRun(run);
     }
     return run;
   }
 
-  public EraRun awaitFinished(String name, Duration timeout) {
+  /** Waits until a started run with this timeout has ended. */
+  public EraRun awaitFinished(String name, int runTimeoutSeconds) {
+    Duration timeout = Duration.ofSeconds(runTimeoutSeconds).plus(FINISH_GRACE);
     return await(name, r -> r.getStatus().getPhase().isFinished(), timeout, "to end");
   }
 

@@ -8,6 +8,7 @@ import dev.era.cli.cluster.VmView;
 import dev.era.cli.output.JsonOutput;
 import dev.era.cli.output.Progress;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
@@ -15,6 +16,9 @@ import picocli.CommandLine.ParentCommand;
 
 /** What every subcommand shares: the context, {@code -o} and {@code --debug}, progress. */
 abstract class BaseCommand implements Callable<Integer> {
+  /** How long a node gets to stop or remove VMs. */
+  static final Duration TEARDOWN_TIMEOUT = Duration.ofMinutes(2);
+
   @ParentCommand private EraCommand root;
 
   @Mixin private CommonOptions common;

@@ -1,11 +1,8 @@
 package dev.era.cli.commands;
 
-import dev.era.cli.cluster.Cluster;
 import dev.era.cli.cluster.Sandboxes;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,12 +15,7 @@ import picocli.CommandLine.Option;
       "Deletes them and waits until their node has torn them down, persistent disks included"
           + " unless --keep-persist is given."
     })
-public final class CleanCommand extends BaseCommand {
-  private static final Duration TIMEOUT = Duration.ofMinutes(2);
-
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  VmSelection selection;
-
+public final class CleanCommand extends SelectedVmsCommand {
   @Option(
       names = "--keep-persist",
       description =
@@ -32,23 +24,18 @@ public final class CleanCommand extends BaseCommand {
   boolean keepPersist;
 
   @Override
-  public Integer call() {
-    try (Cluster cluster = connect()) {
-      Sandboxes sandboxes = new Sandboxes(cluster, progress());
-      List<String> names = selection.resolve(sandboxes);
-      if (keepPersist) {
-        names.forEach(sandboxes::keepPersistentDisk);
-      }
-      names.forEach(sandboxes::delete);
-      sandboxes.awaitGone(names, TIMEOUT);
-      if (json()) {
-        printJson(Map.of("removed", names));
-      } else if (names.isEmpty()) {
-        out().println("No VMs.");
-      } else {
-        names.forEach(name -> out().println(name + ": removed"));
-      }
-      return 0;
+  void actOn(List<String> names, Sandboxes sandboxes) {
+    if (keepPersist) {
+      names.forEach(sandboxes::keepPersistentDisk);
+    }
+    names.forEach(sandboxes::delete);
+    sandboxes.awaitGone(names, TEARDOWN_TIMEOUT);
+    if (json()) {
+      printJson(Map.of("removed", names));
+    } else if (names.isEmpty()) {
+      out().println("No VMs.");
+    } else {
+      names.forEach(name -> out().println(name + ": removed"));
     }
   }
 }

@@ -26,8 +26,6 @@ public final class DownCommand extends BaseCommand {
   /** Saving the objects takes well under a second; stopping the informers a few. */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
-  private static final Duration VM_STOP_TIMEOUT = Duration.ofMinutes(2);
-
   @Option(
       names = "--stop-vms",
       description =
@@ -71,7 +69,7 @@ public final class DownCommand extends BaseCommand {
               .map(vm -> vm.getMetadata().getName())
               .toList();
       up.forEach(name -> sandboxes.setRunning(name, false));
-      sandboxes.awaitStopped(up, VM_STOP_TIMEOUT);
+      sandboxes.awaitStopped(up, TEARDOWN_TIMEOUT);
       return 0;
     }
   }

@@ -9,7 +9,6 @@ import dev.era.cli.cluster.Cluster;
 import dev.era.cli.cluster.RunOutput;
 import dev.era.cli.cluster.RunView;
 import dev.era.cli.cluster.Runs;
-import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,9 +22,6 @@ import picocli.CommandLine.Parameters;
       "Its stdout and stderr; `era run` names the run when it starts."
     })
 public final class LogsCommand extends BaseCommand {
-  private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
-  private static final Duration FINISH_GRACE = Duration.ofMinutes(1);
-
   @Parameters(index = "0", paramLabel = "RUN", description = "The run's name (an EraRun).")
   String run;
 
@@ -39,7 +35,7 @@ public final class LogsCommand extends BaseCommand {
     try (Cluster cluster = connect()) {
       Runs runs = new Runs(cluster);
       RunOutput output = new RunOutput(cluster);
-      EraRun found = follow ? runs.awaitStarted(run, START_TIMEOUT) : runs.get(run);
+      EraRun found = follow ? runs.awaitStarted(run) : runs.get(run);
       if (found.getStatus().getNodeName() == null) {
         if (found.getStatus().getPhase() == EraRunPhase.Failed) {
           throw Runs.notRun(found);
@@ -62,9 +58,7 @@ public final class LogsCommand extends BaseCommand {
             return ExitCodes.ERROR;
           }
         }
-        found =
-            runs.awaitFinished(
-                run, Duration.ofSeconds(found.getSpec().getTimeoutSeconds()).plus(FINISH_GRACE));
+        found = runs.awaitFinished(run, found.getSpec().getTimeoutSeconds());
       }
       RunOutput.Logs logs = output.read(found);
       if (json()) {

@@ -15,7 +15,6 @@ import dev.era.cli.output.JsonOutput;
 import dev.era.cli.output.Progress;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -23,12 +22,6 @@ import java.util.List;
  * stream its output (or print it as JSON at the end), and exit with the command's exit code.
  */
 final class RunSession {
-  /** A running VM's node agent picks a run up within a second; this covers a busy host. */
-  private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
-
-  /** Beyond the run's own timeout: the guest's kill and the status write. */
-  private static final Duration FINISH_GRACE = Duration.ofMinutes(1);
-
   private final Runs runs;
   private final RunOutput output;
   private final CliContext context;
@@ -61,11 +54,10 @@ final class RunSession {
   }
 
   private int follow(String name, RunOptions options) {
-    EraRun started = runs.awaitStarted(name, START_TIMEOUT);
+    EraRun started = runs.awaitStarted(name);
     RunOutput.Streamed streamed =
         json ? RunOutput.Streamed.NONE : output.follow(started, context.out(), context.err());
-    EraRun done =
-        runs.awaitFinished(name, Duration.ofSeconds(options.timeoutSeconds).plus(FINISH_GRACE));
+    EraRun done = runs.awaitFinished(name, options.timeoutSeconds);
     if (done.getStatus().getPhase() == EraRunPhase.Failed
         && done.getStatus().getExitCode() == null) {
       throw Runs.notRun(done);

@@ -1,11 +1,9 @@
 package dev.era.cli.commands;
 
-import dev.era.cli.cluster.Cluster;
 import dev.era.cli.cluster.Sandboxes;
 import dev.era.cli.cluster.VmView;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 
 /** {@code era start}: stopped VMs up again, with their persistent disks. */
@@ -13,22 +11,14 @@ import picocli.CommandLine.Command;
     name = "start",
     mixinStandardHelpOptions = true,
     description = {"Starts stopped VMs.", "Sets spec.running=true and waits until they run again."})
-public final class StartCommand extends BaseCommand {
-  @ArgGroup(exclusive = true, multiplicity = "1")
-  VmSelection selection;
-
+public final class StartCommand extends SelectedVmsCommand {
   @Override
-  public Integer call() {
-    try (Cluster cluster = connect()) {
-      Sandboxes sandboxes = new Sandboxes(cluster, progress());
-      List<String> names = selection.resolve(sandboxes);
-      names.forEach(name -> sandboxes.setRunning(name, true));
-      List<VmView> started = new ArrayList<>();
-      for (String name : names) {
-        started.add(VmView.of(sandboxes.awaitRunning(name, CreateCommand.BOOT_TIMEOUT)));
-      }
-      printStates(started);
-      return 0;
+  void actOn(List<String> names, Sandboxes sandboxes) {
+    names.forEach(name -> sandboxes.setRunning(name, true));
+    List<VmView> started = new ArrayList<>();
+    for (String name : names) {
+      started.add(VmView.of(sandboxes.awaitRunning(name, CreateCommand.BOOT_TIMEOUT)));
     }
+    printStates(started);
   }
 }

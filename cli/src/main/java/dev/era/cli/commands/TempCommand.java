@@ -4,7 +4,6 @@ import dev.era.api.RunFile;
 import dev.era.cli.cluster.Cluster;
 import dev.era.cli.cluster.Names;
 import dev.era.cli.cluster.Sandboxes;
-import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,8 +18,6 @@ import picocli.CommandLine.Mixin;
           + "failure or Ctrl-C). Exits with the command's exit code."
     })
 public final class TempCommand extends BaseCommand {
-  private static final Duration REMOVE_TIMEOUT = Duration.ofMinutes(2);
-
   @Mixin VmOptions vm;
 
   @Mixin RunOptions run;
@@ -54,6 +51,6 @@ public final class TempCommand extends BaseCommand {
   private static void remove(Sandboxes sandboxes, String name, Thread onInterrupt) {
     Runtime.getRuntime().removeShutdownHook(onInterrupt);
     sandboxes.delete(name);
-    sandboxes.awaitGone(List.of(name), REMOVE_TIMEOUT);
+    sandboxes.awaitGone(List.of(name), TEARDOWN_TIMEOUT);
   }
 }

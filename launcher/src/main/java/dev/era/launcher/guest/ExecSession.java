@@ -11,6 +11,7 @@ import dev.era.launcher.protocol.ProtocolException;
 import dev.era.launcher.protocol.Tag;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -180,22 +181,10 @@ public final class ExecSession implements Execution, FrameHandler {
       case STARTED:
         return false;
       case STDOUT:
-        frame
-            .bytes(Tag.DATA)
-            .ifPresent(
-                chunk -> {
-                  stdout.append(chunk);
-                  deliver(() -> listener.onStdout(chunk));
-                });
+        frame.bytes(Tag.DATA).ifPresent(chunk -> output(chunk, stdout, listener::onStdout));
         return false;
       case STDERR:
-        frame
-            .bytes(Tag.DATA)
-            .ifPresent(
-                chunk -> {
-                  stderr.append(chunk);
-                  deliver(() -> listener.onStderr(chunk));
-                });
+        frame.bytes(Tag.DATA).ifPresent(chunk -> output(chunk, stderr, listener::onStderr));
         return false;
       case EXIT:
         // Free the id before anyone hears of the end, so an ATTACH to it right after is told the
@@ -237,9 +226,11 @@ public final class ExecSession implements Execution, FrameHandler {
     }
   }
 
-  private void deliver(Runnable call) {
+  /** Keeps a chunk of one stream within its bound and hands all of it to the listener. */
+  private void output(byte[] chunk, BoundedOutput kept, Consumer<byte[]> onChunk) {
+    kept.append(chunk);
     try {
-      call.run();
+      onChunk.accept(chunk);
     } catch (RuntimeException e) {
       LOG.warnf(e, "VM %s: exec listener failed", vmId);
     }

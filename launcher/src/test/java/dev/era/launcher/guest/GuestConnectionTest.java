@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -221,11 +222,7 @@ class GuestConnectionTest {
         ExecSession.start(
             connection, "vm1", connection.nextId(), ExecRequest.argv("x"), ExecListener.IGNORE);
     int id = agent.read().id();
-    agent.send(
-        Frame.builder(MessageType.ERROR, id)
-            .string(Tag.CODE, "TOO_MANY_EXECS")
-            .string(Tag.MESSAGE, "64 commands run already")
-            .build());
+    agent.send(error(id, "TOO_MANY_EXECS", "64 commands run already"));
 
     assertThatThrownBy(() -> session.result().get(5, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
@@ -346,11 +343,7 @@ class GuestConnectionTest {
     CompletableFuture<Frame> ping =
         connection.call(Frame.builder(MessageType.PING, connection.nextId()).build(), "ping");
     Frame request = agent.read();
-    agent.send(
-        Frame.builder(MessageType.ERROR, request.id())
-            .string(Tag.CODE, "BAD")
-            .string(Tag.MESSAGE, "x".repeat(FrameCodec.MAX_PAYLOAD - 64))
-            .build());
+    agent.send(error(request.id(), "BAD", "x".repeat(FrameCodec.MAX_PAYLOAD - 64)));
 
     assertThatThrownBy(() -> ping.get(5, TimeUnit.SECONDS))
         .cause()
@@ -378,19 +371,10 @@ class GuestConnectionTest {
   @Test
   void attachingToACommandTheGuestNoLongerKnowsFailsAndFreesItsId() throws Exception {
     CompletableFuture<Void> refusing =
-        CompletableFuture.runAsync(
-            () -> {
-              try {
-                Frame attach = agent.read();
+        onAgent(
+            () ->
                 agent.send(
-                    Frame.builder(MessageType.ERROR, attach.id())
-                        .string(Tag.CODE, "NO_SUCH_EXEC")
-                        .string(Tag.MESSAGE, "no command with id 77 is known")
-                        .build());
-              } catch (IOException e) {
-                throw new IllegalStateException(e);
-              }
-            });
+                    error(agent.read().id(), "NO_SUCH_EXEC", "no command with id 77 is known")));
 
     assertThatThrownBy(
             () -> ExecSession.attach(connection, "vm1", 77, 1024, false, ExecListener.IGNORE, WAIT))
@@ -432,21 +416,17 @@ class GuestConnectionTest {
       content[i] = (byte) i;
     }
     CompletableFuture<ByteArrayOutputStream> received =
-        CompletableFuture.supplyAsync(
+        onAgent(
             () -> {
               ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-              try {
-                for (int chunk = 0; chunk < 3; chunk++) {
-                  Frame put = agent.read();
-                  assertThat(put.is(MessageType.PUT_FILE)).isTrue();
-                  assertThat(put.string(Tag.PATH)).contains("/work/data/blob.bin");
-                  assertThat(put.u32(Tag.MODE)).hasValue(0755);
-                  assertThat(put.u64(Tag.OFFSET)).hasValue((long) bytes.size());
-                  bytes.write(put.bytes(Tag.DATA).orElseThrow());
-                  agent.send(Frame.builder(MessageType.OK, put.id()).build());
-                }
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
+              for (int chunk = 0; chunk < 3; chunk++) {
+                Frame put = agent.read();
+                assertThat(put.is(MessageType.PUT_FILE)).isTrue();
+                assertThat(put.string(Tag.PATH)).contains("/work/data/blob.bin");
+                assertThat(put.u32(Tag.MODE)).hasValue(0755);
+                assertThat(put.u64(Tag.OFFSET)).hasValue((long) bytes.size());
+                bytes.write(put.bytes(Tag.DATA).orElseThrow());
+                agent.send(Frame.builder(MessageType.OK, put.id()).build());
               }
               return bytes;
             });
@@ -460,15 +440,11 @@ class GuestConnectionTest {
   @Test
   void putsAnEmptyFileAsOneFrame() throws Exception {
     CompletableFuture<Frame> received =
-        CompletableFuture.supplyAsync(
+        onAgent(
             () -> {
-              try {
-                Frame put = agent.read();
-                agent.send(Frame.builder(MessageType.OK, put.id()).build());
-                return put;
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
-              }
+              Frame put = agent.read();
+              agent.send(Frame.builder(MessageType.OK, put.id()).build());
+              return put;
             });
 
     new GuestFiles(connection, "vm1", WAIT)
@@ -495,22 +471,12 @@ class GuestConnectionTest {
 
   @Test
   void getsAFileFromItsChunks() throws Exception {
-    CompletableFuture.runAsync(
+    onAgent(
         () -> {
-          try {
-            Frame get = agent.read();
-            agent.send(
-                Frame.builder(MessageType.FILE_DATA, get.id())
-                    .bytes(Tag.DATA, "hello ".getBytes())
-                    .build());
-            agent.send(
-                Frame.builder(MessageType.FILE_DATA, get.id())
-                    .bytes(Tag.DATA, "world".getBytes())
-                    .build());
-            agent.send(Frame.builder(MessageType.OK, get.id()).u64(Tag.SIZE, 11).build());
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
+          Frame get = agent.read();
+          agent.send(out(MessageType.FILE_DATA, get.id(), "hello "));
+          agent.send(out(MessageType.FILE_DATA, get.id(), "world"));
+          agent.send(Frame.builder(MessageType.OK, get.id()).u64(Tag.SIZE, 11).build());
         });
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
@@ -523,20 +489,16 @@ class GuestConnectionTest {
   @Test
   void aFailingOutputStreamAbandonsTheTransferWithoutBlockingTheChannel() throws Exception {
     CompletableFuture<Void> sender =
-        CompletableFuture.runAsync(
+        onAgent(
             () -> {
-              try {
-                Frame get = agent.read();
-                for (int i = 0; i < GuestFiles.GET_QUEUE_CHUNKS * 3; i++) {
-                  agent.send(
-                      Frame.builder(MessageType.FILE_DATA, get.id())
-                          .bytes(Tag.DATA, new byte[1024])
-                          .build());
-                }
-                agent.send(Frame.builder(MessageType.OK, get.id()).build());
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
+              Frame get = agent.read();
+              for (int i = 0; i < GuestFiles.GET_QUEUE_CHUNKS * 3; i++) {
+                agent.send(
+                    Frame.builder(MessageType.FILE_DATA, get.id())
+                        .bytes(Tag.DATA, new byte[1024])
+                        .build());
               }
+              agent.send(Frame.builder(MessageType.OK, get.id()).build());
             });
     OutputStream broken =
         new OutputStream() {
@@ -562,19 +524,7 @@ class GuestConnectionTest {
 
   @Test
   void reportsAMissingFile() throws Exception {
-    CompletableFuture.runAsync(
-        () -> {
-          try {
-            Frame get = agent.read();
-            agent.send(
-                Frame.builder(MessageType.ERROR, get.id())
-                    .string(Tag.CODE, "NOT_FOUND")
-                    .string(Tag.MESSAGE, "no such file")
-                    .build());
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
+    onAgent(() -> agent.send(error(agent.read().id(), "NOT_FOUND", "no such file")));
 
     assertThatThrownBy(
             () ->
@@ -583,6 +533,30 @@ class GuestConnectionTest {
         .isInstanceOf(LaunchException.class)
         .hasMessageContaining("reading /work/nope.txt")
         .hasMessageContaining("NOT_FOUND");
+  }
+
+  /** What the scripted agent does while the host side, on the test's thread, waits for it. */
+  private static <T> CompletableFuture<T> onAgent(Callable<T> script) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return script.call();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
+  private static CompletableFuture<Void> onAgent(AgentScript script) {
+    return onAgent(
+        () -> {
+          script.run();
+          return null;
+        });
+  }
+
+  private interface AgentScript {
+    void run() throws Exception;
   }
 
   private static ExecListener listener(String name, List<String> heard) {
@@ -601,6 +575,13 @@ class GuestConnectionTest {
 
   private static Frame out(MessageType stream, int id, String text) {
     return Frame.builder(stream, id).bytes(Tag.DATA, text.getBytes(StandardCharsets.UTF_8)).build();
+  }
+
+  private static Frame error(int id, String code, String message) {
+    return Frame.builder(MessageType.ERROR, id)
+        .string(Tag.CODE, code)
+        .string(Tag.MESSAGE, message)
+        .build();
   }
 
   private static Frame exit(int id, int code) {

@@ -22,6 +22,12 @@ class QemuCommandTest {
           Path.of("/cache/boot/initramfs.cpio"),
           Path.of("/cache/python/rootfs.erofs"));
   private static final VmPaths PATHS = VmPaths.of(Path.of("/state"), "py-1");
+  private static final VmSpec PY_1 = VmSpec.of("py-1", GuestLanguage.PYTHON);
+
+  /** Without a persistent disk. */
+  private static QemuCommand command(VmSpec spec, QemuAccelerator accelerator) {
+    return command(spec, accelerator, Optional.empty());
+  }
 
   private static QemuCommand command(
       VmSpec spec, QemuAccelerator accelerator, Optional<Path> disk) {
@@ -49,8 +55,8 @@ class QemuCommandTest {
 
   @Test
   void buildsAMicrovmUnderTcgWithTheNotedOptions() {
-    VmSpec spec = VmSpec.of("py-1", GuestLanguage.PYTHON).withVcpus(2).withMemoryMib(512);
-    List<String> argv = command(spec, QemuAccelerator.TCG, Optional.empty()).argv();
+    VmSpec spec = PY_1.withVcpus(2).withMemoryMib(512);
+    List<String> argv = command(spec, QemuAccelerator.TCG).argv();
 
     assertThat(argv.get(0)).isEqualTo("/usr/bin/qemu-system-x86_64");
     assertThat(values(argv, "-M")).containsExactly("microvm,x-option-roms=off");
@@ -83,9 +89,7 @@ class QemuCommandTest {
 
   @Test
   void usesKvmWithTheHostCpu() {
-    List<String> argv =
-        command(VmSpec.of("py-1", GuestLanguage.PYTHON), QemuAccelerator.KVM, Optional.empty())
-            .argv();
+    List<String> argv = command(PY_1, QemuAccelerator.KVM).argv();
 
     assertThat(values(argv, "-accel")).containsExactly("kvm");
     assertThat(values(argv, "-cpu")).containsExactly("host");
@@ -93,9 +97,7 @@ class QemuCommandTest {
 
   @Test
   void passesTheHostTscAndTheNetworkModeOnTheKernelCommandLine() {
-    String none =
-        command(VmSpec.of("py-1", GuestLanguage.PYTHON), QemuAccelerator.TCG, Optional.empty())
-            .kernelCmdline();
+    String none = command(PY_1, QemuAccelerator.TCG).kernelCmdline();
 
     assertThat(none.split(" "))
         .contains(
@@ -121,14 +123,8 @@ class QemuCommandTest {
 
   @Test
   void networkNoneHasNoNetworkDeviceAndFullHasUserNetworking() {
-    List<String> none =
-        command(VmSpec.of("py-1", GuestLanguage.PYTHON), QemuAccelerator.TCG, Optional.empty())
-            .argv();
-    QemuCommand full =
-        command(
-            VmSpec.of("py-1", GuestLanguage.PYTHON).withNetwork(GuestNetwork.FULL),
-            QemuAccelerator.TCG,
-            Optional.empty());
+    List<String> none = command(PY_1, QemuAccelerator.TCG).argv();
+    QemuCommand full = command(PY_1.withNetwork(GuestNetwork.FULL), QemuAccelerator.TCG);
 
     assertThat(none).noneMatch(arg -> arg.contains("netdev") || arg.contains("virtio-net"));
     assertThat(values(full.argv(), "-netdev")).containsExactly("user,id=net0,ipv6=off");
@@ -140,7 +136,7 @@ class QemuCommandTest {
   void attachesThePersistentDiskAfterTheRootDisk() {
     QemuCommand command =
         command(
-            VmSpec.of("py-1", GuestLanguage.PYTHON).withPersistMib(64),
+            PY_1.withPersistMib(64),
             QemuAccelerator.TCG,
             Optional.of(Path.of("/state/disks/py-1.img")));
 
@@ -161,7 +157,7 @@ class QemuCommandTest {
     List<String> argv =
         new QemuCommand(
                 Path.of("/usr/bin/qemu-system-x86_64"),
-                VmSpec.of("py-1", GuestLanguage.PYTHON),
+                PY_1,
                 IMAGE,
                 QemuAccelerator.TCG,
                 odd,
@@ -179,7 +175,7 @@ class QemuCommandTest {
     String cmdline =
         new QemuCommand(
                 Path.of("/q"),
-                VmSpec.of("py-1", GuestLanguage.PYTHON),
+                PY_1,
                 IMAGE,
                 QemuAccelerator.TCG,
                 PATHS,
