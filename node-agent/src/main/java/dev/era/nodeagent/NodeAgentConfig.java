@@ -6,6 +6,7 @@ import dev.era.launcher.host.XdgDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How a {@link NodeAgent} runs.
@@ -106,115 +107,75 @@ public record NodeAgentConfig(
   }
 
   public NodeAgentConfig withStateDir(Path dir) {
-    return new NodeAgentConfig(
-        nodeName,
-        dir,
-        reserveCpu,
-        reserveMemoryMib,
-        cpuAllocationRatio,
-        heartbeat,
-        httpHost,
-        httpPort,
-        advertiseHost,
-        runTailBytes,
-        runLogMaxBytes,
-        stopTimeout);
-  }
-
-  public NodeAgentConfig withReserve(int cpu, long memoryMib) {
-    return new NodeAgentConfig(
-        nodeName,
-        stateDir,
-        cpu,
-        memoryMib,
-        cpuAllocationRatio,
-        heartbeat,
-        httpHost,
-        httpPort,
-        advertiseHost,
-        runTailBytes,
-        runLogMaxBytes,
-        stopTimeout);
+    return copy(c -> c.stateDir = dir);
   }
 
   public NodeAgentConfig withCpuAllocationRatio(double ratio) {
-    return new NodeAgentConfig(
-        nodeName,
-        stateDir,
-        reserveCpu,
-        reserveMemoryMib,
-        ratio,
-        heartbeat,
-        httpHost,
-        httpPort,
-        advertiseHost,
-        runTailBytes,
-        runLogMaxBytes,
-        stopTimeout);
+    return copy(c -> c.cpuAllocationRatio = ratio);
   }
 
   public NodeAgentConfig withHeartbeat(Duration every) {
-    return new NodeAgentConfig(
-        nodeName,
-        stateDir,
-        reserveCpu,
-        reserveMemoryMib,
-        cpuAllocationRatio,
-        every,
-        httpHost,
-        httpPort,
-        advertiseHost,
-        runTailBytes,
-        runLogMaxBytes,
-        stopTimeout);
+    return copy(c -> c.heartbeat = every);
   }
 
   public NodeAgentConfig withHttp(String host, int port, String advertise) {
-    return new NodeAgentConfig(
-        nodeName,
-        stateDir,
-        reserveCpu,
-        reserveMemoryMib,
-        cpuAllocationRatio,
-        heartbeat,
-        host,
-        port,
-        advertise,
-        runTailBytes,
-        runLogMaxBytes,
-        stopTimeout);
+    return copy(
+        c -> {
+          c.httpHost = host;
+          c.httpPort = port;
+          c.advertiseHost = advertise;
+        });
   }
 
   public NodeAgentConfig withRunOutput(int tailBytes, int logMaxBytes) {
-    return new NodeAgentConfig(
-        nodeName,
-        stateDir,
-        reserveCpu,
-        reserveMemoryMib,
-        cpuAllocationRatio,
-        heartbeat,
-        httpHost,
-        httpPort,
-        advertiseHost,
-        tailBytes,
-        logMaxBytes,
-        stopTimeout);
+    return copy(
+        c -> {
+          c.runTailBytes = tailBytes;
+          c.runLogMaxBytes = logMaxBytes;
+        });
   }
 
   public NodeAgentConfig withStopTimeout(Duration timeout) {
-    return new NodeAgentConfig(
-        nodeName,
-        stateDir,
-        reserveCpu,
-        reserveMemoryMib,
-        cpuAllocationRatio,
-        heartbeat,
-        httpHost,
-        httpPort,
-        advertiseHost,
-        runTailBytes,
-        runLogMaxBytes,
-        timeout);
+    return copy(c -> c.stopTimeout = timeout);
+  }
+
+  /** This config with the changes {@code change} makes, checked again by the constructor. */
+  private NodeAgentConfig copy(Consumer<Copy> change) {
+    Copy c = new Copy();
+    change.accept(c);
+    return c.build();
+  }
+
+  /** This config's components, for the withers to change before {@link #build}. */
+  private final class Copy {
+    String nodeName = NodeAgentConfig.this.nodeName;
+    Path stateDir = NodeAgentConfig.this.stateDir;
+    int reserveCpu = NodeAgentConfig.this.reserveCpu;
+    long reserveMemoryMib = NodeAgentConfig.this.reserveMemoryMib;
+    double cpuAllocationRatio = NodeAgentConfig.this.cpuAllocationRatio;
+    Duration heartbeat = NodeAgentConfig.this.heartbeat;
+    String httpHost = NodeAgentConfig.this.httpHost;
+    int httpPort = NodeAgentConfig.this.httpPort;
+    String advertiseHost = NodeAgentConfig.this.advertiseHost;
+    int runTailBytes = NodeAgentConfig.this.runTailBytes;
+    int runLogMaxBytes = NodeAgentConfig.this.runLogMaxBytes;
+    Duration stopTimeout = NodeAgentConfig.this.stopTimeout;
+
+    NodeAgentConfig build() {
+      return new NodeAgentConfig(
+          nodeName,
+          stateDir,
+          reserveCpu,
+          reserveMemoryMib,
+          cpuAllocationRatio,
+          heartbeat,
+          httpHost,
+          httpPort,
+          advertiseHost,
+          runTailBytes,
+          runLogMaxBytes,
+          stopTimeout);
+    }
   }
 
   private static void requireAtLeast(long value, long min, String name) {

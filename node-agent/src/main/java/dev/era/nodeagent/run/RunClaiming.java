@@ -2,12 +2,10 @@ package dev.era.nodeagent.run;
 
 import dev.era.api.EraRun;
 import dev.era.api.Reasons;
-import dev.era.kube.EventRecorder;
 import dev.era.kube.ResourceWriter.Result;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.VmHandle;
 import dev.era.nodeagent.logs.RunOutcome;
-import dev.era.nodeagent.vm.VmRegistry;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -17,23 +15,10 @@ import java.util.Optional;
  * A run whose VM is not running here fails instead.
  */
 final class RunClaiming {
-  private final VmRegistry vms;
-  private final RunStatusWriter status;
-  private final EventRecorder events;
-  private final ActiveRuns active;
-  private final String nodeName;
+  private final RunContext context;
 
-  RunClaiming(
-      VmRegistry vms,
-      RunStatusWriter status,
-      EventRecorder events,
-      ActiveRuns active,
-      String nodeName) {
-    this.vms = vms;
-    this.status = status;
-    this.events = events;
-    this.active = active;
-    this.nodeName = nodeName;
+  RunClaiming(RunContext context) {
+    this.context = context;
   }
 
   /**
@@ -42,13 +27,13 @@ final class RunClaiming {
    */
   Optional<ActiveRun> claim(EraRun run) {
     String vmName = run.getSpec().getVmName();
-    Optional<VmHandle> vm = vms.running(run.getMetadata().getNamespace(), vmName);
+    Optional<VmHandle> vm = context.vms().running(run.getMetadata().getNamespace(), vmName);
     if (vm.isEmpty()) {
       reject(
           run,
           RunOutcomes.failed(
               Reasons.VM_NOT_RUNNING,
-              "EraVM " + vmName + " is not running on node " + nodeName,
+              "EraVM " + vmName + " is not running on node " + context.nodeName(),
               Instant.now()));
       return Optional.empty();
     }
@@ -60,19 +45,21 @@ final class RunClaiming {
       return Optional.empty();
     }
     // Empty: a stale copy from the cache, and this agent claimed it already.
-    Optional<ActiveRun> claimed = active.add(run, vm.get(), execId);
+    Optional<ActiveRun> claimed = context.active().add(run, vm.get(), execId);
     if (claimed.isPresent()
-        && status.claim(run, execId, "running in EraVM " + vmName + " on node " + nodeName)
+        && context
+                .status()
+                .claim(run, execId, "running in EraVM " + vmName + " on node " + context.nodeName())
             != Result.WRITTEN) {
-      active.remove(claimed.get());
+      context.active().remove(claimed.get());
       return Optional.empty();
     }
     return claimed;
   }
 
   private void reject(EraRun run, RunOutcome outcome) {
-    if (status.reject(run, outcome) == Result.WRITTEN) {
-      events.warning(run, outcome.reason(), outcome.message());
+    if (context.status().reject(run, outcome) == Result.WRITTEN) {
+      context.events().warning(run, outcome.reason(), outcome.message());
     }
   }
 }

@@ -47,10 +47,11 @@ public final class RunExecutions implements AutoCloseable {
             });
     RunStatusWriter status = new RunStatusWriter(client, nodeName);
     this.active = new ActiveRuns(logs, status, events);
-    this.claiming = new RunClaiming(vms, status, events, active, nodeName);
+    RunContext context =
+        new RunContext(vms, logs, status, events, active, executor, nodeName, logMaxBytes);
+    this.claiming = new RunClaiming(context);
     this.executing = new RunExecuting(client, new RunStaging(client), active, logMaxBytes);
-    this.following =
-        new RunFollowing(vms, logs, status, events, active, executor, nodeName, logMaxBytes);
+    this.following = new RunFollowing(context);
   }
 
   public boolean isActive(EraRun run) {

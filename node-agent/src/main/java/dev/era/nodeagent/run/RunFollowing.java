@@ -2,20 +2,16 @@ package dev.era.nodeagent.run;
 
 import dev.era.api.EraRun;
 import dev.era.api.Reasons;
-import dev.era.kube.EventRecorder;
 import dev.era.kube.ResourceWriter.Result;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.VmHandle;
 import dev.era.nodeagent.logs.OutputTail;
 import dev.era.nodeagent.logs.RunLog;
-import dev.era.nodeagent.logs.RunLogs;
 import dev.era.nodeagent.logs.RunOutcome;
 import dev.era.nodeagent.logs.RunRecord;
-import dev.era.nodeagent.vm.VmRegistry;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,32 +22,10 @@ import org.jboss.logging.Logger;
 final class RunFollowing {
   private static final Logger LOG = Logger.getLogger(RunFollowing.class);
 
-  private final VmRegistry vms;
-  private final RunLogs logs;
-  private final RunStatusWriter status;
-  private final EventRecorder events;
-  private final ActiveRuns active;
-  private final Executor executor;
-  private final String nodeName;
-  private final int logMaxBytes;
+  private final RunContext context;
 
-  RunFollowing(
-      VmRegistry vms,
-      RunLogs logs,
-      RunStatusWriter status,
-      EventRecorder events,
-      ActiveRuns active,
-      Executor executor,
-      String nodeName,
-      int logMaxBytes) {
-    this.vms = vms;
-    this.logs = logs;
-    this.status = status;
-    this.events = events;
-    this.active = active;
-    this.executor = executor;
-    this.nodeName = nodeName;
-    this.logMaxBytes = logMaxBytes;
+  RunFollowing(RunContext context) {
+    this.context = context;
   }
 
   /**
@@ -62,7 +36,9 @@ final class RunFollowing {
   void recover(EraRun run) {
     String namespace = run.getMetadata().getNamespace();
     Optional<RunRecord> record =
-        logs.record(namespace, name(run))
+        context
+            .logs()
+            .record(namespace, name(run))
             .filter(
                 r -> r.uid().equals(run.getMetadata().getUid())); // not an older run's of that name
     Optional<RunOutcome> recorded = record.map(RunRecord::outcome);
@@ -75,19 +51,21 @@ final class RunFollowing {
                 RunOutcomes.failed(
                     Reasons.AGENT_RESTARTED,
                     "the node agent on "
-                        + nodeName
+                        + context.nodeName()
                         + " restarted while the run was running; its result is"
                         + " unknown (the command may have run in part); output up to the restart is in the logs",
                     Instant.now()));
     Result written =
-        status.finish(
-            run,
-            outcome,
-            tail(run, record, RunLog.Stream.stdout),
-            tail(run, record, RunLog.Stream.stderr));
+        context
+            .status()
+            .finish(
+                run,
+                outcome,
+                tail(run, record, RunLog.Stream.stdout),
+                tail(run, record, RunLog.Stream.stderr));
     if (written == Result.WRITTEN && recorded.isEmpty()) {
-      logs.recordOutcome(namespace, name(run), outcome);
-      events.warning(run, outcome.reason(), outcome.message());
+      context.logs().recordOutcome(namespace, name(run), outcome);
+      context.events().warning(run, outcome.reason(), outcome.message());
     }
   }
 
@@ -95,38 +73,43 @@ final class RunFollowing {
   private boolean follow(EraRun run) {
     String namespace = run.getMetadata().getNamespace();
     Integer execId = run.getStatus().getExecId();
-    Optional<VmHandle> vm = vms.running(namespace, run.getSpec().getVmName());
+    Optional<VmHandle> vm = context.vms().running(namespace, run.getSpec().getVmName());
     if (execId == null || vm.isEmpty()) {
       return false;
     }
-    Optional<ActiveRun> added = active.add(run, vm.get(), execId);
+    Optional<ActiveRun> added = context.active().add(run, vm.get(), execId);
     if (added.isEmpty()) {
       return true;
     }
     ActiveRun a = added.get();
     try {
-      a.log = logs.resume(namespace, name(run));
-      a.execution = vm.get().attach(execId, logMaxBytes, true, a.log);
+      a.log = context.logs().resume(namespace, name(run));
+      a.execution = vm.get().attach(execId, context.logMaxBytes(), true, a.log);
     } catch (LaunchException | UncheckedIOException e) {
       LOG.infof(
           "run %s/%s was running when the agent restarted and cannot be followed: %s",
           namespace, name(run), e.getMessage());
       if (a.log != null) {
-        logs.release(namespace, name(run), a.log);
+        context.logs().release(namespace, name(run), a.log);
       }
-      active.remove(a);
+      context.active().remove(a);
       return false;
     }
     LOG.infof("following run %s/%s, which outlived the previous agent", namespace, name(run));
-    executor.execute(
-        () -> active.finish(a, RunExecuting.outcome(a.execution, a.log, vm.get(), run.getSpec())));
+    context
+        .executor()
+        .execute(
+            () ->
+                context
+                    .active()
+                    .finish(a, RunExecuting.outcome(a.execution, a.log, vm.get(), run.getSpec())));
     return true;
   }
 
   private OutputTail tail(EraRun run, Optional<RunRecord> record, RunLog.Stream stream) {
     return record.isPresent()
-        ? logs.tailOnDisk(run.getMetadata().getNamespace(), name(run), stream)
-        : logs.emptyTail();
+        ? context.logs().tailOnDisk(run.getMetadata().getNamespace(), name(run), stream)
+        : context.logs().emptyTail();
   }
 
   private static String name(EraRun run) {

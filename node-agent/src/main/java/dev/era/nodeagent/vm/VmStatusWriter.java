@@ -39,16 +39,13 @@ final class VmStatusWriter {
   }
 
   Result provisioning(EraVM vm, String message) {
-    return write(
+    return notReady(
         vm,
         EraVMPhase.Provisioning,
         v -> !v.isMarkedForDeletion() && v.shouldRun(),
-        s -> {
-          s.setPhase(EraVMPhase.Provisioning);
-          s.setReason(null);
-          s.setMessage(message);
-          s.setCondition(ConditionTypes.READY, false, Reasons.BOOTING, message, Instant.now());
-        });
+        message,
+        Reasons.BOOTING,
+        message);
   }
 
   /** Progress of a boot (image build steps); only while still Provisioning. */
@@ -118,16 +115,8 @@ final class VmStatusWriter {
   }
 
   Result stopping(EraVM vm) {
-    return write(
-        vm,
-        EraVMPhase.Stopping,
-        v -> true,
-        s -> {
-          s.setPhase(EraVMPhase.Stopping);
-          s.setReason(null);
-          s.setMessage("stopping the microVM");
-          s.setCondition(ConditionTypes.READY, false, Reasons.STOPPED, "stopping", Instant.now());
-        });
+    return notReady(
+        vm, EraVMPhase.Stopping, v -> true, "stopping the microVM", Reasons.STOPPED, "stopping");
   }
 
   String stoppedMessage(EraVM vm) {
@@ -138,16 +127,7 @@ final class VmStatusWriter {
 
   Result stopped(EraVM vm) {
     String message = stoppedMessage(vm);
-    return write(
-        vm,
-        EraVMPhase.Stopped,
-        v -> true,
-        s -> {
-          s.setPhase(EraVMPhase.Stopped);
-          s.setReason(null);
-          s.setMessage(message);
-          s.setCondition(ConditionTypes.READY, false, Reasons.STOPPED, message, Instant.now());
-        });
+    return notReady(vm, EraVMPhase.Stopped, v -> true, message, Reasons.STOPPED, message);
   }
 
   /**
@@ -168,6 +148,26 @@ final class VmStatusWriter {
                         Reasons.TORN_DOWN,
                         message,
                         Instant.now())));
+  }
+
+  /** Moves the VM to a phase that is not a failure and in which it is not Ready. */
+  private Result notReady(
+      EraVM vm,
+      EraVMPhase phase,
+      Predicate<EraVM> applies,
+      String message,
+      String readyReason,
+      String readyMessage) {
+    return write(
+        vm,
+        phase,
+        applies,
+        s -> {
+          s.setPhase(phase);
+          s.setReason(null);
+          s.setMessage(message);
+          s.setCondition(ConditionTypes.READY, false, readyReason, readyMessage, Instant.now());
+        });
   }
 
   private Result write(

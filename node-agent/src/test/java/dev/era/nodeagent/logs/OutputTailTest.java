@@ -7,29 +7,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class OutputTailTest {
-  @Test
-  void keepsEverythingWhileItFits() {
-    OutputTail tail = new OutputTail(8);
-    tail.append(bytes("abc"));
-    tail.append(bytes("de"));
+  @ParameterizedTest(name = "{0} bytes, chunks {1}")
+  @CsvSource({
+    "8, abc|de, abcde, 5, false", // everything while it fits
+    "4, abc|defgh|ij, ghij, 10, true" // the last bytes, across chunks
+  })
+  void keepsTheLastBytesThatFit(int capacity, String chunks, String text, long total, boolean cut) {
+    OutputTail tail = new OutputTail(capacity);
+    for (String chunk : chunks.split("\\|")) {
+      tail.append(bytes(chunk));
+    }
 
-    assertThat(tail.text()).isEqualTo("abcde");
-    assertThat(tail.total()).isEqualTo(5);
-    assertThat(tail.cut()).isFalse();
-  }
-
-  @Test
-  void keepsTheLastBytesAcrossChunks() {
-    OutputTail tail = new OutputTail(4);
-    tail.append(bytes("abc"));
-    tail.append(bytes("defgh"));
-    tail.append(bytes("ij"));
-
-    assertThat(tail.text()).isEqualTo("ghij");
-    assertThat(tail.total()).isEqualTo(10);
-    assertThat(tail.cut()).isTrue();
+    assertThat(tail.text()).isEqualTo(text);
+    assertThat(tail.total()).isEqualTo(total);
+    assertThat(tail.cut()).isEqualTo(cut);
   }
 
   @Test

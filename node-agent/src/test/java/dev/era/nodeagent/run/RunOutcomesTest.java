@@ -9,6 +9,8 @@ import dev.era.nodeagent.logs.RunOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RunOutcomesTest {
   static final Instant NOW = Instant.parse("2026-01-02T03:04:05.678Z");
@@ -49,26 +51,21 @@ class RunOutcomesTest {
     assertThat(outcome.message()).contains("5 s");
   }
 
-  @Test
-  void outputTheGuestDroppedIsFlagged() {
+  @ParameterizedTest(name = "guest dropped stdout {0}, node dropped stderr {1}")
+  @CsvSource({
+    "true, false", // the guest's word
+    "false, true" // the node's, whatever the guest says
+  })
+  void droppedOutputIsFlaggedWhoeverDroppedIt(
+      boolean guestDroppedStdout, boolean nodeDroppedStderr) {
     ExecResult result =
-        new ExecResult(0, 0, false, new byte[0], new byte[0], true, false, Duration.ZERO);
+        new ExecResult(
+            0, 0, false, new byte[0], new byte[0], guestDroppedStdout, false, Duration.ZERO);
 
-    RunOutcome outcome = RunOutcomes.of(result, false, false, 60, NOW);
+    RunOutcome outcome = RunOutcomes.of(result, false, nodeDroppedStderr, 60, NOW);
 
-    assertThat(outcome.stdoutDropped()).isTrue();
-    assertThat(outcome.stderrDropped()).isFalse();
-  }
-
-  @Test
-  void outputTheNodeDroppedIsFlaggedWhateverTheGuestSays() {
-    ExecResult result =
-        new ExecResult(0, 0, false, new byte[0], new byte[0], false, false, Duration.ZERO);
-
-    RunOutcome outcome = RunOutcomes.of(result, false, true, 60, NOW);
-
-    assertThat(outcome.stdoutDropped()).isFalse();
-    assertThat(outcome.stderrDropped()).isTrue();
+    assertThat(outcome.stdoutDropped()).isEqualTo(guestDroppedStdout);
+    assertThat(outcome.stderrDropped()).isEqualTo(nodeDroppedStderr);
   }
 
   private static ExecResult result(int exit, int signal, boolean timedOut) {

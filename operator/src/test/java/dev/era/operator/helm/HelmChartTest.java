@@ -12,6 +12,7 @@ import dev.era.operator.EraOperatorConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -203,7 +204,7 @@ class HelmChartTest {
   void operatorHasHealthProbesMetricsAndItsLogLevel() {
     List<JsonNode> documents = render(t -> t);
     Deployment deployment = one(documents, Deployment.class, "era-operator");
-    Container operator = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    Container operator = container(deployment.getSpec().getTemplate());
 
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
     assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
@@ -232,12 +233,7 @@ class HelmChartTest {
   @Test
   void chartDefaultsOfTheOperatorSettingsAreTheOperatorsDefaults() throws Exception {
     Container operator =
-        one(render(t -> t), Deployment.class, "era-operator")
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0);
+        container(one(render(t -> t), Deployment.class, "era-operator").getSpec().getTemplate());
     EraOperatorConfig defaults = EraOperatorConfig.defaults();
 
     for (RecordComponent setting : EraOperatorConfig.class.getRecordComponents()) {
@@ -291,12 +287,7 @@ class HelmChartTest {
                 .getName());
 
     Container operator =
-        one(documents, Deployment.class, "era-operator")
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0);
+        container(one(documents, Deployment.class, "era-operator").getSpec().getTemplate());
     assertThat(operator.getImage()).isEqualTo("registry.example/era-operator:1.2.3");
     assertThat(operator.getImagePullPolicy()).isEqualTo("Always");
     assertThat(env(operator, "ERA_OPERATOR_NODE_LOST_GRACE").getValue()).isEqualTo("10m");
@@ -327,21 +318,11 @@ class HelmChartTest {
 
     assertThat(appVersion).isEqualTo("0.1.0");
     assertThat(
-            one(documents, Deployment.class, "era-operator")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
+            container(one(documents, Deployment.class, "era-operator").getSpec().getTemplate())
                 .getImage())
         .endsWith(":" + appVersion);
     assertThat(
-            one(documents, DaemonSet.class, "era-node-agent")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
+            container(one(documents, DaemonSet.class, "era-node-agent").getSpec().getTemplate())
                 .getImage())
         .endsWith(":" + appVersion);
   }
@@ -391,6 +372,11 @@ class HelmChartTest {
       throw new AssertionError("helm template produced invalid YAML:\n" + manifests, e);
     }
     return documents;
+  }
+
+  /** The pod's one container. */
+  private static Container container(PodTemplateSpec pod) {
+    return pod.getSpec().getContainers().get(0);
   }
 
   private static <T extends HasMetadata> T one(
