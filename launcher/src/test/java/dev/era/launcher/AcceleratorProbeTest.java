@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class AcceleratorProbeTest {
   @TempDir Path dir;
@@ -99,27 +101,20 @@ class AcceleratorProbeTest {
     assertThat(boot.boots).hasValue(0);
   }
 
-  @Test
-  void aForcedKvmIsTakenAsIs() throws Exception {
-    FakeBoot boot = new FakeBoot("k", Optional.of("would fail"));
+  /** An override wins without any check, even against a host that would choose otherwise. */
+  @ParameterizedTest(name = "{0} forced, device usable: {1}, PVM: {2}")
+  @CsvSource({
+    "KVM, false, true, would fail, forced by ERA_ACCEL=kvm",
+    "TCG, true, false, , forced by ERA_ACCEL=tcg",
+  })
+  void anOverrideIsTakenAsIs(
+      QemuAccelerator forced, boolean devicePasses, boolean pvm, String bootFailure, String reason)
+      throws Exception {
+    FakeBoot boot = new FakeBoot("k", Optional.ofNullable(bootFailure));
 
-    AcceleratorProbe.Result result =
-        probe(Optional.of(QemuAccelerator.KVM), false, true, boot).probe();
+    AcceleratorProbe.Result result = probe(Optional.of(forced), devicePasses, pvm, boot).probe();
 
-    assertThat(result)
-        .isEqualTo(new AcceleratorProbe.Result(QemuAccelerator.KVM, "forced by ERA_ACCEL=kvm"));
-    assertThat(boot.boots).hasValue(0);
-  }
-
-  @Test
-  void anOverrideWinsWithoutAnyCheck() throws Exception {
-    FakeBoot boot = new FakeBoot("k", Optional.empty());
-
-    AcceleratorProbe.Result result =
-        probe(Optional.of(QemuAccelerator.TCG), true, false, boot).probe();
-
-    assertThat(result)
-        .isEqualTo(new AcceleratorProbe.Result(QemuAccelerator.TCG, "forced by ERA_ACCEL=tcg"));
+    assertThat(result).isEqualTo(new AcceleratorProbe.Result(forced, reason));
     assertThat(boot.boots).hasValue(0);
   }
 

@@ -115,17 +115,10 @@ public final class GuestNetworkGuard {
                   cgroupProcs(key).toString())
               .redirectErrorStream(true)
               .start();
-      String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!probe.waitFor(10, TimeUnit.SECONDS)) {
-        probe.destroyForcibly();
-        return false;
-      }
-      return probe.exitValue() != 0 && output.contains("refused");
+      Finished finished = finish(probe, new byte[0], 10, "probe the host firewall rules");
+      return finished.failed() && finished.output().contains("refused");
     } catch (IOException e) {
       throw new LaunchException("cannot probe the host firewall rules: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LaunchException("interrupted while probing the host firewall rules", e);
     } finally {
       try {
         Files.deleteIfExists(parent.resolve(key));
@@ -251,23 +244,46 @@ public final class GuestNetworkGuard {
           "guests with network need nftables (nft) to keep them off the host: " + e.getMessage(),
           e);
     }
+    Finished finished = finish(nft, script.getBytes(StandardCharsets.UTF_8), 30, "run nft");
+    if (!finished.succeeded()) {
+      throw new LaunchException(
+          "cannot install the firewall rules that keep guests off the host (needs"
+              + " CAP_NET_ADMIN): "
+              + finished.output().strip());
+    }
+  }
+
+  /**
+   * Gives a started process its input, reads what it prints and waits for it to end; a process
+   * still running after {@code timeoutSeconds}, or on any failure, is killed.
+   *
+   * @param action what running the process does, for the failure messages
+   */
+  private static Finished finish(Process process, byte[] input, int timeoutSeconds, String action) {
     try {
-      nft.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
-      nft.getOutputStream().close();
-      String output = new String(nft.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!nft.waitFor(30, TimeUnit.SECONDS) || nft.exitValue() != 0) {
-        throw new LaunchException(
-            "cannot install the firewall rules that keep guests off the host (needs"
-                + " CAP_NET_ADMIN): "
-                + output.strip());
-      }
+      process.getOutputStream().write(input);
+      process.getOutputStream().close();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      boolean ended = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+      return new Finished(ended, ended ? process.exitValue() : -1, output);
     } catch (IOException e) {
-      throw new LaunchException("cannot run nft: " + e.getMessage(), e);
+      throw new LaunchException("cannot " + action + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new LaunchException("interrupted while installing firewall rules", e);
+      throw new LaunchException("interrupted while trying to " + action, e);
     } finally {
-      nft.destroy();
+      process.destroyForcibly();
+    }
+  }
+
+  /** How a process ended: {@code exitValue} counts only when it {@code ended} in time. */
+  private record Finished(boolean ended, int exitValue, String output) {
+    boolean succeeded() {
+      return ended && exitValue == 0;
+    }
+
+    boolean failed() {
+      return ended && exitValue != 0;
     }
   }
 }

@@ -38,6 +38,7 @@ class GuestConnectionTest {
   @TempDir Path dir;
   private FakeGuestAgent agent;
   private GuestConnection connection;
+  private final List<String> heard = Collections.synchronizedList(new ArrayList<>());
 
   @BeforeEach
   void connect() throws Exception {
@@ -85,21 +86,8 @@ class GuestConnectionTest {
 
   @Test
   void dispatchesInterleavedOutputOfConcurrentCommandsById() throws Exception {
-    List<String> heard = Collections.synchronizedList(new ArrayList<>());
-    ExecSession first =
-        ExecSession.start(
-            connection,
-            "vm1",
-            connection.nextId(),
-            ExecRequest.argv("a"),
-            listener("first", heard));
-    ExecSession second =
-        ExecSession.start(
-            connection,
-            "vm1",
-            connection.nextId(),
-            ExecRequest.argv("b"),
-            listener("second", heard));
+    ExecSession first = start(ExecRequest.argv("a"), listener("first"));
+    ExecSession second = start(ExecRequest.argv("b"), listener("second"));
     int a = agent.read().id();
     int b = agent.read().id();
 
@@ -125,9 +113,7 @@ class GuestConnectionTest {
 
   @Test
   void aCommandsIdIsFreeBeforeItsEndIsHeard() throws Exception {
-    ExecSession session =
-        ExecSession.start(
-            connection, "vm1", connection.nextId(), ExecRequest.argv("true"), ExecListener.IGNORE);
+    ExecSession session = start(ExecRequest.argv("true"));
     int id = agent.read().id();
     // Runs on the reader thread as the result completes: whoever hears of the end may attach to the
     // id at once.
@@ -150,13 +136,7 @@ class GuestConnectionTest {
 
   @Test
   void keepsNoMoreOutputThanAskedEvenIfTheAgentSendsMore() throws Exception {
-    ExecSession session =
-        ExecSession.start(
-            connection,
-            "vm1",
-            connection.nextId(),
-            ExecRequest.argv("yes").withMaxOutput(4),
-            ExecListener.IGNORE);
+    ExecSession session = start(ExecRequest.argv("yes").withMaxOutput(4));
     int id = agent.read().id();
     agent.send(out(MessageType.STDOUT, id, "0123456789"));
     agent.send(exit(id, 0));
@@ -169,14 +149,8 @@ class GuestConnectionTest {
 
   @Test
   void aStreamOnlyCommandHandsItsOutputToTheListenerAndKeepsNoneOfIt() throws Exception {
-    List<String> heard = Collections.synchronizedList(new ArrayList<>());
     ExecSession session =
-        ExecSession.start(
-            connection,
-            "vm1",
-            connection.nextId(),
-            ExecRequest.argv("yes").withMaxOutput(8).streamingOnly(),
-            listener("s", heard));
+        start(ExecRequest.argv("yes").withMaxOutput(8).streamingOnly(), listener("s"));
     int id = agent.read().id();
     agent.send(out(MessageType.STDOUT, id, "01234"));
     agent.send(out(MessageType.STDOUT, id, "56789"));
@@ -191,13 +165,7 @@ class GuestConnectionTest {
 
   @Test
   void reportsTheAgentsTimeoutAndTruncationFlags() throws Exception {
-    ExecSession session =
-        ExecSession.start(
-            connection,
-            "vm1",
-            connection.nextId(),
-            ExecRequest.argv("sleep", "9"),
-            ExecListener.IGNORE);
+    ExecSession session = start(ExecRequest.argv("sleep", "9"));
     int id = agent.read().id();
     agent.send(
         Frame.builder(MessageType.EXIT, id)
@@ -218,9 +186,7 @@ class GuestConnectionTest {
 
   @Test
   void turnsAnErrorAnswerIntoAnExceptionWithTheAgentsWords() throws Exception {
-    ExecSession session =
-        ExecSession.start(
-            connection, "vm1", connection.nextId(), ExecRequest.argv("x"), ExecListener.IGNORE);
+    ExecSession session = start(ExecRequest.argv("x"));
     int id = agent.read().id();
     agent.send(error(id, "TOO_MANY_EXECS", "64 commands run already"));
 
@@ -233,27 +199,14 @@ class GuestConnectionTest {
 
   @Test
   void failsPendingCommandsWithTheReasonWhenTheGuestGoesAway() throws Exception {
-    ExecSession session =
-        ExecSession.start(
-            connection,
-            "vm1",
-            connection.nextId(),
-            ExecRequest.argv("sleep", "100"),
-            ExecListener.IGNORE);
+    ExecSession session = start(ExecRequest.argv("sleep", "100"));
     agent.read();
     agent.disconnect();
 
     assertThatThrownBy(() -> session.result().get(5, TimeUnit.SECONDS))
         .hasCauseInstanceOf(LaunchException.class)
         .hasMessageContaining("vm1 went away");
-    assertThatThrownBy(
-            () ->
-                ExecSession.start(
-                    connection,
-                    "vm1",
-                    connection.nextId(),
-                    ExecRequest.argv("true"),
-                    ExecListener.IGNORE))
+    assertThatThrownBy(() -> start(ExecRequest.argv("true")))
         .isInstanceOf(LaunchException.class)
         .hasMessageContaining("vm1 went away");
     assertThat(connection.isOpen()).isFalse();
@@ -261,9 +214,7 @@ class GuestConnectionTest {
 
   @Test
   void closesTheChannelWhenTheAgentBreaksTheProtocol() throws Exception {
-    ExecSession session =
-        ExecSession.start(
-            connection, "vm1", connection.nextId(), ExecRequest.argv("x"), ExecListener.IGNORE);
+    ExecSession session = start(ExecRequest.argv("x"));
     agent.read();
     agent.sendRaw(new byte[] {0x7f, 0, 0, 0, 1, 2, 3, 4, 5});
 
@@ -284,12 +235,9 @@ class GuestConnectionTest {
   @Test
   void attachesToACommandAnEarlierConnectionStartedAndKeepsWhatTheGuestSaysTheExecAskedFor()
       throws Exception {
-    List<String> heard = Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<ExecSession> attaching =
         CompletableFuture.supplyAsync(
-            () ->
-                ExecSession.attach(
-                    connection, "vm1", 77, 1024, false, listener("old", heard), WAIT));
+            () -> ExecSession.attach(connection, "vm1", 77, 1024, false, listener("old"), WAIT));
     Frame attach = agent.read();
     agent.send(Frame.builder(MessageType.OK, attach.id()).u32(Tag.MAX_OUTPUT, 6).build());
     agent.send(out(MessageType.STDOUT, 77, "held "));
@@ -371,10 +319,9 @@ class GuestConnectionTest {
   @Test
   void attachingToACommandTheGuestNoLongerKnowsFailsAndFreesItsId() throws Exception {
     CompletableFuture<Void> refusing =
-        onAgent(
-            () ->
-                agent.send(
-                    error(agent.read().id(), "NO_SUCH_EXEC", "no command with id 77 is known")));
+        onNextRequest(
+            attach ->
+                agent.send(error(attach.id(), "NO_SUCH_EXEC", "no command with id 77 is known")));
 
     assertThatThrownBy(
             () -> ExecSession.attach(connection, "vm1", 77, 1024, false, ExecListener.IGNORE, WAIT))
@@ -471,9 +418,8 @@ class GuestConnectionTest {
 
   @Test
   void getsAFileFromItsChunks() throws Exception {
-    onAgent(
-        () -> {
-          Frame get = agent.read();
+    onNextRequest(
+        get -> {
           agent.send(out(MessageType.FILE_DATA, get.id(), "hello "));
           agent.send(out(MessageType.FILE_DATA, get.id(), "world"));
           agent.send(Frame.builder(MessageType.OK, get.id()).u64(Tag.SIZE, 11).build());
@@ -489,9 +435,8 @@ class GuestConnectionTest {
   @Test
   void aFailingOutputStreamAbandonsTheTransferWithoutBlockingTheChannel() throws Exception {
     CompletableFuture<Void> sender =
-        onAgent(
-            () -> {
-              Frame get = agent.read();
+        onNextRequest(
+            get -> {
               for (int i = 0; i < GuestFiles.GET_QUEUE_CHUNKS * 3; i++) {
                 agent.send(
                     Frame.builder(MessageType.FILE_DATA, get.id())
@@ -512,9 +457,7 @@ class GuestConnectionTest {
         .isInstanceOf(LaunchException.class)
         .hasMessageContaining("disk full");
     sender.get(5, TimeUnit.SECONDS);
-    ExecSession session =
-        ExecSession.start(
-            connection, "vm1", connection.nextId(), ExecRequest.argv("true"), ExecListener.IGNORE);
+    ExecSession session = start(ExecRequest.argv("true"));
     agent.send(exit(agent.read().id(), 0));
 
     assertThat(session.result().get(2, TimeUnit.SECONDS).succeeded())
@@ -524,7 +467,7 @@ class GuestConnectionTest {
 
   @Test
   void reportsAMissingFile() throws Exception {
-    onAgent(() -> agent.send(error(agent.read().id(), "NOT_FOUND", "no such file")));
+    onNextRequest(get -> agent.send(error(get.id(), "NOT_FOUND", "no such file")));
 
     assertThatThrownBy(
             () ->
@@ -559,7 +502,26 @@ class GuestConnectionTest {
     void run() throws Exception;
   }
 
-  private static ExecListener listener(String name, List<String> heard) {
+  /** How the scripted agent answers the next request the host side sends while it waits. */
+  private CompletableFuture<Void> onNextRequest(RequestScript script) {
+    return onAgent(() -> script.answer(agent.read()));
+  }
+
+  private interface RequestScript {
+    void answer(Frame request) throws Exception;
+  }
+
+  /** Starts a command under the next id, as the launcher does. */
+  private ExecSession start(ExecRequest request, ExecListener listener) {
+    return ExecSession.start(connection, "vm1", connection.nextId(), request, listener);
+  }
+
+  private ExecSession start(ExecRequest request) {
+    return start(request, ExecListener.IGNORE);
+  }
+
+  /** A listener that adds what it hears to {@link #heard}, marked with its name. */
+  private ExecListener listener(String name) {
     return new ExecListener() {
       @Override
       public void onStdout(byte[] chunk) {

@@ -17,6 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class GuestImagesTest {
   private static final String SCRIPT = "#!/bin/sh\nexit 1\n";
@@ -56,55 +58,36 @@ class GuestImagesTest {
         .isNotEqualTo(first.rootfsKey(GuestLanguage.NODE));
   }
 
-  @Test
-  void anAgentChangeChangesTheBootKeyButNoRootfsKey() throws IOException {
+  /** Each input changes the keys of exactly the images built from it, and no other key. */
+  @ParameterizedTest(name = "changing {0} changes the boot key: {1}, python's: {2}, node's: {3}")
+  @CsvSource({
+    // The agent goes into the boot image only.
+    "agent/src/main.c, true, false, false",
+    // The agent's tests are no input of any image.
+    "agent/tests/agent_test.c, false, false, false",
+    "rootfs/python.packages, false, true, false",
+    // The script builds every image.
+    "build-image.sh, true, true, true",
+  })
+  void aChangedInputChangesOnlyTheKeysOfTheImagesBuiltFromIt(
+      String input, boolean boot, boolean python, boolean node) throws IOException {
     GuestSources before = sources(writeGuest("a", SCRIPT));
     Path changed = writeGuest("b", SCRIPT);
-    Files.writeString(changed.resolve("agent/src/main.c"), "int main(void) { return 1; }\n");
+    Path file = changed.resolve(input);
+    Files.writeString(file, Files.readString(file) + "# changed\n");
     GuestSources after = sources(changed);
 
-    assertThat(after.bootKey()).isNotEqualTo(before.bootKey());
-    assertThat(after.rootfsKey(GuestLanguage.PYTHON))
-        .isEqualTo(before.rootfsKey(GuestLanguage.PYTHON));
-    assertThat(after.rootfsKey(GuestLanguage.NODE)).isEqualTo(before.rootfsKey(GuestLanguage.NODE));
-  }
-
-  @Test
-  void anAgentTestChangeChangesNoKey() throws IOException {
-    GuestSources before = sources(writeGuest("a", SCRIPT));
-    Path changed = writeGuest("b", SCRIPT);
-    Files.writeString(
-        changed.resolve("agent/tests/agent_test.c"), "int main(void) { return 1; }\n");
-    GuestSources after = sources(changed);
-
-    assertThat(after.bootKey()).isEqualTo(before.bootKey());
-    assertThat(after.rootfsKey(GuestLanguage.PYTHON))
-        .isEqualTo(before.rootfsKey(GuestLanguage.PYTHON));
-  }
-
-  @Test
-  void aPackageListChangeChangesOnlyThatLanguagesKey() throws IOException {
-    GuestSources before = sources(writeGuest("a", SCRIPT));
-    Path changed = writeGuest("b", SCRIPT);
-    Files.writeString(changed.resolve("rootfs/python.packages"), "python3\npython3-numpy\n");
-    GuestSources after = sources(changed);
-
-    assertThat(after.rootfsKey(GuestLanguage.PYTHON))
-        .isNotEqualTo(before.rootfsKey(GuestLanguage.PYTHON));
-    assertThat(after.rootfsKey(GuestLanguage.NODE)).isEqualTo(before.rootfsKey(GuestLanguage.NODE));
-    assertThat(after.bootKey()).isEqualTo(before.bootKey());
-  }
-
-  @Test
-  void aScriptChangeChangesEveryKey() throws IOException {
-    GuestSources before = sources(writeGuest("a", SCRIPT));
-    GuestSources after = sources(writeGuest("b", SCRIPT + "# changed\n"));
-
-    assertThat(after.bootKey()).isNotEqualTo(before.bootKey());
-    assertThat(after.rootfsKey(GuestLanguage.PYTHON))
-        .isNotEqualTo(before.rootfsKey(GuestLanguage.PYTHON));
-    assertThat(after.rootfsKey(GuestLanguage.NODE))
-        .isNotEqualTo(before.rootfsKey(GuestLanguage.NODE));
+    assertKeyChanged("boot key", before.bootKey(), after.bootKey(), boot);
+    assertKeyChanged(
+        "python key",
+        before.rootfsKey(GuestLanguage.PYTHON),
+        after.rootfsKey(GuestLanguage.PYTHON),
+        python);
+    assertKeyChanged(
+        "node key",
+        before.rootfsKey(GuestLanguage.NODE),
+        after.rootfsKey(GuestLanguage.NODE),
+        node);
   }
 
   @Test
@@ -184,6 +167,14 @@ class GuestImagesTest {
         "# index\nagent/src/main.c\nagent/tests/agent_test.c\nbuild-image.sh\nmodules.txt\n"
             + "rootfs/node.packages\nrootfs/python.packages\n");
     return guest;
+  }
+
+  private static void assertKeyChanged(String name, String before, String after, boolean changed) {
+    if (changed) {
+      assertThat(after).as(name).isNotEqualTo(before);
+    } else {
+      assertThat(after).as(name).isEqualTo(before);
+    }
   }
 
   private GuestSources sources(Path guest) throws IOException {
