@@ -122,16 +122,7 @@ public final class AgentBenchmark {
       VmsAndRuns.createRun(
           client, name, "hello", s -> s.setCommand(List.of("python3", "-c", "print('hello')")));
       seconds.add(awaitReached(name, start));
-      EraRun run = VmsAndRuns.getRun(client, name);
-      if (run.getStatus().getPhase() != EraRunPhase.Succeeded) {
-        throw new IllegalStateException(
-            "run "
-                + name
-                + " ended "
-                + run.getStatus().getPhase()
-                + ": "
-                + run.getStatus().getMessage());
-      }
+      requireSucceeded(name);
     }
     delete("hello");
     return seconds;
@@ -142,11 +133,7 @@ public final class AgentBenchmark {
   /** Ten VMs created at once: time until all are Running, and what they take in memory. */
   private Density density() throws IOException {
     long start = System.nanoTime();
-    List<String> names = new ArrayList<>();
-    for (int i = 0; i < DENSITY; i++) {
-      names.add("dense-" + i);
-      VmsAndRuns.createVm(client, "dense-" + i, "python", s -> {});
-    }
+    List<String> names = createVms("dense-", DENSITY);
     double allRunning = 0;
     for (String name : names) {
       allRunning = Math.max(allRunning, awaitReached(name, start));
@@ -170,11 +157,7 @@ public final class AgentBenchmark {
    * with the VMs idle, and the highest heap use seen (garbage included).
    */
   private OutputPressure outputPressure() throws InterruptedException {
-    List<String> vms = new ArrayList<>();
-    for (int i = 0; i < PRESSURE_VMS; i++) {
-      vms.add("out-" + i);
-      VmsAndRuns.createVm(client, "out-" + i, "python", s -> {});
-    }
+    List<String> vms = createVms("out-", PRESSURE_VMS);
     vms.forEach(vm -> VmsAndRuns.awaitVm(client, vm, EraVMPhase.Running));
     long idle = retainedHeapMib();
     AtomicLong peak = new AtomicLong();
@@ -208,20 +191,38 @@ public final class AgentBenchmark {
     double seconds = 0;
     for (String run : runs) {
       seconds = Math.max(seconds, awaitReached(run, start, PRESSURE_WAIT));
-      EraRun done = VmsAndRuns.getRun(client, run);
-      if (done.getStatus().getPhase() != EraRunPhase.Succeeded) {
-        throw new IllegalStateException(
-            "run "
-                + run
-                + " ended "
-                + done.getStatus().getPhase()
-                + ": "
-                + done.getStatus().getMessage());
-      }
+      requireSucceeded(run);
     }
     sampler.shutdownNow();
     vms.forEach(this::delete);
     return new OutputPressure(idle, inFlight, peak.get(), seconds);
+  }
+
+  /**
+   * Creates {@code count} Python VMs named {@code prefix}0, {@code prefix}1, ...; returns the
+   * names.
+   */
+  private List<String> createVms(String prefix, int count) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      names.add(prefix + i);
+      VmsAndRuns.createVm(client, prefix + i, "python", s -> {});
+    }
+    return names;
+  }
+
+  /** Fails the benchmark if a finished run did not succeed: its time would measure a failure. */
+  private void requireSucceeded(String name) {
+    EraRun run = VmsAndRuns.getRun(client, name);
+    if (run.getStatus().getPhase() != EraRunPhase.Succeeded) {
+      throw new IllegalStateException(
+          "run "
+              + name
+              + " ended "
+              + run.getStatus().getPhase()
+              + ": "
+              + run.getStatus().getMessage());
+    }
   }
 
   private static long retainedHeapMib() {

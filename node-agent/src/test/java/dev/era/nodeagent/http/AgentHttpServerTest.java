@@ -96,10 +96,9 @@ class AgentHttpServerTest {
     log.onStdout(bytes("one\n"));
     CompletableFuture<HttpResponse<String>> followed = follow("/runs/ns/run/stdout");
 
-    log.onStdout(bytes("two\n"));
-    log.finish();
+    finishWith(log, "two\n");
 
-    assertThat(followed.get(30, TimeUnit.SECONDS).body()).isEqualTo("one\ntwo\n");
+    assertThat(answer(followed).body()).isEqualTo("one\ntwo\n");
   }
 
   @Test
@@ -107,18 +106,16 @@ class AgentHttpServerTest {
     mayArrive.set(true);
     CompletableFuture<HttpResponse<String>> followed = follow("/runs/ns/later/stdout");
 
-    RunLog log = logs.create("ns", "later", record());
-    log.onStdout(bytes("finally\n"));
-    log.finish();
+    finishWith(logs.create("ns", "later", record()), "finally\n");
 
-    assertThat(followed.get(30, TimeUnit.SECONDS).body()).isEqualTo("finally\n");
+    assertThat(answer(followed).body()).isEqualTo("finally\n");
   }
 
   @Test
   void followEndsAtOnceForARunThatWillNotComeHere() throws Exception {
     mayArrive.set(false);
 
-    HttpResponse<String> response = follow("/runs/ns/elsewhere/stdout").get(30, TimeUnit.SECONDS);
+    HttpResponse<String> response = answer(follow("/runs/ns/elsewhere/stdout"));
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEmpty();
@@ -138,7 +135,7 @@ class AgentHttpServerTest {
     assertThat(anonymous.body()).doesNotContain("secret");
     assertThat(get("/runs/ns/run/stdout", "Bearer stranger").statusCode()).isEqualTo(403);
     assertThat(get("/runs/other/run/stdout", READER).statusCode()).isEqualTo(403);
-    assertThat(follow("/runs/ns/run/stdout", "Bearer stranger").get(30, TimeUnit.SECONDS).body())
+    assertThat(answer(follow("/runs/ns/run/stdout", "Bearer stranger")).body())
         .doesNotContain("secret");
   }
 
@@ -161,22 +158,20 @@ class AgentHttpServerTest {
               HttpResponse.BodyHandlers.ofInputStream()));
     }
 
-    HttpResponse<String> refused = follow("/runs/ns/later/stdout").get(30, TimeUnit.SECONDS);
+    HttpResponse<String> refused = answer(follow("/runs/ns/later/stdout"));
     assertThat(refused.statusCode()).isEqualTo(429);
     assertThat(refused.headers().firstValue("Retry-After")).isPresent();
     assertThat(get("/runs/ns/run/stdout").statusCode())
         .as("short requests still get a thread")
         .isEqualTo(404);
 
-    RunLog later = logs.create("ns", "later", record());
-    later.onStdout(bytes("done\n"));
-    later.finish();
+    finishWith(logs.create("ns", "later", record()), "done\n");
     for (HttpResponse<InputStream> follower : waiting) {
       try (InputStream body = follower.body()) {
         assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("done\n");
       }
     }
-    assertThat(follow("/runs/ns/later/stdout").get(30, TimeUnit.SECONDS).statusCode())
+    assertThat(answer(follow("/runs/ns/later/stdout")).statusCode())
         .as("a finished follower frees its place")
         .isEqualTo(200);
   }
@@ -203,6 +198,18 @@ class AgentHttpServerTest {
             .header("Authorization", authorization)
             .build(),
         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  /** The whole response to a follow request, which ends when the log does. */
+  private static HttpResponse<String> answer(CompletableFuture<HttpResponse<String>> followed)
+      throws Exception {
+    return followed.get(30, TimeUnit.SECONDS);
+  }
+
+  /** Writes the last of a run's stdout and ends its log, as a run that exits does. */
+  private static void finishWith(RunLog log, String last) {
+    log.onStdout(bytes(last));
+    log.finish();
   }
 
   private URI uri(String path) {

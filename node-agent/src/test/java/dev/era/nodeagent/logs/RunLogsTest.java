@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.era.api.EraRunPhase;
 import dev.era.api.Reasons;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,14 +27,9 @@ class RunLogsTest {
   @Test
   void keepsTheFullLogOnDiskAndTheTailInMemory() throws Exception {
     RunLogs logs = logs();
-    RunLog log = logs.create("ns", "run", record("uid-1", "vm"));
-    log.onStdout(bytes("hello "));
-    log.onStdout(bytes("world"));
-    log.onStderr(bytes("oops"));
+    RunLog log = written(logs, "run", "oops", "hello ", "world");
 
-    assertThat(Files.readString(logs.file("ns", "run", RunLog.Stream.stdout)))
-        .isEqualTo("hello world");
-    assertThat(log.tail(RunLog.Stream.stdout).text()).isEqualTo("orld");
+    assertStdout(logs, "run", log, "hello world", "orld");
     assertThat(log.tail(RunLog.Stream.stdout).cut()).isTrue();
     assertThat(log.tail(RunLog.Stream.stderr).text()).isEqualTo("oops");
     assertThat(logs.view("ns", "run", RunLog.Stream.stdout))
@@ -49,15 +45,9 @@ class RunLogsTest {
   @Test
   void dropsWhatAGuestSendsPastTheLimitAndSaysSo() throws Exception {
     RunLogs logs = logs();
-    RunLog log = logs.create("ns", "flood", record("uid-1", "vm"));
-    log.onStdout(bytes("0123456789"));
-    log.onStdout(bytes("abcdefghij"));
-    log.onStdout(bytes("more"));
-    log.onStderr(bytes("fine"));
+    RunLog log = written(logs, "flood", "fine", "0123456789", "abcdefghij", "more");
 
-    assertThat(Files.readString(logs.file("ns", "flood", RunLog.Stream.stdout)))
-        .isEqualTo("0123456789abcdef");
-    assertThat(log.tail(RunLog.Stream.stdout).text()).isEqualTo("cdef");
+    assertStdout(logs, "flood", log, "0123456789abcdef", "cdef");
     assertThat(log.dropped(RunLog.Stream.stdout)).isTrue();
     assertThat(log.dropped(RunLog.Stream.stderr)).isFalse();
   }
@@ -109,8 +99,7 @@ class RunLogsTest {
         .as("byte 6 counts as written")
         .isLessThan(Duration.ofSeconds(5));
 
-    assertThat(Files.readString(logs.file("ns", "run", RunLog.Stream.stdout))).isEqualTo("abcdef");
-    assertThat(resumed.tail(RunLog.Stream.stdout).text()).isEqualTo("cdef");
+    assertStdout(logs, "run", resumed, "abcdef", "cdef");
     assertThat(resumed.tail(RunLog.Stream.stdout).cut()).isTrue();
     assertThat(resumed.tail(RunLog.Stream.stderr).text()).isEmpty();
     assertThat(logs.record("ns", "run"))
@@ -210,6 +199,23 @@ class RunLogsTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(RunLogs.validName("a/b")).isFalse();
     assertThat(RunLogs.validName("my-run.v2")).isTrue();
+  }
+
+  /** Creates the log of run ns/{@code name} and writes {@code stdout}'s chunks, then stderr. */
+  private static RunLog written(RunLogs logs, String name, String stderr, String... stdout) {
+    RunLog log = logs.create("ns", name, record("uid-1", "vm"));
+    for (String chunk : stdout) {
+      log.onStdout(bytes(chunk));
+    }
+    log.onStderr(bytes(stderr));
+    return log;
+  }
+
+  /** Checks the stdout of run ns/{@code name}: the whole of it on disk, and the tail in memory. */
+  private static void assertStdout(
+      RunLogs logs, String name, RunLog log, String onDisk, String tail) throws IOException {
+    assertThat(Files.readString(logs.file("ns", name, RunLog.Stream.stdout))).isEqualTo(onDisk);
+    assertThat(log.tail(RunLog.Stream.stdout).text()).isEqualTo(tail);
   }
 
   private static RunRecord record(String uid, String vm) {

@@ -25,6 +25,16 @@ class TtlVerdictTest {
     return vm;
   }
 
+  private static void running(EraVM vm, Instant bootedAt) {
+    vm.getStatus().setPhase(EraVMPhase.Running);
+    vm.getStatus().setBootedAt(Times.format(bootedAt));
+  }
+
+  private static void assertExpired(TtlVerdict verdict, String reason, boolean delete) {
+    assertThat(verdict.expiredReason()).contains(reason);
+    assertThat(verdict.delete()).as("deletes the VM").isEqualTo(delete);
+  }
+
   @Test
   void noTtlNoVerdict() {
     TtlVerdict verdict = TtlVerdict.of(new EraVM(), CREATED.plusSeconds(1_000_000));
@@ -38,23 +48,18 @@ class TtlVerdictTest {
     TtlVerdict before = TtlVerdict.of(vm, CREATED.plusSeconds(59));
     assertThat(before.expiredReason()).isEmpty();
     assertThat(before.nextCheck()).contains(CREATED.plusSeconds(60));
-    TtlVerdict after = TtlVerdict.of(vm, CREATED.plusSeconds(60));
-    assertThat(after.expiredReason()).contains(Reasons.ABSOLUTE_TIMEOUT);
-    assertThat(after.delete()).isTrue();
+    assertExpired(TtlVerdict.of(vm, CREATED.plusSeconds(60)), Reasons.ABSOLUTE_TIMEOUT, true);
   }
 
   @Test
   void idleCountsOnlyWhileRunningFromTheLastRun() {
     EraVM vm = vm(30L, null, "Stop");
     assertThat(TtlVerdict.of(vm, CREATED.plusSeconds(3600)).expiredReason()).isEmpty();
-    vm.getStatus().setPhase(EraVMPhase.Running);
-    vm.getStatus().setBootedAt(Times.format(CREATED.plusSeconds(100)));
+    running(vm, CREATED.plusSeconds(100));
     vm.getStatus().setLastRunAt(Times.format(CREATED.plusSeconds(200)));
     assertThat(TtlVerdict.of(vm, CREATED.plusSeconds(229)).nextCheck())
         .contains(CREATED.plusSeconds(230));
-    TtlVerdict idle = TtlVerdict.of(vm, CREATED.plusSeconds(230));
-    assertThat(idle.expiredReason()).contains(Reasons.IDLE_TIMEOUT);
-    assertThat(idle.delete()).isFalse();
+    assertExpired(TtlVerdict.of(vm, CREATED.plusSeconds(230)), Reasons.IDLE_TIMEOUT, false);
   }
 
   @Test
@@ -71,8 +76,7 @@ class TtlVerdictTest {
   @Test
   void theEarlierDeadlineIsTheNextCheck() {
     EraVM vm = vm(30L, 1000L, "Stop");
-    vm.getStatus().setPhase(EraVMPhase.Running);
-    vm.getStatus().setBootedAt(Times.format(CREATED.plusSeconds(10)));
+    running(vm, CREATED.plusSeconds(10));
     assertThat(TtlVerdict.of(vm, CREATED.plusSeconds(20)).nextCheck())
         .contains(CREATED.plusSeconds(40));
   }
