@@ -122,10 +122,6 @@ class EraRunValidatorTest {
 
   @Test
   void timeoutRange() {
-    assertThat(problems(s -> s.setTimeoutSeconds(0)))
-        .containsExactly("spec.timeoutSeconds: must be between 1 and 86400 (got 0)");
-    assertThat(problems(s -> s.setTimeoutSeconds(86401)))
-        .containsExactly("spec.timeoutSeconds: must be between 1 and 86400 (got 86401)");
-    assertThat(problems(s -> s.setTimeoutSeconds(86400))).isEmpty();
+    Bounds.assertRange(t -> problems(s -> s.setTimeoutSeconds(t)), "spec.timeoutSeconds", 1, 86400);
   }
 }

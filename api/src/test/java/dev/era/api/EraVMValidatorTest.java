@@ -62,11 +62,7 @@ class EraVMValidatorTest {
 
   @Test
   void cpuOutOfRange() {
-    assertThat(problems(s -> s.setCpu(0)))
-        .containsExactly("spec.cpu: must be between 1 and 64 (got 0)");
-    assertThat(problems(s -> s.setCpu(65)))
-        .containsExactly("spec.cpu: must be between 1 and 64 (got 65)");
-    assertThat(problems(s -> s.setCpu(64))).isEmpty();
+    Bounds.assertRange(c -> problems(s -> s.setCpu(c)), "spec.cpu", 1, 64);
   }
 
   @ParameterizedTest

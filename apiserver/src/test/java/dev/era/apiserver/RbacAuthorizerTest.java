@@ -3,6 +3,8 @@ package dev.era.apiserver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -36,30 +38,21 @@ class RbacAuthorizerTest {
     return "/apis/era.dev/v1alpha1/namespaces/" + namespace + "/eravms/vm";
   }
 
+  private static ObjectMeta meta(String namespace, String name) {
+    return new ObjectMetaBuilder().withNamespace(namespace).withName(name).build();
+  }
+
   private static HasMetadata clusterRole(String name, PolicyRule... rules) {
-    return new ClusterRoleBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .endMetadata()
-        .withRules(rules)
-        .build();
+    return new ClusterRoleBuilder().withMetadata(meta(null, name)).withRules(rules).build();
   }
 
   private static HasMetadata role(String namespace, String name, PolicyRule... rules) {
-    return new RoleBuilder()
-        .withNewMetadata()
-        .withNamespace(namespace)
-        .withName(name)
-        .endMetadata()
-        .withRules(rules)
-        .build();
+    return new RoleBuilder().withMetadata(meta(namespace, name)).withRules(rules).build();
   }
 
   private static HasMetadata clusterRoleBinding(String roleKind, String role, Subject... subjects) {
     return new ClusterRoleBindingBuilder()
-        .withNewMetadata()
-        .withName("b")
-        .endMetadata()
+        .withMetadata(meta(null, "b"))
         .withNewRoleRef("rbac.authorization.k8s.io", roleKind, role)
         .withSubjects(subjects)
         .build();
@@ -68,10 +61,7 @@ class RbacAuthorizerTest {
   private static HasMetadata roleBinding(
       String namespace, String roleKind, String role, Subject... subjects) {
     return new RoleBindingBuilder()
-        .withNewMetadata()
-        .withNamespace(namespace)
-        .withName("b")
-        .endMetadata()
+        .withMetadata(meta(namespace, "b"))
         .withNewRoleRef("rbac.authorization.k8s.io", roleKind, role)
         .withSubjects(subjects)
         .build();
@@ -81,6 +71,20 @@ class RbacAuthorizerTest {
     return new SubjectBuilder().withKind(kind).withName(name).withNamespace(namespace).build();
   }
 
+  /** A ClusterRole "read" of {@link #READ_VMS} and a ClusterRoleBinding of it to the subject. */
+  private static List<HasMetadata> readEverywhere(Subject subject) {
+    return List.of(
+        clusterRole("read", READ_VMS), clusterRoleBinding("ClusterRole", "read", subject));
+  }
+
+  /** A Role "read" of {@link #READ_VMS} and a RoleBinding of it to the subject. */
+  private static List<HasMetadata> readInNamespace(
+      String roleNamespace, String bindingNamespace, Subject subject) {
+    return List.of(
+        role(roleNamespace, "read", READ_VMS),
+        roleBinding(bindingNamespace, "Role", "read", subject));
+  }
+
   @Test
   void noRulesNoAccess() {
     assertThat(allows(List.of(), ALICE, "GET", vm("a"))).isFalse();
@@ -88,27 +92,17 @@ class RbacAuthorizerTest {
 
   @Test
   void aClusterRoleBindingGrantsEverywhereToItsUsersGroupsAndServiceAccounts() {
-    List<HasMetadata> toAlice =
-        List.of(
-            clusterRole("read", READ_VMS),
-            clusterRoleBinding("ClusterRole", "read", subject("User", "alice", null)));
+    List<HasMetadata> toAlice = readEverywhere(subject("User", "alice", null));
     assertThat(allows(toAlice, ALICE, "GET", vm("a"))).isTrue();
     assertThat(allows(toAlice, ALICE, "GET", vm("b"))).isTrue();
     assertThat(allows(toAlice, AGENT, "GET", vm("a"))).isFalse();
     assertThat(allows(toAlice, ALICE, "DELETE", vm("a"))).isFalse();
 
-    List<HasMetadata> toTeam =
-        List.of(
-            clusterRole("read", READ_VMS),
-            clusterRoleBinding("ClusterRole", "read", subject("Group", "team", null)));
+    List<HasMetadata> toTeam = readEverywhere(subject("Group", "team", null));
     assertThat(allows(toTeam, ALICE, "GET", vm("a"))).isTrue();
     assertThat(allows(toTeam, AGENT, "GET", vm("a"))).isFalse();
 
-    List<HasMetadata> toAgent =
-        List.of(
-            clusterRole("read", READ_VMS),
-            clusterRoleBinding(
-                "ClusterRole", "read", subject("ServiceAccount", "agent", "era-system")));
+    List<HasMetadata> toAgent = readEverywhere(subject("ServiceAccount", "agent", "era-system"));
     assertThat(allows(toAgent, AGENT, "GET", vm("a"))).isTrue();
     assertThat(allows(toAgent, UserInfo.serviceAccount("other", "agent"), "GET", vm("a")))
         .isFalse();
@@ -138,21 +132,13 @@ class RbacAuthorizerTest {
 
   @Test
   void aRoleBindingGrantsOnlyInItsNamespace() {
-    List<HasMetadata> policy =
-        List.of(
-            role("a", "read", READ_VMS),
-            roleBinding("a", "Role", "read", subject("User", "alice", null)));
+    List<HasMetadata> policy = readInNamespace("a", "a", subject("User", "alice", null));
 
     assertThat(allows(policy, ALICE, "GET", vm("a"))).isTrue();
     assertThat(allows(policy, ALICE, "GET", vm("b"))).isFalse();
     assertThat(
             allows(
-                List.of(
-                    role("b", "read", READ_VMS),
-                    roleBinding("a", "Role", "read", subject("User", "alice", null))),
-                ALICE,
-                "GET",
-                vm("a")))
+                readInNamespace("b", "a", subject("User", "alice", null)), ALICE, "GET", vm("a")))
         .as("a Role of another namespace")
         .isFalse();
   }
@@ -182,20 +168,11 @@ class RbacAuthorizerTest {
   @Test
   void aRoleBindingsServiceAccountDefaultsToItsNamespace() {
     List<HasMetadata> policy =
-        List.of(
-            role("era-system", "read", READ_VMS),
-            roleBinding("era-system", "Role", "read", subject("ServiceAccount", "agent", null)));
+        readInNamespace("era-system", "era-system", subject("ServiceAccount", "agent", null));
 
     assertThat(allows(policy, AGENT, "GET", vm("era-system"))).isTrue();
     assertThat(
-            allows(
-                List.of(
-                    clusterRole("read", READ_VMS),
-                    clusterRoleBinding(
-                        "ClusterRole", "read", subject("ServiceAccount", "agent", null))),
-                AGENT,
-                "GET",
-                vm("a")))
+            allows(readEverywhere(subject("ServiceAccount", "agent", null)), AGENT, "GET", vm("a")))
         .as("a ClusterRoleBinding has no namespace to default to")
         .isFalse();
   }

@@ -8,16 +8,20 @@ import dev.era.api.EraRun;
 import dev.era.api.EraRunValidator;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMValidator;
+import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
 /** The manifests in examples/ are valid ERA resources that belong together. */
 class ExamplesTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+  private static <T> T example(String file, Class<T> type) throws IOException {
+    return YAML.readValue(CliRunner.REPO_ROOT.resolve("examples").resolve(file).toFile(), type);
+  }
+
   @Test
   void theVmManifestIsAValidEraVm() throws Exception {
-    EraVM vm =
-        YAML.readValue(CliRunner.REPO_ROOT.resolve("examples/eravm.yaml").toFile(), EraVM.class);
+    EraVM vm = example("eravm.yaml", EraVM.class);
 
     assertThat(EraVMValidator.validate(vm.getSpec())).isEmpty();
     assertThat(vm.getMetadata().getName()).isEqualTo("sandbox");
@@ -25,8 +29,7 @@ class ExamplesTest {
 
   @Test
   void theRunManifestIsAValidEraRunInThatVm() throws Exception {
-    EraRun run =
-        YAML.readValue(CliRunner.REPO_ROOT.resolve("examples/erarun.yaml").toFile(), EraRun.class);
+    EraRun run = example("erarun.yaml", EraRun.class);
 
     assertThat(EraRunValidator.validate(run.getSpec())).isEmpty();
     assertThat(run.getSpec().getVmName()).isEqualTo("sandbox");
