@@ -8,30 +8,36 @@ import java.util.Locale;
 /**
  * Stands before the API as kube-apiserver's filters do: a request without a valid bearer token is
  * answered 401 (there is no anonymous access), one that RBAC does not allow 403, both with the
- * {@code Status} bodies kube-apiserver sends; the rest goes on to the API.
+ * {@code Status} bodies kube-apiserver sends. TokenReviews and SubjectAccessReviews, which ask
+ * about these same tokens and rules, are answered here ({@link AccessReviews}); the rest goes on to
+ * the API.
  */
 final class AccessControl extends Dispatcher {
   private final BearerTokens tokens;
   private final RbacAuthorizer rbac;
+  private final AccessReviews reviews;
   private final Dispatcher api;
 
   AccessControl(BearerTokens tokens, RbacAuthorizer rbac, Dispatcher api) {
     this.tokens = tokens;
     this.rbac = rbac;
+    this.reviews = new AccessReviews(tokens, rbac);
     this.api = api;
   }
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    RequestAttributes attributes;
     try {
-      check(request);
+      attributes = check(request);
     } catch (ApiException e) {
       return ApiDispatcher.json(e.code(), e.status());
     }
-    return api.dispatch(request);
+    return reviews.answer(request, attributes.path()).orElseGet(() -> api.dispatch(request));
   }
 
-  private void check(RecordedRequest request) {
+  /** Who asks for what, once they may. */
+  private RequestAttributes check(RecordedRequest request) {
     UserInfo user =
         tokens
             .authenticate(request.getHeader("Authorization"))
@@ -47,5 +53,6 @@ final class AccessControl extends Dispatcher {
     if (!rbac.allows(attributes)) {
       throw ApiException.forbidden(attributes);
     }
+    return attributes;
   }
 }

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewSpec;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewStatusBuilder;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
-import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.List;
@@ -21,40 +20,38 @@ import java.util.Optional;
  * authentication and authorization to this one (as kubelet and kube-rbac-proxy do with
  * kube-apiserver): the node agent uses them to decide who may read run logs. Both are create-only
  * and stored nowhere; the caller needs RBAC {@code create} on them, which {@link AccessControl}
- * checks before the request gets here. Every other request goes on to the API.
+ * checks before it asks for the answer here.
  */
-final class AccessReviews extends Dispatcher {
+final class AccessReviews {
   static final String TOKEN_REVIEWS = "/apis/authentication.k8s.io/v1/tokenreviews";
   static final String SUBJECT_ACCESS_REVIEWS = "/apis/authorization.k8s.io/v1/subjectaccessreviews";
 
   private final BearerTokens tokens;
   private final RbacAuthorizer rbac;
-  private final Dispatcher api;
 
-  AccessReviews(BearerTokens tokens, RbacAuthorizer rbac, Dispatcher api) {
+  AccessReviews(BearerTokens tokens, RbacAuthorizer rbac) {
     this.tokens = tokens;
     this.rbac = rbac;
-    this.api = api;
   }
 
-  @Override
-  public MockResponse dispatch(RecordedRequest request) {
-    String path = ApiDispatcher.url(request).encodedPath().replaceAll("/+$", "");
-    if (!path.equals(TOKEN_REVIEWS) && !path.equals(SUBJECT_ACCESS_REVIEWS)) {
-      return api.dispatch(request);
+  /** The answer to a request for one of the reviews; empty for any other path. */
+  Optional<MockResponse> answer(RecordedRequest request, String path) {
+    String review = path.replaceAll("/+$", "");
+    if (!review.equals(TOKEN_REVIEWS) && !review.equals(SUBJECT_ACCESS_REVIEWS)) {
+      return Optional.empty();
     }
     try {
       if (request.method() != HttpMethod.POST) {
-        throw ApiException.methodNotAllowed(path + " only takes POST (create)");
+        throw ApiException.methodNotAllowed(review + " only takes POST (create)");
       }
       String body = request.getBody() == null ? "" : request.getBody().readUtf8();
-      Object review =
-          path.equals(TOKEN_REVIEWS)
+      Object answer =
+          review.equals(TOKEN_REVIEWS)
               ? tokenReview(parse(body, TokenReview.class))
               : subjectAccessReview(parse(body, SubjectAccessReview.class));
-      return ApiDispatcher.json(201, review);
+      return Optional.of(ApiDispatcher.json(201, answer));
     } catch (ApiException e) {
-      return ApiDispatcher.json(e.code(), e.status());
+      return Optional.of(ApiDispatcher.json(e.code(), e.status()));
     }
   }
 

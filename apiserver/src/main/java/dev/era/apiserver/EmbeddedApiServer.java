@@ -126,13 +126,12 @@ public final class EmbeddedApiServer implements AutoCloseable {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, not " + port);
     }
-    RbacAuthorizer rbac = new RbacAuthorizer(RbacPolicy.load());
     http =
         ApiHttpServer.start(
             HOST,
             port,
             tls.keyCertOptions(),
-            new AccessControl(tokens, rbac, new AccessReviews(tokens, rbac, dispatcher)));
+            new AccessControl(tokens, new RbacAuthorizer(RbacPolicy.load()), dispatcher));
     try {
       if (client().namespaces().withName(DEFAULT_NAMESPACE).get() == null) {
         client()

@@ -332,7 +332,9 @@ public final class QemuLauncher implements Launcher {
 
   private void forget(QemuVm vm) {
     vms.remove(vm.id(), vm);
-    GuestNetworkGuard.release(VmPaths.of(config.stateDir(), vm.id()).cgroupName());
+    if (vm.spec().network() == GuestNetwork.FULL) {
+      GuestNetworkGuard.release(VmPaths.of(config.stateDir(), vm.id()).cgroupName());
+    }
   }
 
   /**

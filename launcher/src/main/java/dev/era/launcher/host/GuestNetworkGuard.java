@@ -53,6 +53,10 @@ public final class GuestNetworkGuard {
 
   private static final Pattern ADDRESS = Pattern.compile("[0-9A-Fa-f:.]+(/[0-9]{1,3})?");
 
+  /** Where cgroup v2 is mounted: read once, since mounts do not move under a running launcher. */
+  private static final Optional<Path> CGROUP2_MOUNT =
+      cgroup2Mount(readLines(Path.of("/proc/self/mounts")));
+
   private final Path parent;
 
   private GuestNetworkGuard(Path parent) {
@@ -68,7 +72,7 @@ public final class GuestNetworkGuard {
    */
   public static GuestNetworkGuard install(List<String> allowedCidrs) {
     Path mount =
-        cgroup2Mount(readLines(Path.of("/proc/self/mounts")))
+        CGROUP2_MOUNT
             .filter(m -> m.startsWith(NFT_CGROUP_ROOT))
             .orElseThrow(
                 () ->
@@ -143,7 +147,7 @@ public final class GuestNetworkGuard {
 
   /** Removes a VM's cgroup once its QEMU has ended (a cgroup with processes stays). */
   public static void release(String key) {
-    cgroup2Mount(readLines(Path.of("/proc/self/mounts")))
+    CGROUP2_MOUNT
         .map(mount -> mount.resolve(PARENT).resolve(key))
         .ifPresent(
             dir -> {

@@ -70,7 +70,7 @@ public final class AgentHttpServer implements AutoCloseable {
     this.followers = new Semaphore(maxFollowers);
     AtomicInteger threads = new AtomicInteger();
     int maxThreads = maxFollowers + SHORT_REQUEST_THREADS;
-    this.executor =
+    ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
             maxThreads,
             maxThreads,
@@ -82,7 +82,8 @@ public final class AgentHttpServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
+    pool.allowCoreThreadTimeOut(true);
+    this.executor = pool;
     server.setExecutor(executor);
     server.createContext("/healthz", this::health);
     server.createContext("/runs/", this::runLog);
