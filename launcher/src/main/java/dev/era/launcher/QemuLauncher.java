@@ -72,6 +72,7 @@ public final class QemuLauncher implements Launcher {
   private final AcceleratorProbe probe;
   private final ConcurrentHashMap<String, QemuVm> vms = new ConcurrentHashMap<>();
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
+  private final Set<String> saving = ConcurrentHashMap.newKeySet();
   private final Object adoptLock = new Object();
   private AcceleratorProbe.Result probeResult;
   private OptionalLong tscKhz;
@@ -265,7 +266,7 @@ public final class QemuLauncher implements Launcher {
     if (vm == null) {
       vm = spawn(command, StartKind.COLD_BOOT);
       vm.awaitReady(config.bootTimeout(), false);
-      save(vm, key);
+      save(vm, key, listener);
     }
     try {
       vm.renewIdentity(GuestIdentity.of(spec));
@@ -279,19 +280,26 @@ public final class QemuLauncher implements Launcher {
     return vm;
   }
 
-  /** A snapshot that cannot be written costs later starts their speed, not this VM its life. */
-  private void save(QemuVm vm, SnapshotKey key) {
+  /**
+   * A snapshot that cannot be written costs later starts their speed, not this VM its life. Of VMs
+   * of one shape that cold-boot at once, one saves; the others are not paused for nothing.
+   */
+  private void save(QemuVm vm, SnapshotKey key, StartListener listener) {
+    if (snapshots.find(key).isPresent() || !saving.add(key.hash())) {
+      return;
+    }
     long started = System.nanoTime();
     try {
       long bytes = vm.saveSnapshot(snapshots, key, SAVE_TIMEOUT);
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
       LOG.infof(
           "saved snapshot %s (%d MiB in %d ms) from VM %s",
-          snapshots.file(key).getFileName(),
-          bytes >> 20,
-          (System.nanoTime() - started) / 1_000_000,
-          vm.id());
+          snapshots.file(key).getFileName(), bytes >> 20, took.toMillis(), vm.id());
+      listener.snapshotSaved(snapshots.file(key), bytes, took);
     } catch (IOException | LaunchException e) {
       LOG.warnf("VM %s: cannot save a snapshot of its shape: %s", vm.id(), e.getMessage());
+    } finally {
+      saving.remove(key.hash());
     }
   }
 
