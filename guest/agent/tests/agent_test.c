@@ -1190,41 +1190,45 @@ static struct msg *identity(uint32_t id, size_t entropy, const char *hostname, c
     return m;
 }
 
+/* What a command sees as ERA_VM_ID, in brackets; "" when the command failed. */
+static const char *vm_id_seen(struct agent *a, uint32_t id, char *out, size_t size)
+{
+    struct result r = {0};
+    out[0] = 0;
+    if (request(a, shell(id, "echo \"[$ERA_VM_ID]\""), &r) == 0 && r.exit_code == 0 && r.out.len)
+        snprintf(out, size, "%.*s", (int)r.out.len, (const char *)r.out.data);
+    result_free(&r);
+    return out;
+}
+
 /* IDENTITY is checked whole before anything changes; once taken, commands see the VM id. (Host mode
  * leaves the host's entropy, clock and hostname alone: the VM ITs check those in a guest.) */
 static void t_identity(struct agent *a)
 {
+    static const struct {
+        size_t entropy;
+        const char *hostname, *vm_id, *error;
+    } refused[] = {
+        {0, "vm-a", "ns/a", "MISSING_FIELD"}, {16, "vm-a", "ns/a", "BAD_REQUEST"},
+        {600, "vm-a", "ns/a", "BAD_REQUEST"}, {32, "vm a", "ns/a", "BAD_REQUEST"},
+        {32, "vm-a", "", "BAD_REQUEST"},
+    };
     struct result r = {0};
-    CHECK(request(a, shell(40, "echo \"[$ERA_VM_ID]\""), &r) == 0 && r.out.len && strcmp((char *)r.out.data, "[]\n") == 0,
-          "before IDENTITY: '%s'", r.out.data);
-    result_free(&r);
-    CHECK(request(a, identity(41, 0, "vm-a", "ns/a"), &r) == 0 && strcmp(r.error, "MISSING_FIELD") == 0,
-          "no ENTROPY: '%s'", r.error);
-    result_free(&r);
-    CHECK(request(a, identity(42, 16, "vm-a", "ns/a"), &r) == 0 && strcmp(r.error, "BAD_REQUEST") == 0,
-          "16 bytes of ENTROPY: '%s'", r.error);
-    result_free(&r);
-    CHECK(request(a, identity(43, 600, "vm-a", "ns/a"), &r) == 0 && strcmp(r.error, "BAD_REQUEST") == 0,
-          "600 bytes of ENTROPY: '%s'", r.error);
-    result_free(&r);
-    CHECK(request(a, identity(44, 32, "vm a", "ns/a"), &r) == 0 && strcmp(r.error, "BAD_REQUEST") == 0,
-          "hostname 'vm a': '%s'", r.error);
-    result_free(&r);
-    CHECK(request(a, identity(45, 32, "vm-a", ""), &r) == 0 && strcmp(r.error, "BAD_REQUEST") == 0,
-          "empty VM_ID: '%s'", r.error);
-    result_free(&r);
-    CHECK(request(a, shell(46, "echo \"[$ERA_VM_ID]\""), &r) == 0 && r.out.len && strcmp((char *)r.out.data, "[]\n") == 0,
-          "after refused IDENTITYs: '%s'", r.out.data);
-    result_free(&r);
-    CHECK(request(a, identity(47, 64, "vm-a", "ns/a"), &r) == 0 && r.done && !r.error[0], "IDENTITY: %s %s", r.error,
+    char seen[64];
+    CHECK(strcmp(vm_id_seen(a, 40, seen, sizeof seen), "[]\n") == 0, "before IDENTITY: '%s'", seen);
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        CHECK(request(a, identity(41 + (uint32_t)i, refused[i].entropy, refused[i].hostname, refused[i].vm_id), &r) == 0 &&
+                  strcmp(r.error, refused[i].error) == 0,
+              "IDENTITY #%zu answered '%s', not %s", i, r.error, refused[i].error);
+        result_free(&r);
+    }
+    CHECK(strcmp(vm_id_seen(a, 50, seen, sizeof seen), "[]\n") == 0, "after refused IDENTITYs: '%s'", seen);
+    CHECK(request(a, identity(51, 64, "vm-a", "ns/a"), &r) == 0 && r.done && !r.error[0], "IDENTITY: %s %s", r.error,
           r.message);
     result_free(&r);
-    CHECK(request(a, identity(48, 32, "vm-b.example", "ns/b"), &r) == 0 && r.done && !r.error[0],
+    CHECK(request(a, identity(52, 32, "vm-b.example", "ns/b"), &r) == 0 && r.done && !r.error[0],
           "second IDENTITY: %s %s", r.error, r.message);
-    result_free(&r);
-    CHECK(request(a, shell(49, "echo \"[$ERA_VM_ID]\""), &r) == 0 && r.out.len &&
-              strcmp((char *)r.out.data, "[ns/b]\n") == 0,
-          "after IDENTITY: '%s'", r.out.data);
+    CHECK(strcmp(vm_id_seen(a, 53, seen, sizeof seen), "[ns/b]\n") == 0, "after IDENTITY: '%s'", seen);
 out:
     result_free(&r);
 }

@@ -58,7 +58,7 @@ public final class QemuLauncher implements Launcher {
    * A restore is ready in well under a second even under TCG; a snapshot whose guest hangs must not
    * hold a start for the whole boot timeout before it cold-boots.
    */
-  static final Duration RESTORE_TIMEOUT = Duration.ofSeconds(20);
+  private static final Duration RESTORE_TIMEOUT = Duration.ofSeconds(20);
 
   /** Writing a snapshot takes about 0.1 s per 64 MiB of guest memory in use. */
   private static final Duration SAVE_TIMEOUT = Duration.ofSeconds(30);
