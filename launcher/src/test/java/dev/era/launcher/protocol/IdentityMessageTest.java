@@ -17,19 +17,12 @@ class IdentityMessageTest {
     Arrays.fill(ENTROPY, (byte) 0xA5);
   }
 
-  private static byte[] bytes(Frame frame) throws Exception {
-    ByteBuffer buffer = FrameCodec.encode(frame);
-    byte[] out = new byte[buffer.remaining()];
-    buffer.get(out);
-    return out;
-  }
-
   @Test
   void encodesTheDocumentedLayout() throws Exception {
     IdentityMessage message =
         new IdentityMessage(ENTROPY, Instant.ofEpochSecond(1, 2), new GuestIdentity("ns/vm", "vm"));
 
-    byte[] wire = bytes(message.toFrame(9));
+    byte[] wire = FrameCodecTest.bytes(message.toFrame(9));
 
     ByteBuffer expected =
         ByteBuffer.allocate(4 + 5 + (5 + 32) + (5 + 8) + (5 + 2) + (5 + 5))
@@ -59,7 +52,8 @@ class IdentityMessageTest {
             Instant.parse("2026-12-05T10:00:00.123456789Z"),
             new GuestIdentity("team-a/worker-7", "worker-7.example"));
 
-    IdentityMessage received = IdentityMessage.of(FrameCodec.decode(bytes(sent.toFrame(3))));
+    IdentityMessage received =
+        IdentityMessage.of(FrameCodec.decode(FrameCodecTest.bytes(sent.toFrame(3))));
 
     assertThat(received.entropy()).containsExactly(ENTROPY);
     assertThat(received.time()).isEqualTo(sent.time());
