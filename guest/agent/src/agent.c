@@ -133,6 +133,9 @@ void agent_handle_frame(struct agent *a, const struct frame *f)
     case MSG_GET_FILE:
         file_get(a, f);
         break;
+    case MSG_IDENTITY:
+        identity_apply(a, f);
+        break;
     case MSG_SHUTDOWN:
         chan_send(a, msg_new(MSG_OK, f->id, 0));
         a->quit = 1;
@@ -194,7 +197,7 @@ static void shut_down(struct agent *a)
         ;
     close(a->work_fd); /* it would keep /work busy */
     sync();
-    if (a->persist && umount2(GUEST_WORK_DIR, 0) < 0)
+    if (a->persist_mounted && umount2(GUEST_WORK_DIR, 0) < 0)
         log_err("unmounting the persistent disk from %s: %s", GUEST_WORK_DIR, strerror(errno));
     reboot(RB_POWER_OFF);
 }

@@ -37,7 +37,9 @@ struct agent {
     const char *work_path;  /* where the work dir really is (host mode: --workdir) */
     int drop_privileges;    /* run commands as SANDBOX_ID (off only when host mode is not root) */
     int is_init;            /* PID 1 of a VM: SHUTDOWN powers off */
-    int persist;            /* /work is the persistent disk: unmount it on SHUTDOWN */
+    int persist;            /* era.persist=1: the persistent disk goes on /work at the first IDENTITY */
+    int persist_mounted;    /* it is there: unmount it on SHUTDOWN */
+    char *vm_id;            /* from IDENTITY; commands see it as ERA_VM_ID */
     int cgroups;            /* each command runs in its own cgroup, killed whole when it ends (guest mode) */
 
     struct exec *execs;
@@ -110,6 +112,9 @@ void exec_detach_all(struct agent *a);
 /* The EXIT of command `id` reached the host: the command is forgotten. */
 void exec_delivered(struct agent *a, uint32_t id);
 void exec_kill_all(struct agent *a);
+
+/* identity.c */
+void identity_apply(struct agent *a, const struct frame *f);
 
 /* files.c */
 void file_put(struct agent *a, const struct frame *f);

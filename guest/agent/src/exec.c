@@ -89,19 +89,24 @@ static void free_strs(char **v)
 }
 
 /* The default environment with the request's ENV entries on top (same name: replaced). */
-static char **build_env(struct req *r, const char *home)
+static char **build_env(struct req *r, const char *home, const char *vm_id)
 {
     size_t n;
     char **extra = req_strs(r, TAG_ENV, "ENV", &n);
     if (!extra)
         return NULL;
-    char **env = xcalloc(n + 4, sizeof *env);
+    char **env = xcalloc(n + 5, sizeof *env);
     size_t len = 0;
     env[len++] = xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     size_t hl = strlen(home) + 6;
     env[len] = xmalloc(hl);
     snprintf(env[len++], hl, "HOME=%s", home);
     env[len++] = xstrdup("LANG=C.UTF-8");
+    if (vm_id) {
+        size_t il = strlen(vm_id) + 11;
+        env[len] = xmalloc(il);
+        snprintf(env[len++], il, "ERA_VM_ID=%s", vm_id);
+    }
     for (size_t i = 0; i < n; i++) {
         char *eq = strchr(extra[i], '=');
         if (!eq || eq == extra[i]) {
@@ -433,7 +438,7 @@ void exec_start(struct agent *a, const struct frame *f)
     char *cwd_field = req_str(&r, TAG_CWD, "CWD", 0);
     uint32_t timeout = req_u32(&r, TAG_TIMEOUT_MS, "TIMEOUT_MS", 0, 0);
     uint32_t max_output = req_u32(&r, TAG_MAX_OUTPUT, "MAX_OUTPUT", 0, DEFAULT_MAX_OUTPUT);
-    char **env = r.failed ? NULL : build_env(&r, a->work_path);
+    char **env = r.failed ? NULL : build_env(&r, a->work_path, a->vm_id);
     char *cwd = r.failed ? NULL : resolve_cwd(a, cwd_field);
     if (!r.failed)
         launch(a, f, argv, env, cwd, timeout, max_output);

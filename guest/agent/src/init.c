@@ -2,10 +2,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -198,11 +200,21 @@ static int mount_root(void)
     return -1;
 }
 
-static int mount_persistent_work(void)
+int init_mount_persistent_work(void)
 {
     char dev[300];
     if (find_disk(PERSIST_SERIAL, dev, sizeof dev) < 0)
         return -1;
+    /* A guest restored from a snapshot may still cache blocks it read from the template's disk (the
+     * partition scan): drop them, or ext4 would mount from a stale superblock. */
+    int fd = open(dev, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ioctl(fd, BLKFLSBUF, 0) < 0) {
+        log_err("dropping the cached blocks of %s: %s", dev, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
     if (mount(dev, GUEST_WORK_DIR, "ext4", NOSUID_NODEV, NULL) < 0) {
         log_err("mounting the persistent disk %s on " GUEST_WORK_DIR ": %s (is it formatted as ext4?)", dev,
                 strerror(errno));
@@ -248,9 +260,8 @@ static int mount_runtime(const struct boot_options *o)
     symlink("/proc/self/fd/0", "/dev/stdin");
     symlink("/proc/self/fd/1", "/dev/stdout");
     symlink("/proc/self/fd/2", "/dev/stderr");
-    if (o->persist)
-        rc |= mount_persistent_work();
-    else
+    /* The persistent disk waits for IDENTITY (identity.c): a snapshot must not hold it mounted. */
+    if (!o->persist)
         rc |= mount_fs("tmpfs", GUEST_WORK_DIR, "tmpfs", NOSUID_NODEV, "mode=0755,uid=65532,gid=65532");
     /* What systemd would set: a command cannot trick the root agent through links in /tmp or /work. */
     write_sysctl("/proc/sys/fs/protected_symlinks", "1");
@@ -278,6 +289,6 @@ int init_system(struct boot_options *opts)
         return -1;
     harden_kernel();
     log_info("system up in %llu ms (network %s, %s /work)", (unsigned long long)(now_ms() - start),
-             opts->net_full ? "full" : "none", opts->persist ? "persistent" : "tmpfs");
+             opts->net_full ? "full" : "none", opts->persist ? "persistent (at IDENTITY)" : "tmpfs");
     return 0;
 }

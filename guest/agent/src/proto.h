@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 #define FRAME_HEADER 9              /* length (4) + type (1) + id (4) */
 #define FRAME_MIN_LENGTH 5          /* the length field counts type and id */
 #define MAX_PAYLOAD (1u << 20)
@@ -14,7 +14,7 @@
 
 enum msg_type {
     MSG_HELLO = 0x01, MSG_PING = 0x02, MSG_EXEC = 0x10, MSG_KILL = 0x11, MSG_ATTACH = 0x12,
-    MSG_PUT_FILE = 0x20, MSG_GET_FILE = 0x21, MSG_SHUTDOWN = 0x30,
+    MSG_PUT_FILE = 0x20, MSG_GET_FILE = 0x21, MSG_SHUTDOWN = 0x30, MSG_IDENTITY = 0x31,
     MSG_OK = 0x80, MSG_HELLO_REPLY = 0x81, MSG_PONG = 0x82, MSG_ERROR = 0x83,
     MSG_STARTED = 0x90, MSG_STDOUT = 0x91, MSG_STDERR = 0x92, MSG_EXIT = 0x93,
     MSG_FILE_DATA = 0xA1,
@@ -24,7 +24,7 @@ enum tag {
     TAG_VERSION = 1, TAG_AGENT, TAG_ARGV, TAG_SHELL, TAG_ENV, TAG_CWD, TAG_STDIN, TAG_TIMEOUT_MS,
     TAG_MAX_OUTPUT, TAG_PATH, TAG_MODE, TAG_OFFSET, TAG_DATA, TAG_EXIT_CODE, TAG_SIGNAL, TAG_TIMED_OUT,
     TAG_STDOUT_TRUNCATED, TAG_STDERR_TRUNCATED, TAG_MESSAGE, TAG_TARGET, TAG_SIZE, TAG_PID,
-    TAG_DURATION_MS, TAG_CODE,
+    TAG_DURATION_MS, TAG_CODE, TAG_ENTROPY, TAG_TIME_NS, TAG_HOSTNAME, TAG_VM_ID,
 };
 
 static inline uint32_t get_be32(const uint8_t *p)

@@ -475,8 +475,9 @@ static void t_hello_and_ping(struct agent *a)
     CHECK(strncmp(fstr(&f, TAG_AGENT, agent_name, sizeof agent_name), "era-agent ", 10) == 0, "agent %s", agent_name);
     CHECK(ping_ok(a, 6), "PING got no PONG");
     m = msg_new(MSG_HELLO, 7, 16);
-    msg_add_u32(m, TAG_VERSION, 2);
-    CHECK(request(a, m, &r) == 0 && strcmp(r.error, "VERSION") == 0, "HELLO v2 answered with '%s'", r.error);
+    msg_add_u32(m, TAG_VERSION, PROTO_VERSION + 1);
+    CHECK(request(a, m, &r) == 0 && strcmp(r.error, "VERSION") == 0, "HELLO v%d answered with '%s'", PROTO_VERSION + 1,
+          r.error);
 out:
     free_frame(&f);
     result_free(&r);
@@ -1175,6 +1176,63 @@ out:
     result_free(&r);
 }
 
+static struct msg *identity(uint32_t id, size_t entropy, const char *hostname, const char *vm_id)
+{
+    uint8_t seed[600];
+    for (size_t i = 0; i < sizeof seed; i++)
+        seed[i] = (uint8_t)(i * 7 + id);
+    struct msg *m = msg_new(MSG_IDENTITY, id, 700);
+    if (entropy)
+        msg_add(m, TAG_ENTROPY, seed, (uint32_t)entropy);
+    msg_add_u64(m, TAG_TIME_NS, 1700000000ull * 1000000000ull);
+    msg_add_str(m, TAG_HOSTNAME, hostname);
+    msg_add_str(m, TAG_VM_ID, vm_id);
+    return m;
+}
+
+/* What a command sees as ERA_VM_ID, in brackets; "" when the command failed. */
+static const char *vm_id_seen(struct agent *a, uint32_t id, char *out, size_t size)
+{
+    struct result r = {0};
+    out[0] = 0;
+    if (request(a, shell(id, "echo \"[$ERA_VM_ID]\""), &r) == 0 && r.exit_code == 0 && r.out.len)
+        snprintf(out, size, "%.*s", (int)r.out.len, (const char *)r.out.data);
+    result_free(&r);
+    return out;
+}
+
+/* IDENTITY is checked whole before anything changes; once taken, commands see the VM id. (Host mode
+ * leaves the host's entropy, clock and hostname alone: the VM ITs check those in a guest.) */
+static void t_identity(struct agent *a)
+{
+    static const struct {
+        size_t entropy;
+        const char *hostname, *vm_id, *error;
+    } refused[] = {
+        {0, "vm-a", "ns/a", "MISSING_FIELD"}, {16, "vm-a", "ns/a", "BAD_REQUEST"},
+        {600, "vm-a", "ns/a", "BAD_REQUEST"}, {32, "vm a", "ns/a", "BAD_REQUEST"},
+        {32, "vm-a", "", "BAD_REQUEST"},
+    };
+    struct result r = {0};
+    char seen[64];
+    CHECK(strcmp(vm_id_seen(a, 40, seen, sizeof seen), "[]\n") == 0, "before IDENTITY: '%s'", seen);
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        CHECK(request(a, identity(41 + (uint32_t)i, refused[i].entropy, refused[i].hostname, refused[i].vm_id), &r) == 0 &&
+                  strcmp(r.error, refused[i].error) == 0,
+              "IDENTITY #%zu answered '%s', not %s", i, r.error, refused[i].error);
+        result_free(&r);
+    }
+    CHECK(strcmp(vm_id_seen(a, 50, seen, sizeof seen), "[]\n") == 0, "after refused IDENTITYs: '%s'", seen);
+    CHECK(request(a, identity(51, 64, "vm-a", "ns/a"), &r) == 0 && r.done && !r.error[0], "IDENTITY: %s %s", r.error,
+          r.message);
+    result_free(&r);
+    CHECK(request(a, identity(52, 32, "vm-b.example", "ns/b"), &r) == 0 && r.done && !r.error[0],
+          "second IDENTITY: %s %s", r.error, r.message);
+    CHECK(strcmp(vm_id_seen(a, 53, seen, sizeof seen), "[ns/b]\n") == 0, "after IDENTITY: '%s'", seen);
+out:
+    result_free(&r);
+}
+
 struct test {
     const char *name;
     void (*fn)(struct agent *);
@@ -1204,6 +1262,7 @@ static const struct test tests[] = {
     {"oversized frame", t_oversized_frame, 0},
     {"kill", t_kill, 0},
     {"processes left behind", t_leftover_processes, 0},
+    {"identity", t_identity, 0},
     {"shutdown", t_shutdown, 0},
     {"host disconnect ends host mode", t_host_disconnect, 0},
     {"reconnect", t_reconnect, 1},

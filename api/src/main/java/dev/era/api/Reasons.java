@@ -41,6 +41,13 @@ public final class Reasons {
   public static final String BOOT_FAILED = "BootFailed";
   public static final String VM_DIED = "VMDied";
   public static final String GUEST_READY = "GuestReady";
+
+  /**
+   * Warning event: the node's snapshot for the VM's shape could not be restored; it was deleted and
+   * the VM cold-booted (and saved a fresh one).
+   */
+  public static final String SNAPSHOT_DISCARDED = "SnapshotDiscarded";
+
   public static final String KVM = "KVM";
   public static final String TCG = "TCG";
 

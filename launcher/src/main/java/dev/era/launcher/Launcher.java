@@ -22,10 +22,15 @@ public interface Launcher extends AutoCloseable {
   }
 
   /**
-   * Validates the spec, builds the image if needed, boots the VM and returns once the guest agent
-   * answers.
+   * Validates the spec, builds the image if needed, starts the VM (restored from the snapshot of
+   * its shape, else booted) and returns once the guest agent answers and has taken the VM's {@link
+   * GuestIdentity}.
    */
-  VmHandle start(VmSpec spec);
+  VmHandle start(VmSpec spec, StartListener listener);
+
+  default VmHandle start(VmSpec spec) {
+    return start(spec, StartListener.SILENT);
+  }
 
   /** The running VM with this id, if any (re-adopted from the state directory if needed). */
   Optional<VmHandle> find(String id);

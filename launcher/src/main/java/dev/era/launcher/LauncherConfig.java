@@ -13,7 +13,8 @@ import java.util.Optional;
  *
  * @param stateDir VMs' runtime files ({@code vms/<id>/}) and persistent disks ({@code
  *     disks/<id>.img})
- * @param cacheDir guest images and the accelerator probe's outcome
+ * @param cacheDir guest snapshots ({@code snapshots/}), the accelerator probe's outcome and, by
+ *     default, guest images
  * @param accelerator a forced accelerator, or empty to probe
  * @param bootTimeout how long a boot may take to reach the guest agent
  * @param maxVcpus the most vCPUs one guest may have, at most the host's cores; 0 means the host's

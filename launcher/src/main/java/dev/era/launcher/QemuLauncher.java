@@ -13,6 +13,8 @@ import dev.era.launcher.qemu.ProcessWatcher;
 import dev.era.launcher.qemu.QemuBinary;
 import dev.era.launcher.qemu.QemuCommand;
 import dev.era.launcher.qemu.QemuVm;
+import dev.era.launcher.qemu.SnapshotKey;
+import dev.era.launcher.qemu.Snapshots;
 import dev.era.launcher.qemu.SpecValidator;
 import dev.era.launcher.qemu.StateFiles;
 import dev.era.launcher.qemu.VmPaths;
@@ -52,18 +54,30 @@ public final class QemuLauncher implements Launcher {
 
   private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
+  /**
+   * A restore is ready in well under a second even under TCG; a snapshot whose guest hangs must not
+   * hold a start for the whole boot timeout before it cold-boots.
+   */
+  private static final Duration RESTORE_TIMEOUT = Duration.ofSeconds(20);
+
+  /** Writing a snapshot takes about 0.1 s per 64 MiB of guest memory in use. */
+  private static final Duration SAVE_TIMEOUT = Duration.ofSeconds(30);
+
   private final LauncherConfig config;
   private final GuestImages images;
   private final PersistentDisks disks;
+  private final Snapshots snapshots;
   private final ScheduledExecutorService scheduler;
   private final ProcessWatcher watcher;
   private final AcceleratorProbe probe;
   private final ConcurrentHashMap<String, QemuVm> vms = new ConcurrentHashMap<>();
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
+  private final Set<String> saving = ConcurrentHashMap.newKeySet();
   private final Object adoptLock = new Object();
   private AcceleratorProbe.Result probeResult;
   private OptionalLong tscKhz;
   private Path qemu;
+  private String qemuVersion;
   private volatile boolean closed;
   private GuestNetworkGuard networkGuard;
 
@@ -75,6 +89,7 @@ public final class QemuLauncher implements Launcher {
     this.config = config;
     this.images = images;
     this.disks = new PersistentDisks(config.stateDir());
+    this.snapshots = new Snapshots(config.cacheDir());
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -114,7 +129,7 @@ public final class QemuLauncher implements Launcher {
   }
 
   @Override
-  public VmHandle start(VmSpec spec) {
+  public VmHandle start(VmSpec spec, StartListener listener) {
     ensureOpen();
     validate(spec);
     Path qemuBinary = qemu();
@@ -132,7 +147,7 @@ public final class QemuLauncher implements Launcher {
                 + "): stop it or pick another id");
       }
       GuestImage image = images.ensure(spec.language(), ProgressListener.SILENT);
-      QemuVm vm = boot(qemuBinary, spec, image, accelerator(), config.bootTimeout());
+      QemuVm vm = restoreOrBoot(qemuBinary, spec, image, listener);
       vms.put(spec.id(), vm);
       if (!vm.isAlive()) {
         vms.remove(spec.id(), vm);
@@ -222,44 +237,129 @@ public final class QemuLauncher implements Launcher {
     VmPaths.of(config.stateDir(), spec.id()).checkSocketPathLength();
   }
 
+  /**
+   * Restores the snapshot of the VM's shape, else cold-boots and saves one from this boot (before
+   * the guest has an identity or ran anything), then gives the guest its identity.
+   */
+  private QemuVm restoreOrBoot(
+      Path qemuBinary, VmSpec spec, GuestImage image, StartListener listener) {
+    QemuCommand command = command(qemuBinary, spec, image, accelerator());
+    SnapshotKey key = SnapshotKey.of(command, qemuVersion());
+    Optional<Path> snapshot = snapshots.find(key);
+    QemuVm vm = null;
+    if (snapshot.isPresent()) {
+      try {
+        vm = spawn(command, StartKind.SNAPSHOT_RESTORE);
+        vm.awaitRestored(snapshot.get(), min(config.bootTimeout(), RESTORE_TIMEOUT));
+      } catch (LaunchException e) {
+        vm = null;
+        snapshots.discard(key);
+        String message =
+            "the snapshot "
+                + snapshot.get().getFileName()
+                + " could not be restored and was discarded; cold-booting instead: "
+                + e.getMessage();
+        LOG.warnf("VM %s: %s", spec.id(), message);
+        listener.snapshotDiscarded(message);
+      }
+    }
+    if (vm == null) {
+      vm = spawn(command, StartKind.COLD_BOOT);
+      vm.awaitReady(config.bootTimeout(), false);
+      save(vm, key, listener);
+    }
+    try {
+      vm.renewIdentity(GuestIdentity.of(spec));
+    } catch (LaunchException e) {
+      vm.kill();
+      throw new LaunchException(
+          "VM " + spec.id() + " did not take its identity: " + e.getMessage(), e);
+    }
+    LOG.debugf(
+        "VM %s ready (pid %d, %s, %s)", spec.id(), vm.pid(), vm.accelerator(), vm.startKind());
+    return vm;
+  }
+
+  /**
+   * A snapshot that cannot be written costs later starts their speed, not this VM its life. Of VMs
+   * of one shape that cold-boot at once, one saves; the others are not paused for nothing.
+   */
+  private void save(QemuVm vm, SnapshotKey key, StartListener listener) {
+    if (snapshots.find(key).isPresent() || !saving.add(key.hash())) {
+      return;
+    }
+    long started = System.nanoTime();
+    try {
+      long bytes = vm.saveSnapshot(snapshots, key, SAVE_TIMEOUT);
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      LOG.infof(
+          "saved snapshot %s (%d MiB in %d ms) from VM %s",
+          snapshots.file(key).getFileName(), bytes >> 20, took.toMillis(), vm.id());
+      listener.snapshotSaved(snapshots.file(key), bytes, took);
+    } catch (IOException | LaunchException e) {
+      LOG.warnf("VM %s: cannot save a snapshot of its shape: %s", vm.id(), e.getMessage());
+    } finally {
+      saving.remove(key.hash());
+    }
+  }
+
+  /** Boots a VM from its kernel and waits for the agent, without snapshot or identity. */
   private QemuVm boot(
       Path qemuBinary,
       VmSpec spec,
       GuestImage image,
       QemuAccelerator accelerator,
       Duration timeout) {
-    VmPaths paths = VmPaths.of(config.stateDir(), spec.id());
-    createFreshDir(paths.dir());
+    QemuVm vm = spawn(command(qemuBinary, spec, image, accelerator), StartKind.COLD_BOOT);
+    vm.awaitReady(timeout, false);
+    return vm;
+  }
+
+  private QemuCommand command(
+      Path qemuBinary, VmSpec spec, GuestImage image, QemuAccelerator accelerator) {
     Optional<Path> disk =
         spec.persistMib() > 0
             ? Optional.of(disks.ensure(spec.id(), spec.persistMib()))
             : Optional.empty();
-    QemuCommand command =
-        new QemuCommand(
-            qemuBinary,
-            spec,
-            image,
-            accelerator,
-            paths,
-            disk,
-            tscKhz(),
-            config.guestCommandsAsRoot());
+    return new QemuCommand(
+        qemuBinary,
+        spec,
+        image,
+        accelerator,
+        VmPaths.of(config.stateDir(), spec.id()),
+        disk,
+        tscKhz(),
+        config.guestCommandsAsRoot());
+  }
+
+  /**
+   * Starts QEMU in a fresh VM directory and records it; a restore starts it with {@code -incoming
+   * defer}, to load the snapshot over QMP.
+   */
+  private QemuVm spawn(QemuCommand command, StartKind kind) {
+    VmSpec spec = command.spec();
+    VmPaths paths = command.paths();
+    createFreshDir(paths.dir());
+    List<String> argv = new ArrayList<>(command.argv());
+    if (kind == StartKind.SNAPSHOT_RESTORE) {
+      argv.addAll(List.of("-incoming", "defer"));
+    }
     Optional<Path> cgroup =
         spec.network() == GuestNetwork.FULL
             ? Optional.of(networkGuard().cgroupProcs(paths.cgroupName()))
             : Optional.empty();
-    VmProcess process = VmProcess.spawn(command.argv(), paths, cgroup);
+    VmProcess process = VmProcess.spawn(argv, paths, cgroup);
     VmState state =
         new VmState(
             VmState.CURRENT_VERSION,
             process.pid(),
             spec,
-            accelerator,
+            command.accelerator(),
             paths.agentSocket().toString(),
             paths.qmpSocket().toString(),
             paths.consoleLog().toString(),
             Instant.now(),
-            image.key());
+            command.image().key());
     try {
       StateFiles.write(paths.stateFile(), state);
     } catch (LaunchException e) {
@@ -272,10 +372,7 @@ public final class QemuLauncher implements Launcher {
       deleteTree(paths.dir());
       throw e;
     }
-    QemuVm vm = new QemuVm(state, paths, process, scheduler, this::forget);
-    vm.awaitReady(timeout, false);
-    LOG.debugf("VM %s ready (pid %d, %s)", spec.id(), process.pid(), accelerator);
-    return vm;
+    return new QemuVm(state, paths, process, kind, scheduler, this::forget);
   }
 
   /**
@@ -306,7 +403,8 @@ public final class QemuLauncher implements Launcher {
         removeDead(paths, state.isEmpty());
         return Optional.empty();
       }
-      QemuVm vm = new QemuVm(state.get(), paths, process.get(), scheduler, this::forget);
+      QemuVm vm =
+          new QemuVm(state.get(), paths, process.get(), StartKind.ADOPTED, scheduler, this::forget);
       vm.awaitReady(ADOPT_TIMEOUT, true);
       vms.put(id, vm);
       LOG.infof("re-adopted VM %s (pid %d)", id, vm.pid());
@@ -354,6 +452,13 @@ public final class QemuLauncher implements Launcher {
     return qemu;
   }
 
+  private synchronized String qemuVersion() {
+    if (qemuVersion == null) {
+      qemuVersion = QemuBinary.version(qemu());
+    }
+    return qemuVersion;
+  }
+
   /** Read once per launcher: the kernel log does not change while the host runs. */
   private synchronized OptionalLong tscKhz() {
     if (tscKhz == null) {
@@ -371,6 +476,10 @@ public final class QemuLauncher implements Launcher {
     if (closed) {
       throw new LaunchException("this launcher was closed: create a new one");
     }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static long freeMib(Path stateDir) {

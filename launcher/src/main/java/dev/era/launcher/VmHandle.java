@@ -24,6 +24,17 @@ public interface VmHandle {
 
   boolean isAlive();
 
+  /** Whether this VM was booted or restored from a snapshot. */
+  StartKind startKind();
+
+  /**
+   * Gives the guest fresh entropy (its kernel's random generator is reseeded), the host's time, a
+   * hostname and a VM id (commands see it as {@code ERA_VM_ID}), and waits until the guest has
+   * taken them. A launcher does this before it hands out a VM; call it again to hand a running
+   * guest to a new owner. Two guests restored from one snapshot share no random state afterwards.
+   */
+  void renewIdentity(GuestIdentity identity);
+
   /** Completes when the QEMU process ends, whoever ended it. */
   CompletableFuture<VmExit> onExit();
 

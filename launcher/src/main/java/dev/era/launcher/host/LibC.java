@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
 
 /** The few libc calls the JDK does not offer. */
 interface LibC extends Library {
@@ -18,7 +19,31 @@ interface LibC extends Library {
   int ECHILD = 10;
   int EPIPE = 32;
 
+  int O_WRONLY = 1;
+  int O_CREAT = 0100;
+  int O_TRUNC = 01000;
+  int AF_UNIX = 1;
+  int SOCK_STREAM = 1;
+  int SOCK_CLOEXEC = 02000000;
+  int SOL_SOCKET = 1;
+  int SCM_RIGHTS = 1;
+  int SO_RCVTIMEO = 20;
+  int SO_SNDTIMEO = 21;
+  int MSG_NOSIGNAL = 0x4000;
+
   int open(String path, int flags) throws LastErrorException;
+
+  int open(String path, int flags, int mode) throws LastErrorException;
+
+  int socket(int domain, int type, int protocol) throws LastErrorException;
+
+  int connect(int fd, byte[] address, int length) throws LastErrorException;
+
+  int setsockopt(int fd, int level, int name, byte[] value, int length) throws LastErrorException;
+
+  NativeLong send(int fd, byte[] buffer, NativeLong count, int flags) throws LastErrorException;
+
+  NativeLong sendmsg(int fd, Pointer message, int flags) throws LastErrorException;
 
   int close(int fd) throws LastErrorException;
 

@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class FrameCodec {
   /** The protocol version this launcher speaks. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   public static final int MAX_PAYLOAD = 1 << 20;
 

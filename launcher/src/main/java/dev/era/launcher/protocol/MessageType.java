@@ -3,7 +3,7 @@ package dev.era.launcher.protocol;
 import java.util.Optional;
 
 /**
- * Frame types of guest protocol version 1 (docs/guest-protocol.md). Replies have the high bit set.
+ * Frame types of guest protocol version 2 (docs/guest-protocol.md). Replies have the high bit set.
  */
 public enum MessageType {
   HELLO(0x01),
@@ -14,6 +14,7 @@ public enum MessageType {
   PUT_FILE(0x20),
   GET_FILE(0x21),
   SHUTDOWN(0x30),
+  IDENTITY(0x31),
   OK(0x80),
   HELLO_REPLY(0x81),
   PONG(0x82),

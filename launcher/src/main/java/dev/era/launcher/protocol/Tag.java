@@ -1,6 +1,6 @@
 package dev.era.launcher.protocol;
 
-/** Field tags of guest protocol version 1 (docs/guest-protocol.md). */
+/** Field tags of guest protocol version 2 (docs/guest-protocol.md). */
 public enum Tag {
   VERSION(1),
   AGENT(2),
@@ -25,7 +25,11 @@ public enum Tag {
   SIZE(21),
   PID(22),
   DURATION_MS(23),
-  CODE(24);
+  CODE(24),
+  ENTROPY(25),
+  TIME_NS(26),
+  HOSTNAME(27),
+  VM_ID(28);
 
   private final int code;
 

@@ -3,8 +3,10 @@ package dev.era.launcher.qemu;
 import dev.era.launcher.ExecListener;
 import dev.era.launcher.ExecRequest;
 import dev.era.launcher.Execution;
+import dev.era.launcher.GuestIdentity;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.QemuAccelerator;
+import dev.era.launcher.StartKind;
 import dev.era.launcher.VmExit;
 import dev.era.launcher.VmHandle;
 import dev.era.launcher.VmSpec;
@@ -13,16 +15,19 @@ import dev.era.launcher.guest.Futures;
 import dev.era.launcher.guest.GuestConnection;
 import dev.era.launcher.guest.GuestFiles;
 import dev.era.launcher.protocol.Frame;
+import dev.era.launcher.protocol.IdentityMessage;
 import dev.era.launcher.protocol.MessageType;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
+import dev.failsafe.function.CheckedSupplier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -53,6 +58,11 @@ public final class QemuVm implements VmHandle {
   static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
   private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+
+  /** What IDENTITY carries: as much as a CRNG key, twice. */
+  private static final int ENTROPY_BYTES = 64;
+
+  private static final SecureRandom ENTROPY = new SecureRandom();
   private static final Duration QUIT_WAIT = Duration.ofSeconds(1);
 
   private enum State {
@@ -68,6 +78,7 @@ public final class QemuVm implements VmHandle {
   private final VmProcess process;
   private final ScheduledExecutorService scheduler;
   private final Consumer<QemuVm> onGone;
+  private final StartKind startKind;
   private final AtomicReference<State> state = new AtomicReference<>(State.BOOTING);
   private final CompletableFuture<VmExit> onExit = new CompletableFuture<>();
   private volatile boolean requested;
@@ -76,15 +87,19 @@ public final class QemuVm implements VmHandle {
   private volatile LastWords lastWords;
 
   /**
+   * @param startKind how QEMU was started: to boot, to restore a snapshot, or by an earlier
+   *     launcher
    * @param onGone called once QEMU has ended and the runtime files are gone
    */
   public QemuVm(
       VmState record,
       VmPaths paths,
       VmProcess process,
+      StartKind startKind,
       ScheduledExecutorService scheduler,
       Consumer<QemuVm> onGone) {
     this.record = record;
+    this.startKind = startKind;
     this.paths = paths;
     this.process = process;
     this.scheduler = scheduler;
@@ -100,18 +115,45 @@ public final class QemuVm implements VmHandle {
    * running one (re-adopted) is asked. A fresh VM that does not get ready is killed and cleaned up.
    */
   public void awaitReady(Duration timeout, boolean adopting) {
+    String problem = awaitHello(timeout, adopting);
+    if (problem != null) {
+      throw adopting ? adoptionFailure(problem) : bootFailure(problem);
+    }
+  }
+
+  /**
+   * Loads {@code snapshot} into this VM's QEMU (started with {@code -incoming defer}), resumes it
+   * and waits for the agent, which is asked for HELLO: the guest may still believe the snapshot's
+   * host is connected. A VM that does not get ready is killed and cleaned up.
+   */
+  public void awaitRestored(Path snapshot, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String problem;
+    try (Qmp qmp = openQmp(timeout)) {
+      Snapshots.restore(qmp, snapshot, timeout);
+      problem = awaitHello(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), true);
+    } catch (IOException e) {
+      problem = "VM " + id() + " could not be restored from " + snapshot + ": " + e.getMessage();
+    }
+    if (problem != null) {
+      throw bootFailure(problem);
+    }
+  }
+
+  /** Null once the agent said HELLO, else what went wrong. */
+  private String awaitHello(Duration timeout, boolean ask) {
     long deadline = System.nanoTime() + timeout.toNanos();
     String problem;
     try {
       GuestConnection c = connect(timeout);
       connection = c;
-      CompletableFuture<String> ready = adopting ? c.hello() : c.ready();
+      CompletableFuture<String> ready = ask ? c.hello() : c.ready();
       CompletableFuture.anyOf(ready, process.exit())
           .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (ready.isDone()) {
         ready.join();
         state.compareAndSet(State.BOOTING, State.RUNNING);
-        return;
+        return null;
       }
       problem = "QEMU ended";
     } catch (TimeoutException e) {
@@ -134,31 +176,56 @@ public final class QemuVm implements VmHandle {
     if (process.exit().isDone()) {
       problem = "QEMU ended while VM " + id() + " was booting (" + process.exit().join() + ")";
     }
-    throw adopting ? adoptionFailure(problem) : bootFailure(problem);
+    return problem;
+  }
+
+  /**
+   * Writes this running guest, which must not have run user code nor taken an identity yet, to the
+   * snapshot of {@code key}; the guest pauses meanwhile.
+   *
+   * @return the snapshot's size in bytes
+   */
+  public long saveSnapshot(Snapshots snapshots, SnapshotKey key, Duration timeout)
+      throws IOException {
+    requireRunning();
+    try (Qmp qmp = Qmp.open(paths.qmpSocket(), timeout)) {
+      return snapshots.save(qmp, key, timeout);
+    }
+  }
+
+  private Qmp openQmp(Duration timeout) throws IOException {
+    return retryWhileStarting(timeout, () -> Qmp.open(paths.qmpSocket(), timeout), "QMP");
   }
 
   private GuestConnection connect(Duration timeout) {
-    // QEMU creates the socket a few ms after it starts; retry until it accepts or QEMU is gone.
-    RetryPolicy<GuestConnection> retry =
-        RetryPolicy.<GuestConnection>builder()
+    try {
+      return retryWhileStarting(
+          timeout,
+          () -> GuestConnection.open(id(), paths.agentSocket(), this::connectionLost),
+          "agent");
+    } catch (IOException e) {
+      throw new LaunchException(e.getMessage(), e);
+    }
+  }
+
+  /** QEMU creates its sockets a few ms after it starts: retry until one accepts or QEMU is gone. */
+  private <T> T retryWhileStarting(Duration timeout, CheckedSupplier<T> connect, String socketName)
+      throws IOException {
+    RetryPolicy<T> retry =
+        RetryPolicy.<T>builder()
             .handle(IOException.class)
             .withDelay(Duration.ofMillis(2))
             .withMaxRetries(-1)
             .withMaxDuration(timeout)
-            .abortIf((connection, failure) -> !process.isAlive())
+            .abortIf((result, failure) -> !process.isAlive())
             .build();
     try {
-      return Failsafe.with(retry)
-          .get(() -> GuestConnection.open(id(), paths.agentSocket(), this::connectionLost));
+      return Failsafe.with(retry).get(connect);
     } catch (FailsafeException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new LaunchException(
-          "cannot connect to VM "
-              + id()
-              + "'s agent socket "
-              + paths.agentSocket()
-              + ": "
-              + cause.getMessage());
+      throw new IOException(
+          "cannot connect to VM " + id() + "'s " + socketName + " socket: " + cause.getMessage(),
+          cause);
     }
   }
 
@@ -211,6 +278,23 @@ public final class QemuVm implements VmHandle {
   @Override
   public boolean isAlive() {
     return state.get() == State.RUNNING && process.isAlive();
+  }
+
+  @Override
+  public StartKind startKind() {
+    return startKind;
+  }
+
+  @Override
+  public void renewIdentity(GuestIdentity identity) {
+    GuestConnection c = requireRunning();
+    byte[] entropy = new byte[ENTROPY_BYTES];
+    ENTROPY.nextBytes(entropy);
+    Frame request = new IdentityMessage(entropy, Instant.now(), identity).toFrame(c.nextId());
+    Futures.await(
+        c.call(request, "identity"),
+        ANSWER_TIMEOUT,
+        "VM " + id() + "'s guest agent did not take its identity");
   }
 
   @Override
@@ -307,7 +391,7 @@ public final class QemuVm implements VmHandle {
     LOG.infof(
         "VM %s did not power off within %d ms; asking QEMU to quit", id(), deadline.toMillis());
     try {
-      Qmp.execute(paths.qmpSocket(), "quit", QUIT_WAIT, scheduler);
+      Qmp.execute(paths.qmpSocket(), "quit", QUIT_WAIT);
     } catch (IOException e) {
       LOG.debugf("VM %s: QMP quit: %s", id(), e.getMessage());
     }

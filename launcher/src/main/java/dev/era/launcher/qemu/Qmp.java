@@ -1,84 +1,94 @@
 package dev.era.launcher.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.era.launcher.host.UnixSocket;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Just enough QMP to run an argument-less command, such as {@code quit} when the guest did not
- * power off.
+ * A QMP connection. It goes through libc rather than a JDK channel because it must be able to hand
+ * QEMU a file descriptor ({@code getfd}): how a snapshot is written and read by a QEMU whose
+ * sandbox forbids spawning {@code exec:} helpers.
  */
-final class Qmp {
-  private Qmp() {}
+final class Qmp implements AutoCloseable {
+  private final UnixSocket socket;
 
-  /**
-   * Connects, negotiates capabilities and runs one argument-less command; gives up after {@code
-   * timeout}.
-   *
-   * @return the command's {@code return} value
-   */
-  static JsonNode execute(
-      Path socket, String command, Duration timeout, ScheduledExecutorService scheduler)
-      throws IOException {
-    try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-      // Blocking channels have no read timeout: closing the channel from a timer unblocks the read.
-      ScheduledFuture<?> watchdog =
-          scheduler.schedule(
-              () -> closeQuietly(channel), timeout.toMillis(), TimeUnit.MILLISECONDS);
-      try {
-        BufferedReader in =
-            new BufferedReader(
-                new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
-        expect(in, "QMP"); // the greeting
-        command(channel, in, "qmp_capabilities");
-        return command(channel, in, command);
-      } finally {
-        watchdog.cancel(false);
-      }
+  private Qmp(UnixSocket socket) {
+    this.socket = socket;
+  }
+
+  /** Connects and negotiates capabilities; every answer must come within {@code timeout}. */
+  static Qmp open(Path qmpSocket, Duration timeout) throws IOException {
+    Qmp session = new Qmp(UnixSocket.connect(qmpSocket, timeout));
+    try {
+      session.expect("QMP");
+      session.execute("qmp_capabilities", null);
+      return session;
+    } catch (IOException e) {
+      session.close();
+      throw e;
     }
   }
 
-  private static JsonNode command(SocketChannel channel, BufferedReader in, String name)
-      throws IOException {
-    ByteBuffer request =
-        ByteBuffer.wrap(("{\"execute\":\"" + name + "\"}\n").getBytes(StandardCharsets.UTF_8));
-    while (request.hasRemaining()) {
-      channel.write(request);
+  /**
+   * Connects, runs one argument-less command (such as {@code quit} when the guest did not power
+   * off) and disconnects; gives up after {@code timeout}.
+   */
+  static JsonNode execute(Path qmpSocket, String command, Duration timeout) throws IOException {
+    try (Qmp qmp = open(qmpSocket, timeout)) {
+      return qmp.execute(command, null);
     }
-    return expect(in, "return").get("return");
+  }
+
+  /** Runs a command with optional arguments and returns its {@code return} value. */
+  JsonNode execute(String command, ObjectNode arguments) throws IOException {
+    socket.write(request(command, arguments));
+    return expect("return").get("return");
+  }
+
+  /** Hands QEMU {@code fd} under {@code name}, for a later {@code fd:<name>} migration URI. */
+  void passFd(String name, int fd) throws IOException {
+    socket.sendWithFd(request("getfd", arguments().put("fdname", name)), fd);
+    expect("return");
+  }
+
+  /** The VM's run state, e.g. {@code running}, {@code paused}, {@code inmigrate}. */
+  String status() throws IOException {
+    return execute("query-status", null).path("status").asText();
+  }
+
+  static ObjectNode arguments() {
+    return StateFiles.JSON.createObjectNode();
+  }
+
+  private static byte[] request(String command, ObjectNode arguments) throws IOException {
+    ObjectNode request = StateFiles.JSON.createObjectNode().put("execute", command);
+    if (arguments != null) {
+      request.set("arguments", arguments);
+    }
+    return (StateFiles.JSON.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
   /** Reads messages until one has {@code key}; events in between are skipped. */
-  private static JsonNode expect(BufferedReader in, String key) throws IOException {
+  private JsonNode expect(String key) throws IOException {
     String line;
-    while ((line = in.readLine()) != null) {
+    while ((line = socket.readLine()) != null) {
       JsonNode message = StateFiles.JSON.readTree(line);
       if (message.has("error")) {
-        throw new IOException("QMP error: " + message.get("error"));
+        throw new IOException("QMP error: " + message.get("error").path("desc").asText());
       }
       if (message.has(key)) {
         return message;
       }
     }
-    throw new IOException("QMP socket closed before '" + key + "'");
+    throw new IOException("QMP socket closed before '" + key + "' (QEMU ended?)");
   }
 
-  private static void closeQuietly(SocketChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // already closed
-    }
+  @Override
+  public void close() {
+    socket.close();
   }
 }

@@ -5,15 +5,19 @@ import dev.era.launcher.ExecResult;
 import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.LauncherConfig;
 import dev.era.launcher.QemuLauncher;
+import dev.era.launcher.StartKind;
+import dev.era.launcher.StartListener;
 import dev.era.launcher.VmHandle;
 import dev.era.launcher.VmSpec;
 import dev.era.launcher.image.GuestImages;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Launcher figures for docs/benchmarks.md. Run (from the repository root):
@@ -47,26 +52,72 @@ public final class LauncherBench {
     new GuestImages(GuestImages.defaultCacheDir())
         .ensure(GuestLanguage.PYTHON, step -> System.out.println("image: " + step));
     Path stateDir = Files.createTempDirectory("era-bench");
+    Path snapshotCache = Files.createTempDirectory("era-bench-snapshots");
     String loadBefore = loadAverage();
     List<String[]> rows = new ArrayList<>();
     try (QemuLauncher launcher =
-        new QemuLauncher(LauncherConfig.defaults().withStateDir(stateDir))) {
+        new QemuLauncher(
+            LauncherConfig.defaults().withStateDir(stateDir).withCacheDir(snapshotCache),
+            new GuestImages(GuestImages.defaultCacheDir()))) {
       launcher.accelerator();
 
       List<Double> boots = new ArrayList<>();
+      List<Double> saves = new ArrayList<>();
+      long[] snapshotBytes = {0};
       for (int i = 0; i < BOOTS; i++) {
+        Duration[] saved = {null};
+        StartListener listener =
+            new StartListener() {
+              @Override
+              public void snapshotDiscarded(String message) {
+                throw new IllegalStateException(message);
+              }
+
+              @Override
+              public void snapshotSaved(Path file, long bytes, Duration took) {
+                saved[0] = took;
+                snapshotBytes[0] = bytes;
+                try {
+                  Files.delete(file); // the next start cold-boots too
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              }
+            };
         long start = System.nanoTime();
-        VmHandle vm = launcher.start(VmSpec.of("bench-boot-" + i, GuestLanguage.PYTHON));
-        boots.add(millisSince(start));
+        VmHandle vm = launcher.start(VmSpec.of("bench-boot-" + i, GuestLanguage.PYTHON), listener);
+        double total = millisSince(start);
+        expect(vm, StartKind.COLD_BOOT);
+        boots.add(total - saved[0].toNanos() / 1e6);
+        saves.add(saved[0].toNanos() / 1e6);
         vm.stop(STOP);
       }
       rows.add(
           row(
-              "cold boot to ready, p50 (" + BOOTS + " boots)",
+              "cold boot to ready, p50 (" + BOOTS + " boots; the snapshot save after it excluded)",
               percentile(boots, 50),
               "ms",
               "<= 1200"));
       rows.add(row("cold boot to ready, p90", percentile(boots, 90), "ms", ""));
+      rows.add(row("snapshot save (pause, write, resume), p50", percentile(saves, 50), "ms", ""));
+      rows.add(row("snapshot size (256 MiB guest)", snapshotBytes[0] / 1048576.0, "MiB", ""));
+
+      launcher.start(VmSpec.of("bench-template", GuestLanguage.PYTHON)).stop(STOP);
+      List<Double> restores = new ArrayList<>();
+      for (int i = 0; i < BOOTS; i++) {
+        long start = System.nanoTime();
+        VmHandle vm = launcher.start(VmSpec.of("bench-restore-" + i, GuestLanguage.PYTHON));
+        restores.add(millisSince(start));
+        expect(vm, StartKind.SNAPSHOT_RESTORE);
+        vm.stop(STOP);
+      }
+      rows.add(
+          row(
+              "snapshot restore to ready, p50 (" + BOOTS + " starts)",
+              percentile(restores, 50),
+              "ms",
+              ""));
+      rows.add(row("snapshot restore to ready, p90", percentile(restores, 90), "ms", ""));
 
       VmHandle vm =
           launcher.start(VmSpec.of("bench-exec", GuestLanguage.PYTHON).withMemoryMib(256));
@@ -100,7 +151,7 @@ public final class LauncherBench {
 
       rows.add(
           row(
-              PARALLEL + " VMs booted at once, all ready",
+              PARALLEL + " VMs started at once (restored), all ready",
               parallelBoot(launcher),
               "ms",
               "<= 15000"));
@@ -111,6 +162,7 @@ public final class LauncherBench {
     } finally {
       Files.deleteIfExists(stateDir.resolve("vms"));
       Files.deleteIfExists(stateDir);
+      deleteTree(snapshotCache);
     }
     System.out.printf(
         "machine: %d cores, %s; load average before %s, after %s%n%n",
@@ -137,6 +189,20 @@ public final class LauncherBench {
       return elapsed;
     } finally {
       pool.shutdown();
+    }
+  }
+
+  private static void expect(VmHandle vm, StartKind kind) {
+    if (vm.startKind() != kind) {
+      throw new IllegalStateException(vm.id() + " started as " + vm.startKind() + ", not " + kind);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
     }
   }
 

@@ -57,18 +57,18 @@ class GuestConnectionTest {
 
   @Test
   void isReadyWhenTheGuestSaysHelloOnItsOwn() throws Exception {
-    agent.hello(0, 1);
+    agent.hello(0, FrameCodec.VERSION);
 
     assertThat(connection.ready().get(5, TimeUnit.SECONDS)).isEqualTo("fake-agent 1");
   }
 
   @Test
   void refusesAnAgentOfAnotherProtocolVersion() throws Exception {
-    agent.hello(0, 2);
+    agent.hello(0, 1);
 
     assertThatThrownBy(() -> connection.ready().get(5, TimeUnit.SECONDS))
         .hasCauseInstanceOf(LaunchException.class)
-        .hasMessageContaining("protocol version 2 but this launcher speaks 1")
+        .hasMessageContaining("protocol version 1 but this launcher speaks 2")
         .hasMessageContaining("rebuild the guest image");
   }
 
@@ -76,11 +76,11 @@ class GuestConnectionTest {
   void asksForHelloWhenReadopting() throws Exception {
     CompletableFuture<String> ready = connection.hello();
     Frame hello = agent.read();
-    agent.hello(hello.id(), 1);
+    agent.hello(hello.id(), FrameCodec.VERSION);
 
     assertThat(hello.is(MessageType.HELLO)).isTrue();
     assertThat(hello.id()).isNotZero();
-    assertThat(hello.u32(Tag.VERSION)).hasValue(1);
+    assertThat(hello.u32(Tag.VERSION)).hasValue(FrameCodec.VERSION);
     assertThat(ready.get(5, TimeUnit.SECONDS)).isEqualTo("fake-agent 1");
   }
 
@@ -227,7 +227,7 @@ class GuestConnectionTest {
   void ignoresFramesForUnknownIdsAndUnknownTypes() throws Exception {
     agent.send(new Frame(0x7e, 0, List.of()));
     agent.send(out(MessageType.STDOUT, 999, "stray"));
-    agent.hello(0, 1);
+    agent.hello(0, FrameCodec.VERSION);
 
     assertThat(connection.ready().get(5, TimeUnit.SECONDS)).isEqualTo("fake-agent 1");
   }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class FrameCodecTest {
 
-  private static byte[] bytes(Frame frame) throws Exception {
+  /** The frame as it goes on the wire. */
+  static byte[] bytes(Frame frame) throws Exception {
     ByteBuffer buffer = FrameCodec.encode(frame);
     byte[] out = new byte[buffer.remaining()];
     buffer.get(out);

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 /** QMP commands from tests, as an operator would send them to a VM's monitor socket with socat. */
 public final class TestQmp {
@@ -13,11 +11,6 @@ public final class TestQmp {
 
   /** Runs an argument-less command and returns its {@code return} value. */
   public static JsonNode execute(Path socket, String command) throws IOException {
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    try {
-      return Qmp.execute(socket, command, Duration.ofSeconds(5), timer);
-    } finally {
-      timer.shutdownNow();
-    }
+    return Qmp.execute(socket, command, Duration.ofSeconds(5));
   }
 }

@@ -10,6 +10,7 @@ import dev.era.kube.ResourceWriter.Result;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.ProgressListener;
+import dev.era.launcher.StartKind;
 import dev.era.launcher.VmExit;
 import dev.era.launcher.VmHandle;
 import dev.era.launcher.VmSpec;
@@ -185,12 +186,17 @@ public final class VmReconciler implements Reconciler<EraVM> {
         status.progress(vm, "booting the microVM (" + accelerator + ")");
       }
       long started = System.nanoTime();
-      VmHandle handle = launcher.start(spec);
+      VmHandle handle =
+          launcher.start(
+              spec, discarded -> events.warning(vm, Reasons.SNAPSHOT_DISCARDED, discarded));
       registry.add(new LocalVm(ResourceID.fromResource(vm), uid(vm), handle));
       String booted =
           String.format(
               Locale.ROOT,
-              "booted in %.1f s on node %s (%s)",
+              "%s in %.1f s on node %s (%s)",
+              handle.startKind() == StartKind.SNAPSHOT_RESTORE
+                  ? "restored from a snapshot"
+                  : "booted",
               (System.nanoTime() - started) / 1e9,
               nodeName,
               accelerator);
