@@ -37,10 +37,7 @@ public interface Launcher extends AutoCloseable {
   /** Deletes the persistent disk of a VM that is not running. */
   void deleteDisk(String id);
 
-  /**
-   * Who hears about connections and lookups that egress VMs' allow-lists refused, for the VMs
-   * started or re-adopted from now on.
-   */
+  /** Who hears, from now on, about connections and lookups that egress VMs' allow-lists refused. */
   void onEgressDenied(EgressListener listener);
 
   /** Images already built and cached on this host. */

@@ -13,13 +13,14 @@ import io.netty.handler.codec.dns.DnsResponseCode;
 import io.netty.handler.codec.dns.DnsSection;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 
 /**
  * The guest's DNS (its queries reach here whatever server it asks; see GuestNetworkGuard): A
  * queries for allowed names are answered with the addresses the proxy would connect to, anything
- * else about an allowed name with no records, and every other name is REFUSED and reported. The
- * guest cannot connect to those addresses itself; the answers serve tools that look a name up
- * before they use the proxy.
+ * else about an allowed name with no records (NXDOMAIN where it does not resolve), and every other
+ * name is REFUSED and reported. The guest cannot connect to those addresses itself; the answers
+ * serve tools that look a name up before they use the proxy.
  */
 final class DnsAnswerer extends SimpleChannelInboundHandler<DatagramDnsQuery> {
   static final int TTL_SECONDS = 30;
@@ -44,18 +45,20 @@ final class DnsAnswerer extends SimpleChannelInboundHandler<DatagramDnsQuery> {
                 ctx.executor()
                     .execute(
                         () -> {
-                          DatagramDnsResponse response =
-                              response(
-                                  query,
-                                  question,
-                                  failure == null
-                                      ? DnsResponseCode.NOERROR
-                                      : DnsResponseCode.REFUSED);
+                          DatagramDnsResponse response = response(query, question, code(failure));
                           if (failure == null && question.type().equals(DnsRecordType.A)) {
                             addRecords(response, question, addresses);
                           }
                           ctx.writeAndFlush(response);
                         }));
+  }
+
+  private static DnsResponseCode code(Throwable failure) {
+    if (failure == null) {
+      return DnsResponseCode.NOERROR;
+    }
+    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+    return cause instanceof EgressGate.Unknown ? DnsResponseCode.NXDOMAIN : DnsResponseCode.REFUSED;
   }
 
   private static DatagramDnsResponse response(

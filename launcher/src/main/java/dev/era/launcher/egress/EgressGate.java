@@ -40,9 +40,16 @@ final class EgressGate {
   }
 
   /** A destination the guest may not have, with the reason in the message. */
-  static final class Refused extends Exception {
+  static class Refused extends Exception {
     Refused(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  /** A name that does not resolve. */
+  static final class Unknown extends Refused {
+    Unknown(String name) {
+      super("cannot resolve " + name);
     }
   }
 
@@ -58,7 +65,7 @@ final class EgressGate {
           ? deny(destination, "a local, link-local or private address")
           : CompletableFuture.completedFuture(literal.get());
     }
-    return lookup(host)
+    return lookup(EgressPolicy.normalize(host))
         .thenCompose(
             addresses ->
                 addresses.isEmpty()
@@ -68,13 +75,14 @@ final class EgressGate {
 
   /**
    * The IPv4 addresses a DNS query for {@code name} is answered with (the guest network is IPv4
-   * only), or {@link Refused} for a name not in the allow-list.
+   * only), {@link Refused} for a name not in the allow-list, or {@link Unknown}.
    */
   CompletableFuture<List<InetAddress>> answer(String name) {
-    if (!policy.allowsLookup(name)) {
-      return deny(EgressPolicy.normalize(name), "lookup of a name not in the VM's allow-list");
+    String normalized = EgressPolicy.normalize(name);
+    if (!policy.allowsLookup(normalized)) {
+      return deny(normalized, "lookup of a name not in the VM's allow-list");
     }
-    return lookup(name)
+    return lookup(normalized)
         .thenApply(all -> all.stream().filter(Inet4Address.class::isInstance).toList());
   }
 
@@ -88,7 +96,7 @@ final class EgressGate {
               result.complete(
                   resolver.resolve(name).stream().filter(a -> !forbidden.refuses(a)).toList());
             } catch (UnknownHostException e) {
-              result.completeExceptionally(new Refused("cannot resolve " + name));
+              result.completeExceptionally(new Unknown(name));
             } catch (RuntimeException e) {
               result.completeExceptionally(e);
             }

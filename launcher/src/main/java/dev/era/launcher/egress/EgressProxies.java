@@ -43,7 +43,7 @@ public final class EgressProxies implements AutoCloseable {
     lookups.allowCoreThreadTimeOut(true);
   }
 
-  /** Who hears about refusals of the proxies opened from now on. */
+  /** Who hears about refusals from now on. */
   public void onDenied(EgressListener listener) {
     this.listener = listener;
   }
@@ -61,7 +61,9 @@ public final class EgressProxies implements AutoCloseable {
    */
   public EgressProxy open(String vmId, EgressPolicy policy, int httpPort, int dnsPort) {
     close(vmId);
-    EgressGate gate = new EgressGate(vmId, policy, forbidden, resolver, lookups, listener);
+    EgressGate gate =
+        new EgressGate(
+            vmId, policy, forbidden, resolver, lookups, denial -> listener.denied(denial));
     EgressProxy proxy = EgressProxy.start(loop, gate, httpPort, dnsPort);
     proxies.put(vmId, proxy);
     return proxy;
