@@ -50,6 +50,7 @@ class EgressIT {
   static void boot() throws Exception {
     Guests.prepareImages(GuestLanguage.PYTHON);
     Files.writeString(served.resolve("page.txt"), PAGE);
+    LocalIndex.python(served);
     Path server = Path.of("src", "test", "resources", "netns", "http_server.py").toAbsolutePath();
     outside =
         Outside.create(
@@ -101,6 +102,37 @@ class EgressIT {
             "    body += chunk",
             "print(head.split(b'\\r\\n')[0].decode(), body.endswith(b'" + PAGE + "'))");
     assertThat(tunnel).isEqualTo("HTTP/1.1 200 Connection established True");
+  }
+
+  @Test
+  void pipInstallsFromAnAllowedIndexThroughTheProxy() {
+    ExecResult install =
+        guest.exec(
+            ExecRequest.argv(
+                    "python3",
+                    "-m",
+                    "pip",
+                    "install",
+                    "--no-cache-dir",
+                    "--disable-pip-version-check",
+                    "--break-system-packages",
+                    "--target",
+                    "/tmp/site",
+                    "--index-url",
+                    "http://allowed.test:" + PORT + "/simple/",
+                    "--trusted-host",
+                    "allowed.test",
+                    LocalIndex.PYTHON_PACKAGE)
+                .withTimeout(Duration.ofMinutes(5)));
+    assertThat(install.exitCode()).as(install.stdoutText() + install.stderrText()).isZero();
+
+    assertThat(
+            python(
+                "import sys",
+                "sys.path.insert(0, '/tmp/site')",
+                "import " + LocalIndex.PYTHON_PACKAGE,
+                "print(" + LocalIndex.PYTHON_PACKAGE + ".VALUE)"))
+        .isEqualTo(LocalIndex.PYTHON_VALUE);
   }
 
   @Test
