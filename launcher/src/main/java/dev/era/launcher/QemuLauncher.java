@@ -295,6 +295,7 @@ public final class QemuLauncher implements Launcher {
           .exceptionally(t -> null)
           .join();
       deleteTree(paths.dir());
+      releaseNetwork(spec, paths, state.egressHttpPort(), state.egressDnsPort());
       throw e;
     }
     QemuVm vm = new QemuVm(state, paths, process, scheduler, this::forget);
