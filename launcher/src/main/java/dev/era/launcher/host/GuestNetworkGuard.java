@@ -104,6 +104,8 @@ public final class GuestNetworkGuard {
     throw new LaunchException(
         "the host firewall rules for guests did not take effect (a probe in "
             + parent
+            + " or "
+            + egressParent
             + " reached the host's loopback): guests with network cannot start");
   }
 
