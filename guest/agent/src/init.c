@@ -86,8 +86,11 @@ static void read_cmdline(struct boot_options *o)
     }
     for (char *save, *w = strtok_r(buf, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
         if (strncmp(w, "era.net=", 8) == 0) {
-            o->net_full = strcmp(w + 8, "full") == 0;
-            if (!o->net_full && strcmp(w + 8, "none") != 0)
+            const char *mode = w + 8;
+            o->net = strcmp(mode, "full") == 0     ? NET_FULL
+                     : strcmp(mode, "egress") == 0 ? NET_EGRESS
+                                                   : NET_NONE;
+            if (o->net == NET_NONE && strcmp(mode, "none") != 0)
                 log_err("unknown %s on the kernel command line; using era.net=none", w);
         } else if (strcmp(w, "era.persist=1") == 0) {
             o->persist = 1;
@@ -285,10 +288,11 @@ int init_system(struct boot_options *opts)
         return -1;
     if (sethostname("era", 3) < 0)
         log_err("sethostname: %s", strerror(errno));
-    if (net_setup(opts->net_full) < 0)
+    if (net_setup(opts->net) < 0)
         return -1;
     harden_kernel();
     log_info("system up in %llu ms (network %s, %s /work)", (unsigned long long)(now_ms() - start),
-             opts->net_full ? "full" : "none", opts->persist ? "persistent (at IDENTITY)" : "tmpfs");
+             opts->net == NET_FULL ? "full" : opts->net == NET_EGRESS ? "egress" : "none",
+             opts->persist ? "persistent (at IDENTITY)" : "tmpfs");
     return 0;
 }

@@ -2,8 +2,10 @@
 #ifndef ERA_INIT_H
 #define ERA_INIT_H
 
+enum net_mode { NET_NONE, NET_FULL, NET_EGRESS };
+
 struct boot_options {
-    int net_full;   /* era.net=full */
+    int net;        /* era.net=: NET_NONE, NET_FULL or NET_EGRESS */
     int persist;    /* era.persist=1: mounted on /work at the first IDENTITY, not at boot */
     int test_root;  /* era.test.root=1: commands run as root, for host-side isolation tests */
 };
@@ -20,7 +22,7 @@ int init_mount_persistent_work(void);
 /* init.c: makes sure fds 0-2 are open, so no fd the agent opens lands on them. */
 void ensure_std_fds(const char *device);
 
-/* net.c: loopback always; with full, eth0 as QEMU user networking expects it. */
-int net_setup(int full);
+/* net.c: loopback always; with full or egress, eth0 as QEMU user networking expects it. */
+int net_setup(enum net_mode mode);
 
 #endif

@@ -1,4 +1,5 @@
-/* Guest networking with plain ioctls: loopback always, QEMU user networking with era.net=full. */
+/* Guest networking with plain ioctls: loopback always, QEMU user networking with era.net=full or
+ * era.net=egress. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +17,7 @@
 /* QEMU's user networking (slirp) defaults. */
 #define GUEST_ADDR "10.0.2.15"
 #define GUEST_MASK "255.255.255.0"
-#define GATEWAY "10.0.2.2"   /* slirp forwards this address to the host's loopback */
+#define GATEWAY "10.0.2.2"   /* slirp forwards this address to the host's loopback (egress: the proxy) */
 #define DNS "10.0.2.3"
 #define NIC "eth0"
 #define NIC_WAIT_MS 2000
@@ -87,7 +88,7 @@ static int failed(const char *step)
     return -1;
 }
 
-static int setup_nic(int sock)
+static int setup_nic(int sock, enum net_mode mode)
 {
     if (wait_for_nic() < 0) {
         log_err("network: no %s after %d ms (is virtio_net in /modules.order and a -netdev attached?)", NIC,
@@ -101,22 +102,23 @@ static int setup_nic(int sock)
     if (add_route(sock, "0.0.0.0", "0.0.0.0", GATEWAY, RTF_GATEWAY) < 0)
         return failed("adding the default route");
     /* After the default route, whose gateway must be reachable when it is added: packets still go
-     * out via the gateway, but nothing can connect to the gateway address itself. */
-    if (add_route(sock, GATEWAY, "255.255.255.255", NULL, RTF_HOST | RTF_REJECT) < 0)
+     * out via the gateway, but nothing can connect to the gateway address itself. With egress the
+     * gateway is where the proxy is, and the host lets this VM reach nothing else there. */
+    if (mode == NET_FULL && add_route(sock, GATEWAY, "255.255.255.255", NULL, RTF_HOST | RTF_REJECT) < 0)
         return failed("adding the reject route for " GATEWAY);
     if (write_resolv_conf() < 0)
         return failed("writing /run/resolv.conf");
     return 0;
 }
 
-int net_setup(int full)
+int net_setup(enum net_mode mode)
 {
     int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (sock < 0)
         return failed("socket");
     int rc = if_up(sock, "lo") < 0 ? failed("bringing up lo") : 0;
-    if (rc == 0 && full)
-        rc = setup_nic(sock);
+    if (rc == 0 && mode != NET_NONE)
+        rc = setup_nic(sock, mode);
     close(sock);
     return rc;
 }

@@ -22,11 +22,6 @@ public final class ConditionTypes {
   public static final String EXPIRED = "Expired";
 
   /**
-   * EraVM: False with reason {@link Reasons#EGRESS_UNSUPPORTED} when the node cannot enforce it.
-   */
-  public static final String NETWORK = "Network";
-
-  /**
    * EraVM: True once the node agent has removed a deleted VM from its node (reason {@link
    * Reasons#TORN_DOWN}); the operator then removes the finalizer {@link Finalizers#VM_CLEANUP}.
    * Owned by the node agent.

@@ -64,9 +64,12 @@ public class EraVMSpec {
   @Default(DEFAULT_NETWORK)
   private String network = DEFAULT_NETWORK;
 
-  @JsonPropertyDescription("With network egress: the host[:port] entries the guest may reach.")
+  @JsonPropertyDescription(
+      "With network egress: what the guest may reach through the node's egress proxy: host names"
+          + " (*.example.org for its subdomains), IPv4 addresses or CIDR ranges, each with an"
+          + " optional :port (any port without).")
   @Size(max = MAX_EGRESS_ENTRIES)
-  private List<@Pattern(Patterns.HOST_PORT) @Size(max = 260) String> egressAllow =
+  private List<@Pattern(Patterns.EGRESS_ENTRY) @Size(max = 260) String> egressAllow =
       new ArrayList<>();
 
   @JsonPropertyDescription("A persistent disk kept on the node while the VM is stopped.")

@@ -2,6 +2,7 @@ package dev.era.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -12,7 +13,9 @@ import java.util.regex.Pattern;
 public final class EraVMValidator {
   private static final Pattern QUANTITY = Pattern.compile(Patterns.QUANTITY);
   private static final Pattern DNS_SUBDOMAIN = Pattern.compile(Patterns.DNS_SUBDOMAIN);
-  private static final Pattern HOST_PORT = Pattern.compile(Patterns.HOST_PORT);
+  private static final Pattern EGRESS_ENTRY = Pattern.compile(Patterns.EGRESS_ENTRY);
+  private static final Pattern IPV4_RANGE =
+      Pattern.compile("([0-9]+)\\.([0-9]+)\\.([0-9]+)\\.([0-9]+)(/([0-9]+))?");
   private static final long MIN_MEMORY_BYTES = Quantities.bytes(EraVMSpec.MIN_MEMORY).orElseThrow();
 
   private EraVMValidator() {}
@@ -85,14 +88,31 @@ public final class EraVMValidator {
         allow,
         "spec.egressAllow",
         (entry, field) -> {
-          p.matches(entry, HOST_PORT, 260, field, "host[:port]");
-          // Semantic: the pattern admits ports up to 99999.
-          int colon = entry.lastIndexOf(':');
-          if (colon >= 0 && HOST_PORT.matcher(entry).matches()) {
-            int port = Integer.parseInt(entry.substring(colon + 1));
-            p.require(port >= 1 && port <= 65535, field, "port must be between 1 and 65535");
+          p.matches(entry, EGRESS_ENTRY, 260, field, "host[:port] or cidr[:port]");
+          if (entry.length() <= 260 && EGRESS_ENTRY.matcher(entry).matches()) {
+            checkEgressRanges(entry, field, p);
           }
         });
+  }
+
+  /** Semantic: the pattern admits ports up to 99999, octets up to 999 and prefixes up to /99. */
+  private static void checkEgressRanges(String entry, String field, Problems p) {
+    int colon = entry.lastIndexOf(':');
+    if (colon >= 0) {
+      int port = Integer.parseInt(entry.substring(colon + 1));
+      p.require(port >= 1 && port <= 65535, field, "port must be between 1 and 65535");
+    }
+    Matcher address = IPV4_RANGE.matcher(colon >= 0 ? entry.substring(0, colon) : entry);
+    if (address.matches()) {
+      for (int octet = 1; octet <= 4; octet++) {
+        p.require(
+            Integer.parseInt(address.group(octet)) <= 255, field, "IPv4 octets must be 0 to 255");
+      }
+      p.require(
+          address.group(6) == null || Integer.parseInt(address.group(6)) <= 32,
+          field,
+          "an IPv4 prefix length must be 0 to 32");
+    }
   }
 
   private static void checkTtl(TtlSpec ttl, Problems p) {

@@ -8,8 +8,9 @@ public enum NetworkMode {
   /** No network device at all. */
   none,
   /**
-   * Meant for outbound connections to spec.egressAllow only. Not enforced yet: such a VM boots with
-   * no network at all and reports condition Network=False (EgressUnsupported).
+   * Outbound connections to spec.egressAllow only, through an HTTP proxy that the node agent runs
+   * for the VM (HTTP CONNECT and plain-HTTP requests by name; DNS answered for allowed names only);
+   * the host's firewall keeps the VM's own sockets off everything but that proxy.
    */
   egress,
   /** Unrestricted outbound access. */

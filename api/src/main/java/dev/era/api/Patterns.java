@@ -14,10 +14,14 @@ public final class Patterns {
   public static final String DNS_SUBDOMAIN =
       "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
-  /** {@code host[:port]}: a host name, IPv4 address or {@code *.}wildcard domain, optional port. */
-  public static final String HOST_PORT =
-      "^(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*"
-          + "(:[0-9]{1,5})?$";
+  /**
+   * An egress allow-list entry: a host name, an IPv4 address, a {@code *.}wildcard domain or an
+   * IPv4 CIDR range, each with an optional {@code :port}. Octets, prefix lengths and ports are
+   * checked for range beyond this pattern.
+   */
+  public static final String EGRESS_ENTRY =
+      "^((\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*"
+          + "|[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2})(:[0-9]{1,5})?$";
 
   /**
    * A relative path whose segments are never {@code ..} (nor empty): every segment is {@code .},

@@ -51,8 +51,8 @@ public final class Reasons {
   public static final String KVM = "KVM";
   public static final String TCG = "TCG";
 
-  /** The node cannot enforce an egress allow-list. */
-  public static final String EGRESS_UNSUPPORTED = "EgressUnsupported";
+  /** A Warning event: an egress VM's proxy refused a destination not in its allow-list. */
+  public static final String EGRESS_DENIED = "EgressDenied";
 
   /** Ready=False and a Normal event once stopped (spec.running false or a TTL with action Stop). */
   public static final String STOPPED = "Stopped";

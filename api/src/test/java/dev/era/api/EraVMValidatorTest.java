@@ -99,18 +99,35 @@ class EraVMValidatorTest {
             problems(
                 s -> {
                   s.setNetwork("egress");
-                  s.setEgressAllow(List.of("pypi.org:443", "*.github.com", "10.0.0.1:8080"));
+                  s.setEgressAllow(
+                      List.of(
+                          "pypi.org:443",
+                          "*.github.com",
+                          "10.0.0.1:8080",
+                          "198.18.0.0/15",
+                          "192.0.2.0/24:5432"));
                 }))
         .isEmpty();
     assertThat(
             problems(
                 s -> {
                   s.setNetwork("egress");
-                  s.setEgressAllow(List.of("http://pypi.org", "a.org:70000"));
+                  s.setEgressAllow(
+                      List.of(
+                          "http://pypi.org",
+                          "a.org:70000",
+                          "10.0.0.0/33",
+                          "256.1.1.1:80",
+                          "a.org/8",
+                          "*.10.0.0.0/8"));
                 }))
         .containsExactly(
-            "spec.egressAllow[0]: 'http://pypi.org' is not host[:port]",
-            "spec.egressAllow[1]: port must be between 1 and 65535");
+            "spec.egressAllow[0]: 'http://pypi.org' is not host[:port] or cidr[:port]",
+            "spec.egressAllow[1]: port must be between 1 and 65535",
+            "spec.egressAllow[2]: an IPv4 prefix length must be 0 to 32",
+            "spec.egressAllow[3]: IPv4 octets must be 0 to 255",
+            "spec.egressAllow[4]: 'a.org/8' is not host[:port] or cidr[:port]",
+            "spec.egressAllow[5]: '*.10.0.0.0/8' is not host[:port] or cidr[:port]");
   }
 
   @Test

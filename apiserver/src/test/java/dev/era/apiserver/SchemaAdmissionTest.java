@@ -126,6 +126,7 @@ class SchemaAdmissionTest {
       {"memory": "1000000000000000000000000000000000Mi"}         | spec.memory
       {"network": "wifi"}                                        | spec.network
       {"network": "egress", "egressAllow": ["http://a.org"]}     | spec.egressAllow[0]
+      {"network": "egress", "egressAllow": ["10.0.0.0/8/8"]}     | spec.egressAllow[0]
       {"persist": {}}                                            | spec.persist.size
       {"persist": {"size": "big"}}                               | spec.persist.size
       {"nodeName": "Bad_Node"}                                   | spec.nodeName

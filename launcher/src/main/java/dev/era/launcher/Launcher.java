@@ -1,5 +1,6 @@
 package dev.era.launcher;
 
+import dev.era.launcher.egress.EgressListener;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
@@ -40,6 +41,9 @@ public interface Launcher extends AutoCloseable {
 
   /** Deletes the persistent disk of a VM that is not running. */
   void deleteDisk(String id);
+
+  /** Who hears, from now on, about connections and lookups that egress VMs' allow-lists refused. */
+  void onEgressDenied(EgressListener listener);
 
   /** Images already built and cached on this host. */
   Set<GuestLanguage> imagesPresent();

@@ -1,5 +1,10 @@
 package dev.era.launcher;
 
+import dev.era.launcher.egress.EgressListener;
+import dev.era.launcher.egress.EgressPolicy;
+import dev.era.launcher.egress.EgressProxies;
+import dev.era.launcher.egress.EgressProxy;
+import dev.era.launcher.egress.NameResolver;
 import dev.era.launcher.host.GuestNetworkGuard;
 import dev.era.launcher.host.HostInfo;
 import dev.era.launcher.host.PrivateDirs;
@@ -80,6 +85,7 @@ public final class QemuLauncher implements Launcher {
   private String qemuVersion;
   private volatile boolean closed;
   private GuestNetworkGuard networkGuard;
+  private final EgressProxies egress = new EgressProxies(List.of());
 
   public QemuLauncher(LauncherConfig config) {
     this(config, new GuestImages(config.cacheDir()));
@@ -205,6 +211,16 @@ public final class QemuLauncher implements Launcher {
   }
 
   @Override
+  public void onEgressDenied(EgressListener listener) {
+    egress.onDenied(listener);
+  }
+
+  /** For tests: where egress proxies started from now on look names up. */
+  public void resolveEgressNamesWith(NameResolver resolver) {
+    egress.resolveWith(resolver);
+  }
+
+  @Override
   public Set<GuestLanguage> imagesPresent() {
     return images.present();
   }
@@ -222,6 +238,7 @@ public final class QemuLauncher implements Launcher {
     vms.clear();
     watcher.close();
     scheduler.shutdownNow();
+    egress.close();
   }
 
   private void validate(VmSpec spec) {
@@ -344,11 +361,17 @@ public final class QemuLauncher implements Launcher {
     if (kind == StartKind.SNAPSHOT_RESTORE) {
       argv.addAll(List.of("-incoming", "defer"));
     }
-    Optional<Path> cgroup =
-        spec.network() == GuestNetwork.FULL
-            ? Optional.of(networkGuard().cgroupProcs(paths.cgroupName()))
+    Optional<EgressProxy> proxy =
+        spec.network() == GuestNetwork.EGRESS
+            ? Optional.of(egress.open(spec.id(), EgressPolicy.parse(spec.egressAllow()), 0, 0))
             : Optional.empty();
-    VmProcess process = VmProcess.spawn(argv, paths, cgroup);
+    VmProcess process;
+    try {
+      process = VmProcess.spawn(argv, paths, cgroup(spec, paths, proxy));
+    } catch (RuntimeException e) {
+      proxy.ifPresent(p -> releaseNetwork(spec, paths, p.httpPort(), p.dnsPort()));
+      throw e;
+    }
     VmState state =
         new VmState(
             VmState.CURRENT_VERSION,
@@ -359,7 +382,9 @@ public final class QemuLauncher implements Launcher {
             paths.qmpSocket().toString(),
             paths.consoleLog().toString(),
             Instant.now(),
-            command.image().key());
+            command.image().key(),
+            proxy.map(EgressProxy::httpPort).orElse(0),
+            proxy.map(EgressProxy::dnsPort).orElse(0));
     try {
       StateFiles.write(paths.stateFile(), state);
     } catch (LaunchException e) {
@@ -370,6 +395,7 @@ public final class QemuLauncher implements Launcher {
           .exceptionally(t -> null)
           .join();
       deleteTree(paths.dir());
+      releaseNetwork(spec, paths, state.egressHttpPort(), state.egressDnsPort());
       throw e;
     }
     return new QemuVm(state, paths, process, kind, scheduler, this::forget);
@@ -400,12 +426,13 @@ public final class QemuLauncher implements Launcher {
       Optional<VmState> state = StateFiles.read(paths.stateFile(), VmState.class);
       Optional<VmProcess> process = state.flatMap(s -> VmProcess.adopt(s.pid(), paths, watcher));
       if (process.isEmpty()) {
-        removeDead(paths, state.isEmpty());
+        removeDead(paths, state);
         return Optional.empty();
       }
       QemuVm vm =
           new QemuVm(state.get(), paths, process.get(), StartKind.ADOPTED, scheduler, this::forget);
       vm.awaitReady(ADOPT_TIMEOUT, true);
+      reopenEgress(state.get());
       vms.put(id, vm);
       LOG.infof("re-adopted VM %s (pid %d)", id, vm.pid());
       return Optional.of(vm);
@@ -416,8 +443,8 @@ public final class QemuLauncher implements Launcher {
    * Removes a dead VM's directory. Without a state file a launcher died between starting QEMU and
    * recording it: kill any QEMU still carrying the directory in its command line.
    */
-  private void removeDead(VmPaths paths, boolean stateMissing) {
-    if (stateMissing) {
+  private void removeDead(VmPaths paths, Optional<VmState> state) {
+    if (state.isEmpty()) {
       for (long pid : ProcFs.findByMarker(paths.marker())) {
         LOG.warnf("killing unrecorded QEMU %d of %s", pid, paths.dir());
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
@@ -426,12 +453,65 @@ public final class QemuLauncher implements Launcher {
     LOG.infof("removing the state of dead VM %s", paths.dir().getFileName());
     deleteTree(paths.dir());
     GuestNetworkGuard.release(paths.cgroupName());
+    state.ifPresent(
+        s ->
+            GuestNetworkGuard.releaseEgress(
+                paths.cgroupName(), s.egressHttpPort(), s.egressDnsPort()));
   }
 
   private void forget(QemuVm vm) {
     vms.remove(vm.id(), vm);
-    if (vm.spec().network() == GuestNetwork.FULL) {
-      GuestNetworkGuard.release(VmPaths.of(config.stateDir(), vm.id()).cgroupName());
+    VmState state = vm.record();
+    releaseNetwork(
+        vm.spec(),
+        VmPaths.of(config.stateDir(), vm.id()),
+        state.egressHttpPort(),
+        state.egressDnsPort());
+  }
+
+  /** The cgroup a VM's QEMU runs in: none without network, a stricter one with EGRESS. */
+  private Optional<Path> cgroup(VmSpec spec, VmPaths paths, Optional<EgressProxy> proxy) {
+    return switch (spec.network()) {
+      case NONE -> Optional.empty();
+      case FULL -> Optional.of(networkGuard().cgroupProcs(paths.cgroupName()));
+      case EGRESS ->
+          Optional.of(
+              networkGuard()
+                  .egressCgroupProcs(
+                      paths.cgroupName(), proxy.orElseThrow().httpPort(), proxy.get().dnsPort()));
+    };
+  }
+
+  /** Ends what a VM's network needed on the host, once its QEMU has ended. */
+  private void releaseNetwork(VmSpec spec, VmPaths paths, int httpPort, int dnsPort) {
+    switch (spec.network()) {
+      case NONE -> {}
+      case FULL -> GuestNetworkGuard.release(paths.cgroupName());
+      case EGRESS -> {
+        egress.close(spec.id());
+        GuestNetworkGuard.releaseEgress(paths.cgroupName(), httpPort, dnsPort);
+      }
+    }
+  }
+
+  /**
+   * A re-adopted egress VM's proxy ended with the launcher that started it: start it again on the
+   * ports its guest knows (its firewall elements outlived that launcher). Without it the guest
+   * reaches nothing, which is safe.
+   */
+  private void reopenEgress(VmState state) {
+    if (state.spec().network() != GuestNetwork.EGRESS || egress.isOpen(state.spec().id())) {
+      return;
+    }
+    try {
+      networkGuard();
+      egress.open(
+          state.spec().id(),
+          EgressPolicy.parse(state.spec().egressAllow()),
+          state.egressHttpPort(),
+          state.egressDnsPort());
+    } catch (LaunchException e) {
+      LOG.warnf("VM %s keeps running without egress: %s", state.spec().id(), e.getMessage());
     }
   }
 

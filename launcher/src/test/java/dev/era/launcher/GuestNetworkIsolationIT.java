@@ -3,22 +3,17 @@ package dev.era.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,7 +53,13 @@ class GuestNetworkIsolationIT {
   @BeforeAll
   static void boot() throws Exception {
     Guests.prepareImages(GuestLanguage.PYTHON);
-    outside = Outside.create();
+    Path server = Path.of("src", "test", "resources", "netns", "TcpHello.java").toAbsolutePath();
+    outside =
+        Outside.create(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                server.toString(),
+                String.valueOf(PORT)));
     launcher = Guests.launcher(stateDir);
     guest =
         launcher.start(VmSpec.of("isolated", GuestLanguage.PYTHON).withNetwork(GuestNetwork.FULL));
@@ -85,13 +86,13 @@ class GuestNetworkIsolationIT {
 
   @Test
   void reachesAServerOutsideTheHost() {
-    assertThat(connect(outside.publicAddress)).isEqualTo("hello");
+    assertThat(connect(outside.publicAddress())).isEqualTo("hello");
   }
 
   @Test
   void cannotReachLinkLocalOrPrivateAddressesOutsideTheHost() {
-    assertThat(connect(outside.linkLocalAddress)).startsWith("refused");
-    assertThat(connect(outside.privateAddress)).startsWith("refused");
+    assertThat(connect(outside.linkLocalAddress())).startsWith("refused");
+    assertThat(connect(outside.privateAddress())).startsWith("refused");
   }
 
   @Test
@@ -168,86 +169,5 @@ class GuestNetworkIsolationIT {
         .flatMap(NetworkInterface::inetAddresses)
         .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
         .findFirst();
-  }
-
-  /**
-   * A network namespace joined to the host by a veth pair, with a public-range address (from
-   * 198.18.0.0/15, the benchmarking range no host uses), a link-local and a private one, and a
-   * server on all of them.
-   */
-  private record Outside(
-      String namespace,
-      Process server,
-      String publicAddress,
-      String linkLocalAddress,
-      String privateAddress) {
-    static Outside create() throws Exception {
-      if (!"root".equals(System.getProperty("user.name"))) {
-        Assumptions.abort("creating a network namespace for the test server needs root");
-      }
-      int n = ThreadLocalRandom.current().nextInt(1, 250);
-      String namespace = "era-it-" + ProcessHandle.current().pid();
-      String hostSide = "eraitH" + n;
-      String nsSide = "eraitN" + n;
-      String publicAddress = "198.18." + n + ".2";
-      String linkLocalAddress = "169.254." + n + ".2";
-      String privateAddress = "10.213." + n + ".2";
-      run("ip", "netns", "add", namespace);
-      try {
-        run("ip", "link", "add", hostSide, "type", "veth", "peer", "name", nsSide);
-        run("ip", "link", "set", nsSide, "netns", namespace);
-        run("ip", "addr", "add", "198.18." + n + ".1/30", "dev", hostSide);
-        run("ip", "addr", "add", "169.254." + n + ".1/30", "dev", hostSide);
-        run("ip", "addr", "add", "10.213." + n + ".1/30", "dev", hostSide);
-        run("ip", "link", "set", hostSide, "up");
-        for (String address : List.of(publicAddress, linkLocalAddress, privateAddress)) {
-          run("ip", "-n", namespace, "addr", "add", address + "/30", "dev", nsSide);
-        }
-        run("ip", "-n", namespace, "link", "set", nsSide, "up");
-        run("ip", "-n", namespace, "link", "set", "lo", "up");
-        Path source = Path.of("src", "test", "resources", "netns", "TcpHello.java");
-        Process server =
-            new ProcessBuilder(
-                    "ip",
-                    "netns",
-                    "exec",
-                    namespace,
-                    ProcessHandle.current().info().command().orElse("java"),
-                    source.toAbsolutePath().toString(),
-                    String.valueOf(PORT))
-                .redirectErrorStream(true)
-                .start();
-        BufferedReader out =
-            new BufferedReader(
-                new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String first = out.readLine();
-        if (!"listening".equals(first)) {
-          server.destroyForcibly();
-          throw new IllegalStateException("the test server did not start: " + first);
-        }
-        return new Outside(namespace, server, publicAddress, linkLocalAddress, privateAddress);
-      } catch (Exception e) {
-        run("ip", "netns", "del", namespace);
-        throw e;
-      }
-    }
-
-    void close() {
-      server.destroyForcibly();
-      try {
-        server.waitFor(10, TimeUnit.SECONDS);
-        run("ip", "netns", "del", namespace); // takes the veth pair with it
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot remove network namespace " + namespace, e);
-      }
-    }
-  }
-
-  private static void run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (process.waitFor() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-    }
   }
 }

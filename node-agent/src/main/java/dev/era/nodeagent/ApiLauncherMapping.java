@@ -32,13 +32,11 @@ public final class ApiLauncherMapping {
     };
   }
 
-  /**
-   * The launcher has no allow-list filter: an egress VM gets no network at all, which is safe, and
-   * its Network condition says so.
-   */
+  /** The guest network of an EraVM's {@code spec.network}. */
   public static GuestNetwork guestNetwork(NetworkMode mode) {
     return switch (mode) {
-      case none, egress -> GuestNetwork.NONE;
+      case none -> GuestNetwork.NONE;
+      case egress -> GuestNetwork.EGRESS;
       case full -> GuestNetwork.FULL;
     };
   }

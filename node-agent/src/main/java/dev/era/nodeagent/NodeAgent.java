@@ -5,6 +5,7 @@ import dev.era.api.EraRunPhase;
 import dev.era.api.Labels;
 import dev.era.kube.EventRecorder;
 import dev.era.launcher.Launcher;
+import dev.era.launcher.egress.EgressListener;
 import dev.era.launcher.host.PrivateDirs;
 import dev.era.nodeagent.http.AgentHttpServer;
 import dev.era.nodeagent.http.ReviewedLogAccess;
@@ -12,8 +13,10 @@ import dev.era.nodeagent.logs.RunLogs;
 import dev.era.nodeagent.run.RunExecutions;
 import dev.era.nodeagent.run.RunReconciler;
 import dev.era.nodeagent.vm.Adoption;
+import dev.era.nodeagent.vm.EgressDenials;
 import dev.era.nodeagent.vm.VmReconciler;
 import dev.era.nodeagent.vm.VmRegistry;
+import dev.era.nodeagent.vm.VmRegistry.LocalVm;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
@@ -60,6 +63,7 @@ public final class NodeAgent implements AutoCloseable {
   private final VmRegistry vms = new VmRegistry();
   private final RunLogs logs;
   private final EventRecorder events;
+  private final EgressDenials egressDenials;
   private final ScheduledExecutorService scheduler;
   private final AtomicBoolean closed = new AtomicBoolean();
   private AgentHttpServer http;
@@ -75,6 +79,7 @@ public final class NodeAgent implements AutoCloseable {
         new RunLogs(
             config.stateDir().resolve("runs"), config.runTailBytes(), config.runLogMaxBytes());
     this.events = new EventRecorder(client, COMPONENT, config.nodeName());
+    this.egressDenials = new EgressDenials(id -> vms.byLauncherId(id).map(LocalVm::eraVm), events);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -118,6 +123,7 @@ public final class NodeAgent implements AutoCloseable {
             logs,
             this::mayArrive,
             new ReviewedLogAccess(client));
+    launcher.onEgressDenied(egressDenials);
     int adopted = Adoption.run(client, launcher, vms, config.nodeName());
     logs.retainOnly(runUidsOfThisNode());
     reporter = new NodeReporter(client, launcher, vms, config, endpoint(), scheduler);
@@ -180,6 +186,12 @@ public final class NodeAgent implements AutoCloseable {
     }
     if (runs != null) {
       runs.close();
+    }
+    launcher.onEgressDenied(EgressListener.IGNORE);
+    try {
+      egressDenials.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     scheduler.shutdownNow();
     try {

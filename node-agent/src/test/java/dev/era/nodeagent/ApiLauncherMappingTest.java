@@ -29,11 +29,11 @@ class ApiLauncherMappingTest {
   }
 
   @Test
-  void egressBootsWithoutANetworkUntilTheLauncherCanFilter() {
+  void everyNetworkModeHasItsGuestNetwork() {
     assertMapsEvery(
         Map.of(
             NetworkMode.none, GuestNetwork.NONE,
-            NetworkMode.egress, GuestNetwork.NONE,
+            NetworkMode.egress, GuestNetwork.EGRESS,
             NetworkMode.full, GuestNetwork.FULL),
         NetworkMode.values(),
         GuestNetwork.values(),

@@ -24,29 +24,27 @@ import java.util.regex.Pattern;
  * cluster's pod, Service and node networks live), unless the admin allowed a range. DNS to the
  * host's resolvers stays open, because slirp forwards the guest's lookups there.
  *
+ * <p>A guest with an egress allow-list is stricter still: its QEMU runs in a cgroup of its own
+ * under {@value #EGRESS_PARENT}, whose sockets reach nothing but that VM's egress proxy on the
+ * host's loopback (an element of the set {@value #EGRESS_PORTS}, keyed by the VM's cgroup), and
+ * whose DNS queries, to whatever server, are redirected to that proxy's DNS answerer (the map
+ * {@value #EGRESS_DNS}).
+ *
  * <p>Rules in the guest (its reject route for 10.0.2.2) are defence in depth only: a guest that
  * became root removes them. The table is the host's and is the same for every launcher on it;
- * installing it replaces it in one transaction, and a probe proves that it works before any guest
- * relies on it.
+ * installing it rewrites its chains in one transaction but keeps the egress VMs' elements (VMs of
+ * other launchers, or re-adopted ones, keep their proxies), and a probe proves that it works before
+ * any guest relies on it.
  */
 public final class GuestNetworkGuard {
   static final String TABLE = "era_guests";
   static final String PARENT = "era-guests";
+  static final String EGRESS_PARENT = "era-guests-egress";
+  static final String EGRESS_PORTS = "egress_ports";
+  static final String EGRESS_DNS = "egress_dns";
 
   /** Where nft resolves {@code socket cgroupv2} paths, whatever the mounts say. */
   private static final Path NFT_CGROUP_ROOT = Path.of("/sys/fs/cgroup");
-
-  static final List<String> DENIED_V4 =
-      List.of(
-          "0.0.0.0/8",
-          "10.0.0.0/8",
-          "100.64.0.0/10",
-          "127.0.0.0/8",
-          "169.254.0.0/16",
-          "172.16.0.0/12",
-          "192.168.0.0/16",
-          "224.0.0.0/4");
-  static final List<String> DENIED_V6 = List.of("::1/128", "fc00::/7", "fe80::/10", "ff00::/8");
 
   /** How deep a cgroup namespace may hide this process's cgroup root. */
   private static final int MAX_HIDDEN_DEPTH = 12;
@@ -58,9 +56,13 @@ public final class GuestNetworkGuard {
       cgroup2Mount(readLines(Path.of("/proc/self/mounts")));
 
   private final Path parent;
+  private final Path egressParent;
+  private final int level;
 
-  private GuestNetworkGuard(Path parent) {
+  private GuestNetworkGuard(Path parent, Path egressParent, int level) {
     this.parent = parent;
+    this.egressParent = egressParent;
+    this.level = level;
   }
 
   /**
@@ -80,35 +82,38 @@ public final class GuestNetworkGuard {
                         "guests with network need cgroup v2 mounted under /sys/fs/cgroup, where"
                             + " the host's firewall rules find the VMs' QEMU processes"));
     Path parent = mount.resolve(PARENT);
+    Path egressParent = mount.resolve(EGRESS_PARENT);
     try {
       Files.createDirectories(parent);
+      Files.createDirectories(egressParent);
     } catch (IOException e) {
-      throw new LaunchException("cannot create the cgroup " + parent + ": " + e.getMessage(), e);
+      throw new LaunchException("cannot create the cgroups of guests: " + e.getMessage(), e);
     }
-    GuestNetworkGuard guard = new GuestNetworkGuard(parent);
-    String cgroupPath = NFT_CGROUP_ROOT.relativize(parent).toString();
     List<String> resolvers = resolvers();
     // The rule names the cgroup by its depth from the root of the whole hierarchy, which a
     // cgroup namespace (a pod's) hides: try each depth from what this process sees, and keep the
-    // first that a probe in the cgroup proves to work. None working means no guests with network.
+    // first that a probe in each parent proves to work. None working means no guests with network.
     int seen = mount.relativize(parent).getNameCount();
     for (int level = seen; level <= seen + MAX_HIDDEN_DEPTH; level++) {
-      nft(ruleset(cgroupPath, level, resolvers, allowedCidrs));
-      if (guard.probeIsRefused()) {
+      nft(ruleset(level, resolvers, allowedCidrs));
+      GuestNetworkGuard guard = new GuestNetworkGuard(parent, egressParent, level);
+      if (guard.probeIsRefused(parent) && guard.probeIsRefused(egressParent)) {
         return guard;
       }
     }
     throw new LaunchException(
         "the host firewall rules for guests did not take effect (a probe in "
             + parent
+            + " or "
+            + egressParent
             + " reached the host's loopback): guests with network cannot start");
   }
 
   /**
-   * Whether a process in a cgroup under the parent is refused a connection to a listener on the
+   * Whether a process in a cgroup under {@code parent} is refused a connection to a listener on the
    * host's loopback, as a guest's QEMU must be.
    */
-  private boolean probeIsRefused() {
+  private boolean probeIsRefused(Path parent) {
     String key = "probe-" + ProcessHandle.current().pid();
     try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Process probe =
@@ -116,7 +121,7 @@ public final class GuestNetworkGuard {
                   "/bin/bash",
                   "-c",
                   "echo $$ > \"$0\" && exec 3<>/dev/tcp/127.0.0.1/" + listener.getLocalPort(),
-                  cgroupProcs(key).toString())
+                  cgroupProcs(parent, key).toString())
               .redirectErrorStream(true)
               .start();
       Finished finished = finish(probe, new byte[0], 10, "probe the host firewall rules");
@@ -133,9 +138,24 @@ public final class GuestNetworkGuard {
   }
 
   /**
-   * The {@code cgroup.procs} file of a new cgroup for one VM, for its QEMU to join before it runs.
+   * The {@code cgroup.procs} file of a new cgroup for one VM with full network, for its QEMU to
+   * join before it runs.
    */
   public Path cgroupProcs(String key) {
+    return cgroupProcs(parent, key);
+  }
+
+  /**
+   * The {@code cgroup.procs} file of a new cgroup for one egress VM, whose sockets may reach only
+   * its proxy's two ports on the host's loopback; DNS queries go to the second.
+   */
+  public Path egressCgroupProcs(String key, int httpPort, int dnsPort) {
+    Path procs = cgroupProcs(egressParent, key);
+    nft(egressElements("add", key, httpPort, dnsPort));
+    return procs;
+  }
+
+  private static Path cgroupProcs(Path parent, String key) {
     Path dir = parent.resolve(key);
     try {
       Files.createDirectories(dir);
@@ -147,44 +167,147 @@ public final class GuestNetworkGuard {
 
   /** Removes a VM's cgroup once its QEMU has ended (a cgroup with processes stays). */
   public static void release(String key) {
+    CGROUP2_MOUNT.ifPresent(mount -> removeDir(mount.resolve(PARENT).resolve(key)));
+  }
+
+  /**
+   * Removes an egress VM's firewall elements and then its cgroup (nft finds an element by the
+   * cgroup's path), once its QEMU has ended.
+   */
+  public static void releaseEgress(String key, int httpPort, int dnsPort) {
     CGROUP2_MOUNT
-        .map(mount -> mount.resolve(PARENT).resolve(key))
+        .map(mount -> mount.resolve(EGRESS_PARENT).resolve(key))
+        .filter(Files::isDirectory)
         .ifPresent(
             dir -> {
               try {
-                Files.deleteIfExists(dir);
-              } catch (IOException e) {
-                // Still has a process, or was never made: nothing to release.
+                nft(egressElements("delete", key, httpPort, dnsPort));
+              } catch (LaunchException e) {
+                // Already gone (a guard reinstalled without them): the cgroup still goes.
               }
+              removeDir(dir);
             });
   }
 
-  /** The nft script that replaces the table atomically. */
+  private static void removeDir(Path dir) {
+    try {
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // Still has a process, or was never made: nothing to release.
+    }
+  }
+
+  /** The nft script that adds or deletes one egress VM's elements. */
+  static String egressElements(String verb, String key, int httpPort, int dnsPort) {
+    String cgroup =
+        "\""
+            + NFT_CGROUP_ROOT.relativize(CGROUP2_MOUNT.orElseThrow()).resolve(EGRESS_PARENT)
+            + "/"
+            + key
+            + "\"";
+    return verb
+        + " element inet "
+        + TABLE
+        + " "
+        + EGRESS_PORTS
+        + " { "
+        + cgroup
+        + " . tcp . "
+        + httpPort
+        + ", "
+        + cgroup
+        + " . udp . "
+        + dnsPort
+        + " }\n"
+        + verb
+        + " element inet "
+        + TABLE
+        + " "
+        + EGRESS_DNS
+        + " { "
+        + cgroup
+        + " : "
+        + dnsPort
+        + " }\n";
+  }
+
+  /**
+   * The nft script that rewrites the table's chains in one transaction, keeping the egress VMs'
+   * elements. The guests' cgroups are at {@code level} of the hierarchy; an egress VM's own cgroup
+   * one deeper.
+   */
+  static String ruleset(int level, List<String> resolvers, List<String> allowedCidrs) {
+    Path root = NFT_CGROUP_ROOT.relativize(CGROUP2_MOUNT.orElseThrow());
+    return ruleset(
+        root.resolve(PARENT).toString(),
+        root.resolve(EGRESS_PARENT).toString(),
+        level,
+        resolvers,
+        allowedCidrs);
+  }
+
   static String ruleset(
-      String cgroupPath, int level, List<String> resolvers, List<String> allowedCidrs) {
+      String cgroupPath,
+      String egressPath,
+      int level,
+      List<String> resolvers,
+      List<String> allowedCidrs) {
     List<String> guest = new ArrayList<>();
     addressRule(guest, resolvers, "meta l4proto { tcp, udp } th dport 53 accept");
     addressRule(guest, allowedCidrs, "accept");
     guest.add("fib daddr type local reject");
-    guest.add("ip daddr { " + String.join(", ", DENIED_V4) + " } reject");
-    guest.add("ip6 daddr { " + String.join(", ", DENIED_V6) + " } reject");
-    StringBuilder script = new StringBuilder();
-    script.append("table inet ").append(TABLE).append('\n');
-    script.append("delete table inet ").append(TABLE).append('\n');
-    script.append("table inet ").append(TABLE).append(" {\n");
-    script.append("  chain output {\n");
-    script.append("    type filter hook output priority filter; policy accept;\n");
-    script
-        .append("    socket cgroupv2 level ")
-        .append(level)
-        .append(" \"")
-        .append(cgroupPath)
-        .append("\" jump guest\n");
-    script.append("  }\n");
-    script.append("  chain guest {\n");
-    guest.forEach(rule -> script.append("    ").append(rule).append('\n'));
-    script.append("  }\n}\n");
-    return script.toString();
+    guest.add("ip daddr { " + String.join(", ", ForbiddenAddresses.DENIED_V4) + " } reject");
+    guest.add("ip6 daddr { " + String.join(", ", ForbiddenAddresses.DENIED_V6) + " } reject");
+    String vm = "socket cgroupv2 level " + (level + 1);
+    String table = "inet " + TABLE;
+    List<String> script = new ArrayList<>();
+    script.add("add table " + table);
+    script.add(
+        "add set "
+            + table
+            + " "
+            + EGRESS_PORTS
+            + " { typeof "
+            + vm
+            + " . meta l4proto . th dport; }");
+    script.add("add map " + table + " " + EGRESS_DNS + " { typeof " + vm + " : th dport; }");
+    script.add(
+        "add chain "
+            + table
+            + " output { type filter hook output priority filter; policy accept; }");
+    script.add(
+        "add chain " + table + " nat { type nat hook output priority -100; policy accept; }");
+    script.add("add chain " + table + " guest");
+    script.add("add chain " + table + " egress");
+    for (String chain : List.of("output", "nat", "guest", "egress")) {
+      script.add("flush chain " + table + " " + chain);
+    }
+    String guests = "socket cgroupv2 level " + level + " \"" + cgroupPath + "\"";
+    String egressGuests = "socket cgroupv2 level " + level + " \"" + egressPath + "\"";
+    script.add("add rule " + table + " output " + guests + " jump guest");
+    script.add("add rule " + table + " output " + egressGuests + " jump egress");
+    // Every DNS query of an egress guest's QEMU (slirp forwards the guest's to the host's
+    // resolvers) goes to its own proxy's answerer instead.
+    script.add(
+        "add rule "
+            + table
+            + " nat "
+            + egressGuests
+            + " meta l4proto udp th dport 53 redirect to : "
+            + vm
+            + " map @"
+            + EGRESS_DNS);
+    guest.forEach(rule -> script.add("add rule " + table + " guest " + rule));
+    script.add(
+        "add rule "
+            + table
+            + " egress ip daddr 127.0.0.1 "
+            + vm
+            + " . meta l4proto . th dport @"
+            + EGRESS_PORTS
+            + " accept");
+    script.add("add rule " + table + " egress reject");
+    return String.join("\n", script) + "\n";
   }
 
   /** One rule per address family for the addresses given, which end in {@code verdict}. */

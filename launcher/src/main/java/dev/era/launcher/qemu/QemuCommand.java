@@ -7,6 +7,7 @@ import dev.era.launcher.image.GuestImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -86,12 +87,12 @@ public record QemuCommand(
             "-mon", "chardev=qmp,mode=control",
             "-chardev", "file,id=console,path=" + escape(paths.consoleLog()) + ",append=on",
             "-serial", "chardev:console"));
-    if (spec.network() == GuestNetwork.FULL) {
+    if (spec.network() != GuestNetwork.NONE) {
       // User-mode networking: no host bridge. Every guest connection is a socket of this QEMU,
       // which runs in a cgroup that the host's firewall keeps off the host's own and private
-      // addresses (GuestNetworkGuard); the guest agent's reject route for 10.0.2.2 (slirp's alias
-      // of the host's loopback) is defence in depth. IPv6 is off: slirp would map fec0::2 to the
-      // host's ::1.
+      // addresses (GuestNetworkGuard), and with EGRESS off everything but the VM's egress proxy;
+      // with FULL, the guest agent's reject route for 10.0.2.2 (slirp's alias of the host's
+      // loopback) is defence in depth. IPv6 is off: slirp would map fec0::2 to the host's ::1.
       args.addAll(
           List.of("-netdev", "user,id=net0,ipv6=off", "-device", "virtio-net-device,netdev=net0"));
     }
@@ -104,7 +105,7 @@ public record QemuCommand(
     // Without the host's TSC frequency about one boot in eleven hung in clock calibration under
     // TCG.
     tscKhz.ifPresent(khz -> cmdline.append(" tsc_early_khz=").append(khz));
-    cmdline.append(" era.net=").append(spec.network() == GuestNetwork.FULL ? "full" : "none");
+    cmdline.append(" era.net=").append(spec.network().name().toLowerCase(Locale.ROOT));
     if (persistDisk.isPresent()) {
       cmdline.append(" era.persist=1");
     }

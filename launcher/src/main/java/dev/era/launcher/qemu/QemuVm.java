@@ -10,6 +10,7 @@ import dev.era.launcher.StartKind;
 import dev.era.launcher.VmExit;
 import dev.era.launcher.VmHandle;
 import dev.era.launcher.VmSpec;
+import dev.era.launcher.egress.EgressProxy;
 import dev.era.launcher.guest.ExecSession;
 import dev.era.launcher.guest.Futures;
 import dev.era.launcher.guest.GuestConnection;
@@ -31,7 +32,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -255,6 +258,11 @@ public final class QemuVm implements VmHandle {
     return new LaunchException(message.toString());
   }
 
+  /** What the launcher recorded when it started this VM. */
+  public VmState record() {
+    return record;
+  }
+
   @Override
   public VmSpec spec() {
     return record.spec();
@@ -314,7 +322,7 @@ public final class QemuVm implements VmHandle {
             requireRunning(),
             id(),
             execId,
-            request,
+            withEgressProxy(request),
             listener == null ? ExecListener.IGNORE : listener);
     Duration timeout = request.timeout();
     if (timeout != null && !timeout.isZero()) {
@@ -336,6 +344,16 @@ public final class QemuVm implements VmHandle {
       session.result().whenComplete((result, failure) -> guard.cancel(false));
     }
     return session;
+  }
+
+  /** An egress guest's commands find its proxy in their environment, unless they name another. */
+  private ExecRequest withEgressProxy(ExecRequest request) {
+    if (record.egressHttpPort() == 0) {
+      return request;
+    }
+    Map<String, String> env = new HashMap<>(EgressProxy.guestEnvironment(record.egressHttpPort()));
+    env.putAll(request.env());
+    return request.withEnv(env);
   }
 
   /**

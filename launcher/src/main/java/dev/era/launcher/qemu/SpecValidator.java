@@ -1,7 +1,9 @@
 package dev.era.launcher.qemu;
 
+import dev.era.launcher.GuestNetwork;
 import dev.era.launcher.InvalidSpecException;
 import dev.era.launcher.VmSpec;
+import dev.era.launcher.egress.EgressPolicy;
 import java.util.regex.Pattern;
 
 /** Rejects specs that cannot boot on this host, with a message that says what to change. */
@@ -67,6 +69,11 @@ public final class SpecValidator {
               + " MiB is more than this host has available ("
               + host.memAvailableMib()
               + " MiB): ask for less or free memory on the host");
+    }
+    if (spec.network() == GuestNetwork.EGRESS) {
+      EgressPolicy.parse(spec.egressAllow());
+    } else if (!spec.egressAllow().isEmpty()) {
+      throw new InvalidSpecException("an egress allow-list needs network EGRESS");
     }
     if (spec.persistMib() < 0) {
       throw new InvalidSpecException(

@@ -17,6 +17,9 @@ import java.time.Instant;
  * @param consoleLog the guest's serial console
  * @param bootedAt when QEMU was started
  * @param imageKey the guest image it booted
+ * @param egressHttpPort with network EGRESS: the host port of the VM's egress proxy, which its
+ *     guest knows; 0 otherwise
+ * @param egressDnsPort likewise for the proxy's DNS answerer
  */
 public record VmState(
     int version,
@@ -27,6 +30,8 @@ public record VmState(
     String qmpSocket,
     String consoleLog,
     Instant bootedAt,
-    String imageKey) {
+    String imageKey,
+    int egressHttpPort,
+    int egressDnsPort) {
   public static final int CURRENT_VERSION = 1;
 }

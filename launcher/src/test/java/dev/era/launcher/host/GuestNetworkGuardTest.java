@@ -45,7 +45,11 @@ class GuestNetworkGuardTest {
   void theRulesLetDnsAndAllowedRangesThroughBeforeRejectingLocalAndPrivateAddresses() {
     String rules =
         GuestNetworkGuard.ruleset(
-            "unified/era-guests", 1, List.of("10.96.0.10", "fd00::53"), List.of("10.1.2.0/24"));
+            "unified/era-guests",
+            "unified/era-guests-egress",
+            1,
+            List.of("10.96.0.10", "fd00::53"),
+            List.of("10.1.2.0/24"));
 
     assertThat(rules)
         .contains("socket cgroupv2 level 1 \"unified/era-guests\" jump guest")
@@ -57,7 +61,29 @@ class GuestNetworkGuardTest {
             "127.0.0.0/8",
             "169.254.0.0/16",
             "::1/128")
-        .startsWith("table inet era_guests\ndelete table inet era_guests\n");
+        .doesNotContain("delete table");
+  }
+
+  @Test
+  void egressGuestsReachOnlyTheirOwnProxyPortsAndTheirDnsGoesToTheirAnswerer() {
+    String rules =
+        GuestNetworkGuard.ruleset(
+            "unified/era-guests", "unified/era-guests-egress", 1, List.of(), List.of());
+
+    assertThat(rules)
+        .contains(
+            "add rule inet era_guests output socket cgroupv2 level 1 \"unified/era-guests-egress\""
+                + " jump egress")
+        .contains(
+            "socket cgroupv2 level 1 \"unified/era-guests-egress\" meta l4proto udp th dport 53"
+                + " redirect to : socket cgroupv2 level 2 map @egress_dns")
+        .containsSubsequence(
+            "add rule inet era_guests egress ip daddr 127.0.0.1 socket cgroupv2 level 2 . meta"
+                + " l4proto . th dport @egress_ports accept",
+            "add rule inet era_guests egress reject")
+        // The VMs' elements survive a reinstall: their sets are declared, never flushed.
+        .doesNotContain("flush set")
+        .doesNotContain("flush map");
   }
 
   @Test
@@ -65,7 +91,11 @@ class GuestNetworkGuardTest {
     assertThatThrownBy(
             () ->
                 GuestNetworkGuard.ruleset(
-                    "era-guests", 1, List.of(), List.of("10.0.0.0/8 } accept; flush ruleset")))
+                    "era-guests",
+                    "era-guests-egress",
+                    1,
+                    List.of(),
+                    List.of("10.0.0.0/8 } accept; flush ruleset")))
         .isInstanceOf(LaunchException.class)
         .hasMessageContaining("not an IP address");
   }

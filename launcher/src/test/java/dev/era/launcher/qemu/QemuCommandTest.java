@@ -133,6 +133,14 @@ class QemuCommandTest {
   }
 
   @Test
+  void networkEgressHasUserNetworkingAndTellsTheGuestToKeepItsGatewayReachable() {
+    QemuCommand egress = command(PY_1.withEgress(List.of("pypi.org")), QemuAccelerator.TCG);
+
+    assertThat(values(egress.argv(), "-netdev")).containsExactly("user,id=net0,ipv6=off");
+    assertThat(egress.kernelCmdline()).contains("era.net=egress");
+  }
+
+  @Test
   void attachesThePersistentDiskAfterTheRootDisk() {
     QemuCommand command =
         command(

@@ -30,7 +30,9 @@ class StateFilesTest {
             "/s/qmp.sock",
             "/s/console.log",
             Instant.parse("2026-01-02T03:04:05.678Z"),
-            "abc-def");
+            "abc-def",
+            0,
+            0);
     Path file = dir.resolve("state.json");
 
     StateFiles.write(file, state);

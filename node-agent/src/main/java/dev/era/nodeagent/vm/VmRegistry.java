@@ -1,7 +1,9 @@
 package dev.era.nodeagent.vm;
 
+import dev.era.api.EraVM;
 import dev.era.launcher.VmExit;
 import dev.era.launcher.VmHandle;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.Collection;
 import java.util.List;
@@ -18,7 +20,19 @@ import java.util.function.BiConsumer;
  */
 public final class VmRegistry {
   /** A VM of this node and the EraVM (namespace/name and uid) it belongs to. */
-  public record LocalVm(ResourceID key, String uid, VmHandle handle) {}
+  public record LocalVm(ResourceID key, String uid, VmHandle handle) {
+    /** The EraVM as far as an event about it needs: namespace, name and uid. */
+    public EraVM eraVm() {
+      EraVM vm = new EraVM();
+      vm.setMetadata(
+          new ObjectMetaBuilder()
+              .withNamespace(key.getNamespace().orElse(null))
+              .withName(key.getName())
+              .withUid(uid)
+              .build());
+      return vm;
+    }
+  }
 
   private final Map<ResourceID, LocalVm> vms = new ConcurrentHashMap<>();
   private final List<BiConsumer<LocalVm, VmExit>> exitListeners = new CopyOnWriteArrayList<>();
@@ -59,6 +73,11 @@ public final class VmRegistry {
 
   public Collection<LocalVm> all() {
     return List.copyOf(vms.values());
+  }
+
+  /** The VM whose launcher id is {@code id}, if it runs here. */
+  public Optional<LocalVm> byLauncherId(String id) {
+    return vms.values().stream().filter(vm -> vm.handle().id().equals(id)).findFirst();
   }
 
   /** The running VM of the EraVM {@code namespace/name}, if it runs here. */

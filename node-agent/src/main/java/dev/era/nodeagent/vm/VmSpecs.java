@@ -59,7 +59,13 @@ public final class VmSpecs {
     long persistMib =
         spec.getPersist() == null ? 0 : mib(spec.getPersist().getSize(), "persist.size");
     return new VmSpec(
-        vmId(vm), language, spec.getCpu(), (int) memoryMib, network(spec), persistMib);
+        vmId(vm),
+        language,
+        spec.getCpu(),
+        (int) memoryMib,
+        network(spec),
+        persistMib,
+        spec.getEgressAllow());
   }
 
   private static GuestNetwork network(EraVMSpec spec) {
@@ -70,10 +76,6 @@ public final class VmSpecs {
 
   private static InvalidSpecException unknown(String field, String value) {
     return new InvalidSpecException("unknown " + field + " '" + value + "'");
-  }
-
-  public static boolean wantsEgress(EraVM vm) {
-    return NetworkMode.egress.name().equals(vm.getSpec().getNetwork());
   }
 
   private static String hash(String text) {

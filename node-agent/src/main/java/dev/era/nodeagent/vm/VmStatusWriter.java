@@ -87,16 +87,6 @@ final class VmStatusWriter {
               kvm ? Reasons.KVM : Reasons.TCG,
               acceleratorReason.get(),
               now);
-          if (VmSpecs.wantsEgress(vm)) {
-            s.setCondition(
-                ConditionTypes.NETWORK,
-                false,
-                Reasons.EGRESS_UNSUPPORTED,
-                "node " + nodeName + " cannot enforce an egress allow-list: the VM has no network",
-                now);
-          } else {
-            s.removeCondition(ConditionTypes.NETWORK);
-          }
         });
   }
 

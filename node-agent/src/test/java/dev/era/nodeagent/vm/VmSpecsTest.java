@@ -10,6 +10,7 @@ import dev.era.launcher.GuestNetwork;
 import dev.era.launcher.InvalidSpecException;
 import dev.era.launcher.VmSpec;
 import dev.era.launcher.qemu.SpecValidator;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class VmSpecsTest {
@@ -59,12 +60,13 @@ class VmSpecsTest {
   }
 
   @Test
-  void anEgressVmGetsNoNetworkAtAll() {
+  void anEgressVmGetsItsAllowList() {
     EraVM vm = vm("uid-3");
     vm.getSpec().setNetwork("egress");
+    vm.getSpec().setEgressAllow(List.of("pypi.org:443", "*.pythonhosted.org"));
 
-    assertThat(VmSpecs.of(vm).network()).isEqualTo(GuestNetwork.NONE);
-    assertThat(VmSpecs.wantsEgress(vm)).isTrue();
+    assertThat(VmSpecs.of(vm).network()).isEqualTo(GuestNetwork.EGRESS);
+    assertThat(VmSpecs.of(vm).egressAllow()).containsExactly("pypi.org:443", "*.pythonhosted.org");
   }
 
   @Test
