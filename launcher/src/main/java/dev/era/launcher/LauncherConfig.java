@@ -1,9 +1,11 @@
 package dev.era.launcher;
 
+import dev.era.launcher.host.CidrRange;
 import dev.era.launcher.host.XdgDirs;
 import dev.era.launcher.image.GuestImages;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,6 +22,11 @@ import java.util.Optional;
  *     cores
  * @param guestCommandsAsRoot guests run commands as root rather than 65532: for tests only, which
  *     play a guest whose code became root to show that the host's rules hold without the guest's
+ * @param allowedCidrs address ranges guests with network may reach although the host's firewall
+ *     denies them by default (private, link-local, the host's own addresses): what an admin
+ *     explicitly opens, e.g. an internal package mirror
+ * @param deniedCidrs address ranges guests with network may not reach, on top of those denied by
+ *     default: in a cluster, its pod and Service CIDRs where they lie outside the private ranges
  */
 public record LauncherConfig(
     Path stateDir,
@@ -27,7 +34,9 @@ public record LauncherConfig(
     Optional<QemuAccelerator> accelerator,
     Duration bootTimeout,
     int maxVcpus,
-    boolean guestCommandsAsRoot) {
+    boolean guestCommandsAsRoot,
+    List<String> allowedCidrs,
+    List<String> deniedCidrs) {
   /**
    * TCG boots take ~1.1 s alone but many at once on a small host take much longer. ISO-8601, so
    * that the node agent's settings can name it as their default.
@@ -45,11 +54,13 @@ public record LauncherConfig(
       throw new InvalidSpecException(
           "maxVcpus must be 0 (the host's cores) or positive, got " + maxVcpus);
     }
+    allowedCidrs = CidrRange.checkAll("allowedCidrs", allowedCidrs);
+    deniedCidrs = CidrRange.checkAll("deniedCidrs", deniedCidrs);
   }
 
   public LauncherConfig(
       Path stateDir, Path cacheDir, Optional<QemuAccelerator> accelerator, Duration bootTimeout) {
-    this(stateDir, cacheDir, accelerator, bootTimeout, 0, false);
+    this(stateDir, cacheDir, accelerator, bootTimeout, 0, false, List.of(), List.of());
   }
 
   /**
@@ -82,12 +93,26 @@ public record LauncherConfig(
 
   public LauncherConfig withStateDir(Path dir) {
     return new LauncherConfig(
-        dir, cacheDir, accelerator, bootTimeout, maxVcpus, guestCommandsAsRoot);
+        dir,
+        cacheDir,
+        accelerator,
+        bootTimeout,
+        maxVcpus,
+        guestCommandsAsRoot,
+        allowedCidrs,
+        deniedCidrs);
   }
 
   public LauncherConfig withCacheDir(Path dir) {
     return new LauncherConfig(
-        stateDir, dir, accelerator, bootTimeout, maxVcpus, guestCommandsAsRoot);
+        stateDir,
+        dir,
+        accelerator,
+        bootTimeout,
+        maxVcpus,
+        guestCommandsAsRoot,
+        allowedCidrs,
+        deniedCidrs);
   }
 
   public LauncherConfig withAccelerator(QemuAccelerator forced) {
@@ -97,21 +122,51 @@ public record LauncherConfig(
         Optional.ofNullable(forced),
         bootTimeout,
         maxVcpus,
-        guestCommandsAsRoot);
+        guestCommandsAsRoot,
+        allowedCidrs,
+        deniedCidrs);
   }
 
   public LauncherConfig withBootTimeout(Duration timeout) {
     return new LauncherConfig(
-        stateDir, cacheDir, accelerator, timeout, maxVcpus, guestCommandsAsRoot);
+        stateDir,
+        cacheDir,
+        accelerator,
+        timeout,
+        maxVcpus,
+        guestCommandsAsRoot,
+        allowedCidrs,
+        deniedCidrs);
   }
 
   public LauncherConfig withMaxVcpus(int max) {
     return new LauncherConfig(
-        stateDir, cacheDir, accelerator, bootTimeout, max, guestCommandsAsRoot);
+        stateDir,
+        cacheDir,
+        accelerator,
+        bootTimeout,
+        max,
+        guestCommandsAsRoot,
+        allowedCidrs,
+        deniedCidrs);
   }
 
   /** For tests of host-side isolation only: see {@code guestCommandsAsRoot}. */
   public LauncherConfig withGuestCommandsAsRoot() {
-    return new LauncherConfig(stateDir, cacheDir, accelerator, bootTimeout, maxVcpus, true);
+    return new LauncherConfig(
+        stateDir, cacheDir, accelerator, bootTimeout, maxVcpus, true, allowedCidrs, deniedCidrs);
+  }
+
+  /** The ranges guests with network may reach, and those they may not, beyond the defaults. */
+  public LauncherConfig withCidrs(List<String> allowed, List<String> denied) {
+    return new LauncherConfig(
+        stateDir,
+        cacheDir,
+        accelerator,
+        bootTimeout,
+        maxVcpus,
+        guestCommandsAsRoot,
+        allowed,
+        denied);
   }
 }

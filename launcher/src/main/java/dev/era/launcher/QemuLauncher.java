@@ -342,7 +342,7 @@ public final class QemuLauncher implements Launcher {
    */
   private synchronized GuestNetworkGuard networkGuard() {
     if (networkGuard == null) {
-      networkGuard = GuestNetworkGuard.install(List.of());
+      networkGuard = GuestNetworkGuard.install(config.allowedCidrs(), config.deniedCidrs());
     }
     return networkGuard;
   }

@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * and an nftables table ({@value #TABLE}) rejects what sockets of that cgroup send to a local
  * address of the host (loopback, IPv4 and IPv6, and the node's own addresses), to link-local
  * addresses (the metadata service), and to private, shared and unique-local ranges (where a
- * cluster's pod, Service and node networks live), unless the admin allowed a range. DNS to the
- * host's resolvers stays open, because slirp forwards the guest's lookups there.
+ * cluster's pod, Service and node networks live), and to the ranges the admin denied on top (a
+ * cluster's pod and Service CIDRs that lie outside those), unless the admin allowed a range. DNS to
+ * the host's resolvers stays open, because slirp forwards the guest's lookups there.
  *
  * <p>Rules in the guest (its reject route for 10.0.2.2) are defence in depth only: a guest that
  * became root removes them. The table is the host's and is the same for every launcher on it;
@@ -66,11 +67,12 @@ public final class GuestNetworkGuard {
   /**
    * Creates the parent cgroup and installs the table.
    *
-   * @param allowedCidrs ranges guests may reach although they are denied by default
+   * @param allowedCidrs ranges guests may reach although they are denied
+   * @param deniedCidrs ranges guests may not reach, on top of those denied by default
    * @throws LaunchException when the host cannot enforce the rules (no cgroup v2 under
    *     /sys/fs/cgroup, no nft, no CAP_NET_ADMIN): a guest with network must then not start
    */
-  public static GuestNetworkGuard install(List<String> allowedCidrs) {
+  public static GuestNetworkGuard install(List<String> allowedCidrs, List<String> deniedCidrs) {
     Path mount =
         CGROUP2_MOUNT
             .filter(m -> m.startsWith(NFT_CGROUP_ROOT))
@@ -93,7 +95,7 @@ public final class GuestNetworkGuard {
     // first that a probe in the cgroup proves to work. None working means no guests with network.
     int seen = mount.relativize(parent).getNameCount();
     for (int level = seen; level <= seen + MAX_HIDDEN_DEPTH; level++) {
-      nft(ruleset(cgroupPath, level, resolvers, allowedCidrs));
+      nft(ruleset(cgroupPath, level, resolvers, allowedCidrs, deniedCidrs));
       if (guard.probeIsRefused()) {
         return guard;
       }
@@ -161,13 +163,18 @@ public final class GuestNetworkGuard {
 
   /** The nft script that replaces the table atomically. */
   static String ruleset(
-      String cgroupPath, int level, List<String> resolvers, List<String> allowedCidrs) {
+      String cgroupPath,
+      int level,
+      List<String> resolvers,
+      List<String> allowedCidrs,
+      List<String> deniedCidrs) {
     List<String> guest = new ArrayList<>();
     addressRule(guest, resolvers, "meta l4proto { tcp, udp } th dport 53 accept");
     addressRule(guest, allowedCidrs, "accept");
     guest.add("fib daddr type local reject");
     guest.add("ip daddr { " + String.join(", ", DENIED_V4) + " } reject");
     guest.add("ip6 daddr { " + String.join(", ", DENIED_V6) + " } reject");
+    addressRule(guest, deniedCidrs, "reject");
     StringBuilder script = new StringBuilder();
     script.append("table inet ").append(TABLE).append('\n');
     script.append("delete table inet ").append(TABLE).append('\n');

@@ -7,6 +7,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -68,6 +69,12 @@ public interface AgentSettings {
   @WithDefault(LauncherConfig.DEFAULT_BOOT_TIMEOUT)
   Duration bootTimeout();
 
+  /** Comma-separated (ERA_AGENT_ALLOWED_CIDRS); none by default. */
+  Optional<List<String>> allowedCidrs();
+
+  /** Comma-separated (ERA_AGENT_DENIED_CIDRS); none by default. */
+  Optional<List<String>> deniedCidrs();
+
   default NodeAgentConfig agentConfig() {
     return new NodeAgentConfig(
         nodeName(),
@@ -86,9 +93,10 @@ public interface AgentSettings {
 
   default LauncherConfig launcherConfig() {
     return new LauncherConfig(
-        launcherStateDir(),
-        imageCacheDir(),
-        LauncherConfig.parseAccelerator(accelerator().orElse(null)),
-        bootTimeout());
+            launcherStateDir(),
+            imageCacheDir(),
+            LauncherConfig.parseAccelerator(accelerator().orElse(null)),
+            bootTimeout())
+        .withCidrs(allowedCidrs().orElse(List.of()), deniedCidrs().orElse(List.of()));
   }
 }
