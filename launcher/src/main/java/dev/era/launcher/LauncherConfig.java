@@ -27,6 +27,8 @@ import java.util.Optional;
  *     explicitly opens, e.g. an internal package mirror
  * @param deniedCidrs address ranges guests with network may not reach, on top of those denied by
  *     default: in a cluster, its pod and Service CIDRs where they lie outside the private ranges
+ * @param consoleLogMaxBytes disk one VM's console log may take: a guest that writes more (root in
+ *     it, say) loses the middle
  */
 public record LauncherConfig(
     Path stateDir,
@@ -36,12 +38,18 @@ public record LauncherConfig(
     int maxVcpus,
     boolean guestCommandsAsRoot,
     List<String> allowedCidrs,
-    List<String> deniedCidrs) {
+    List<String> deniedCidrs,
+    long consoleLogMaxBytes) {
   /**
    * TCG boots take ~1.1 s alone but many at once on a small host take much longer. ISO-8601, so
    * that the node agent's settings can name it as their default.
    */
   public static final String DEFAULT_BOOT_TIMEOUT = "PT60S";
+
+  public static final long DEFAULT_CONSOLE_LOG_MAX_BYTES = 1 << 20;
+
+  /** Room for the boot messages that the cap keeps and a note where it cut. */
+  private static final long MIN_CONSOLE_LOG_MAX_BYTES = 16 * 1024;
 
   public LauncherConfig {
     stateDir = Objects.requireNonNull(stateDir, "stateDir").toAbsolutePath().normalize();
@@ -56,11 +64,27 @@ public record LauncherConfig(
     }
     allowedCidrs = CidrRange.checkAll("allowedCidrs", allowedCidrs);
     deniedCidrs = CidrRange.checkAll("deniedCidrs", deniedCidrs);
+    if (consoleLogMaxBytes < MIN_CONSOLE_LOG_MAX_BYTES) {
+      throw new InvalidSpecException(
+          "consoleLogMaxBytes must be at least "
+              + MIN_CONSOLE_LOG_MAX_BYTES
+              + ", got "
+              + consoleLogMaxBytes);
+    }
   }
 
   public LauncherConfig(
       Path stateDir, Path cacheDir, Optional<QemuAccelerator> accelerator, Duration bootTimeout) {
-    this(stateDir, cacheDir, accelerator, bootTimeout, 0, false, List.of(), List.of());
+    this(
+        stateDir,
+        cacheDir,
+        accelerator,
+        bootTimeout,
+        0,
+        false,
+        List.of(),
+        List.of(),
+        DEFAULT_CONSOLE_LOG_MAX_BYTES);
   }
 
   /**
@@ -100,7 +124,8 @@ public record LauncherConfig(
         maxVcpus,
         guestCommandsAsRoot,
         allowedCidrs,
-        deniedCidrs);
+        deniedCidrs,
+        consoleLogMaxBytes);
   }
 
   public LauncherConfig withCacheDir(Path dir) {
@@ -112,7 +137,8 @@ public record LauncherConfig(
         maxVcpus,
         guestCommandsAsRoot,
         allowedCidrs,
-        deniedCidrs);
+        deniedCidrs,
+        consoleLogMaxBytes);
   }
 
   public LauncherConfig withAccelerator(QemuAccelerator forced) {
@@ -124,7 +150,8 @@ public record LauncherConfig(
         maxVcpus,
         guestCommandsAsRoot,
         allowedCidrs,
-        deniedCidrs);
+        deniedCidrs,
+        consoleLogMaxBytes);
   }
 
   public LauncherConfig withBootTimeout(Duration timeout) {
@@ -136,7 +163,8 @@ public record LauncherConfig(
         maxVcpus,
         guestCommandsAsRoot,
         allowedCidrs,
-        deniedCidrs);
+        deniedCidrs,
+        consoleLogMaxBytes);
   }
 
   public LauncherConfig withMaxVcpus(int max) {
@@ -148,13 +176,35 @@ public record LauncherConfig(
         max,
         guestCommandsAsRoot,
         allowedCidrs,
-        deniedCidrs);
+        deniedCidrs,
+        consoleLogMaxBytes);
+  }
+
+  public LauncherConfig withConsoleLogMaxBytes(long max) {
+    return new LauncherConfig(
+        stateDir,
+        cacheDir,
+        accelerator,
+        bootTimeout,
+        maxVcpus,
+        guestCommandsAsRoot,
+        allowedCidrs,
+        deniedCidrs,
+        max);
   }
 
   /** For tests of host-side isolation only: see {@code guestCommandsAsRoot}. */
   public LauncherConfig withGuestCommandsAsRoot() {
     return new LauncherConfig(
-        stateDir, cacheDir, accelerator, bootTimeout, maxVcpus, true, allowedCidrs, deniedCidrs);
+        stateDir,
+        cacheDir,
+        accelerator,
+        bootTimeout,
+        maxVcpus,
+        true,
+        allowedCidrs,
+        deniedCidrs,
+        consoleLogMaxBytes);
   }
 
   /** The ranges guests with network may reach, and those they may not, beyond the defaults. */
@@ -167,6 +217,7 @@ public record LauncherConfig(
         maxVcpus,
         guestCommandsAsRoot,
         allowed,
-        denied);
+        denied,
+        consoleLogMaxBytes);
   }
 }

@@ -84,7 +84,9 @@ public final class QemuLauncher implements Launcher {
             });
     this.watcher = new ProcessWatcher(scheduler);
     scheduler.scheduleWithFixedDelay(
-        () -> vms.values().forEach(vm -> ConsoleLog.cap(vm.consoleLog(), ConsoleLog.MAX_BYTES)),
+        () ->
+            vms.values()
+                .forEach(vm -> ConsoleLog.cap(vm.consoleLog(), config.consoleLogMaxBytes())),
         1,
         1,
         TimeUnit.SECONDS);

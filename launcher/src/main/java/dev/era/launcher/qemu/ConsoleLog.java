@@ -19,11 +19,6 @@ import org.jboss.logging.Logger;
 public final class ConsoleLog {
   private static final Logger LOG = Logger.getLogger(ConsoleLog.class);
 
-  /**
-   * Disk a VM's console log may take; a guest (root in it, say) that writes more loses its middle.
-   */
-  public static final long MAX_BYTES = 1 << 20;
-
   private static final int TAIL_BYTES = 4096;
   private static final byte[] CUT =
       "\n[era: console output dropped here: the log keeps its first and its latest output]\n"
@@ -33,7 +28,8 @@ public final class ConsoleLog {
 
   /**
    * Cuts a log past {@code max} bytes back to its first half (the boot) and a note; QEMU appends
-   * (chardev {@code append=on}), so what the guest writes next follows the note.
+   * (chardev {@code append=on}), so what the guest writes next follows the note. Called every
+   * second: between two calls the log may pass {@code max} by what the guest wrote in between.
    */
   public static void cap(Path file, long max) {
     try {
