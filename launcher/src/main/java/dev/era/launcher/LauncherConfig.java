@@ -29,6 +29,9 @@ import java.util.Optional;
  *     default: in a cluster, its pod and Service CIDRs where they lie outside the private ranges
  * @param consoleLogMaxBytes disk one VM's console log may take: a guest that writes more (root in
  *     it, say) loses the middle
+ * @param qemuUser the user (a name or a numeric UID, with the group of the same name or number)
+ *     QEMU runs as instead of the launcher's, with no capabilities: for a launcher that runs as
+ *     root; empty runs QEMU as the launcher's user
  */
 public record LauncherConfig(
     Path stateDir,
@@ -39,7 +42,8 @@ public record LauncherConfig(
     boolean guestCommandsAsRoot,
     List<String> allowedCidrs,
     List<String> deniedCidrs,
-    long consoleLogMaxBytes) {
+    long consoleLogMaxBytes,
+    Optional<String> qemuUser) {
   /**
    * TCG boots take ~1.1 s alone but many at once on a small host take much longer. ISO-8601, so
    * that the node agent's settings can name it as their default.
@@ -47,6 +51,12 @@ public record LauncherConfig(
   public static final String DEFAULT_BOOT_TIMEOUT = "PT60S";
 
   public static final long DEFAULT_CONSOLE_LOG_MAX_BYTES = 1 << 20;
+
+  /**
+   * QEMU's user where a root launcher sets none itself (the node agent): a numeric UID, so that no
+   * image or node needs a passwd entry for it.
+   */
+  public static final String DEFAULT_QEMU_USER = "64400";
 
   /** Room for the boot messages that the cap keeps and a note where it cut. */
   private static final long MIN_CONSOLE_LOG_MAX_BYTES = 16 * 1024;
@@ -64,6 +74,7 @@ public record LauncherConfig(
     }
     allowedCidrs = CidrRange.checkAll("allowedCidrs", allowedCidrs);
     deniedCidrs = CidrRange.checkAll("deniedCidrs", deniedCidrs);
+    Objects.requireNonNull(qemuUser, "qemuUser");
     if (consoleLogMaxBytes < MIN_CONSOLE_LOG_MAX_BYTES) {
       throw new InvalidSpecException(
           "consoleLogMaxBytes must be at least "
@@ -84,7 +95,8 @@ public record LauncherConfig(
         false,
         List.of(),
         List.of(),
-        DEFAULT_CONSOLE_LOG_MAX_BYTES);
+        DEFAULT_CONSOLE_LOG_MAX_BYTES,
+        Optional.empty());
   }
 
   /**
@@ -125,7 +137,8 @@ public record LauncherConfig(
         guestCommandsAsRoot,
         allowedCidrs,
         deniedCidrs,
-        consoleLogMaxBytes);
+        consoleLogMaxBytes,
+        qemuUser);
   }
 
   public LauncherConfig withCacheDir(Path dir) {
@@ -138,7 +151,8 @@ public record LauncherConfig(
         guestCommandsAsRoot,
         allowedCidrs,
         deniedCidrs,
-        consoleLogMaxBytes);
+        consoleLogMaxBytes,
+        qemuUser);
   }
 
   public LauncherConfig withAccelerator(QemuAccelerator forced) {
@@ -151,7 +165,8 @@ public record LauncherConfig(
         guestCommandsAsRoot,
         allowedCidrs,
         deniedCidrs,
-        consoleLogMaxBytes);
+        consoleLogMaxBytes,
+        qemuUser);
   }
 
   public LauncherConfig withBootTimeout(Duration timeout) {
@@ -164,7 +179,8 @@ public record LauncherConfig(
         guestCommandsAsRoot,
         allowedCidrs,
         deniedCidrs,
-        consoleLogMaxBytes);
+        consoleLogMaxBytes,
+        qemuUser);
   }
 
   public LauncherConfig withMaxVcpus(int max) {
@@ -177,7 +193,8 @@ public record LauncherConfig(
         guestCommandsAsRoot,
         allowedCidrs,
         deniedCidrs,
-        consoleLogMaxBytes);
+        consoleLogMaxBytes,
+        qemuUser);
   }
 
   public LauncherConfig withConsoleLogMaxBytes(long max) {
@@ -190,7 +207,23 @@ public record LauncherConfig(
         guestCommandsAsRoot,
         allowedCidrs,
         deniedCidrs,
-        max);
+        max,
+        qemuUser);
+  }
+
+  /** See {@code qemuUser}; null runs QEMU as the launcher's user. */
+  public LauncherConfig withQemuUser(String user) {
+    return new LauncherConfig(
+        stateDir,
+        cacheDir,
+        accelerator,
+        bootTimeout,
+        maxVcpus,
+        guestCommandsAsRoot,
+        allowedCidrs,
+        deniedCidrs,
+        consoleLogMaxBytes,
+        Optional.ofNullable(user));
   }
 
   /** For tests of host-side isolation only: see {@code guestCommandsAsRoot}. */
@@ -204,7 +237,8 @@ public record LauncherConfig(
         true,
         allowedCidrs,
         deniedCidrs,
-        consoleLogMaxBytes);
+        consoleLogMaxBytes,
+        qemuUser);
   }
 
   /** The ranges guests with network may reach, and those they may not, beyond the defaults. */
@@ -218,6 +252,7 @@ public record LauncherConfig(
         guestCommandsAsRoot,
         allowed,
         denied,
-        consoleLogMaxBytes);
+        consoleLogMaxBytes,
+        qemuUser);
   }
 }

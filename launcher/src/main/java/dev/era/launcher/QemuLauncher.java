@@ -4,6 +4,7 @@ import dev.era.launcher.host.GuestNetworkGuard;
 import dev.era.launcher.host.HostInfo;
 import dev.era.launcher.host.PrivateDirs;
 import dev.era.launcher.host.ProcFs;
+import dev.era.launcher.host.QemuUser;
 import dev.era.launcher.host.TscFrequency;
 import dev.era.launcher.image.GuestImage;
 import dev.era.launcher.image.GuestImages;
@@ -250,7 +251,11 @@ public final class QemuLauncher implements Launcher {
         spec.network() == GuestNetwork.FULL
             ? Optional.of(networkGuard().cgroupProcs(paths.cgroupName()))
             : Optional.empty();
-    VmProcess process = VmProcess.spawn(command.argv(), paths, cgroup);
+    Optional<QemuUser> user = config.qemuUser().map(QemuUser::new);
+    user.ifPresent(u -> grantQemuUser(u, paths, disk, image));
+    VmProcess process =
+        VmProcess.spawn(
+            command.argv(), paths, cgroup, user.map(QemuUser::setpriv).orElse(List.of()));
     VmState state =
         new VmState(
             VmState.CURRENT_VERSION,
@@ -278,6 +283,17 @@ public final class QemuLauncher implements Launcher {
     vm.awaitReady(timeout, false);
     LOG.debugf("VM %s ready (pid %d, %s)", spec.id(), process.pid(), accelerator);
     return vm;
+  }
+
+  /** What QEMU, running as its own user, must reach: the VM's files and the image's. */
+  private void grantQemuUser(QemuUser user, VmPaths paths, Optional<Path> disk, GuestImage image) {
+    List<Path> searchable = new ArrayList<>(List.of(config.stateDir(), paths.dir().getParent()));
+    disk.ifPresent(d -> searchable.add(d.getParent()));
+    user.grant(searchable, paths.dir(), paths.consoleLog(), disk);
+    for (Path file :
+        List.of(config.stateDir(), image.kernel(), image.initramfs(), image.rootfs())) {
+      user.checkReachable(file);
+    }
   }
 
   /**

@@ -6,9 +6,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -34,10 +36,13 @@ public final class ConsoleLog {
   public static void cap(Path file, long max) {
     try {
       // Checked every second for every VM: a stat, and the file opened only when it is too big.
-      if (Files.size(file) <= max) {
+      // Never through a link: the log's directory may be writable by QEMU's user.
+      if (Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size()
+          <= max) {
         return;
       }
-      try (FileChannel log = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      try (FileChannel log =
+          FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
         log.truncate(max / 2);
         log.write(ByteBuffer.wrap(CUT), max / 2);
       }

@@ -34,4 +34,17 @@ class PrivateDirsTest {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
         .isEqualTo("rwx------");
   }
+
+  @Test
+  void leavesSearchForTheGroupThatQemuUserGaveIt() throws Exception {
+    Path dir =
+        Files.createDirectory(
+            tmp.resolve("searchable"),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x---")));
+
+    PrivateDirs.create(dir);
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+        .isEqualTo("rwx--x---");
+  }
 }

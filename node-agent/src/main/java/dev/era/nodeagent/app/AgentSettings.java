@@ -2,6 +2,7 @@ package dev.era.nodeagent.app;
 
 import dev.era.api.EraRunStatus;
 import dev.era.launcher.LauncherConfig;
+import dev.era.launcher.host.QemuUser;
 import dev.era.nodeagent.NodeAgentConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -69,6 +70,13 @@ public interface AgentSettings {
   @WithDefault(LauncherConfig.DEFAULT_BOOT_TIMEOUT)
   Duration bootTimeout();
 
+  /**
+   * The user (name or numeric UID) the VMs' QEMU runs as, with no capabilities, when the agent runs
+   * as root; as the agent's own user otherwise.
+   */
+  @WithDefault(LauncherConfig.DEFAULT_QEMU_USER)
+  String qemuUser();
+
   /** Comma-separated (ERA_AGENT_ALLOWED_CIDRS); none by default. */
   Optional<List<String>> allowedCidrs();
 
@@ -97,6 +105,7 @@ public interface AgentSettings {
             imageCacheDir(),
             LauncherConfig.parseAccelerator(accelerator().orElse(null)),
             bootTimeout())
-        .withCidrs(allowedCidrs().orElse(List.of()), deniedCidrs().orElse(List.of()));
+        .withCidrs(allowedCidrs().orElse(List.of()), deniedCidrs().orElse(List.of()))
+        .withQemuUser(QemuUser.whenRoot(qemuUser()).map(QemuUser::name).orElse(null));
   }
 }

@@ -240,6 +240,23 @@ class HelmChartTest {
     assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(agent.getLivenessProbe()).as("a liveness restart would end every VM").isNull();
     assertThat(agent.getSecurityContext().getPrivileged()).isTrue();
+    // QEMU runs as its own user in this container: the token is for root only.
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    Volume apiAccess =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals("api-access"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(apiAccess.getProjected().getDefaultMode()).isEqualTo(0400);
+    assertThat(apiAccess.getProjected().getSources())
+        .anySatisfy(s -> assertThat(s.getServiceAccountToken().getPath()).isEqualTo("token"));
+    assertThat(agent.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getName()).isEqualTo("api-access");
+              assertThat(m.getMountPath())
+                  .isEqualTo("/var/run/secrets/kubernetes.io/serviceaccount");
+            });
     assertThat(agent.getResources().getLimits())
         .as("QEMU is charged to this container")
         .isNullOrEmpty();
