@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * How a {@link QemuLauncher} is set up.
@@ -128,131 +129,80 @@ public record LauncherConfig(
   }
 
   public LauncherConfig withStateDir(Path dir) {
-    return new LauncherConfig(
-        dir,
-        cacheDir,
-        accelerator,
-        bootTimeout,
-        maxVcpus,
-        guestCommandsAsRoot,
-        allowedCidrs,
-        deniedCidrs,
-        consoleLogMaxBytes,
-        qemuUser);
+    return copy(c -> c.stateDir = dir);
   }
 
   public LauncherConfig withCacheDir(Path dir) {
-    return new LauncherConfig(
-        stateDir,
-        dir,
-        accelerator,
-        bootTimeout,
-        maxVcpus,
-        guestCommandsAsRoot,
-        allowedCidrs,
-        deniedCidrs,
-        consoleLogMaxBytes,
-        qemuUser);
+    return copy(c -> c.cacheDir = dir);
   }
 
   public LauncherConfig withAccelerator(QemuAccelerator forced) {
-    return new LauncherConfig(
-        stateDir,
-        cacheDir,
-        Optional.ofNullable(forced),
-        bootTimeout,
-        maxVcpus,
-        guestCommandsAsRoot,
-        allowedCidrs,
-        deniedCidrs,
-        consoleLogMaxBytes,
-        qemuUser);
+    return copy(c -> c.accelerator = Optional.ofNullable(forced));
   }
 
   public LauncherConfig withBootTimeout(Duration timeout) {
-    return new LauncherConfig(
-        stateDir,
-        cacheDir,
-        accelerator,
-        timeout,
-        maxVcpus,
-        guestCommandsAsRoot,
-        allowedCidrs,
-        deniedCidrs,
-        consoleLogMaxBytes,
-        qemuUser);
+    return copy(c -> c.bootTimeout = timeout);
   }
 
   public LauncherConfig withMaxVcpus(int max) {
-    return new LauncherConfig(
-        stateDir,
-        cacheDir,
-        accelerator,
-        bootTimeout,
-        max,
-        guestCommandsAsRoot,
-        allowedCidrs,
-        deniedCidrs,
-        consoleLogMaxBytes,
-        qemuUser);
+    return copy(c -> c.maxVcpus = max);
   }
 
   public LauncherConfig withConsoleLogMaxBytes(long max) {
-    return new LauncherConfig(
-        stateDir,
-        cacheDir,
-        accelerator,
-        bootTimeout,
-        maxVcpus,
-        guestCommandsAsRoot,
-        allowedCidrs,
-        deniedCidrs,
-        max,
-        qemuUser);
+    return copy(c -> c.consoleLogMaxBytes = max);
   }
 
   /** See {@code qemuUser}; null runs QEMU as the launcher's user. */
   public LauncherConfig withQemuUser(String user) {
-    return new LauncherConfig(
-        stateDir,
-        cacheDir,
-        accelerator,
-        bootTimeout,
-        maxVcpus,
-        guestCommandsAsRoot,
-        allowedCidrs,
-        deniedCidrs,
-        consoleLogMaxBytes,
-        Optional.ofNullable(user));
+    return copy(c -> c.qemuUser = Optional.ofNullable(user));
   }
 
   /** For tests of host-side isolation only: see {@code guestCommandsAsRoot}. */
   public LauncherConfig withGuestCommandsAsRoot() {
-    return new LauncherConfig(
-        stateDir,
-        cacheDir,
-        accelerator,
-        bootTimeout,
-        maxVcpus,
-        true,
-        allowedCidrs,
-        deniedCidrs,
-        consoleLogMaxBytes,
-        qemuUser);
+    return copy(c -> c.guestCommandsAsRoot = true);
   }
 
   /** The ranges guests with network may reach, and those they may not, beyond the defaults. */
   public LauncherConfig withCidrs(List<String> allowed, List<String> denied) {
-    return new LauncherConfig(
-        stateDir,
-        cacheDir,
-        accelerator,
-        bootTimeout,
-        maxVcpus,
-        guestCommandsAsRoot,
-        allowed,
-        denied,
-        consoleLogMaxBytes,
-        qemuUser);
+    return copy(
+        c -> {
+          c.allowedCidrs = allowed;
+          c.deniedCidrs = denied;
+        });
+  }
+
+  /** This config with the changes {@code change} makes, checked again by the constructor. */
+  private LauncherConfig copy(Consumer<Copy> change) {
+    Copy c = new Copy();
+    change.accept(c);
+    return c.build();
+  }
+
+  /** This config's components, for the withers to change before {@link #build}. */
+  private final class Copy {
+    Path stateDir = LauncherConfig.this.stateDir;
+    Path cacheDir = LauncherConfig.this.cacheDir;
+    Optional<QemuAccelerator> accelerator = LauncherConfig.this.accelerator;
+    Duration bootTimeout = LauncherConfig.this.bootTimeout;
+    int maxVcpus = LauncherConfig.this.maxVcpus;
+    boolean guestCommandsAsRoot = LauncherConfig.this.guestCommandsAsRoot;
+    List<String> allowedCidrs = LauncherConfig.this.allowedCidrs;
+    List<String> deniedCidrs = LauncherConfig.this.deniedCidrs;
+    long consoleLogMaxBytes = LauncherConfig.this.consoleLogMaxBytes;
+    Optional<String> qemuUser = LauncherConfig.this.qemuUser;
+
+    LauncherConfig build() {
+      return new LauncherConfig(
+          stateDir,
+          cacheDir,
+          accelerator,
+          bootTimeout,
+          maxVcpus,
+          guestCommandsAsRoot,
+          allowedCidrs,
+          deniedCidrs,
+          consoleLogMaxBytes,
+          qemuUser);
+    }
   }
 }
