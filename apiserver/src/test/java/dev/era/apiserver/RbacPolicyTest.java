@@ -57,7 +57,10 @@ class RbacPolicyTest {
 
     assertThat(allows(agent, "PATCH", VM + "/status")).isTrue();
     assertThat(allows(agent, "PATCH", VM)).as("the operator owns the finalizer").isFalse();
-    assertThat(allows(agent, "GET", "/api/v1/namespaces/ns/secrets/s")).isTrue();
+    assertThat(allows(agent, "GET", "/api/v1/namespaces/default/secrets/s"))
+        .as("in a namespace of nodeAgent.fileSourceNamespaces")
+        .isTrue();
+    assertThat(allows(agent, "GET", "/api/v1/namespaces/ns/secrets/s")).as("elsewhere").isFalse();
     assertThat(allows(agent, "GET", "/api/v1/namespaces/ns/secrets")).as("list secrets").isFalse();
     assertThat(allows(agent, "DELETE", VM)).isFalse();
     assertThat(allows(agent, "PUT", VM)).isFalse();

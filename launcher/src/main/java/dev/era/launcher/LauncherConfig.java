@@ -1,12 +1,15 @@
 package dev.era.launcher;
 
+import dev.era.launcher.host.Cidr;
 import dev.era.launcher.host.XdgDirs;
 import dev.era.launcher.image.GuestImages;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * How a {@link QemuLauncher} is set up.
@@ -21,6 +24,16 @@ import java.util.Optional;
  *     cores
  * @param guestCommandsAsRoot guests run commands as root rather than 65532: for tests only, which
  *     play a guest whose code became root to show that the host's rules hold without the guest's
+ * @param allowedCidrs address ranges guests with network may reach although the host's firewall
+ *     denies them by default (private, link-local, the host's own addresses): what an admin
+ *     explicitly opens, e.g. an internal package mirror
+ * @param deniedCidrs address ranges guests with network may not reach, on top of those denied by
+ *     default: in a cluster, its pod and Service CIDRs where they lie outside the private ranges
+ * @param consoleLogMaxBytes disk one VM's console log may take: a guest that writes more (root in
+ *     it, say) loses the middle
+ * @param qemuUser the user (a name or a numeric UID, with the group of the same name or number)
+ *     QEMU runs as instead of the launcher's, with no capabilities: for a launcher that runs as
+ *     root; empty runs QEMU as the launcher's user
  */
 public record LauncherConfig(
     Path stateDir,
@@ -28,12 +41,27 @@ public record LauncherConfig(
     Optional<QemuAccelerator> accelerator,
     Duration bootTimeout,
     int maxVcpus,
-    boolean guestCommandsAsRoot) {
+    boolean guestCommandsAsRoot,
+    List<String> allowedCidrs,
+    List<String> deniedCidrs,
+    long consoleLogMaxBytes,
+    Optional<String> qemuUser) {
   /**
    * TCG boots take ~1.1 s alone but many at once on a small host take much longer. ISO-8601, so
    * that the node agent's settings can name it as their default.
    */
   public static final String DEFAULT_BOOT_TIMEOUT = "PT60S";
+
+  public static final long DEFAULT_CONSOLE_LOG_MAX_BYTES = 1 << 20;
+
+  /**
+   * QEMU's user where a root launcher sets none itself (the node agent): a numeric UID, so that no
+   * image or node needs a passwd entry for it.
+   */
+  public static final String DEFAULT_QEMU_USER = "64400";
+
+  /** Room for the boot messages that the cap keeps and a note where it cut. */
+  private static final long MIN_CONSOLE_LOG_MAX_BYTES = 16 * 1024;
 
   public LauncherConfig {
     stateDir = Objects.requireNonNull(stateDir, "stateDir").toAbsolutePath().normalize();
@@ -46,11 +74,31 @@ public record LauncherConfig(
       throw new InvalidSpecException(
           "maxVcpus must be 0 (the host's cores) or positive, got " + maxVcpus);
     }
+    allowedCidrs = Cidr.checkAll("allowedCidrs", allowedCidrs);
+    deniedCidrs = Cidr.checkAll("deniedCidrs", deniedCidrs);
+    Objects.requireNonNull(qemuUser, "qemuUser");
+    if (consoleLogMaxBytes < MIN_CONSOLE_LOG_MAX_BYTES) {
+      throw new InvalidSpecException(
+          "consoleLogMaxBytes must be at least "
+              + MIN_CONSOLE_LOG_MAX_BYTES
+              + ", got "
+              + consoleLogMaxBytes);
+    }
   }
 
   public LauncherConfig(
       Path stateDir, Path cacheDir, Optional<QemuAccelerator> accelerator, Duration bootTimeout) {
-    this(stateDir, cacheDir, accelerator, bootTimeout, 0, false);
+    this(
+        stateDir,
+        cacheDir,
+        accelerator,
+        bootTimeout,
+        0,
+        false,
+        List.of(),
+        List.of(),
+        DEFAULT_CONSOLE_LOG_MAX_BYTES,
+        Optional.empty());
   }
 
   /**
@@ -82,37 +130,80 @@ public record LauncherConfig(
   }
 
   public LauncherConfig withStateDir(Path dir) {
-    return new LauncherConfig(
-        dir, cacheDir, accelerator, bootTimeout, maxVcpus, guestCommandsAsRoot);
+    return copy(c -> c.stateDir = dir);
   }
 
   public LauncherConfig withCacheDir(Path dir) {
-    return new LauncherConfig(
-        stateDir, dir, accelerator, bootTimeout, maxVcpus, guestCommandsAsRoot);
+    return copy(c -> c.cacheDir = dir);
   }
 
   public LauncherConfig withAccelerator(QemuAccelerator forced) {
-    return new LauncherConfig(
-        stateDir,
-        cacheDir,
-        Optional.ofNullable(forced),
-        bootTimeout,
-        maxVcpus,
-        guestCommandsAsRoot);
+    return copy(c -> c.accelerator = Optional.ofNullable(forced));
   }
 
   public LauncherConfig withBootTimeout(Duration timeout) {
-    return new LauncherConfig(
-        stateDir, cacheDir, accelerator, timeout, maxVcpus, guestCommandsAsRoot);
+    return copy(c -> c.bootTimeout = timeout);
   }
 
   public LauncherConfig withMaxVcpus(int max) {
-    return new LauncherConfig(
-        stateDir, cacheDir, accelerator, bootTimeout, max, guestCommandsAsRoot);
+    return copy(c -> c.maxVcpus = max);
+  }
+
+  public LauncherConfig withConsoleLogMaxBytes(long max) {
+    return copy(c -> c.consoleLogMaxBytes = max);
+  }
+
+  /** See {@code qemuUser}; null runs QEMU as the launcher's user. */
+  public LauncherConfig withQemuUser(String user) {
+    return copy(c -> c.qemuUser = Optional.ofNullable(user));
   }
 
   /** For tests of host-side isolation only: see {@code guestCommandsAsRoot}. */
   public LauncherConfig withGuestCommandsAsRoot() {
-    return new LauncherConfig(stateDir, cacheDir, accelerator, bootTimeout, maxVcpus, true);
+    return copy(c -> c.guestCommandsAsRoot = true);
+  }
+
+  /** The ranges guests with network may reach, and those they may not, beyond the defaults. */
+  public LauncherConfig withCidrs(List<String> allowed, List<String> denied) {
+    return copy(
+        c -> {
+          c.allowedCidrs = allowed;
+          c.deniedCidrs = denied;
+        });
+  }
+
+  /** This config with the changes {@code change} makes, checked again by the constructor. */
+  private LauncherConfig copy(Consumer<Copy> change) {
+    Copy c = new Copy();
+    change.accept(c);
+    return c.build();
+  }
+
+  /** This config's components, for the withers to change before {@link #build}. */
+  private final class Copy {
+    Path stateDir = LauncherConfig.this.stateDir;
+    Path cacheDir = LauncherConfig.this.cacheDir;
+    Optional<QemuAccelerator> accelerator = LauncherConfig.this.accelerator;
+    Duration bootTimeout = LauncherConfig.this.bootTimeout;
+    int maxVcpus = LauncherConfig.this.maxVcpus;
+    boolean guestCommandsAsRoot = LauncherConfig.this.guestCommandsAsRoot;
+    List<String> allowedCidrs = LauncherConfig.this.allowedCidrs;
+    List<String> deniedCidrs = LauncherConfig.this.deniedCidrs;
+    long consoleLogMaxBytes = LauncherConfig.this.consoleLogMaxBytes;
+    Optional<String> qemuUser = LauncherConfig.this.qemuUser;
+
+    LauncherConfig build() {
+      return new LauncherConfig(
+          stateDir,
+          cacheDir,
+          accelerator,
+          bootTimeout,
+          maxVcpus,
+          guestCommandsAsRoot,
+          allowedCidrs,
+          deniedCidrs,
+          consoleLogMaxBytes,
+          qemuUser);
+    }
   }
 }

@@ -5,10 +5,12 @@ import dev.era.launcher.egress.EgressPolicy;
 import dev.era.launcher.egress.EgressProxies;
 import dev.era.launcher.egress.EgressProxy;
 import dev.era.launcher.egress.NameResolver;
+import dev.era.launcher.host.ForbiddenAddresses;
 import dev.era.launcher.host.GuestNetworkGuard;
 import dev.era.launcher.host.HostInfo;
 import dev.era.launcher.host.PrivateDirs;
 import dev.era.launcher.host.ProcFs;
+import dev.era.launcher.host.QemuUser;
 import dev.era.launcher.host.TscFrequency;
 import dev.era.launcher.image.GuestImage;
 import dev.era.launcher.image.GuestImages;
@@ -85,7 +87,7 @@ public final class QemuLauncher implements Launcher {
   private String qemuVersion;
   private volatile boolean closed;
   private GuestNetworkGuard networkGuard;
-  private final EgressProxies egress = new EgressProxies(List.of());
+  private final EgressProxies egress;
 
   public QemuLauncher(LauncherConfig config) {
     this(config, new GuestImages(config.cacheDir()));
@@ -93,6 +95,8 @@ public final class QemuLauncher implements Launcher {
 
   public QemuLauncher(LauncherConfig config, GuestImages images) {
     this.config = config;
+    this.egress =
+        new EgressProxies(new ForbiddenAddresses(config.allowedCidrs(), config.deniedCidrs()));
     this.images = images;
     this.disks = new PersistentDisks(config.stateDir());
     this.snapshots = new Snapshots(config.cacheDir());
@@ -105,7 +109,9 @@ public final class QemuLauncher implements Launcher {
             });
     this.watcher = new ProcessWatcher(scheduler);
     scheduler.scheduleWithFixedDelay(
-        () -> vms.values().forEach(vm -> ConsoleLog.cap(vm.consoleLog(), ConsoleLog.MAX_BYTES)),
+        () ->
+            vms.values()
+                .forEach(vm -> ConsoleLog.cap(vm.consoleLog(), config.consoleLogMaxBytes())),
         1,
         1,
         TimeUnit.SECONDS);
@@ -365,9 +371,16 @@ public final class QemuLauncher implements Launcher {
         spec.network() == GuestNetwork.EGRESS
             ? Optional.of(egress.open(spec.id(), EgressPolicy.parse(spec.egressAllow()), 0, 0))
             : Optional.empty();
+    Optional<QemuUser> user = config.qemuUser().map(QemuUser::new);
+    user.ifPresent(u -> grantQemuUser(u, paths, command.persistDisk(), command.image()));
     VmProcess process;
     try {
-      process = VmProcess.spawn(argv, paths, cgroup(spec, paths, proxy));
+      process =
+          VmProcess.spawn(
+              argv,
+              paths,
+              cgroup(spec, paths, proxy),
+              user.map(QemuUser::setpriv).orElse(List.of()));
     } catch (RuntimeException e) {
       proxy.ifPresent(p -> releaseNetwork(spec, paths, p.httpPort(), p.dnsPort()));
       throw e;
@@ -399,6 +412,17 @@ public final class QemuLauncher implements Launcher {
       throw e;
     }
     return new QemuVm(state, paths, process, kind, scheduler, this::forget);
+  }
+
+  /** What QEMU, running as its own user, must reach: the VM's files and the image's. */
+  private void grantQemuUser(QemuUser user, VmPaths paths, Optional<Path> disk, GuestImage image) {
+    List<Path> searchable = new ArrayList<>(List.of(config.stateDir(), paths.dir().getParent()));
+    disk.ifPresent(d -> searchable.add(d.getParent()));
+    user.grant(searchable, paths.dir(), paths.consoleLog(), disk);
+    for (Path file :
+        List.of(config.stateDir(), image.kernel(), image.initramfs(), image.rootfs())) {
+      user.checkReachable(file);
+    }
   }
 
   /**
@@ -520,7 +544,7 @@ public final class QemuLauncher implements Launcher {
    */
   private synchronized GuestNetworkGuard networkGuard() {
     if (networkGuard == null) {
-      networkGuard = GuestNetworkGuard.install(List.of());
+      networkGuard = GuestNetworkGuard.install(config.allowedCidrs(), config.deniedCidrs());
     }
     return networkGuard;
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +31,18 @@ class LauncherConfigTest {
     assertThat(config.stateDir()).isAbsolute();
     assertThatThrownBy(() -> config.withBootTimeout(Duration.ZERO))
         .isInstanceOf(InvalidSpecException.class);
+  }
+
+  @Test
+  void checksTheAdminsAddressRangesWhenItIsMade() {
+    LauncherConfig config =
+        new LauncherConfig(Path.of("/s"), Path.of("/c"), Optional.empty(), Duration.ofSeconds(1));
+
+    assertThat(config.allowedCidrs()).isEmpty();
+    assertThat(config.withCidrs(List.of("10.1.0.0/16"), List.of("100.64.0.0/10")).allowedCidrs())
+        .containsExactly("10.1.0.0/16");
+    assertThatThrownBy(() -> config.withCidrs(List.of(), List.of("10.96.0.0/x")))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageStartingWith("deniedCidrs: '10.96.0.0/x' is invalid");
   }
 }

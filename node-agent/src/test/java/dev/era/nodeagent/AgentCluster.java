@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.Operator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * What an end-to-end test runs: an embedded API server with the ERA CRDs, the real operator on a
@@ -40,10 +41,13 @@ public final class AgentCluster implements AutoCloseable {
   private final Path launcherState;
   private final Path agentState;
   private final NodeAgentConfig agentConfig;
+  private final UnaryOperator<LauncherConfig> launcherSetup;
   private QemuLauncher launcher;
   private NodeAgent agent;
 
-  private AgentCluster(Path dir, NodeAgentConfig config) {
+  private AgentCluster(
+      Path dir, NodeAgentConfig config, UnaryOperator<LauncherConfig> launcherSetup) {
+    this.launcherSetup = launcherSetup;
     this.api = new EmbeddedApiServer();
     api.start(0);
     this.launcherState = dir.resolve("launcher");
@@ -69,11 +73,22 @@ public final class AgentCluster implements AutoCloseable {
   }
 
   public static AgentCluster start(Path dir, NodeAgentConfig config, GuestLanguage... images) {
+    return start(dir, config, l -> l, images);
+  }
+
+  /**
+   * @param launcherSetup changes the node's launcher configuration from the tests' default
+   */
+  public static AgentCluster start(
+      Path dir,
+      NodeAgentConfig config,
+      UnaryOperator<LauncherConfig> launcherSetup,
+      GuestLanguage... images) {
     GuestImages cache = new GuestImages(GuestImages.defaultCacheDir());
     for (GuestLanguage language : images) {
       cache.ensure(language, step -> System.out.println("[" + language.id() + " image] " + step));
     }
-    AgentCluster cluster = new AgentCluster(dir, config);
+    AgentCluster cluster = new AgentCluster(dir, config, launcherSetup);
     cluster.startAgent();
     return cluster;
   }
@@ -109,7 +124,10 @@ public final class AgentCluster implements AutoCloseable {
   public void startAgent() {
     launcher =
         new QemuLauncher(
-            LauncherConfig.defaults().withStateDir(launcherState).withMaxVcpus(MAX_GUEST_VCPUS));
+            launcherSetup.apply(
+                LauncherConfig.defaults()
+                    .withStateDir(launcherState)
+                    .withMaxVcpus(MAX_GUEST_VCPUS)));
     agent = NodeAgent.start(agentClient, launcher, agentConfig);
   }
 

@@ -4,7 +4,6 @@ import dev.era.launcher.host.ForbiddenAddresses;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,10 +26,10 @@ public final class EgressProxies implements AutoCloseable {
   private volatile NameResolver resolver = NameResolver.SYSTEM;
 
   /**
-   * @param allowedCidrs ranges an admin allowed although they are denied by default
+   * @param forbidden where the proxies never connect, whatever a VM's allow-list says
    */
-  public EgressProxies(List<String> allowedCidrs) {
-    this.forbidden = new ForbiddenAddresses(allowedCidrs);
+  public EgressProxies(ForbiddenAddresses forbidden) {
+    this.forbidden = forbidden;
     this.loop = new NioEventLoopGroup(1, new DefaultThreadFactory("era-egress", true));
     this.lookups =
         new ThreadPoolExecutor(

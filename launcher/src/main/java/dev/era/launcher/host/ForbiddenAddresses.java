@@ -30,12 +30,15 @@ public final class ForbiddenAddresses {
       Stream.concat(DENIED_V4.stream(), DENIED_V6.stream()).map(Cidr::parse).toList();
 
   private final List<Cidr> allowed;
+  private final List<Cidr> denied;
 
   /**
-   * @param allowedCidrs ranges an admin allowed although they are denied by default
+   * @param allowedCidrs ranges an admin allowed although they are denied
+   * @param deniedCidrs ranges an admin denied on top of those denied by default
    */
-  public ForbiddenAddresses(List<String> allowedCidrs) {
+  public ForbiddenAddresses(List<String> allowedCidrs, List<String> deniedCidrs) {
     this.allowed = allowedCidrs.stream().map(Cidr::parse).toList();
+    this.denied = deniedCidrs.stream().map(Cidr::parse).toList();
   }
 
   /** Whether a guest must not reach {@code address}, as the firewall rules decide it. */
@@ -46,6 +49,7 @@ public final class ForbiddenAddresses {
     return address.isAnyLocalAddress()
         || address.isLoopbackAddress()
         || DENIED.stream().anyMatch(range -> range.contains(address))
+        || denied.stream().anyMatch(range -> range.contains(address))
         || isOwnAddress(address);
   }
 

@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * and an nftables table ({@value #TABLE}) rejects what sockets of that cgroup send to a local
  * address of the host (loopback, IPv4 and IPv6, and the node's own addresses), to link-local
  * addresses (the metadata service), and to private, shared and unique-local ranges (where a
- * cluster's pod, Service and node networks live), unless the admin allowed a range. DNS to the
- * host's resolvers stays open, because slirp forwards the guest's lookups there.
+ * cluster's pod, Service and node networks live), and to the ranges the admin denied on top (a
+ * cluster's pod and Service CIDRs that lie outside those), unless the admin allowed a range. DNS to
+ * the host's resolvers stays open, because slirp forwards the guest's lookups there.
  *
  * <p>A guest with an egress allow-list is stricter still: its QEMU runs in a cgroup of its own
  * under {@value #EGRESS_PARENT}, whose sockets reach nothing but that VM's egress proxy on the
@@ -68,11 +69,12 @@ public final class GuestNetworkGuard {
   /**
    * Creates the parent cgroup and installs the table.
    *
-   * @param allowedCidrs ranges guests may reach although they are denied by default
+   * @param allowedCidrs ranges guests may reach although they are denied
+   * @param deniedCidrs ranges guests may not reach, on top of those denied by default
    * @throws LaunchException when the host cannot enforce the rules (no cgroup v2 under
    *     /sys/fs/cgroup, no nft, no CAP_NET_ADMIN): a guest with network must then not start
    */
-  public static GuestNetworkGuard install(List<String> allowedCidrs) {
+  public static GuestNetworkGuard install(List<String> allowedCidrs, List<String> deniedCidrs) {
     Path mount =
         CGROUP2_MOUNT
             .filter(m -> m.startsWith(NFT_CGROUP_ROOT))
@@ -95,7 +97,7 @@ public final class GuestNetworkGuard {
     // first that a probe in each parent proves to work. None working means no guests with network.
     int seen = mount.relativize(parent).getNameCount();
     for (int level = seen; level <= seen + MAX_HIDDEN_DEPTH; level++) {
-      nft(ruleset(level, resolvers, allowedCidrs));
+      nft(ruleset(level, resolvers, allowedCidrs, deniedCidrs));
       GuestNetworkGuard guard = new GuestNetworkGuard(parent, egressParent, level);
       if (guard.probeIsRefused(parent) && guard.probeIsRefused(egressParent)) {
         return guard;
@@ -236,14 +238,16 @@ public final class GuestNetworkGuard {
    * elements. The guests' cgroups are at {@code level} of the hierarchy; an egress VM's own cgroup
    * one deeper.
    */
-  static String ruleset(int level, List<String> resolvers, List<String> allowedCidrs) {
+  static String ruleset(
+      int level, List<String> resolvers, List<String> allowedCidrs, List<String> deniedCidrs) {
     Path root = NFT_CGROUP_ROOT.relativize(CGROUP2_MOUNT.orElseThrow());
     return ruleset(
         root.resolve(PARENT).toString(),
         root.resolve(EGRESS_PARENT).toString(),
         level,
         resolvers,
-        allowedCidrs);
+        allowedCidrs,
+        deniedCidrs);
   }
 
   static String ruleset(
@@ -251,13 +255,15 @@ public final class GuestNetworkGuard {
       String egressPath,
       int level,
       List<String> resolvers,
-      List<String> allowedCidrs) {
+      List<String> allowedCidrs,
+      List<String> deniedCidrs) {
     List<String> guest = new ArrayList<>();
     addressRule(guest, resolvers, "meta l4proto { tcp, udp } th dport 53 accept");
     addressRule(guest, allowedCidrs, "accept");
     guest.add("fib daddr type local reject");
     guest.add("ip daddr { " + String.join(", ", ForbiddenAddresses.DENIED_V4) + " } reject");
     guest.add("ip6 daddr { " + String.join(", ", ForbiddenAddresses.DENIED_V6) + " } reject");
+    addressRule(guest, deniedCidrs, "reject");
     String vm = "socket cgroupv2 level " + (level + 1);
     String table = "inet " + TABLE;
     List<String> script = new ArrayList<>();

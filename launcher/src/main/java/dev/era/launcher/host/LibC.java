@@ -52,4 +52,9 @@ interface LibC extends Library {
   NativeLong read(int fd, byte[] buffer, NativeLong count) throws LastErrorException;
 
   int waitpid(int pid, int[] status, int options) throws LastErrorException;
+
+  int geteuid();
+
+  /** The JDK cannot set the sticky bit. */
+  int chmod(String path, int mode) throws LastErrorException;
 }

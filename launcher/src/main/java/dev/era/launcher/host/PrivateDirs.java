@@ -15,6 +15,11 @@ import java.util.Set;
 public final class PrivateDirs {
   private static final Set<PosixFilePermission> OWNER_ONLY =
       PosixFilePermissions.fromString("rwx------");
+
+  /** What {@link QemuUser} makes of the directories above a VM's: QEMU's group may pass. */
+  private static final Set<PosixFilePermission> GROUP_SEARCH =
+      PosixFilePermissions.fromString("rwx--x---");
+
   private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_ATTRIBUTE =
       PosixFilePermissions.asFileAttribute(OWNER_ONLY);
 
@@ -22,11 +27,12 @@ public final class PrivateDirs {
 
   /**
    * Creates {@code dir} and its missing parents as 0700, and makes {@code dir} 0700 if it existed
-   * with more.
+   * with more than that and search for its group (0710).
    */
   public static Path create(Path dir) throws IOException {
     Files.createDirectories(dir, OWNER_ONLY_ATTRIBUTE);
-    if (!Files.getPosixFilePermissions(dir).equals(OWNER_ONLY)) {
+    Set<PosixFilePermission> now = Files.getPosixFilePermissions(dir);
+    if (!now.equals(OWNER_ONLY) && !now.equals(GROUP_SEARCH)) {
       Files.setPosixFilePermissions(dir, OWNER_ONLY);
     }
     return dir;

@@ -6,9 +6,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -19,11 +21,6 @@ import org.jboss.logging.Logger;
 public final class ConsoleLog {
   private static final Logger LOG = Logger.getLogger(ConsoleLog.class);
 
-  /**
-   * Disk a VM's console log may take; a guest (root in it, say) that writes more loses its middle.
-   */
-  public static final long MAX_BYTES = 1 << 20;
-
   private static final int TAIL_BYTES = 4096;
   private static final byte[] CUT =
       "\n[era: console output dropped here: the log keeps its first and its latest output]\n"
@@ -33,15 +30,19 @@ public final class ConsoleLog {
 
   /**
    * Cuts a log past {@code max} bytes back to its first half (the boot) and a note; QEMU appends
-   * (chardev {@code append=on}), so what the guest writes next follows the note.
+   * (chardev {@code append=on}), so what the guest writes next follows the note. Called every
+   * second: between two calls the log may pass {@code max} by what the guest wrote in between.
    */
   public static void cap(Path file, long max) {
     try {
       // Checked every second for every VM: a stat, and the file opened only when it is too big.
-      if (Files.size(file) <= max) {
+      // Never through a link: the log's directory may be writable by QEMU's user.
+      if (Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size()
+          <= max) {
         return;
       }
-      try (FileChannel log = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      try (FileChannel log =
+          FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
         log.truncate(max / 2);
         log.write(ByteBuffer.wrap(CUT), max / 2);
       }

@@ -39,13 +39,15 @@ public final class VmProcess {
    *
    * @param cgroupProcs the {@code cgroup.procs} of a cgroup QEMU must be in before it runs: a shell
    *     moves itself there and then execs QEMU (same pid); if the move fails, QEMU never starts
+   * @param dropPrivileges a command that execs the rest as QEMU's own user (setpriv), last before
+   *     QEMU because joining the cgroup needs the launcher's privileges; empty to keep them
    */
-  public static VmProcess spawn(List<String> qemuArgv, VmPaths paths, Optional<Path> cgroupProcs) {
-    List<String> command = new ArrayList<>();
-    command.add(QemuBinary.setsid().toString());
-    cgroupProcs.ifPresent(
-        procs -> command.addAll(List.of("/bin/sh", "-c", JOIN_CGROUP, procs.toString())));
-    command.addAll(qemuArgv);
+  public static VmProcess spawn(
+      List<String> qemuArgv,
+      VmPaths paths,
+      Optional<Path> cgroupProcs,
+      List<String> dropPrivileges) {
+    List<String> command = command(QemuBinary.setsid(), qemuArgv, cgroupProcs, dropPrivileges);
     Process process;
     try {
       process =
@@ -59,6 +61,17 @@ public final class VmProcess {
     }
     CompletableFuture<String> exit = process.onExit().thenApply(p -> describeExit(p.exitValue()));
     return new VmProcess(process.pid(), paths.marker(), Optional.of(process), exit);
+  }
+
+  static List<String> command(
+      Path setsid, List<String> qemuArgv, Optional<Path> cgroupProcs, List<String> dropPrivileges) {
+    List<String> command = new ArrayList<>();
+    command.add(setsid.toString());
+    cgroupProcs.ifPresent(
+        procs -> command.addAll(List.of("/bin/sh", "-c", JOIN_CGROUP, procs.toString())));
+    command.addAll(dropPrivileges);
+    command.addAll(qemuArgv);
+    return command;
   }
 
   /** The VM's QEMU if {@code pid} still runs it, watched until it ends. */

@@ -3,6 +3,7 @@ package dev.era.launcher.egress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.era.launcher.host.ForbiddenAddresses;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,11 +61,11 @@ class EgressProxyTest {
         EgressPolicy.parse(
             List.of("allowed.test", "public.test", "private.test", "*.other.test:1"));
     // The test server is on the loopback, which only an admin's allowed range lets through.
-    proxies = new EgressProxies(List.of("127.0.0.1/32"));
+    proxies = new EgressProxies(new ForbiddenAddresses(List.of("127.0.0.1/32"), List.of()));
     proxies.resolveWith(resolver);
     proxies.onDenied(denials::add);
     proxy = proxies.open("vm-1", policy, 0, 0);
-    strictProxies = new EgressProxies(List.of());
+    strictProxies = new EgressProxies(new ForbiddenAddresses(List.of(), List.of()));
     strictProxies.resolveWith(resolver);
     strictProxies.onDenied(denials::add);
     strict = strictProxies.open("vm-2", policy, 0, 0);

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class ForbiddenAddressesTest {
-  private final ForbiddenAddresses byDefault = new ForbiddenAddresses(List.of());
+  private final ForbiddenAddresses byDefault = new ForbiddenAddresses(List.of(), List.of());
 
   @Test
   void refusesLoopbackLinkLocalPrivateAndSharedRangesInBothFamilies() throws Exception {
@@ -59,10 +59,13 @@ class ForbiddenAddressesTest {
   }
 
   @Test
-  void anAdminAllowedRangeIsLetThrough() throws Exception {
-    ForbiddenAddresses allowing = new ForbiddenAddresses(List.of("10.1.0.0/16"));
+  void anAdminAllowedRangeIsLetThroughAndADeniedOneRefused() throws Exception {
+    ForbiddenAddresses admin =
+        new ForbiddenAddresses(List.of("10.1.0.0/16"), List.of("198.51.100.0/24"));
 
-    assertThat(allowing.refuses(InetAddress.getByName("10.1.2.3"))).isFalse();
-    assertThat(allowing.refuses(InetAddress.getByName("10.2.0.1"))).isTrue();
+    assertThat(admin.refuses(InetAddress.getByName("10.1.2.3"))).isFalse();
+    assertThat(admin.refuses(InetAddress.getByName("10.2.0.1"))).isTrue();
+    assertThat(admin.refuses(InetAddress.getByName("198.51.100.7"))).isTrue();
+    assertThat(byDefault.refuses(InetAddress.getByName("198.51.100.7"))).isFalse();
   }
 }

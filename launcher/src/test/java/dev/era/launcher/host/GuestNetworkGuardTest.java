@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.era.launcher.LaunchException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class GuestNetworkGuardTest {
@@ -42,14 +45,15 @@ class GuestNetworkGuardTest {
   }
 
   @Test
-  void theRulesLetDnsAndAllowedRangesThroughBeforeRejectingLocalAndPrivateAddresses() {
+  void theRulesLetDnsAndAllowedRangesThroughBeforeRejectingLocalPrivateAndDeniedAddresses() {
     String rules =
         GuestNetworkGuard.ruleset(
             "unified/era-guests",
             "unified/era-guests-egress",
             1,
             List.of("10.96.0.10", "fd00::53"),
-            List.of("10.1.2.0/24"));
+            List.of("10.1.2.0/24"),
+            List.of("100.200.0.0/16", "2001:db8::/32"));
 
     assertThat(rules)
         .contains("socket cgroupv2 level 1 \"unified/era-guests\" jump guest")
@@ -60,7 +64,9 @@ class GuestNetworkGuardTest {
             "fib daddr type local reject",
             "127.0.0.0/8",
             "169.254.0.0/16",
-            "::1/128")
+            "::1/128",
+            "ip daddr { 100.200.0.0/16 } reject",
+            "ip6 daddr { 2001:db8::/32 } reject")
         .doesNotContain("delete table");
   }
 
@@ -68,7 +74,7 @@ class GuestNetworkGuardTest {
   void egressGuestsReachOnlyTheirOwnProxyPortsAndTheirDnsGoesToTheirAnswerer() {
     String rules =
         GuestNetworkGuard.ruleset(
-            "unified/era-guests", "unified/era-guests-egress", 1, List.of(), List.of());
+            "unified/era-guests", "unified/era-guests-egress", 1, List.of(), List.of(), List.of());
 
     assertThat(rules)
         .contains(
@@ -87,6 +93,44 @@ class GuestNetworkGuardTest {
   }
 
   @Test
+  void nftAcceptsTheRulesWithAllowedAndDeniedRangesOverlappingTheDefaults() throws Exception {
+    Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")), "nft --check needs CAP_NET_ADMIN");
+    Path mount =
+        GuestNetworkGuard.cgroup2Mount(Files.readAllLines(Path.of("/proc/self/mounts")))
+            .orElseThrow();
+    Path cgroup =
+        Files.createDirectories(mount.resolve("era-check-" + ProcessHandle.current().pid()));
+    Path egressCgroup = Files.createDirectories(mount.resolve(cgroup.getFileName() + "-egress"));
+    String problems;
+    try {
+      problems =
+          nftCheck(
+              GuestNetworkGuard.ruleset(
+                  Path.of("/sys/fs/cgroup").relativize(cgroup).toString(),
+                  Path.of("/sys/fs/cgroup").relativize(egressCgroup).toString(),
+                  1,
+                  List.of("10.96.0.10"),
+                  List.of("10.1.2.0/24", "192.168.7.7", "fd00:1::/64"),
+                  List.of("10.244.0.0/16", "10.96.0.0/12", "100.200.0.0/16", "2001:db8::/32")));
+    } finally {
+      Files.delete(cgroup);
+      Files.delete(egressCgroup);
+    }
+
+    assertThat(problems).isEmpty();
+  }
+
+  /** What nft finds wrong in a script, checked without changing the host's rules. */
+  private static String nftCheck(String script) throws Exception {
+    Process nft = new ProcessBuilder("nft", "--check", "-f", "-").redirectErrorStream(true).start();
+    nft.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
+    nft.getOutputStream().close();
+    String output = new String(nft.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return nft.waitFor() == 0 ? "" : output;
+  }
+
+  @Test
   void refusesAnythingButAddressesInTheScript() {
     assertThatThrownBy(
             () ->
@@ -95,7 +139,8 @@ class GuestNetworkGuardTest {
                     "era-guests-egress",
                     1,
                     List.of(),
-                    List.of("10.0.0.0/8 } accept; flush ruleset")))
+                    List.of("10.0.0.0/8 } accept; flush ruleset"),
+                    List.of()))
         .isInstanceOf(LaunchException.class)
         .hasMessageContaining("not an IP address");
   }

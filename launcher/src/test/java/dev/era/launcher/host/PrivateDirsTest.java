@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class PrivateDirsTest {
   @TempDir Path tmp;
@@ -22,16 +24,18 @@ class PrivateDirsTest {
     }
   }
 
-  @Test
-  void tightensADirectoryThatExistedOpen() throws Exception {
+  /** An open directory is tightened; search for the group, which QemuUser gives, is kept. */
+  @ParameterizedTest
+  @CsvSource({"rwxr-xr-x, rwx------", "rwx--x---, rwx--x---", "rwx--x--x, rwx------"})
+  void tightensADirectoryThatExistedOpen(String before, String after) throws Exception {
     Path dir =
         Files.createDirectory(
-            tmp.resolve("open"),
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            tmp.resolve("existing"),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(before)));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(before)); // past the umask
 
     PrivateDirs.create(dir);
 
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
-        .isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo(after);
   }
 }

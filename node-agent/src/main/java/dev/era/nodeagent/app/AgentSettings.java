@@ -2,11 +2,13 @@ package dev.era.nodeagent.app;
 
 import dev.era.api.EraRunStatus;
 import dev.era.launcher.LauncherConfig;
+import dev.era.launcher.host.QemuUser;
 import dev.era.nodeagent.NodeAgentConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -68,6 +70,19 @@ public interface AgentSettings {
   @WithDefault(LauncherConfig.DEFAULT_BOOT_TIMEOUT)
   Duration bootTimeout();
 
+  /**
+   * The user (name or numeric UID) the VMs' QEMU runs as, with no capabilities, when the agent runs
+   * as root; as the agent's own user otherwise.
+   */
+  @WithDefault(LauncherConfig.DEFAULT_QEMU_USER)
+  String qemuUser();
+
+  /** Comma-separated (ERA_AGENT_ALLOWED_CIDRS); none by default. */
+  Optional<List<String>> allowedCidrs();
+
+  /** Comma-separated (ERA_AGENT_DENIED_CIDRS); none by default. */
+  Optional<List<String>> deniedCidrs();
+
   default NodeAgentConfig agentConfig() {
     return new NodeAgentConfig(
         nodeName(),
@@ -86,9 +101,11 @@ public interface AgentSettings {
 
   default LauncherConfig launcherConfig() {
     return new LauncherConfig(
-        launcherStateDir(),
-        imageCacheDir(),
-        LauncherConfig.parseAccelerator(accelerator().orElse(null)),
-        bootTimeout());
+            launcherStateDir(),
+            imageCacheDir(),
+            LauncherConfig.parseAccelerator(accelerator().orElse(null)),
+            bootTimeout())
+        .withCidrs(allowedCidrs().orElse(List.of()), deniedCidrs().orElse(List.of()))
+        .withQemuUser(QemuUser.whenRoot(qemuUser()).map(QemuUser::name).orElse(null));
   }
 }

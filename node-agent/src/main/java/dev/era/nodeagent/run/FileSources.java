@@ -5,15 +5,22 @@ import dev.era.api.RunFile;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 
 /**
  * The content of a run's file: inline text, inline base64, or a key of a ConfigMap or Secret in the
- * run's namespace (read through the API when the run starts).
+ * run's namespace (read through the API when the run starts). The node agent may read those only in
+ * the namespaces the chart's {@value #NAMESPACES_VALUE} lists.
  */
 final class FileSources {
+  static final String NAMESPACES_VALUE = "nodeAgent.fileSourceNamespaces";
+
   private final KubernetesClient client;
 
   FileSources(KubernetesClient client) {
@@ -40,7 +47,8 @@ final class FileSources {
   }
 
   private byte[] fromConfigMap(String namespace, KeyRef ref, String path) throws StagingException {
-    ConfigMap map = client.configMaps().inNamespace(namespace).withName(ref.getName()).get();
+    ConfigMap map =
+        read("ConfigMap", namespace, ref, path, client.configMaps().inNamespace(namespace));
     if (map == null) {
       throw new StagingException(
           "file " + path + ": ConfigMap " + namespace + "/" + ref.getName() + " does not exist");
@@ -65,7 +73,7 @@ final class FileSources {
   }
 
   private byte[] fromSecret(String namespace, KeyRef ref, String path) throws StagingException {
-    Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+    Secret secret = read("Secret", namespace, ref, path, client.secrets().inNamespace(namespace));
     if (secret == null) {
       throw new StagingException(
           "file " + path + ": Secret " + namespace + "/" + ref.getName() + " does not exist");
@@ -88,6 +96,38 @@ final class FileSources {
             + ref.getName()
             + " has no key "
             + ref.getKey());
+  }
+
+  /** The object, null when it does not exist; a refusal says how to opt the namespace in. */
+  private static <T> T read(
+      String kind,
+      String namespace,
+      KeyRef ref,
+      String path,
+      NonNamespaceOperation<T, ?, ? extends Resource<T>> objects)
+      throws StagingException {
+    try {
+      return objects.withName(ref.getName()).get();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_FORBIDDEN) {
+        throw e;
+      }
+      throw new StagingException(
+          "file "
+              + path
+              + ": the node agent may not read "
+              + kind
+              + " "
+              + namespace
+              + "/"
+              + ref.getName()
+              + ": runs stage files from ConfigMaps and Secrets only in the namespaces of the"
+              + " chart value "
+              + NAMESPACES_VALUE
+              + "; add '"
+              + namespace
+              + "' to it");
+    }
   }
 
   private static String valueOf(Map<String, String> data, String key) {

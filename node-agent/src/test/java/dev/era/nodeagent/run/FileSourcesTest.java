@@ -29,7 +29,7 @@ class FileSourcesTest {
             new ConfigMapBuilder()
                 .withNewMetadata()
                 .withName("cm")
-                .withNamespace("ns")
+                .withNamespace("default")
                 .endMetadata()
                 .withData(Map.of("text", "from a config map"))
                 .withBinaryData(Map.of("bin", b64(new byte[] {1, 2, 3})))
@@ -40,7 +40,7 @@ class FileSourcesTest {
             new SecretBuilder()
                 .withNewMetadata()
                 .withName("sec")
-                .withNamespace("ns")
+                .withNamespace("default")
                 .endMetadata()
                 .withData(Map.of("token", b64("s3cret".getBytes(StandardCharsets.UTF_8))))
                 .build())
@@ -51,7 +51,8 @@ class FileSourcesTest {
   void readsInlineTextAndBase64() throws Exception {
     assertThat(text(file(f -> f.setContent("héllo")))).isEqualTo("héllo");
     assertThat(
-            sources.content("ns", file(f -> f.setContentBase64(b64(new byte[] {0, (byte) 255})))))
+            sources.content(
+                "default", file(f -> f.setContentBase64(b64(new byte[] {0, (byte) 255})))))
         .containsExactly(0, 255);
   }
 
@@ -59,7 +60,7 @@ class FileSourcesTest {
   void readsConfigMapDataAndBinaryData() throws Exception {
     assertThat(text(file(f -> f.setConfigMapRef(new KeyRef("cm", "text")))))
         .isEqualTo("from a config map");
-    assertThat(sources.content("ns", file(f -> f.setConfigMapRef(new KeyRef("cm", "bin")))))
+    assertThat(sources.content("default", file(f -> f.setConfigMapRef(new KeyRef("cm", "bin")))))
         .containsExactly(1, 2, 3);
   }
 
@@ -71,20 +72,50 @@ class FileSourcesTest {
   @Test
   void saysWhichObjectOrKeyIsMissing() {
     assertThatThrownBy(
-            () -> sources.content("ns", file(f -> f.setConfigMapRef(new KeyRef("nope", "k")))))
+            () -> sources.content("default", file(f -> f.setConfigMapRef(new KeyRef("nope", "k")))))
         .isInstanceOf(StagingException.class)
-        .hasMessageContaining("ConfigMap ns/nope does not exist");
+        .hasMessageContaining("ConfigMap default/nope does not exist");
     assertThatThrownBy(
-            () -> sources.content("ns", file(f -> f.setSecretRef(new KeyRef("sec", "nokey")))))
+            () -> sources.content("default", file(f -> f.setSecretRef(new KeyRef("sec", "nokey")))))
         .isInstanceOf(StagingException.class)
-        .hasMessageContaining("Secret ns/sec has no key nokey");
-    assertThatThrownBy(() -> sources.content("ns", file(f -> f.setContentBase64("***"))))
+        .hasMessageContaining("Secret default/sec has no key nokey");
+    assertThatThrownBy(() -> sources.content("default", file(f -> f.setContentBase64("***"))))
         .isInstanceOf(StagingException.class)
         .hasMessageContaining("not valid base64");
   }
 
+  /**
+   * The chart opts only {@code default} in (nodeAgent.fileSourceNamespaces): elsewhere the node
+   * agent's identity is refused, and the run's message says which value opens the namespace.
+   */
+  @Test
+  void aSecretOutsideTheOptedInNamespacesIsRefusedWithWhatToSet() {
+    API.client()
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("sec")
+                .withNamespace("team-b")
+                .endMetadata()
+                .withData(Map.of("token", b64("other".getBytes(StandardCharsets.UTF_8))))
+                .build())
+        .create();
+
+    assertThatThrownBy(
+            () -> sources.content("team-b", file(f -> f.setSecretRef(new KeyRef("sec", "token")))))
+        .isInstanceOf(StagingException.class)
+        .hasMessage(
+            "file f: the node agent may not read Secret team-b/sec: runs stage files from"
+                + " ConfigMaps and Secrets only in the namespaces of the chart value"
+                + " nodeAgent.fileSourceNamespaces; add 'team-b' to it");
+    assertThatThrownBy(
+            () -> sources.content("team-b", file(f -> f.setConfigMapRef(new KeyRef("cm", "k")))))
+        .isInstanceOf(StagingException.class)
+        .hasMessageContaining("may not read ConfigMap team-b/cm");
+  }
+
   private static String text(RunFile file) throws StagingException {
-    return new String(sources.content("ns", file), StandardCharsets.UTF_8);
+    return new String(sources.content("default", file), StandardCharsets.UTF_8);
   }
 
   private static RunFile file(Consumer<RunFile> content) {

@@ -21,6 +21,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.quarkus.runtime.configuration.DurationConverter;
 import java.io.IOException;
@@ -80,14 +82,15 @@ class HelmChartTest {
             "ServiceAccount",
             "ClusterRole",
             "ClusterRoleBinding",
-            "DaemonSet"); // node agent
+            "DaemonSet", // node agent
+            "Role", // the node agent's file sources, in namespace default
+            "RoleBinding");
     for (JsonNode d : documents) {
-      boolean clusterScoped = d.path("kind").asText().startsWith("Cluster");
+      String kind = d.path("kind").asText();
+      boolean clusterScoped = kind.startsWith("Cluster");
       assertThat(d.path("metadata").path("namespace").asText())
-          .as(
-              "namespace of %s %s",
-              d.path("kind").asText(), d.path("metadata").path("name").asText())
-          .isEqualTo(clusterScoped ? "" : NAMESPACE);
+          .as("namespace of %s %s", kind, d.path("metadata").path("name").asText())
+          .isEqualTo(clusterScoped ? "" : kind.startsWith("Role") ? "default" : NAMESPACE);
     }
   }
 
@@ -124,8 +127,6 @@ class HelmChartTest {
                   Map.entry("eranodes/status.era.dev", Set.of("patch")),
                   Map.entry("eravms/status.era.dev", Set.of("patch")),
                   Map.entry("eraruns/status.era.dev", Set.of("patch")),
-                  Map.entry("configmaps", Set.of("get")), // FileSources
-                  Map.entry("secrets", Set.of("get")),
                   // EventRecorder: repeats patch the count
                   Map.entry("events", Set.of("create", "patch")),
                   // The log endpoint's callers: who they are, and whether they may get the run.
@@ -138,8 +139,52 @@ class HelmChartTest {
     List<JsonNode> documents = render(t -> t);
     ClusterRole role = one(documents, ClusterRole.class, component);
 
-    assertThat(grants(role)).isEqualTo(NEEDED.get(component));
+    assertThat(grants(role.getRules())).isEqualTo(NEEDED.get(component));
     assertBoundTo(one(documents, ClusterRoleBinding.class, component), role, component);
+  }
+
+  /**
+   * FileSources reads ConfigMaps and Secrets one by one, and only in the namespaces the admin opted
+   * in: a Role and RoleBinding in each, nothing cluster-wide.
+   */
+  @Test
+  void theNodeAgentReadsConfigMapsAndSecretsOnlyInOptedInNamespaces(@TempDir Path dir)
+      throws IOException {
+    Path values = dir.resolve("values.yaml");
+    Files.writeString(values, "nodeAgent: {fileSourceNamespaces: [team-a, team-b]}\n");
+    List<JsonNode> documents = render(t -> t.withValuesFile(values));
+
+    for (String namespace : List.of("team-a", "team-b")) {
+      Role role = inNamespace(documents, Role.class, namespace);
+      RoleBinding binding = inNamespace(documents, RoleBinding.class, namespace);
+      assertThat(grants(role.getRules()))
+          .isEqualTo(Map.of("configmaps", Set.of("get"), "secrets", Set.of("get")));
+      assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+      assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+      assertThat(binding.getSubjects())
+          .singleElement()
+          .satisfies(
+              s -> {
+                assertThat(s.getName()).isEqualTo("era-node-agent");
+                assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+              });
+    }
+    assertThat(documents).filteredOn(d -> d.path("kind").asText().startsWith("Role")).hasSize(4);
+    assertThat(render(t -> t))
+        .as("by default only the namespace default")
+        .filteredOn(d -> d.path("kind").asText().equals("Role"))
+        .extracting(d -> d.path("metadata").path("namespace").asText())
+        .containsExactly("default");
+  }
+
+  private static <T extends HasMetadata> T inNamespace(
+      List<JsonNode> documents, Class<T> type, String namespace) {
+    return documents.stream()
+        .filter(d -> d.path("kind").asText().equals(HasMetadata.getKind(type)))
+        .filter(d -> d.path("metadata").path("namespace").asText().equals(namespace))
+        .map(d -> SERIALIZATION.convertValue(d, type))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " in " + namespace));
   }
 
   @Test
@@ -195,6 +240,23 @@ class HelmChartTest {
     assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(agent.getLivenessProbe()).as("a liveness restart would end every VM").isNull();
     assertThat(agent.getSecurityContext().getPrivileged()).isTrue();
+    // QEMU runs as its own user in this container: the token is for root only.
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    Volume apiAccess =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals("api-access"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(apiAccess.getProjected().getDefaultMode()).isEqualTo(0400);
+    assertThat(apiAccess.getProjected().getSources())
+        .anySatisfy(s -> assertThat(s.getServiceAccountToken().getPath()).isEqualTo("token"));
+    assertThat(agent.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getName()).isEqualTo("api-access");
+              assertThat(m.getMountPath())
+                  .isEqualTo("/var/run/secrets/kubernetes.io/serviceaccount");
+            });
     assertThat(agent.getResources().getLimits())
         .as("QEMU is charged to this container")
         .isNullOrEmpty();
@@ -393,9 +455,9 @@ class HelmChartTest {
   }
 
   /** Verbs per resource, kubectl-style: "eravms/status.era.dev", or "events" for the core group. */
-  private static Map<String, Set<String>> grants(ClusterRole role) {
+  private static Map<String, Set<String>> grants(List<PolicyRule> rules) {
     Map<String, Set<String>> grants = new TreeMap<>();
-    for (PolicyRule rule : role.getRules()) {
+    for (PolicyRule rule : rules) {
       assertThat(rule.getResourceNames()).as("rules limited to names").isNullOrEmpty();
       for (String group : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
