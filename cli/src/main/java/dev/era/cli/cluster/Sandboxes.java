@@ -8,8 +8,6 @@ import dev.era.api.Reasons;
 import dev.era.cli.CliException;
 import dev.era.cli.output.Progress;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +34,7 @@ public final class Sandboxes {
   public EraVM create(EraVM vm) {
     String name = vm.getMetadata().getName();
     try {
-      return cluster.vms().resource(vm).create();
+      return cluster.vms().create(vm);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
         throw new CliException(
@@ -55,7 +53,7 @@ public final class Sandboxes {
   }
 
   public Optional<EraVM> find(String name) {
-    return Optional.ofNullable(cluster.vms().withName(name).get());
+    return cluster.vms().find(name);
   }
 
   public EraVM get(String name) {
@@ -64,7 +62,7 @@ public final class Sandboxes {
 
   /** Every VM in the namespace, by name. */
   public List<EraVM> list() {
-    List<EraVM> vms = new ArrayList<>(cluster.vms().list().getItems());
+    List<EraVM> vms = new ArrayList<>(cluster.vms().list());
     vms.sort(Comparator.comparing(vm -> vm.getMetadata().getName()));
     return vms;
   }
@@ -159,10 +157,7 @@ public final class Sandboxes {
 
   /** Sets spec.running, the user's wish; the node agent boots or stops the VM. */
   public void setRunning(String name, boolean running) {
-    cluster
-        .vms()
-        .withName(name)
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"running\":" + running + "}}");
+    cluster.vms().mergePatch(name, "{\"spec\":{\"running\":" + running + "}}");
   }
 
   /** Waits until none of the VMs is on its way down any more (Stopped, or never placed). */
@@ -192,7 +187,7 @@ public final class Sandboxes {
    * Deletes the VM; its node agent tears it down (disk included), then the API server forgets it.
    */
   public void delete(String name) {
-    cluster.vms().withName(name).delete();
+    cluster.vms().delete(name);
   }
 
   /**
@@ -202,9 +197,8 @@ public final class Sandboxes {
   public void keepPersistentDisk(String name) {
     cluster
         .vms()
-        .withName(name)
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
+        .mergePatch(
+            name,
             "{\"metadata\":{\"annotations\":{\"" + Annotations.KEEP_PERSIST + "\":\"true\"}}}");
   }
 
