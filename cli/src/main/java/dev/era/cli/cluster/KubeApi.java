@@ -129,11 +129,14 @@ final class KubeApi {
     return read(send(request, path), type, path);
   }
 
-  /** DELETE; a 404 (already gone) is no error. */
+  /**
+   * DELETE; a 404 (already gone) is no error. The answer's body, the object as it is being deleted
+   * or a Status, is not needed.
+   */
   void delete(String path) {
     HttpResponse<byte[]> response = send(request(path).DELETE(), path);
     if (response.statusCode() != 404) {
-      read(response, JSON.constructType(Status.class), path);
+      requireSuccess(response, path);
     }
   }
 
@@ -184,14 +187,17 @@ final class KubeApi {
 
   /** The body of a 2xx answer as {@code type}; any other answer is the API server's Status. */
   private static <T> T read(HttpResponse<byte[]> response, JavaType type, String path) {
-    int code = response.statusCode();
-    if (code < 200 || code >= 300) {
-      throw new KubernetesClientException(status(response, path));
-    }
+    requireSuccess(response, path);
     try {
       return JSON.readValue(response.body(), type);
     } catch (IOException e) {
       throw new KubernetesClientException("cannot read the answer to " + path, e);
+    }
+  }
+
+  private static void requireSuccess(HttpResponse<byte[]> response, String path) {
+    if (response.statusCode() < 200 || response.statusCode() >= 300) {
+      throw new KubernetesClientException(status(response, path));
     }
   }
 

@@ -103,6 +103,7 @@ public final class Runs {
 
   private EraRun await(String name, Predicate<EraRun> done, Duration timeout, String what) {
     Instant deadline = Instant.now().plus(timeout);
+    Poll poll = new Poll();
     while (true) {
       EraRun run =
           find(name)
@@ -127,7 +128,7 @@ public final class Runs {
                 + ")",
             "see `era logs " + name + "` later, and the VM with `era list`");
       }
-      Poll.pause();
+      poll.pause();
     }
   }
 }

@@ -103,6 +103,7 @@ public final class Sandboxes {
   /** Waits until the VM runs; a failure, or no node to run it on, ends the wait with an error. */
   public EraVM awaitRunning(String name, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
+    Poll poll = new Poll();
     Instant unschedulableSince = null;
     while (true) {
       EraVM vm =
@@ -151,7 +152,7 @@ public final class Sandboxes {
                 + ")",
             "it may still be starting; see `era list`");
       }
-      Poll.pause();
+      poll.pause();
     }
   }
 
@@ -163,6 +164,7 @@ public final class Sandboxes {
   /** Waits until none of the VMs is on its way down any more (Stopped, or never placed). */
   public void awaitStopped(Collection<String> names, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
+    Poll poll = new Poll();
     Set<String> waiting = new LinkedHashSet<>(names);
     while (!waiting.isEmpty()) {
       for (String name : List.copyOf(waiting)) {
@@ -178,7 +180,7 @@ public final class Sandboxes {
             "see `era list`; the node agent's log is in the control plane's log");
       }
       if (!waiting.isEmpty()) {
-        Poll.pause();
+        poll.pause();
       }
     }
   }
@@ -204,6 +206,7 @@ public final class Sandboxes {
 
   public void awaitGone(Collection<String> names, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
+    Poll poll = new Poll();
     Set<String> waiting = new LinkedHashSet<>(names);
     while (!waiting.isEmpty()) {
       waiting.removeIf(name -> find(name).isEmpty());
@@ -219,7 +222,7 @@ public final class Sandboxes {
                 + String.join(", ", waiting),
             "the node agent removes a VM once it has torn it down; see `kubectl get eravm -o yaml`");
       }
-      Poll.pause();
+      poll.pause();
     }
   }
 

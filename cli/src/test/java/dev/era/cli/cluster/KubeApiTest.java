@@ -51,6 +51,13 @@ class KubeApiTest {
                     409,
                     "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"AlreadyExists\","
                         + "\"message\":\"eravms \\\"box\\\" already exists\"}");
+            case "DELETE " + VMS + "/box" ->
+                // An object with finalizers is answered with itself, as it is being deleted.
+                answer(
+                    exchange,
+                    200,
+                    "{\"metadata\":{\"name\":\"box\",\"finalizers\":[\"era.dev/vm\"]},"
+                        + "\"status\":{\"phase\":\"Running\"}}");
             default -> answer(exchange, 404, "404 page not found");
           }
         });
@@ -92,6 +99,16 @@ class KubeApiTest {
   @Test
   void aMissingObjectIsEmpty() {
     assertThat(vms().find("nothing")).isEmpty();
+  }
+
+  @Test
+  void deletesWhetherTheServerAnswersWithTheObjectOrFindsNone() {
+    vms().delete("box");
+    vms().delete("nothing");
+
+    assertThat(requests)
+        .containsExactly(
+            "DELETE " + VMS + "/box Bearer t0k", "DELETE " + VMS + "/nothing Bearer t0k");
   }
 
   @Test
