@@ -24,10 +24,10 @@ import java.util.stream.Stream;
 
 /**
  * The Kubernetes REST API as the CLI uses it: JSON over the JDK's HTTP client, configured from a
- * kubeconfig that fabric8's {@link Config} has read (CA, client certificate, token, exec plugin). A
- * short-lived command loads far fewer classes this way than with the fabric8 client and Vert.x.
- * Failures are {@link KubernetesClientException}s carrying the API server's {@link Status}, as the
- * fabric8 client throws them.
+ * fabric8 {@link Config} as {@link KubeconfigFile} reads it (server, CA, client certificate, token,
+ * user and password). A short-lived command loads far fewer classes this way than with the fabric8
+ * client on Vert.x. Failures are {@link KubernetesClientException}s carrying the API server's
+ * {@link Status}, as the fabric8 client throws them.
  */
 final class KubeApi {
   static final ObjectMapper JSON =
