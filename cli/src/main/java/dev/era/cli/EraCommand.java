@@ -16,6 +16,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,22 +35,24 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs untrusted code in microVMs, the Kubernetes way.",
       "Works against the cluster KUBECONFIG names, else the embedded control plane (`era up`)."
-    },
-    subcommands = {
-      UpCommand.class,
-      DownCommand.class,
-      StatusCommand.class,
-      CreateCommand.class,
-      RunCommand.class,
-      TempCommand.class,
-      ListCommand.class,
-      StopCommand.class,
-      StartCommand.class,
-      CleanCommand.class,
-      LogsCommand.class,
-      DaemonCommand.class
     })
 public final class EraCommand implements Callable<Integer> {
+  /** The subcommands, in the order of {@code era --help}. */
+  private static final List<Class<?>> SUBCOMMANDS =
+      List.of(
+          UpCommand.class,
+          DownCommand.class,
+          StatusCommand.class,
+          CreateCommand.class,
+          RunCommand.class,
+          TempCommand.class,
+          ListCommand.class,
+          StopCommand.class,
+          StartCommand.class,
+          CleanCommand.class,
+          LogsCommand.class,
+          DaemonCommand.class);
+
   private final CliContext context;
 
   @Spec private CommandSpec spec;
@@ -67,9 +70,19 @@ public final class EraCommand implements Callable<Integer> {
     throw new ParameterException(spec.commandLine(), "missing a command");
   }
 
-  /** The command line with ERA's error handling, ready to {@code execute(args)}. */
-  static CommandLine commandLine(CliContext context) {
+  /**
+   * The command line with ERA's error handling, ready to {@code execute(args)}. picocli builds its
+   * model of a command by reflection, which is most of a short command's start-up; so when {@code
+   * args} start with a subcommand's name, only that subcommand is added (its help, options and
+   * errors are the same), and all of them otherwise ({@code era --help}, a mistyped name).
+   */
+  static CommandLine commandLine(CliContext context, String... args) {
     CommandLine commandLine = new CommandLine(new EraCommand(context));
+    List<Class<?>> named =
+        SUBCOMMANDS.stream()
+            .filter(c -> args.length > 0 && c.getAnnotation(Command.class).name().equals(args[0]))
+            .toList();
+    (named.isEmpty() ? SUBCOMMANDS : named).forEach(commandLine::addSubcommand);
     commandLine.setOut(writer(context.out()));
     commandLine.setErr(writer(context.err()));
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);

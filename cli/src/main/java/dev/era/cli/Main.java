@@ -13,6 +13,6 @@ public final class Main {
 
   /** Runs one command line and returns its exit code; never throws and never calls System.exit. */
   public static int run(CliContext context, String... args) {
-    return EraCommand.commandLine(context).execute(args);
+    return EraCommand.commandLine(context, args).execute(args);
   }
 }

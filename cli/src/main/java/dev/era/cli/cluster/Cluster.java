@@ -3,21 +3,17 @@ package dev.era.cli.cluster;
 import dev.era.api.EraNode;
 import dev.era.api.EraRun;
 import dev.era.api.EraVM;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
-import io.fabric8.kubernetes.client.dsl.Resource;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /** A connection to the Kubernetes API the CLI works against, in the kubeconfig's namespace. */
-public final class Cluster implements AutoCloseable {
-  private final KubernetesClient client;
+public final class Cluster {
+  private final KubeApi api;
+  private final String namespace;
   private final String description;
 
-  Cluster(KubernetesClient client, String description) {
-    this.client = client;
+  Cluster(KubeApi api, String namespace, String description) {
+    this.api = api;
+    this.namespace = namespace == null || namespace.isBlank() ? "default" : namespace;
     this.description = description;
   }
 
@@ -27,21 +23,19 @@ public final class Cluster implements AutoCloseable {
   }
 
   public String namespace() {
-    String namespace = client.getNamespace();
-    return namespace == null || namespace.isBlank() ? "default" : namespace;
+    return namespace;
   }
 
-  public NonNamespaceOperation<EraVM, KubernetesResourceList<EraVM>, Resource<EraVM>> vms() {
-    return client.resources(EraVM.class).inNamespace(namespace());
+  public ApiResources<EraVM> vms() {
+    return new ApiResources<>(api, EraVM.class, namespace);
   }
 
-  public NonNamespaceOperation<EraRun, KubernetesResourceList<EraRun>, Resource<EraRun>> runs() {
-    return client.resources(EraRun.class).inNamespace(namespace());
+  public ApiResources<EraRun> runs() {
+    return new ApiResources<>(api, EraRun.class, namespace);
   }
 
-  public NonNamespaceOperation<EraNode, KubernetesResourceList<EraNode>, Resource<EraNode>>
-      nodes() {
-    return client.resources(EraNode.class);
+  public ApiResources<EraNode> nodes() {
+    return new ApiResources<>(api, EraNode.class, null);
   }
 
   /**
@@ -49,17 +43,6 @@ public final class Cluster implements AutoCloseable {
    * log endpoints, asking the API server whom it names. Client certificates give none.
    */
   Optional<String> bearerToken() {
-    Config config = client.getConfiguration();
-    if (config.getOauthTokenProvider() != null) {
-      return Optional.ofNullable(config.getOauthTokenProvider().getToken());
-    }
-    return Stream.of(config.getOauthToken(), config.getAutoOAuthToken())
-        .filter(token -> token != null && !token.isBlank())
-        .findFirst();
-  }
-
-  @Override
-  public void close() {
-    client.close();
+    return api.bearerToken();
   }
 }

@@ -1,18 +1,18 @@
 package dev.era.cli.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.era.api.Era;
 import dev.era.cli.CliContext;
 import dev.era.cli.CliException;
 import dev.era.cli.daemon.DaemonInfo;
 import dev.era.cli.daemon.DaemonProcess;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -24,7 +24,10 @@ public final class ClusterConnector {
   /** Fail fast on a dead local server; a flaky network to a real cluster still gets a retry. */
   private static final int RETRIES = 1;
 
-  private static final int CONNECT_TIMEOUT_MS = 5_000;
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** The API group's discovery document: present when the ERA CRDs are installed. */
+  private static final String DISCOVERY = "/apis/" + Era.API_VERSION;
 
   private ClusterConnector() {}
 
@@ -75,32 +78,24 @@ public final class ClusterConnector {
   private static Cluster open(Path kubeconfig, String description, String unreachableHint) {
     Config config;
     try {
-      config =
-          new ConfigBuilder(Config.fromKubeconfig(null, kubeconfig.toFile()))
-              .withRequestRetryBackoffLimit(RETRIES)
-              .withConnectionTimeout(CONNECT_TIMEOUT_MS)
-              .build();
-    } catch (KubernetesClientException e) {
+      config = KubeconfigFile.read(kubeconfig);
+    } catch (IOException | KubernetesClientException e) {
       throw new CliException(
           "cannot read the kubeconfig " + kubeconfig + ": " + e.getMessage(),
           "check the file, or unset KUBECONFIG",
           e);
     }
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     try {
-      if (client.getApiResources(Era.API_VERSION) == null) {
+      KubeApi api = KubeApi.of(config, CONNECT_TIMEOUT, RETRIES);
+      if (api.get(DISCOVERY, KubeApi.JSON.constructType(JsonNode.class)).isEmpty()) {
         throw new CliException(
             description + " does not serve " + Era.API_VERSION + " (the ERA CRDs are missing)",
             "install ERA there: `kubectl apply -f crds/`, or the Helm chart in helm/era");
       }
-      return new Cluster(client, description);
+      return new Cluster(api, config.getNamespace(), description);
     } catch (KubernetesClientException e) {
-      client.close();
       throw new CliException(
           "cannot reach " + description + " at " + config.getMasterUrl(), unreachableHint, e);
-    } catch (RuntimeException e) {
-      client.close();
-      throw e;
     }
   }
 }

@@ -120,7 +120,9 @@ public final class RunOutput {
     if (node == null) {
       return Optional.empty();
     }
-    return Optional.ofNullable(cluster.nodes().withName(node).get())
+    return cluster
+        .nodes()
+        .find(node)
         .map(EraNode::getStatus)
         .map(EraNodeStatus::getAgentEndpoint)
         .map(endpoint -> new AgentLogs(endpoint, cluster.bearerToken()));

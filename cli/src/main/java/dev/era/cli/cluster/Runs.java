@@ -43,7 +43,7 @@ public final class Runs {
     spec.setFiles(files);
     spec.setTimeoutSeconds(timeoutSeconds);
     try {
-      return cluster.runs().resource(run).create();
+      return cluster.runs().create(run);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 422 || e.getCode() == 400) {
         throw new CliException(
@@ -57,7 +57,7 @@ public final class Runs {
   }
 
   public Optional<EraRun> find(String name) {
-    return Optional.ofNullable(cluster.runs().withName(name).get());
+    return cluster.runs().find(name);
   }
 
   public EraRun get(String name) {
@@ -103,6 +103,7 @@ public final class Runs {
 
   private EraRun await(String name, Predicate<EraRun> done, Duration timeout, String what) {
     Instant deadline = Instant.now().plus(timeout);
+    Poll poll = new Poll();
     while (true) {
       EraRun run =
           find(name)
@@ -127,7 +128,7 @@ public final class Runs {
                 + ")",
             "see `era logs " + name + "` later, and the VM with `era list`");
       }
-      Poll.pause();
+      poll.pause();
     }
   }
 }

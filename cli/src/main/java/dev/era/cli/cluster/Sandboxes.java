@@ -8,8 +8,6 @@ import dev.era.api.Reasons;
 import dev.era.cli.CliException;
 import dev.era.cli.output.Progress;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +34,7 @@ public final class Sandboxes {
   public EraVM create(EraVM vm) {
     String name = vm.getMetadata().getName();
     try {
-      return cluster.vms().resource(vm).create();
+      return cluster.vms().create(vm);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
         throw new CliException(
@@ -55,7 +53,7 @@ public final class Sandboxes {
   }
 
   public Optional<EraVM> find(String name) {
-    return Optional.ofNullable(cluster.vms().withName(name).get());
+    return cluster.vms().find(name);
   }
 
   public EraVM get(String name) {
@@ -64,7 +62,7 @@ public final class Sandboxes {
 
   /** Every VM in the namespace, by name. */
   public List<EraVM> list() {
-    List<EraVM> vms = new ArrayList<>(cluster.vms().list().getItems());
+    List<EraVM> vms = new ArrayList<>(cluster.vms().list());
     vms.sort(Comparator.comparing(vm -> vm.getMetadata().getName()));
     return vms;
   }
@@ -105,6 +103,7 @@ public final class Sandboxes {
   /** Waits until the VM runs; a failure, or no node to run it on, ends the wait with an error. */
   public EraVM awaitRunning(String name, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
+    Poll poll = new Poll();
     Instant unschedulableSince = null;
     while (true) {
       EraVM vm =
@@ -153,21 +152,19 @@ public final class Sandboxes {
                 + ")",
             "it may still be starting; see `era list`");
       }
-      Poll.pause();
+      poll.pause();
     }
   }
 
   /** Sets spec.running, the user's wish; the node agent boots or stops the VM. */
   public void setRunning(String name, boolean running) {
-    cluster
-        .vms()
-        .withName(name)
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"running\":" + running + "}}");
+    cluster.vms().mergePatch(name, "{\"spec\":{\"running\":" + running + "}}");
   }
 
   /** Waits until none of the VMs is on its way down any more (Stopped, or never placed). */
   public void awaitStopped(Collection<String> names, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
+    Poll poll = new Poll();
     Set<String> waiting = new LinkedHashSet<>(names);
     while (!waiting.isEmpty()) {
       for (String name : List.copyOf(waiting)) {
@@ -183,7 +180,7 @@ public final class Sandboxes {
             "see `era list`; the node agent's log is in the control plane's log");
       }
       if (!waiting.isEmpty()) {
-        Poll.pause();
+        poll.pause();
       }
     }
   }
@@ -192,7 +189,7 @@ public final class Sandboxes {
    * Deletes the VM; its node agent tears it down (disk included), then the API server forgets it.
    */
   public void delete(String name) {
-    cluster.vms().withName(name).delete();
+    cluster.vms().delete(name);
   }
 
   /**
@@ -202,14 +199,14 @@ public final class Sandboxes {
   public void keepPersistentDisk(String name) {
     cluster
         .vms()
-        .withName(name)
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
+        .mergePatch(
+            name,
             "{\"metadata\":{\"annotations\":{\"" + Annotations.KEEP_PERSIST + "\":\"true\"}}}");
   }
 
   public void awaitGone(Collection<String> names, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
+    Poll poll = new Poll();
     Set<String> waiting = new LinkedHashSet<>(names);
     while (!waiting.isEmpty()) {
       waiting.removeIf(name -> find(name).isEmpty());
@@ -225,7 +222,7 @@ public final class Sandboxes {
                 + String.join(", ", waiting),
             "the node agent removes a VM once it has torn it down; see `kubectl get eravm -o yaml`");
       }
-      Poll.pause();
+      poll.pause();
     }
   }
 

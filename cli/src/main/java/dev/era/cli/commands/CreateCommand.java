@@ -30,26 +30,25 @@ public final class CreateCommand extends BaseCommand {
   @Override
   public Integer call() {
     String vmName = name != null ? name : Names.withSuffix(vm.language.name());
-    try (Cluster cluster = connect()) {
-      Sandboxes sandboxes = new Sandboxes(cluster, progress());
-      sandboxes.create(vm.toVm(vmName));
-      VmView running = VmView.of(sandboxes.awaitRunning(vmName, BOOT_TIMEOUT));
-      if (json()) {
-        printJson(running);
-      } else {
-        out()
-            .println(
-                "VM "
-                    + vmName
-                    + " is running on node "
-                    + running.node()
-                    + " ("
-                    + describe(running)
-                    + ").");
-        out().println("Run a command in it: era run --vm " + vmName + " --cmd '...'");
-      }
-      return 0;
+    Cluster cluster = connect();
+    Sandboxes sandboxes = new Sandboxes(cluster, progress());
+    sandboxes.create(vm.toVm(vmName));
+    VmView running = VmView.of(sandboxes.awaitRunning(vmName, BOOT_TIMEOUT));
+    if (json()) {
+      printJson(running);
+    } else {
+      out()
+          .println(
+              "VM "
+                  + vmName
+                  + " is running on node "
+                  + running.node()
+                  + " ("
+                  + describe(running)
+                  + ").");
+      out().println("Run a command in it: era run --vm " + vmName + " --cmd '...'");
     }
+    return 0;
   }
 
   static String describe(VmView vm) {

@@ -61,24 +61,24 @@ public final class DownCommand extends BaseCommand {
     if (!stopVms) {
       return runningVms();
     }
-    try (Cluster cluster = ClusterConnector.embedded(context())) {
-      Sandboxes sandboxes = new Sandboxes(cluster, progress());
-      List<String> up =
-          sandboxes.list().stream()
-              .filter(vm -> Boolean.TRUE.equals(vm.getSpec().getRunning()))
-              .map(vm -> vm.getMetadata().getName())
-              .toList();
-      up.forEach(name -> sandboxes.setRunning(name, false));
-      sandboxes.awaitStopped(up, TEARDOWN_TIMEOUT);
-      return 0;
-    }
+    Cluster cluster = ClusterConnector.embedded(context());
+    Sandboxes sandboxes = new Sandboxes(cluster, progress());
+    List<String> up =
+        sandboxes.list().stream()
+            .filter(vm -> Boolean.TRUE.equals(vm.getSpec().getRunning()))
+            .map(vm -> vm.getMetadata().getName())
+            .toList();
+    up.forEach(name -> sandboxes.setRunning(name, false));
+    sandboxes.awaitStopped(up, TEARDOWN_TIMEOUT);
+    return 0;
   }
 
   /**
    * How many VMs will keep running; null when the API server does not answer (it goes down anyway).
    */
   private Integer runningVms() {
-    try (Cluster cluster = ClusterConnector.embedded(context())) {
+    try {
+      Cluster cluster = ClusterConnector.embedded(context());
       return (int)
           new Sandboxes(cluster, progress())
               .list().stream()

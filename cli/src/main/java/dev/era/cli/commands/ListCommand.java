@@ -22,37 +22,36 @@ public final class ListCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (Cluster cluster = connect()) {
-      List<VmView> vms =
-          new Sandboxes(cluster, progress())
-              .list().stream()
-                  .filter(vm -> status == null || vm.getStatus().getPhase() == status)
-                  .map(VmView::of)
-                  .toList();
-      if (json()) {
-        printJson(vms);
-      } else if (vms.isEmpty()) {
-        out().println(status == null ? "No VMs." : "No VMs are " + status + ".");
-      } else {
-        Instant now = Instant.now();
-        Table table =
-            new Table(
-                "NAME", "LANGUAGE", "PHASE", "NODE", "CPU", "MEMORY", "NETWORK", "PERSIST", "AGE");
-        vms.forEach(
-            vm ->
-                table.row(
-                    vm.name(),
-                    vm.language(),
-                    vm.phase(),
-                    vm.node(),
-                    vm.cpu(),
-                    vm.memory(),
-                    vm.network(),
-                    vm.persist(),
-                    Age.since(vm.createdAt(), now)));
-        table.print(out());
-      }
-      return 0;
+    Cluster cluster = connect();
+    List<VmView> vms =
+        new Sandboxes(cluster, progress())
+            .list().stream()
+                .filter(vm -> status == null || vm.getStatus().getPhase() == status)
+                .map(VmView::of)
+                .toList();
+    if (json()) {
+      printJson(vms);
+    } else if (vms.isEmpty()) {
+      out().println(status == null ? "No VMs." : "No VMs are " + status + ".");
+    } else {
+      Instant now = Instant.now();
+      Table table =
+          new Table(
+              "NAME", "LANGUAGE", "PHASE", "NODE", "CPU", "MEMORY", "NETWORK", "PERSIST", "AGE");
+      vms.forEach(
+          vm ->
+              table.row(
+                  vm.name(),
+                  vm.language(),
+                  vm.phase(),
+                  vm.node(),
+                  vm.cpu(),
+                  vm.memory(),
+                  vm.network(),
+                  vm.persist(),
+                  Age.since(vm.createdAt(), now)));
+      table.print(out());
     }
+    return 0;
   }
 }

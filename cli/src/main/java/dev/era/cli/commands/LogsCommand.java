@@ -32,41 +32,40 @@ public final class LogsCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (Cluster cluster = connect()) {
-      Runs runs = new Runs(cluster);
-      RunOutput output = new RunOutput(cluster);
-      EraRun found = follow ? runs.awaitStarted(run) : runs.get(run);
-      if (found.getStatus().getNodeName() == null) {
-        if (found.getStatus().getPhase() == EraRunPhase.Failed) {
-          throw Runs.notRun(found);
-        }
-        throw new CliException(
-            "run " + run + " has not started yet", "follow it with `era logs -f " + run + "`");
+    Cluster cluster = connect();
+    Runs runs = new Runs(cluster);
+    RunOutput output = new RunOutput(cluster);
+    EraRun found = follow ? runs.awaitStarted(run) : runs.get(run);
+    if (found.getStatus().getNodeName() == null) {
+      if (found.getStatus().getPhase() == EraRunPhase.Failed) {
+        throw Runs.notRun(found);
       }
-      if (follow) {
-        if (!json()) {
-          RunOutput.Streamed streamed = output.follow(found, out(), err());
-          if (streamed == RunOutput.Streamed.ALL) {
-            return ExitCodes.OK;
-          }
-          if (streamed == RunOutput.Streamed.PARTIAL) {
-            err()
-                .println(
-                    ErrorReporter.line(
-                        "the output stream of run " + run + " broke off",
-                        "`era logs " + run + "` shows all of it"));
-            return ExitCodes.ERROR;
-          }
-        }
-        found = runs.awaitFinished(run, found.getSpec().getTimeoutSeconds());
-      }
-      RunOutput.Logs logs = output.read(found);
-      if (json()) {
-        printJson(RunView.of(found, logs));
-      } else {
-        RunSession.print(logs, run, out(), err());
-      }
-      return ExitCodes.OK;
+      throw new CliException(
+          "run " + run + " has not started yet", "follow it with `era logs -f " + run + "`");
     }
+    if (follow) {
+      if (!json()) {
+        RunOutput.Streamed streamed = output.follow(found, out(), err());
+        if (streamed == RunOutput.Streamed.ALL) {
+          return ExitCodes.OK;
+        }
+        if (streamed == RunOutput.Streamed.PARTIAL) {
+          err()
+              .println(
+                  ErrorReporter.line(
+                      "the output stream of run " + run + " broke off",
+                      "`era logs " + run + "` shows all of it"));
+          return ExitCodes.ERROR;
+        }
+      }
+      found = runs.awaitFinished(run, found.getSpec().getTimeoutSeconds());
+    }
+    RunOutput.Logs logs = output.read(found);
+    if (json()) {
+      printJson(RunView.of(found, logs));
+    } else {
+      RunSession.print(logs, run, out(), err());
+    }
+    return ExitCodes.OK;
   }
 }

@@ -26,9 +26,8 @@ public final class RunCommand extends BaseCommand {
   @Override
   public Integer call() {
     List<RunFile> files = run.runFiles();
-    try (Cluster cluster = connect()) {
-      new Sandboxes(cluster, progress()).requireRunning(vm);
-      return new RunSession(cluster, context(), progress(), json()).run(vm, run, files);
-    }
+    Cluster cluster = connect();
+    new Sandboxes(cluster, progress()).requireRunning(vm);
+    return new RunSession(cluster, context(), progress(), json()).run(vm, run, files);
   }
 }

@@ -12,11 +12,10 @@ abstract class SelectedVmsCommand extends BaseCommand {
 
   @Override
   public final Integer call() {
-    try (Cluster cluster = connect()) {
-      Sandboxes sandboxes = new Sandboxes(cluster, progress());
-      actOn(selection.resolve(sandboxes), sandboxes);
-      return 0;
-    }
+    Cluster cluster = connect();
+    Sandboxes sandboxes = new Sandboxes(cluster, progress());
+    actOn(selection.resolve(sandboxes), sandboxes);
+    return 0;
   }
 
   /** Acts on the selected VMs, waits until they have changed, and prints the outcome. */

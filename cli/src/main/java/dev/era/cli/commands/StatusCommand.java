@@ -39,7 +39,8 @@ public final class StatusCommand extends BaseCommand {
     String accelerator = null;
     Map<String, Long> vms = null;
     if (info.get().phase() == DaemonInfo.Phase.ready) {
-      try (Cluster cluster = ClusterConnector.embedded(context())) {
+      try {
+        Cluster cluster = ClusterConnector.embedded(context());
         vms =
             new Sandboxes(cluster, progress())
                 .list().stream()
@@ -48,7 +49,7 @@ public final class StatusCommand extends BaseCommand {
                             vm -> vm.getStatus().getPhase().name(),
                             TreeMap::new,
                             Collectors.counting()));
-        EraNode node = cluster.nodes().withName(info.get().node()).get();
+        EraNode node = cluster.nodes().find(info.get().node()).orElse(null);
         accelerator =
             node == null || node.getStatus().getAccelerator() == null
                 ? null

@@ -26,26 +26,25 @@ public final class TempCommand extends BaseCommand {
   public Integer call() {
     List<RunFile> files = run.runFiles();
     String name = Names.withSuffix("temp");
-    try (Cluster cluster = connect()) {
-      Sandboxes sandboxes = new Sandboxes(cluster, progress());
-      sandboxes.create(vm.toVm(name));
-      Thread onInterrupt = new Thread(() -> sandboxes.delete(name), "era-temp-cleanup");
-      Runtime.getRuntime().addShutdownHook(onInterrupt);
-      int exitCode;
+    Cluster cluster = connect();
+    Sandboxes sandboxes = new Sandboxes(cluster, progress());
+    sandboxes.create(vm.toVm(name));
+    Thread onInterrupt = new Thread(() -> sandboxes.delete(name), "era-temp-cleanup");
+    Runtime.getRuntime().addShutdownHook(onInterrupt);
+    int exitCode;
+    try {
+      sandboxes.awaitRunning(name, CreateCommand.BOOT_TIMEOUT);
+      exitCode = new RunSession(cluster, context(), progress(), json()).run(name, run, files);
+    } catch (RuntimeException e) {
       try {
-        sandboxes.awaitRunning(name, CreateCommand.BOOT_TIMEOUT);
-        exitCode = new RunSession(cluster, context(), progress(), json()).run(name, run, files);
-      } catch (RuntimeException e) {
-        try {
-          remove(sandboxes, name, onInterrupt);
-        } catch (RuntimeException cleanup) {
-          e.addSuppressed(cleanup);
-        }
-        throw e;
+        remove(sandboxes, name, onInterrupt);
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
       }
-      remove(sandboxes, name, onInterrupt);
-      return exitCode;
+      throw e;
     }
+    remove(sandboxes, name, onInterrupt);
+    return exitCode;
   }
 
   private static void remove(Sandboxes sandboxes, String name, Thread onInterrupt) {

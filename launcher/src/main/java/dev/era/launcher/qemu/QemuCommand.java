@@ -87,6 +87,10 @@ public record QemuCommand(
             "-mon", "chardev=qmp,mode=control",
             "-chardev", "file,id=console,path=" + escape(paths.consoleLog()) + ",append=on",
             "-serial", "chardev:console"));
+    // Free page reporting: the guest's virtio_balloon driver reports free blocks of 2 MiB and up,
+    // and QEMU drops them from its memory, so a guest whose memory-hungry command has ended
+    // shrinks back to about its idle RSS. The balloon itself is never inflated.
+    args.addAll(List.of("-device", "virtio-balloon-device,free-page-reporting=on"));
     if (spec.network() != GuestNetwork.NONE) {
       // User-mode networking: no host bridge. Every guest connection is a socket of this QEMU,
       // which runs in a cgroup that the host's firewall keeps off the host's own and private

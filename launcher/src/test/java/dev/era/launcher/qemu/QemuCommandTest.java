@@ -74,7 +74,8 @@ class QemuCommandTest {
         .containsExactly(
             "virtio-blk-device,drive=root,serial=era-root",
             "virtio-serial-device",
-            "virtserialport,chardev=agent,name=era.agent");
+            "virtserialport,chardev=agent,name=era.agent",
+            "virtio-balloon-device,free-page-reporting=on");
     assertThat(values(argv, "-chardev"))
         .containsExactly(
             "socket,id=agent,path=/state/vms/py-1/agent.sock,server=on,wait=off",
@@ -138,6 +139,14 @@ class QemuCommandTest {
 
     assertThat(values(egress.argv(), "-netdev")).containsExactly("user,id=net0,ipv6=off");
     assertThat(egress.kernelCmdline()).contains("era.net=egress");
+  }
+
+  @Test
+  void givesFreedGuestMemoryBackThroughFreePageReporting() {
+    for (QemuAccelerator accelerator : QemuAccelerator.values()) {
+      assertThat(values(command(PY_1, accelerator).argv(), "-device"))
+          .contains("virtio-balloon-device,free-page-reporting=on");
+    }
   }
 
   @Test
