@@ -1,5 +1,7 @@
 package dev.era.api;
 
+import java.util.Objects;
+
 /** EraPool {@code status.nodes[]}: how many of the pool's ready guests a node keeps. */
 public class PoolNodeShare {
   private String node;
@@ -26,6 +28,18 @@ public class PoolNodeShare {
 
   public void setReplicas(int replicas) {
     this.replicas = replicas;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PoolNodeShare other
+        && replicas == other.replicas
+        && Objects.equals(node, other.node);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(node, replicas);
   }
 
   @Override

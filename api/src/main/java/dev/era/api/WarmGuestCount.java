@@ -1,5 +1,7 @@
 package dev.era.api;
 
+import java.util.Objects;
+
 /** EraNode {@code status.pools[]}: how many ready guests of one EraPool the node holds. */
 public class WarmGuestCount {
   private String namespace;
@@ -36,5 +38,18 @@ public class WarmGuestCount {
 
   public void setReady(int ready) {
     this.ready = ready;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof WarmGuestCount other
+        && ready == other.ready
+        && Objects.equals(namespace, other.namespace)
+        && Objects.equals(pool, other.pool);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(namespace, pool, ready);
   }
 }
