@@ -6,6 +6,7 @@ import dev.era.cli.commands.DaemonCommand;
 import dev.era.cli.commands.DownCommand;
 import dev.era.cli.commands.ListCommand;
 import dev.era.cli.commands.LogsCommand;
+import dev.era.cli.commands.PoolCommand;
 import dev.era.cli.commands.RunCommand;
 import dev.era.cli.commands.StartCommand;
 import dev.era.cli.commands.StatusCommand;
@@ -47,6 +48,7 @@ import picocli.CommandLine.Spec;
       StartCommand.class,
       CleanCommand.class,
       LogsCommand.class,
+      PoolCommand.class,
       DaemonCommand.class
     })
 public final class EraCommand implements Callable<Integer> {

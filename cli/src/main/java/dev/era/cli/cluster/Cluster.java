@@ -1,6 +1,7 @@
 package dev.era.cli.cluster;
 
 import dev.era.api.EraNode;
+import dev.era.api.EraPool;
 import dev.era.api.EraRun;
 import dev.era.api.EraVM;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
@@ -37,6 +38,11 @@ public final class Cluster implements AutoCloseable {
 
   public NonNamespaceOperation<EraRun, KubernetesResourceList<EraRun>, Resource<EraRun>> runs() {
     return client.resources(EraRun.class).inNamespace(namespace());
+  }
+
+  public NonNamespaceOperation<EraPool, KubernetesResourceList<EraPool>, Resource<EraPool>>
+      pools() {
+    return client.resources(EraPool.class).inNamespace(namespace());
   }
 
   public NonNamespaceOperation<EraNode, KubernetesResourceList<EraNode>, Resource<EraNode>>

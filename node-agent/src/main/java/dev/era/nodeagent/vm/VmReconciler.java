@@ -58,6 +58,7 @@ public final class VmReconciler implements Reconciler<EraVM> {
 
   private final Launcher launcher;
   private final VmRegistry registry;
+  private final WarmGuests warmGuests;
   private final RunLogs logs;
   private final EventRecorder events;
   private final VmStatusWriter status;
@@ -69,12 +70,14 @@ public final class VmReconciler implements Reconciler<EraVM> {
       KubernetesClient client,
       Launcher launcher,
       VmRegistry registry,
+      WarmGuests warmGuests,
       RunLogs logs,
       EventRecorder events,
       String nodeName,
       Duration stopTimeout) {
     this.launcher = launcher;
     this.registry = registry;
+    this.warmGuests = warmGuests;
     this.logs = logs;
     this.events = events;
     this.nodeName = nodeName;
@@ -169,6 +172,19 @@ public final class VmReconciler implements Reconciler<EraVM> {
       bootFailed(vm, e.getMessage());
       return;
     }
+    String pool = vm.getSpec().getPool();
+    if (pool != null) {
+      Optional<VmHandle> guest =
+          warmGuests.claim(new WarmGuests.PoolKey(namespace(vm), pool), spec);
+      if (guest.isPresent()) {
+        bind(vm, guest.get());
+        return;
+      }
+      events.normal(
+          vm,
+          Reasons.POOL_DRY,
+          "pool " + pool + " has no ready guest on node " + nodeName + "; booting one");
+    }
     String language = spec.language().id();
     String accelerator = launcher.accelerator().name().toLowerCase(Locale.ROOT);
     boolean imageMissing = !launcher.imagesPresent().contains(spec.language());
@@ -199,6 +215,26 @@ public final class VmReconciler implements Reconciler<EraVM> {
       }
     } catch (LaunchException e) {
       bootFailed(vm, e.getMessage());
+    }
+  }
+
+  /**
+   * Hands a warm guest to the VM: from here it is the VM's (the registry entry and, once written,
+   * status.warmGuest, by which a restarted agent finds it). No boot, so no Provisioning either.
+   */
+  private void bind(EraVM vm, VmHandle guest) {
+    // TODO(identity): the guest must get the VM's own identity and fresh entropy here, before
+    // it is the VM's: guest.renewIdentity(GuestIdentity) (launcher, being added).
+    registry.add(new LocalVm(ResourceID.fromResource(vm), uid(vm), guest));
+    String message =
+        "bound to warm guest "
+            + guest.id()
+            + " of pool "
+            + vm.getSpec().getPool()
+            + " on node "
+            + nodeName;
+    if (status.running(vm, guest, message) == Result.WRITTEN) {
+      events.normal(vm, Reasons.WARM_GUEST, message);
     }
   }
 
@@ -265,7 +301,7 @@ public final class VmReconciler implements Reconciler<EraVM> {
     if (local.isPresent() && !local.get().uid().equals(uid(vm))) {
       return;
     }
-    destroy(VmSpecs.vmId(vm), local, vm.keepsPersistentDisk());
+    destroy(VmSpecs.launcherId(vm), local, vm.keepsPersistentDisk());
     logs.deleteForVm(namespace(vm), name(vm));
   }
 
