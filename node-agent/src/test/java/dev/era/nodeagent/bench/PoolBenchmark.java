@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.era.api.EraPool;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
+import dev.era.api.EraVMSpec;
 import dev.era.launcher.GuestLanguage;
 import dev.era.nodeagent.AgentCluster;
 import dev.era.nodeagent.VmsAndRuns;
@@ -27,14 +28,16 @@ import java.util.concurrent.Future;
 /**
  * Warm pools against cold boots (docs/benchmarks.md, "Warm pools"), the whole stack in one JVM as
  * {@code era up} runs it: EraVM create → Running (seen by an informer, so with the API round trips
- * a user sees) from a full pool and with no pool, one VM at a time, then 50 VMs created at once
- * against a pool of 20.
+ * a user sees) from a full pool and with no pool, one VM at a time (256 MiB guests), then 50 VMs
+ * created at once against a pool of 20 (128 MiB guests, so that the 70 guests, refills included,
+ * fit in a shared 24 GiB host's memory).
  *
  * <pre>mvn -B -q -pl node-agent test-compile exec:exec@bench-pools</pre>
  */
 public final class PoolBenchmark {
   static final int SAMPLES = 20;
   static final int POOL = 4;
+  static final String STORM_MEMORY = "128Mi";
   static final int STORM_POOL = 20;
   static final int STORM_CLAIMS = 50;
   static final Duration STORM_WAIT = Duration.ofMinutes(20);
@@ -66,14 +69,17 @@ public final class PoolBenchmark {
             .inNamespace(VmsAndRuns.NAMESPACE)
             .inform(new RunningTimes())) {
       List<Double> cold = samples("cold-", null);
-      createPool(POOL);
+      createPool("bench", POOL, EraVMSpec.DEFAULT_MEMORY);
       List<Double> warm = samples("warm-", POOL);
-      setReplicas(STORM_POOL);
-      awaitReady(STORM_POOL, STORM_WAIT);
+      client.resource(pool("bench")).delete();
+      createPool("storm", STORM_POOL, STORM_MEMORY);
+      awaitReady("storm", STORM_POOL, STORM_WAIT);
       List<Double> storm = storm();
       print("cold boot (no pool)", cold);
       print("warm pool of " + POOL + ", refilled between samples", warm);
-      print(STORM_CLAIMS + " created at once against a pool of " + STORM_POOL, storm);
+      print(
+          STORM_CLAIMS + " created at once against a pool of " + STORM_POOL + ", " + STORM_MEMORY,
+          storm);
     }
   }
 
@@ -85,11 +91,11 @@ public final class PoolBenchmark {
     List<Double> seconds = new ArrayList<>();
     for (int i = 0; i < SAMPLES; i++) {
       if (pool != null) {
-        awaitReady(pool, VmsAndRuns.BOOT);
+        awaitReady("bench", pool, VmsAndRuns.BOOT);
       }
       String name = prefix + i;
       long start = System.nanoTime();
-      createVm(name, pool != null);
+      createVm(name, pool != null ? "bench" : null, EraVMSpec.DEFAULT_MEMORY);
       seconds.add(awaitRunning(name, start, VmsAndRuns.BOOT));
       if (pool != null && VmsAndRuns.getVm(client, name).getStatus().getWarmGuest() == null) {
         throw new IllegalStateException(name + " booted instead of taking a warm guest");
@@ -112,7 +118,7 @@ public final class PoolBenchmark {
           threads.submit(
               () -> {
                 starts.put(name, System.nanoTime());
-                createVm(name, true);
+                createVm(name, "storm", STORM_MEMORY);
               }));
     }
     for (Future<?> creation : creations) {
@@ -139,52 +145,37 @@ public final class PoolBenchmark {
     return seconds;
   }
 
-  private void createVm(String name, boolean fromPool) {
+  private void createVm(String name, String pool, String memory) {
     VmsAndRuns.createVm(
         client,
         name,
         "python",
         s -> {
-          if (fromPool) {
-            s.setPool("bench");
-          }
+          s.setPool(pool);
+          s.setMemory(memory);
         });
   }
 
-  private void createPool(int replicas) {
+  private void createPool(String name, int replicas, String memory) {
     EraPool pool = new EraPool();
-    pool.getMetadata().setName("bench");
+    pool.getMetadata().setName(name);
     pool.getMetadata().setNamespace(VmsAndRuns.NAMESPACE);
     pool.getSpec().setReplicas(replicas);
+    pool.getSpec().getTemplate().setMemory(memory);
     client.resource(pool).create();
   }
 
-  private void setReplicas(int replicas) {
-    client
-        .resources(EraPool.class)
-        .inNamespace(VmsAndRuns.NAMESPACE)
-        .withName("bench")
-        .edit(
-            p -> {
-              p.getSpec().setReplicas(replicas);
-              return p;
-            });
+  private EraPool pool(String name) {
+    return client.resources(EraPool.class).inNamespace(VmsAndRuns.NAMESPACE).withName(name).get();
   }
 
-  private void awaitReady(int ready, Duration atMost) {
+  private void awaitReady(String pool, int ready, Duration atMost) {
     await()
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(100))
         .until(
             () -> {
-              Integer now =
-                  client
-                      .resources(EraPool.class)
-                      .inNamespace(VmsAndRuns.NAMESPACE)
-                      .withName("bench")
-                      .get()
-                      .getStatus()
-                      .getReady();
+              Integer now = pool(pool).getStatus().getReady();
               return now != null && now == ready;
             });
   }
