@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -126,22 +125,25 @@ public final class PoolBenchmark {
     }
     threads.shutdown();
     List<Double> seconds = new ArrayList<>();
+    List<Double> handedOver = new ArrayList<>();
+    List<Double> booted = new ArrayList<>();
+    List<String> guests = new ArrayList<>();
     for (String name : names) {
-      seconds.add(awaitRunning(name, starts.get(name), STORM_WAIT));
+      double time = awaitRunning(name, starts.get(name), STORM_WAIT);
+      seconds.add(time);
+      String guest = VmsAndRuns.getVm(client, name).getStatus().getWarmGuest();
+      if (guest != null) {
+        guests.add(guest);
+        handedOver.add(time);
+      } else {
+        booted.add(time);
+      }
     }
-    List<String> guests =
-        names.stream()
-            .map(n -> VmsAndRuns.getVm(client, n).getStatus().getWarmGuest())
-            .filter(Objects::nonNull)
-            .toList();
     if (guests.stream().distinct().count() != guests.size()) {
       throw new IllegalStateException("a warm guest was bound twice: " + guests);
     }
-    System.out.printf(
-        Locale.ROOT,
-        "%d of %d took a warm guest (all distinct); the rest booted%n",
-        guests.size(),
-        STORM_CLAIMS);
+    print("storm, bound to a warm guest (all distinct)", handedOver);
+    print("storm, booted (the pool was dry)", booted);
     return seconds;
   }
 
@@ -208,6 +210,10 @@ public final class PoolBenchmark {
   }
 
   private static void print(String what, List<Double> seconds) {
+    if (seconds.isEmpty()) {
+      System.out.println("EraVM create -> Running, " + what + ": no samples");
+      return;
+    }
     List<Double> sorted = seconds.stream().sorted().toList();
     System.out.printf(
         Locale.ROOT,
