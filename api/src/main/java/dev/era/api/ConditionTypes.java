@@ -8,7 +8,8 @@ public final class ConditionTypes {
   /**
    * EraVM: the guest agent answers (owned by the node agent), or False with reason {@link
    * Reasons#INVALID} when the operator rejects the spec. EraNode: the node agent is healthy.
-   * EraRun: False with {@link Reasons#INVALID} for a spec the operator rejects.
+   * EraRun: False with {@link Reasons#INVALID} for a spec the operator rejects. EraPool: every
+   * guest it asks for is ready (owned by the operator).
    */
   public static final String READY = "Ready";
 

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class Crds {
   private static final List<Class<? extends HasMetadata>> KINDS =
-      List.of(EraNode.class, EraRun.class, EraVM.class);
+      List.of(EraNode.class, EraPool.class, EraRun.class, EraVM.class);
 
   private Crds() {}
 

@@ -24,6 +24,9 @@ public class EraNodeStatus extends EraStatus {
   @JsonPropertyDescription("RFC 3339 time of the agent's last report.")
   private String heartbeat;
 
+  @JsonPropertyDescription("Ready warm guests on the node, by EraPool.")
+  private List<WarmGuestCount> pools = new ArrayList<>();
+
   @JsonPropertyDescription("Base URL of the node agent's HTTP endpoint (logs).")
   @Pattern("^https?://.+$")
   private String agentEndpoint;
@@ -66,6 +69,22 @@ public class EraNodeStatus extends EraStatus {
 
   public void setHeartbeat(String heartbeat) {
     this.heartbeat = heartbeat;
+  }
+
+  public List<WarmGuestCount> getPools() {
+    return pools;
+  }
+
+  public void setPools(List<WarmGuestCount> pools) {
+    this.pools = pools == null ? new ArrayList<>() : new ArrayList<>(pools);
+  }
+
+  /** Ready guests of the EraPool {@code namespace/pool} on this node. */
+  public int readyGuests(String namespace, String pool) {
+    return pools.stream()
+        .filter(p -> namespace.equals(p.getNamespace()) && pool.equals(p.getPool()))
+        .mapToInt(WarmGuestCount::getReady)
+        .sum();
   }
 
   public String getAgentEndpoint() {

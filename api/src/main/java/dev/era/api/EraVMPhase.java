@@ -32,12 +32,12 @@ public enum EraVMPhase {
     return switch (this) {
       // Failed from Pending/Scheduled: invalid spec or node lost before boot.
       case Pending -> EnumSet.of(Scheduled, Failed);
-      // Back to Pending: moved away from a lost node.
-      case Scheduled -> EnumSet.of(Provisioning, Stopped, Pending, Failed);
+      // Back to Pending: moved away from a lost node. Running at once: bound to a warm guest.
+      case Scheduled -> EnumSet.of(Provisioning, Running, Stopped, Pending, Failed);
       case Provisioning -> EnumSet.of(Running, Stopping, Stopped, Pending, Failed);
       case Running -> EnumSet.of(Stopping, Stopped, Pending, Failed);
       case Stopping -> EnumSet.of(Stopped, Pending, Failed);
-      case Stopped -> EnumSet.of(Provisioning, Pending, Failed);
+      case Stopped -> EnumSet.of(Provisioning, Running, Pending, Failed);
       // A fixed spec goes back to Pending, a lost node that returns to Scheduled; a restart after
       // a crash boots again.
       case Failed -> EnumSet.of(Pending, Scheduled, Provisioning, Stopped);

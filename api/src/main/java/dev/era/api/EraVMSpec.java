@@ -1,11 +1,7 @@
 package dev.era.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.crd.generator.annotation.PrinterColumn;
-import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Max;
-import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -29,40 +25,8 @@ import java.util.List;
         "!has(self.egressAllow) || size(self.egressAllow) == 0"
             + " || (has(self.network) && self.network == 'egress')",
     message = "egressAllow is only allowed with network egress")
-public class EraVMSpec {
-  public static final String DEFAULT_LANGUAGE = "python";
-  public static final int MIN_CPU = 1;
-  public static final int MAX_CPU = 64;
-  public static final String DEFAULT_MEMORY = "256Mi";
-  public static final String MIN_MEMORY = "128Mi";
-  public static final String DEFAULT_NETWORK = "none";
+public class EraVMSpec extends VmTemplate {
   public static final int MAX_EGRESS_ENTRIES = 64;
-
-  @PrinterColumn(name = "Language")
-  @SchemaFrom(type = Language.class)
-  @Default(DEFAULT_LANGUAGE)
-  private String language = DEFAULT_LANGUAGE;
-
-  @JsonPropertyDescription("Virtual CPUs.")
-  @PrinterColumn(name = "CPU")
-  @Min(MIN_CPU)
-  @Max(MAX_CPU)
-  @Default("1")
-  private Integer cpu = MIN_CPU;
-
-  @JsonPropertyDescription("Guest memory as a Kubernetes quantity, at least 128Mi.")
-  @PrinterColumn(name = "Memory")
-  @Pattern(Patterns.QUANTITY)
-  @Size(max = 32)
-  @ValidationRule(
-      value = "!isQuantity(self) || quantity(self).compareTo(quantity('" + MIN_MEMORY + "')) >= 0",
-      message = "memory must be at least " + MIN_MEMORY)
-  @Default(DEFAULT_MEMORY)
-  private String memory = DEFAULT_MEMORY;
-
-  @SchemaFrom(type = NetworkMode.class)
-  @Default(DEFAULT_NETWORK)
-  private String network = DEFAULT_NETWORK;
 
   @JsonPropertyDescription(
       "With network egress: what the guest may reach through the node's egress proxy: host names"
@@ -86,39 +50,12 @@ public class EraVMSpec {
 
   private TtlSpec ttl;
 
-  /** One of {@link Language}; see {@link Language#parse}. */
-  public String getLanguage() {
-    return language;
-  }
-
-  public void setLanguage(String language) {
-    this.language = language == null ? DEFAULT_LANGUAGE : language;
-  }
-
-  public Integer getCpu() {
-    return cpu;
-  }
-
-  public void setCpu(Integer cpu) {
-    this.cpu = cpu == null ? MIN_CPU : cpu;
-  }
-
-  public String getMemory() {
-    return memory;
-  }
-
-  public void setMemory(String memory) {
-    this.memory = memory == null ? DEFAULT_MEMORY : memory;
-  }
-
-  /** One of {@link NetworkMode}; see {@link NetworkMode#parse}. */
-  public String getNetwork() {
-    return network;
-  }
-
-  public void setNetwork(String network) {
-    this.network = network == null ? DEFAULT_NETWORK : network;
-  }
+  @JsonPropertyDescription(
+      "Binds the VM to a ready guest of this EraPool (same namespace) instead of booting one; its"
+          + " language, cpu, memory and network must be the pool's template.")
+  @Pattern(Patterns.DNS_SUBDOMAIN)
+  @Size(max = 253)
+  private String pool;
 
   public List<String> getEgressAllow() {
     return egressAllow;
@@ -158,5 +95,13 @@ public class EraVMSpec {
 
   public void setTtl(TtlSpec ttl) {
     this.ttl = ttl;
+  }
+
+  public String getPool() {
+    return pool;
+  }
+
+  public void setPool(String pool) {
+    this.pool = pool;
   }
 }

@@ -27,6 +27,13 @@ public class EraVMStatus extends EraStatus {
   /** RFC 3339; when the last EraRun on this VM started. Written by the node agent. */
   private String lastRunAt;
 
+  /**
+   * The launcher's id of the warm guest of the pool (spec.pool) that the VM was bound to; absent
+   * when its guest was booted for it. Written by the node agent, which finds the guest by it after
+   * a restart.
+   */
+  private String warmGuest;
+
   private String reason;
   private String message;
 
@@ -62,6 +69,14 @@ public class EraVMStatus extends EraStatus {
 
   public void setLastRunAt(String lastRunAt) {
     this.lastRunAt = lastRunAt;
+  }
+
+  public String getWarmGuest() {
+    return warmGuest;
+  }
+
+  public void setWarmGuest(String warmGuest) {
+    this.warmGuest = warmGuest;
   }
 
   public String getReason() {

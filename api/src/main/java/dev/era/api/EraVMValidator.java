@@ -23,10 +23,8 @@ public final class EraVMValidator {
   /** Problems with the spec alone; empty when it is valid. */
   public static List<String> validate(EraVMSpec spec) {
     Problems p = new Problems();
-    p.oneOf(spec.getLanguage(), Language.class, "spec.language");
-    p.range(spec.getCpu(), EraVMSpec.MIN_CPU, EraVMSpec.MAX_CPU, "spec.cpu");
-    checkMemory(spec.getMemory(), p);
-    checkNetwork(spec, p);
+    checkTemplate(spec, "spec.", p);
+    checkEgress(spec, p);
     if (spec.getPersist() != null) {
       String size = spec.getPersist().getSize();
       p.require(size != null, "spec.persist.size", "is required");
@@ -38,6 +36,7 @@ public final class EraVMValidator {
           "must be more than zero");
     }
     p.matches(spec.getNodeName(), DNS_SUBDOMAIN, 253, "spec.nodeName", "a valid node name");
+    p.matches(spec.getPool(), DNS_SUBDOMAIN, 253, "spec.pool", "a valid EraPool name");
     if (spec.getTtl() != null) {
       checkTtl(spec.getTtl(), p);
     }
@@ -64,17 +63,49 @@ public final class EraVMValidator {
     return problems;
   }
 
-  private static void checkMemory(String memory, Problems p) {
+  /**
+   * Problems of a VM bound to a pool (spec.pool), which must be the pool's guest: the same
+   * template, and no persistent disk (warm guests have none). Checked until the VM is placed;
+   * afterwards the pool may change or go away and the VM lives on.
+   */
+  public static List<String> validateBinding(EraVMSpec spec, EraPool pool) {
+    Problems p = new Problems();
+    VmTemplate template = pool.getSpec().getTemplate();
+    p.require(
+        spec.sameGuestAs(template),
+        "spec",
+        "language, cpu, memory and network ("
+            + describe(spec)
+            + ") contradict the template of EraPool "
+            + pool.getMetadata().getName()
+            + " ("
+            + describe(template)
+            + ")");
+    p.require(spec.getPersist() == null, "spec.persist", "a pool's guests have no persistent disk");
+    return p.list();
+  }
+
+  static void checkTemplate(VmTemplate template, String prefix, Problems p) {
+    p.oneOf(template.getLanguage(), Language.class, prefix + "language");
+    p.range(template.getCpu(), VmTemplate.MIN_CPU, VmTemplate.MAX_CPU, prefix + "cpu");
+    checkMemory(template.getMemory(), prefix + "memory", p);
+    p.oneOf(template.getNetwork(), NetworkMode.class, prefix + "network");
+  }
+
+  private static String describe(VmTemplate t) {
+    return t.getLanguage() + ", " + t.getCpu() + " CPU, " + t.getMemory() + ", " + t.getNetwork();
+  }
+
+  private static void checkMemory(String memory, String field, Problems p) {
     if (memory.length() > 32 || !QUANTITY.matcher(memory).matches()) {
-      p.add("spec.memory", "'" + memory + "' is not a quantity such as 256Mi");
+      p.add(field, "'" + memory + "' is not a quantity such as 256Mi");
       return;
     }
     long bytes = Quantities.bytes(memory).orElse(0L);
-    p.require(bytes >= MIN_MEMORY_BYTES, "spec.memory", "must be at least " + EraVMSpec.MIN_MEMORY);
+    p.require(bytes >= MIN_MEMORY_BYTES, field, "must be at least " + VmTemplate.MIN_MEMORY);
   }
 
-  private static void checkNetwork(EraVMSpec spec, Problems p) {
-    p.oneOf(spec.getNetwork(), NetworkMode.class, "spec.network");
+  private static void checkEgress(EraVMSpec spec, Problems p) {
     List<String> allow = spec.getEgressAllow();
     boolean egress = NetworkMode.egress.name().equals(spec.getNetwork());
     p.require(

@@ -36,6 +36,16 @@ public final class Reasons {
   /** The operator deleted the VM because a TTL with action Delete expired. */
   public static final String TTL_DELETED = "TTLDeleted";
 
+  // Operator, EraPool
+  /** Ready=True: as many guests are ready as the pool asks for. */
+  public static final String FILLED = "Filled";
+
+  /** Ready=False: guests are still booting (or refilling after claims). */
+  public static final String FILLING = "Filling";
+
+  /** Ready=False: the matching nodes have no room for some of the guests. */
+  public static final String NO_ROOM = "NoRoom";
+
   // Node agent, EraVM
   public static final String BOOTING = "Booting";
   public static final String BOOT_FAILED = "BootFailed";
@@ -50,6 +60,12 @@ public final class Reasons {
 
   public static final String KVM = "KVM";
   public static final String TCG = "TCG";
+
+  /** Normal event: the VM was bound to a ready guest of its pool. */
+  public static final String WARM_GUEST = "WarmGuest";
+
+  /** Normal event: the VM's pool had no ready guest on the node; it boots one of its own. */
+  public static final String POOL_DRY = "PoolDry";
 
   /** A Warning event: an egress VM's proxy refused a destination not in its allow-list. */
   public static final String EGRESS_DENIED = "EgressDenied";

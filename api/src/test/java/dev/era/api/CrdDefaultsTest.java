@@ -43,6 +43,21 @@ class CrdDefaultsTest {
   }
 
   @Test
+  void eraPoolDefaultsMatchTheJavaModel() throws IOException {
+    Map<String, JSONSchemaProps> props = specProperties("erapools.era.dev-v1.yml");
+    EraPoolSpec spec = new EraPoolSpec();
+    Map<String, JSONSchemaProps> template = props.get("template").getProperties();
+    assertThat(template.get("language").getDefault().asText())
+        .isEqualTo(spec.getTemplate().getLanguage());
+    assertThat(template.get("cpu").getDefault().asInt()).isEqualTo(spec.getTemplate().getCpu());
+    assertThat(template.get("memory").getDefault().asText())
+        .isEqualTo(spec.getTemplate().getMemory());
+    assertThat(template.get("network").getDefault().asText())
+        .isEqualTo(spec.getTemplate().getNetwork());
+    assertThat(props.get("replicas").getDefault().asInt()).isEqualTo(spec.getReplicas());
+  }
+
+  @Test
   void eraRunDefaultsMatchTheJavaModel() throws IOException {
     Map<String, JSONSchemaProps> props = specProperties("eraruns.era.dev-v1.yml");
     assertThat(props.get("timeoutSeconds").getDefault().asInt())

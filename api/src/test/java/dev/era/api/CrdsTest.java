@@ -13,6 +13,9 @@ class CrdsTest {
         .extracting(CustomResourceDefinition::getSpec)
         .extracting(s -> s.getGroup() + "/" + s.getNames().getKind() + "/" + s.getScope())
         .containsExactlyInAnyOrder(
-            "era.dev/EraVM/Namespaced", "era.dev/EraRun/Namespaced", "era.dev/EraNode/Cluster");
+            "era.dev/EraVM/Namespaced",
+            "era.dev/EraRun/Namespaced",
+            "era.dev/EraPool/Namespaced",
+            "era.dev/EraNode/Cluster");
   }
 }

@@ -17,7 +17,14 @@ class DiscoveryTest {
     assertThat(list.getResources())
         .extracting(APIResource::getName)
         .containsExactlyInAnyOrder(
-            "eravms", "eravms/status", "eraruns", "eraruns/status", "eranodes", "eranodes/status");
+            "eravms",
+            "eravms/status",
+            "eraruns",
+            "eraruns/status",
+            "eranodes",
+            "eranodes/status",
+            "erapools",
+            "erapools/status");
     APIResource vms = resource(list, "eravms");
     assertThat(vms.getKind()).isEqualTo("EraVM");
     assertThat(vms.getSingularName()).isEqualTo("eravm");

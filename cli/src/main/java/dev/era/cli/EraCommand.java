@@ -6,6 +6,7 @@ import dev.era.cli.commands.DaemonCommand;
 import dev.era.cli.commands.DownCommand;
 import dev.era.cli.commands.ListCommand;
 import dev.era.cli.commands.LogsCommand;
+import dev.era.cli.commands.PoolCommand;
 import dev.era.cli.commands.RunCommand;
 import dev.era.cli.commands.StartCommand;
 import dev.era.cli.commands.StatusCommand;
@@ -51,6 +52,7 @@ public final class EraCommand implements Callable<Integer> {
           StartCommand.class,
           CleanCommand.class,
           LogsCommand.class,
+          PoolCommand.class,
           DaemonCommand.class);
 
   private final CliContext context;

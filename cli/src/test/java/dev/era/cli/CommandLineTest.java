@@ -34,7 +34,7 @@ class CommandLineTest {
     assertThat(help.stdout())
         .contains(
             "up", "down", "status", "create", "run", "temp", "list", "stop", "start", "clean",
-            "logs")
+            "logs", "pool")
         .doesNotContain("daemon");
   }
 
@@ -49,7 +49,12 @@ class CommandLineTest {
         "clean --vm x y",
         "clean --all --keep-persist",
         "logs some-run",
-        "temp --language node --cmd true"
+        "temp --language node --cmd true",
+        "create --pool warm",
+        "temp --pool warm --cmd true",
+        "pool create warm --language python --replicas 3",
+        "pool list",
+        "pool delete warm"
       })
   void commandsThatNeedAClusterSayThatNoneRuns(String command) {
     cli()
@@ -79,6 +84,9 @@ class CommandLineTest {
         "stop --vm a --all                              | --all",
         "up --images ruby                               | --images",
         "up --port 70000                                | --port",
+        "pool create warm --language python --cpu 0     | --cpu",
+        "pool create                                    | NAME",
+        "pool                                           | missing a command",
         "frobnicate                                     | frobnicate"
       })
   void invalidFlagValuesAreUsageErrorsNamingTheFlag(String command, String flag) {

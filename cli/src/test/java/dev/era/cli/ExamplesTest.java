@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.era.api.EraPool;
+import dev.era.api.EraPoolValidator;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunValidator;
 import dev.era.api.EraVM;
@@ -33,5 +35,16 @@ class ExamplesTest {
 
     assertThat(EraRunValidator.validate(run.getSpec())).isEmpty();
     assertThat(run.getSpec().getVmName()).isEqualTo("sandbox");
+  }
+
+  @Test
+  void thePoolVmManifestBindsToTheValidPoolManifest() throws Exception {
+    EraPool pool = example("erapool.yaml", EraPool.class);
+    EraVM vm = example("erapool-vm.yaml", EraVM.class);
+
+    assertThat(EraPoolValidator.validate(pool.getSpec())).isEmpty();
+    assertThat(EraVMValidator.validate(vm.getSpec())).isEmpty();
+    assertThat(vm.getSpec().getPool()).isEqualTo(pool.getMetadata().getName());
+    assertThat(EraVMValidator.validateBinding(vm.getSpec(), pool)).isEmpty();
   }
 }

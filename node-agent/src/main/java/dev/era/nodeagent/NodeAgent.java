@@ -17,6 +17,8 @@ import dev.era.nodeagent.vm.EgressDenials;
 import dev.era.nodeagent.vm.VmReconciler;
 import dev.era.nodeagent.vm.VmRegistry;
 import dev.era.nodeagent.vm.VmRegistry.LocalVm;
+import dev.era.nodeagent.vm.WarmGuests;
+import dev.era.nodeagent.vm.WarmPoolReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
@@ -33,10 +35,10 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * The node agent: makes this node's microVMs match the EraVMs placed on it, runs the EraRuns handed
- * to it, keeps its EraNode current and serves full run logs over HTTP
- * (docs/node-agent-endpoint.md). Plain Java, so that the Quarkus app and the {@code era} CLI embed
- * it the same way:
+ * The node agent: makes this node's microVMs match the EraVMs placed on it, keeps the warm guests
+ * the EraPools ask of it and hands them to their EraVMs, runs the EraRuns handed to it, keeps its
+ * EraNode current and serves full run logs over HTTP (docs/node-agent-endpoint.md). Plain Java, so
+ * that the Quarkus app and the {@code era} CLI embed it the same way:
  *
  * <pre>{@code
  * try (Launcher launcher = new QemuLauncher(LauncherConfig.defaults());
@@ -46,8 +48,8 @@ import org.jboss.logging.Logger;
  * }</pre>
  *
  * <p>The agent owns neither the client nor the launcher; {@link #close()} leaves both open and the
- * VMs running, exactly as a restart of the agent would, and the next agent over the same launcher
- * state re-adopts them.
+ * VMs (warm guests included) running, exactly as a restart of the agent would, and the next agent
+ * over the same launcher state re-adopts them.
  */
 public final class NodeAgent implements AutoCloseable {
   /** The component name on the agent's Events. */
@@ -61,6 +63,7 @@ public final class NodeAgent implements AutoCloseable {
   private final Launcher launcher;
   private final NodeAgentConfig config;
   private final VmRegistry vms = new VmRegistry();
+  private final WarmGuests warmGuests;
   private final RunLogs logs;
   private final EventRecorder events;
   private final EgressDenials egressDenials;
@@ -80,6 +83,7 @@ public final class NodeAgent implements AutoCloseable {
             config.stateDir().resolve("runs"), config.runTailBytes(), config.runLogMaxBytes());
     this.events = new EventRecorder(client, COMPONENT, config.nodeName());
     this.egressDenials = new EgressDenials(id -> vms.byLauncherId(id).map(LocalVm::eraVm), events);
+    this.warmGuests = new WarmGuests(launcher, config.nodeName());
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -124,10 +128,12 @@ public final class NodeAgent implements AutoCloseable {
             this::mayArrive,
             new ReviewedLogAccess(client));
     launcher.onEgressDenied(egressDenials);
-    int adopted = Adoption.run(client, launcher, vms, config.nodeName());
+    int adopted = Adoption.run(client, launcher, vms, warmGuests, config.nodeName());
     logs.retainOnly(runUidsOfThisNode());
-    reporter = new NodeReporter(client, launcher, vms, config, endpoint(), scheduler);
+    reporter = new NodeReporter(client, launcher, vms, warmGuests, config, endpoint(), scheduler);
     reporter.start();
+    warmGuests.checkRoomWith(reporter::hasRoomFor);
+    vms.onChange(warmGuests::refillAll);
     runs = new RunExecutions(client, vms, logs, events, config.nodeName(), config.runLogMaxBytes());
     operator =
         new Operator(
@@ -146,8 +152,17 @@ public final class NodeAgent implements AutoCloseable {
             .setMaxInterval(RETRY_MAX_INTERVAL.toMillis());
     operator.register(
         new VmReconciler(
-            client, launcher, vms, logs, events, config.nodeName(), config.stopTimeout()),
+            client,
+            launcher,
+            vms,
+            warmGuests,
+            logs,
+            events,
+            config.nodeName(),
+            config.stopTimeout()),
         c -> c.withLabelSelector(selector).withRetry(retry));
+    // Every pool: the operator's shares (status.nodes) say which this node keeps guests for.
+    operator.register(new WarmPoolReconciler(warmGuests), c -> c.withRetry(retry));
     operator.register(
         new RunReconciler(runs, config.nodeName()),
         c -> c.withLabelSelector(selector).withRetry(retry));
@@ -187,6 +202,7 @@ public final class NodeAgent implements AutoCloseable {
     if (runs != null) {
       runs.close();
     }
+    warmGuests.close();
     launcher.onEgressDenied(EgressListener.IGNORE);
     try {
       egressDenials.close();

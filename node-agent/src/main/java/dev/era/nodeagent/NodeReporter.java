@@ -13,19 +13,23 @@ import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.VmSpec;
 import dev.era.nodeagent.vm.VmRegistry;
+import dev.era.nodeagent.vm.WarmGuests;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.lang.management.ManagementFactory;
 import java.net.HttpURLConnection;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps this node's EraNode true: capacity (the host less the reserve), what the running VMs use,
- * the accelerator, the guest images present, the agent's endpoint, a heartbeat, and Ready.
+ * Keeps this node's EraNode true: capacity (the host less the reserve), what the running VMs and
+ * warm guests use, the ready warm guests by pool, the accelerator, the guest images present, the
+ * agent's endpoint, a heartbeat, and Ready.
  */
 final class NodeReporter {
   private static final Logger LOG = Logger.getLogger(NodeReporter.class);
@@ -34,6 +38,7 @@ final class NodeReporter {
   private final ResourceWriter<EraNode> writer;
   private final Launcher launcher;
   private final VmRegistry vms;
+  private final WarmGuests warmGuests;
   private final NodeAgentConfig config;
   private final String endpoint;
   private final ScheduledExecutorService scheduler;
@@ -42,6 +47,7 @@ final class NodeReporter {
       KubernetesClient client,
       Launcher launcher,
       VmRegistry vms,
+      WarmGuests warmGuests,
       NodeAgentConfig config,
       String endpoint,
       ScheduledExecutorService scheduler) {
@@ -49,26 +55,40 @@ final class NodeReporter {
     this.writer = ResourceWriter.direct(client);
     this.launcher = launcher;
     this.vms = vms;
+    this.warmGuests = warmGuests;
     this.config = config;
     this.endpoint = endpoint;
     this.scheduler = scheduler;
   }
 
   /**
-   * Creates the EraNode if needed, reports now, then every heartbeat and whenever VMs come or go.
+   * Creates the EraNode if needed, reports now, then every heartbeat and whenever VMs or warm
+   * guests come or go.
    */
   void start() {
     report();
     long every = config.heartbeat().toMillis();
     scheduler.scheduleWithFixedDelay(this::reportQuietly, every, every, TimeUnit.MILLISECONDS);
-    vms.onChange(
-        () -> {
-          try {
-            scheduler.execute(this::reportQuietly);
-          } catch (RejectedExecutionException e) {
-            // the agent is closing
-          }
-        });
+    vms.onChange(this::reportSoon);
+    warmGuests.onChange(this::reportSoon);
+  }
+
+  /** Whether the node has room for one more VM of this spec next to its VMs and warm guests. */
+  boolean hasRoomFor(VmSpec spec) {
+    NodeResources capacity = capacity();
+    NodeResources allocated = allocated();
+    long capacityMib = Quantities.bytes(capacity.getMemory()).orElse(0L) / Quantities.MIB;
+    long allocatedMib = Quantities.bytes(allocated.getMemory()).orElse(0L) / Quantities.MIB;
+    return allocated.getCpu() + spec.vcpus() <= capacity.getCpu()
+        && allocatedMib + spec.memoryMib() <= capacityMib;
+  }
+
+  private void reportSoon() {
+    try {
+      scheduler.execute(this::reportQuietly);
+    } catch (RejectedExecutionException e) {
+      // the agent is closing
+    }
   }
 
   /** The agent goes away: the node takes no new VMs until an agent reports again. */
@@ -109,6 +129,7 @@ final class NodeReporter {
                   .map(l -> ApiLauncherMapping.language(l).name())
                   .sorted()
                   .toList());
+          s.setPools(warmGuests.readyCounts());
           s.setAgentEndpoint(endpoint);
           s.setHeartbeat(Times.format(now));
           s.setObservedGeneration(n.getMetadata().getGeneration());
@@ -149,8 +170,9 @@ final class NodeReporter {
   private NodeResources allocated() {
     int cpu = 0;
     long memoryMib = 0;
-    for (VmRegistry.LocalVm vm : vms.all()) {
-      VmSpec spec = vm.handle().spec();
+    List<VmSpec> specs = new ArrayList<>(warmGuests.held());
+    vms.all().forEach(vm -> specs.add(vm.handle().spec()));
+    for (VmSpec spec : specs) {
       cpu += spec.vcpus();
       memoryMib += spec.memoryMib();
     }

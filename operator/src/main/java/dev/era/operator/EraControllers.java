@@ -1,5 +1,6 @@
 package dev.era.operator;
 
+import dev.era.operator.pool.EraPoolReconciler;
 import dev.era.operator.run.EraRunReconciler;
 import dev.era.operator.vm.EraVMReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,5 +39,6 @@ public final class EraControllers {
     OperatorMetrics metrics = new OperatorMetrics(registry);
     operator.register(new EraVMReconciler(client, config, metrics));
     operator.register(new EraRunReconciler(client, config, metrics));
+    operator.register(new EraPoolReconciler(client, config, metrics));
   }
 }

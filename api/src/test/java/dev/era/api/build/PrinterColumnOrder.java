@@ -23,6 +23,7 @@ public final class PrinterColumnOrder {
       Map.of(
           "EraVM", List.of("Phase", "Node", "Language", "CPU", "Memory", "Age"),
           "EraRun", List.of("Phase", "Exit", "VM", "Age"),
+          "EraPool", List.of("Ready", "Replicas", "Claimed", "Language", "CPU", "Memory", "Age"),
           "EraNode",
               List.of(
                   "Ready",

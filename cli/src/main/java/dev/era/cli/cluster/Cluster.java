@@ -1,6 +1,7 @@
 package dev.era.cli.cluster;
 
 import dev.era.api.EraNode;
+import dev.era.api.EraPool;
 import dev.era.api.EraRun;
 import dev.era.api.EraVM;
 import java.util.Optional;
@@ -32,6 +33,10 @@ public final class Cluster {
 
   public ApiResources<EraRun> runs() {
     return new ApiResources<>(api, EraRun.class, namespace);
+  }
+
+  public ApiResources<EraPool> pools() {
+    return new ApiResources<>(api, EraPool.class, namespace);
   }
 
   public ApiResources<EraNode> nodes() {

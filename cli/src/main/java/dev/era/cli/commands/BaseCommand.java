@@ -12,21 +12,23 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** What every subcommand shares: the context, {@code -o} and {@code --debug}, progress. */
 abstract class BaseCommand implements Callable<Integer> {
   /** How long a node gets to stop or remove VMs. */
   static final Duration TEARDOWN_TIMEOUT = Duration.ofMinutes(2);
 
-  @ParentCommand private EraCommand root;
+  /** The root is {@link EraCommand}, also for subcommands of subcommands (`era pool create`). */
+  @Spec private CommandSpec spec;
 
   @Mixin private CommonOptions common;
 
   private Progress progress;
 
   protected CliContext context() {
-    return root.context();
+    return ((EraCommand) spec.root().userObject()).context();
   }
 
   protected boolean json() {

@@ -1,7 +1,7 @@
 package dev.era.cli.commands;
 
 import dev.era.cli.cluster.Cluster;
-import dev.era.cli.cluster.Names;
+import dev.era.cli.cluster.Pools;
 import dev.era.cli.cluster.Sandboxes;
 import dev.era.cli.cluster.VmView;
 import java.time.Duration;
@@ -29,10 +29,10 @@ public final class CreateCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    String vmName = name != null ? name : Names.withSuffix(vm.language.name());
+    String vmName = name != null ? name : vm.defaultName();
     Cluster cluster = connect();
     Sandboxes sandboxes = new Sandboxes(cluster, progress());
-    sandboxes.create(vm.toVm(vmName));
+    sandboxes.create(vm.toVm(vmName, new Pools(cluster)::template));
     VmView running = VmView.of(sandboxes.awaitRunning(vmName, BOOT_TIMEOUT));
     if (json()) {
       printJson(running);

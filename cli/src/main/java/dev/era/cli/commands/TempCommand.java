@@ -3,6 +3,7 @@ package dev.era.cli.commands;
 import dev.era.api.RunFile;
 import dev.era.cli.cluster.Cluster;
 import dev.era.cli.cluster.Names;
+import dev.era.cli.cluster.Pools;
 import dev.era.cli.cluster.Sandboxes;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -28,7 +29,7 @@ public final class TempCommand extends BaseCommand {
     String name = Names.withSuffix("temp");
     Cluster cluster = connect();
     Sandboxes sandboxes = new Sandboxes(cluster, progress());
-    sandboxes.create(vm.toVm(name));
+    sandboxes.create(vm.toVm(name, new Pools(cluster)::template));
     Thread onInterrupt = new Thread(() -> sandboxes.delete(name), "era-temp-cleanup");
     Runtime.getRuntime().addShutdownHook(onInterrupt);
     int exitCode;

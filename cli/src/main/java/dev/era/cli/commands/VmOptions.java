@@ -2,50 +2,28 @@ package dev.era.cli.commands;
 
 import dev.era.api.EraVM;
 import dev.era.api.EraVMSpec;
-import dev.era.api.Language;
 import dev.era.api.PersistSpec;
+import dev.era.api.VmTemplate;
+import dev.era.cli.cluster.Names;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.function.Function;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** What a new VM looks like: {@code era create} and {@code era temp}. */
+/**
+ * What a new VM looks like: {@code era create} and {@code era temp}. With {@code --pool} the VM
+ * takes the pool's template (the API requires a pool VM to match it) and a ready guest of it.
+ */
 public final class VmOptions {
-  /** The flag's choices: egress needs an allow-list, which only a manifest can give. */
-  enum Network {
-    none,
-    full
-  }
+  @Mixin TemplateOptions template;
 
   @Option(
-      names = "--language",
-      required = true,
-      paramLabel = "LANGUAGE",
-      description = "Guest image: ${COMPLETION-CANDIDATES}.")
-  Language language;
-
-  @Option(
-      names = "--cpu",
-      paramLabel = "N",
-      defaultValue = "" + EraVMSpec.MIN_CPU,
-      converter = FlagConverters.Cpu.class,
-      description = "Virtual CPUs, 1-64. Default: ${DEFAULT-VALUE}.")
-  int cpu;
-
-  @Option(
-      names = "--mem",
-      paramLabel = "MiB",
-      defaultValue = EraVMSpec.DEFAULT_MEMORY,
-      converter = FlagConverters.Memory.class,
+      names = "--pool",
+      paramLabel = "POOL",
       description =
-          "Memory in MiB, or a quantity such as 1Gi; at least 128 MiB. Default: ${DEFAULT-VALUE}.")
-  String memory;
-
-  @Option(
-      names = "--network",
-      paramLabel = "MODE",
-      defaultValue = EraVMSpec.DEFAULT_NETWORK,
-      description =
-          "none (no network device) or full (outbound access). Default: ${DEFAULT-VALUE}.")
-  Network network;
+          "Take a ready guest of this pool (`era pool create`): the VM gets the pool's language,"
+              + " CPU, memory and network; --language, --cpu, --mem and --network are not used.")
+  String pool;
 
   @Option(
       names = "--persist",
@@ -56,14 +34,28 @@ public final class VmOptions {
               + " stopped.")
   String persist;
 
-  EraVM toVm(String name) {
+  /** The VM's default name: its language (or pool) and a random suffix. */
+  String defaultName() {
+    return Names.withSuffix(pool != null ? pool : template.language().name());
+  }
+
+  /**
+   * @param poolTemplate reads a pool's template (only with --pool)
+   */
+  EraVM toVm(String name, Function<String, VmTemplate> poolTemplate) {
     EraVM vm = new EraVM();
     vm.setMetadata(new ObjectMetaBuilder().withName(name).build());
     EraVMSpec spec = vm.getSpec();
-    spec.setLanguage(language.name());
-    spec.setCpu(cpu);
-    spec.setMemory(memory);
-    spec.setNetwork(network.name());
+    if (pool != null) {
+      VmTemplate fromPool = poolTemplate.apply(pool);
+      spec.setPool(pool);
+      spec.setLanguage(fromPool.getLanguage());
+      spec.setCpu(fromPool.getCpu());
+      spec.setMemory(fromPool.getMemory());
+      spec.setNetwork(fromPool.getNetwork());
+    } else {
+      template.applyTo(spec);
+    }
     if (persist != null) {
       spec.setPersist(new PersistSpec(persist));
     }

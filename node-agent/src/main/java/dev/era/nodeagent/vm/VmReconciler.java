@@ -7,6 +7,7 @@ import dev.era.api.Finalizers;
 import dev.era.api.Reasons;
 import dev.era.kube.EventRecorder;
 import dev.era.kube.ResourceWriter.Result;
+import dev.era.launcher.GuestIdentity;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.ProgressListener;
@@ -59,6 +60,7 @@ public final class VmReconciler implements Reconciler<EraVM> {
 
   private final Launcher launcher;
   private final VmRegistry registry;
+  private final WarmGuests warmGuests;
   private final RunLogs logs;
   private final EventRecorder events;
   private final VmStatusWriter status;
@@ -70,12 +72,14 @@ public final class VmReconciler implements Reconciler<EraVM> {
       KubernetesClient client,
       Launcher launcher,
       VmRegistry registry,
+      WarmGuests warmGuests,
       RunLogs logs,
       EventRecorder events,
       String nodeName,
       Duration stopTimeout) {
     this.launcher = launcher;
     this.registry = registry;
+    this.warmGuests = warmGuests;
     this.logs = logs;
     this.events = events;
     this.nodeName = nodeName;
@@ -170,6 +174,20 @@ public final class VmReconciler implements Reconciler<EraVM> {
       bootFailed(vm, e.getMessage());
       return;
     }
+    String pool = vm.getSpec().getPool();
+    if (pool != null) {
+      Optional<VmHandle> guest =
+          warmGuests.claim(new WarmGuests.PoolKey(namespace(vm), pool), spec);
+      if (guest.isPresent() && bind(vm, spec, guest.get())) {
+        return;
+      }
+      if (guest.isEmpty()) {
+        events.normal(
+            vm,
+            Reasons.POOL_DRY,
+            "pool " + pool + " has no ready guest on node " + nodeName + "; booting one");
+      }
+    }
     String language = spec.language().id();
     String accelerator = launcher.accelerator().name().toLowerCase(Locale.ROOT);
     boolean imageMissing = !launcher.imagesPresent().contains(spec.language());
@@ -206,6 +224,36 @@ public final class VmReconciler implements Reconciler<EraVM> {
     } catch (LaunchException e) {
       bootFailed(vm, e.getMessage());
     }
+  }
+
+  /**
+   * Hands a warm guest to the VM: from here it is the VM's (the registry entry and, once written,
+   * status.warmGuest, by which a restarted agent finds it). No boot, so no Provisioning either.
+   * First the guest takes the VM's identity and fresh entropy, so that no two VMs of a pool share
+   * random state or a hostname; a guest that cannot is stopped, and the VM boots one of its own.
+   *
+   * @return whether the VM now has the guest
+   */
+  private boolean bind(EraVM vm, VmSpec spec, VmHandle guest) {
+    try {
+      guest.renewIdentity(GuestIdentity.of(spec));
+    } catch (LaunchException e) {
+      LOG.warnf("warm guest %s did not take VM %s's identity: %s", guest.id(), spec.id(), e);
+      guest.kill();
+      return false;
+    }
+    registry.add(new LocalVm(ResourceID.fromResource(vm), uid(vm), guest));
+    String message =
+        "bound to warm guest "
+            + guest.id()
+            + " of pool "
+            + vm.getSpec().getPool()
+            + " on node "
+            + nodeName;
+    if (status.running(vm, guest, message) == Result.WRITTEN) {
+      events.normal(vm, Reasons.WARM_GUEST, message);
+    }
+    return true;
   }
 
   private void bootFailed(EraVM vm, String message) {
@@ -271,7 +319,7 @@ public final class VmReconciler implements Reconciler<EraVM> {
     if (local.isPresent() && !local.get().uid().equals(uid(vm))) {
       return;
     }
-    destroy(VmSpecs.vmId(vm), local, vm.keepsPersistentDisk());
+    destroy(VmSpecs.launcherId(vm), local, vm.keepsPersistentDisk());
     logs.deleteForVm(namespace(vm), name(vm));
   }
 

@@ -5,6 +5,7 @@ import dev.era.api.EraVMSpec;
 import dev.era.api.Language;
 import dev.era.api.NetworkMode;
 import dev.era.api.Quantities;
+import dev.era.api.VmTemplate;
 import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.GuestNetwork;
 import dev.era.launcher.InvalidSpecException;
@@ -48,27 +49,54 @@ public final class VmSpecs {
    */
   public static VmSpec of(EraVM vm) {
     EraVMSpec spec = vm.getSpec();
-    GuestLanguage language =
-        Language.parse(spec.getLanguage())
-            .map(ApiLauncherMapping::guestLanguage)
-            .orElseThrow(() -> unknown("language", spec.getLanguage()));
-    long memoryMib = mib(spec.getMemory(), "memory");
-    if (memoryMib > Integer.MAX_VALUE) {
-      throw new InvalidSpecException("memory " + spec.getMemory() + " is too large");
-    }
     long persistMib =
         spec.getPersist() == null ? 0 : mib(spec.getPersist().getSize(), "persist.size");
+    VmSpec guest = of(vmId(vm), spec);
     return new VmSpec(
-        vmId(vm),
-        language,
-        spec.getCpu(),
-        (int) memoryMib,
-        network(spec),
+        guest.id(),
+        guest.language(),
+        guest.vcpus(),
+        guest.memoryMib(),
+        guest.network(),
         persistMib,
         spec.getEgressAllow());
   }
 
-  private static GuestNetwork network(EraVMSpec spec) {
+  /**
+   * A guest of the template (no persistent disk), as a pool's warm guests are booted.
+   *
+   * @throws InvalidSpecException for a template the launcher cannot boot
+   */
+  public static VmSpec of(String id, VmTemplate template) {
+    GuestLanguage language =
+        Language.parse(template.getLanguage())
+            .map(ApiLauncherMapping::guestLanguage)
+            .orElseThrow(() -> unknown("language", template.getLanguage()));
+    long memoryMib = mib(template.getMemory(), "memory");
+    if (memoryMib > Integer.MAX_VALUE) {
+      throw new InvalidSpecException("memory " + template.getMemory() + " is too large");
+    }
+    return new VmSpec(id, language, template.getCpu(), (int) memoryMib, network(template), 0);
+  }
+
+  /**
+   * The launcher's id of the VM the EraVM has now or had last: the warm guest it was bound to
+   * (status.warmGuest), or {@link #vmId} for a VM booted for it.
+   */
+  public static String launcherId(EraVM vm) {
+    String warm = vm.getStatus().getWarmGuest();
+    return warm != null ? warm : vmId(vm);
+  }
+
+  /** Whether two specs boot the same guest, whatever their ids and disks. */
+  public static boolean sameGuest(VmSpec a, VmSpec b) {
+    return a.language() == b.language()
+        && a.vcpus() == b.vcpus()
+        && a.memoryMib() == b.memoryMib()
+        && a.network() == b.network();
+  }
+
+  private static GuestNetwork network(VmTemplate spec) {
     return NetworkMode.parse(spec.getNetwork())
         .map(ApiLauncherMapping::guestNetwork)
         .orElseThrow(() -> unknown("network", spec.getNetwork()));
@@ -78,7 +106,7 @@ public final class VmSpecs {
     return new InvalidSpecException("unknown " + field + " '" + value + "'");
   }
 
-  private static String hash(String text) {
+  static String hash(String text) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

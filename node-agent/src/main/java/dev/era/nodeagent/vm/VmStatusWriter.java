@@ -76,6 +76,7 @@ final class VmStatusWriter {
           s.setPhase(EraVMPhase.Running);
           s.setReason(null);
           s.setBootedAt(Times.format(handle.bootedAt()));
+          s.setWarmGuest(handle.id().equals(VmSpecs.vmId(vm)) ? null : handle.id());
           if (!s.isFalseBecause(ConditionTypes.READY, Reasons.INVALID)) {
             s.setCondition(
                 ConditionTypes.READY, true, Reasons.GUEST_READY, "the guest agent answers", now);

@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,14 +21,28 @@ import java.util.stream.Stream;
  * shows our own writes only after the watch delivers them; the ledger remembers the placements made
  * since, so that two reconciles never hand out the same free capacity and a VM is never placed
  * twice, and the capacity our writes released since, so that a VM woken for it finds it free.
- * Placement is serialised: one decision at a time sees every earlier one.
+ * Placement is serialised: one decision at a time sees every earlier one. Room held outside EraVMs
+ * (warm pool guests) is counted as the {@code reserved} supplier reports it.
  */
 public final class CapacityLedger {
+  private final Supplier<Map<String, Resources>> reserved;
+
   /** Placement decisions the informer cache may not show yet; empty = moved off its node. */
   private final Map<ResourceID, Optional<String>> recent = new ConcurrentHashMap<>();
 
   /** VMs our own write stopped holding capacity, which the informer cache may show holding it. */
   private final Set<ResourceID> released = ConcurrentHashMap.newKeySet();
+
+  public CapacityLedger() {
+    this(Map::of);
+  }
+
+  /**
+   * @param reserved room held on each node by something other than an EraVM
+   */
+  public CapacityLedger(Supplier<Map<String, Resources>> reserved) {
+    this.reserved = reserved;
+  }
 
   /** The node a VM is placed on, the newest knowledge first. */
   public Optional<String> nodeOf(EraVM vm) {
@@ -41,12 +56,37 @@ public final class CapacityLedger {
    * @param cachedVms reads the informer cache's EraVMs (which may lag behind this ledger); read
    *     under the lock, so that every VM placed before is in what it returns
    */
-  public synchronized Placement.Decision place(
+  public Placement.Decision place(
       EraVM vm, Supplier<Stream<EraVM>> cachedVms, Collection<NodeState> nodes) {
+    return place(vm, cachedVms, nodes, Set.of());
+  }
+
+  /**
+   * As {@link #place(EraVM, Supplier, Collection)}, trying first the nodes holding a ready guest
+   * for the VM (of its pool): the VM takes that guest's room there, which the pool refills only
+   * where it fits.
+   *
+   * @param warmNodes nodes with a ready guest for the VM
+   */
+  public synchronized Placement.Decision place(
+      EraVM vm,
+      Supplier<Stream<EraVM>> cachedVms,
+      Collection<NodeState> nodes,
+      Set<String> warmNodes) {
     ResourceID id = ResourceID.fromResource(vm);
     Map<String, Resources> used = usage(cachedVms.get(), id);
-    Placement.Decision decision =
-        Placement.choose(Resources.of(vm.getSpec()), vm.getSpec().getNodeName(), nodes, used);
+    Resources request = Resources.of(vm.getSpec());
+    String pinned = vm.getSpec().getNodeName();
+    Placement.Decision decision = null;
+    if (!warmNodes.isEmpty()) {
+      Map<String, Resources> guestsTaken = new HashMap<>(used);
+      warmNodes.forEach(n -> guestsTaken.merge(n, request, Resources::minus));
+      List<NodeState> warm = nodes.stream().filter(n -> warmNodes.contains(n.name())).toList();
+      decision = Placement.choose(request, pinned, warm, guestsTaken);
+    }
+    if (decision == null || decision.node().isEmpty()) {
+      decision = Placement.choose(request, pinned, nodes, used);
+    }
     decision.node().ifPresent(node -> recent.put(id, Optional.of(node)));
     return decision;
   }
@@ -88,7 +128,7 @@ public final class CapacityLedger {
 
   /** What the VMs placed on each node hold; forgets decisions the cache has caught up with. */
   Map<String, Resources> usage(Stream<EraVM> cachedVms, ResourceID exclude) {
-    Map<String, Resources> used = new HashMap<>();
+    Map<String, Resources> used = new HashMap<>(reserved.get());
     Set<ResourceID> present = new HashSet<>();
     for (EraVM cached : (Iterable<EraVM>) cachedVms::iterator) {
       ResourceID id = ResourceID.fromResource(cached);

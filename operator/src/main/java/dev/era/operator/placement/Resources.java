@@ -1,8 +1,8 @@
 package dev.era.operator.placement;
 
-import dev.era.api.EraVMSpec;
 import dev.era.api.NodeResources;
 import dev.era.api.Quantities;
+import dev.era.api.VmTemplate;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,8 +14,8 @@ public record Resources(long cpu, long memoryBytes) {
   /** Placement sums every VM's memory; the few distinct quantities are parsed once. */
   private static final Map<String, Long> BYTES = new ConcurrentHashMap<>();
 
-  /** What a VM asks for; an unreadable memory quantity counts as none. */
-  public static Resources of(EraVMSpec spec) {
+  /** What a VM (or a pool's guest) asks for; an unreadable memory quantity counts as none. */
+  public static Resources of(VmTemplate spec) {
     return new Resources(spec.getCpu(), bytes(spec.getMemory()));
   }
 
@@ -42,6 +42,17 @@ public record Resources(long cpu, long memoryBytes) {
 
   public Resources minus(Resources other) {
     return new Resources(cpu - other.cpu, memoryBytes - other.memoryBytes);
+  }
+
+  public Resources times(int n) {
+    return new Resources(cpu * n, memoryBytes * n);
+  }
+
+  /** How many of {@code request} fit in this (a request of nothing fits any number of times). */
+  public long fits(Resources request) {
+    long byCpu = request.cpu > 0 ? cpu / request.cpu : Long.MAX_VALUE;
+    long byMemory = request.memoryBytes > 0 ? memoryBytes / request.memoryBytes : Long.MAX_VALUE;
+    return Math.max(0, Math.min(byCpu, byMemory));
   }
 
   public boolean covers(Resources request) {

@@ -2,6 +2,7 @@ package dev.era.operator.vm;
 
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraNode;
+import dev.era.api.EraPool;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.Finalizers;
@@ -13,6 +14,7 @@ import dev.era.operator.OperatorMetrics;
 import dev.era.operator.PrimaryWrites;
 import dev.era.operator.placement.CapacityLedger;
 import dev.era.operator.placement.NodeState;
+import dev.era.operator.pool.PoolShares;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -39,8 +41,10 @@ import java.util.stream.Stream;
 
 /**
  * Validates EraVMs, applies their TTLs, places them on nodes and looks after VMs whose node is
- * lost, one step each ({@link Validation}, {@link Expiry}, {@link Scheduling}, {@link NodeLoss}).
- * The node agent takes over once a VM is placed (see {@link EraVMPhase}).
+ * lost, one step each ({@link Validation}, {@link Expiry}, {@link Scheduling}, {@link NodeLoss}). A
+ * VM naming a pool goes to a node holding one of the pool's ready guests where there is one; its
+ * node agent hands the guest over. The node agent takes over once a VM is placed (see {@link
+ * EraVMPhase}).
  *
  * <p>Reconciles run on every change, not only spec changes, because the node agent's status writes
  * matter here (idle TTL, capacity, teardown). The finalizer {@link Finalizers#VM_CLEANUP} is
@@ -56,17 +60,23 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   public static final String NAME = "eravm";
   private static final String BY_NODE = "era-by-node";
   private static final String WAITING = "era-waiting";
+  private static final String BY_POOL = "era-by-pool";
+
+  /** Phases of a pool VM placed on a node but not yet bound to a guest there. */
+  private static final Set<EraVMPhase> BINDING =
+      Set.of(EraVMPhase.Pending, EraVMPhase.Scheduled, EraVMPhase.Provisioning);
 
   private final KubernetesClient client;
   private final EraOperatorConfig config;
   private final OperatorMetrics metrics;
   private final EventRecorder events;
-  private final CapacityLedger ledger = new CapacityLedger();
+  private final CapacityLedger ledger;
   private final Validation validation;
   private final Expiry expiry;
   private final NodeLoss nodeLoss;
   private final Scheduling scheduling;
   private InformerEventSource<EraNode, EraVM> nodes;
+  private InformerEventSource<EraPool, EraVM> pools;
   private IndexerResourceCache<EraVM> vms;
   private CapacityFreed capacityFreed;
 
@@ -76,10 +86,13 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     this.config = config;
     this.metrics = metrics;
     this.events = new EventRecorder(client, EraControllers.COMPONENT, null);
-    this.validation = new Validation(events);
+    this.ledger = new CapacityLedger(() -> PoolShares.of(pools.list()));
+    this.validation = new Validation(events, this::poolOf);
     this.expiry = new Expiry(client, events);
     this.nodeLoss = new NodeLoss(ledger, events);
-    this.scheduling = new Scheduling(ledger, () -> vms.list(), config.unschedulableRetry(), events);
+    this.scheduling =
+        new Scheduling(
+            ledger, () -> vms.list(), config.unschedulableRetry(), events, this::warmNodes);
   }
 
   @Override
@@ -90,6 +103,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     // Not placed, or placed but unable to start again: they want to hear about freed capacity.
     vms.addIndexer(
         WAITING, vm -> vm.getStatus().isTrue(ConditionTypes.SCHEDULED) ? List.of() : List.of(""));
+    vms.addIndexer(BY_POOL, vm -> Optional.ofNullable(poolKey(vm)).stream().toList());
     nodes =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(EraNode.class, EraVM.class)
@@ -98,9 +112,16 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
                 .withOnUpdateFilter(this::nodeChangeMatters)
                 .build(),
             context);
+    pools =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(EraPool.class, EraVM.class)
+                .withName("erapools")
+                .withSecondaryToPrimaryMapper(this::vmsAffectedBy)
+                .build(),
+            context);
     capacityFreed = new CapacityFreed(this::waitingVms);
     metrics.watchVmPhases(() -> vms.list());
-    return List.of(nodes, capacityFreed);
+    return List.of(nodes, pools, capacityFreed);
   }
 
   @Override
@@ -203,13 +224,57 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     return ids;
   }
 
+  /**
+   * VMs naming the pool (one waiting for it to exist, or bound to it against another template) and
+   * VMs waiting for room (the pool may hold less now).
+   */
+  private Set<ResourceID> vmsAffectedBy(EraPool pool) {
+    Set<ResourceID> ids = new HashSet<>();
+    vms.byIndex(BY_POOL, pool.getMetadata().getNamespace() + "/" + pool.getMetadata().getName())
+        .forEach(vm -> ids.add(ResourceID.fromResource(vm)));
+    ids.addAll(waitingVms());
+    return ids;
+  }
+
+  private Optional<EraPool> poolOf(EraVM vm) {
+    return pools.get(new ResourceID(vm.getSpec().getPool(), vm.getMetadata().getNamespace()));
+  }
+
+  /** Nodes whose ready guests of the VM's pool outnumber the pool's VMs on their way there. */
+  private Set<String> warmNodes(EraVM vm) {
+    ResourceID self = ResourceID.fromResource(vm);
+    Map<String, Long> coming =
+        vms.byIndex(BY_POOL, poolKey(vm)).stream()
+            .filter(other -> !ResourceID.fromResource(other).equals(self))
+            .filter(other -> BINDING.contains(other.getStatus().getPhase()))
+            .flatMap(other -> ledger.nodeOf(other).stream())
+            .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    String namespace = vm.getMetadata().getNamespace();
+    return nodes
+        .list()
+        .filter(
+            n ->
+                n.getStatus().readyGuests(namespace, vm.getSpec().getPool())
+                    > coming.getOrDefault(n.getMetadata().getName(), 0L))
+        .map(n -> n.getMetadata().getName())
+        .collect(Collectors.toSet());
+  }
+
+  private static String poolKey(EraVM vm) {
+    String pool = vm.getSpec().getPool();
+    return pool == null ? null : vm.getMetadata().getNamespace() + "/" + pool;
+  }
+
   private Set<ResourceID> waitingVms() {
     return vms.byIndex(WAITING, "").stream()
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
   }
 
-  /** Heartbeats alone do not wake every VM; a change in readiness, capacity or health does. */
+  /**
+   * Heartbeats alone do not wake every VM; a change in readiness, capacity, health or ready warm
+   * guests does.
+   */
   private boolean nodeChangeMatters(EraNode updated, EraNode old) {
     Instant now = Instant.now();
     NodeState before = NodeState.of(old, now, config);
@@ -217,6 +282,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     return before.schedulable() != after.schedulable()
         || !before.capacity().equals(after.capacity())
         || !before.unhealthySince().equals(after.unhealthySince())
+        || !updated.getStatus().getPools().equals(old.getStatus().getPools())
         || updated.isMarkedForDeletion();
   }
 

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -28,19 +30,24 @@ final class Scheduling {
   private final Supplier<Stream<EraVM>> cachedVms;
   private final Duration unschedulableRetry;
   private final EventRecorder events;
+  private final Function<EraVM, Set<String>> warmNodes;
 
   /**
    * @param cachedVms reads the controller's cache of EraVMs
+   * @param warmNodes the nodes holding a ready guest of the VM's pool that no other VM is on its
+   *     way to take
    */
   Scheduling(
       CapacityLedger ledger,
       Supplier<Stream<EraVM>> cachedVms,
       Duration unschedulableRetry,
-      EventRecorder events) {
+      EventRecorder events,
+      Function<EraVM, Set<String>> warmNodes) {
     this.ledger = ledger;
     this.cachedVms = cachedVms;
     this.unschedulableRetry = unschedulableRetry;
     this.events = events;
+    this.warmNodes = warmNodes;
   }
 
   /**
@@ -70,7 +77,8 @@ final class Scheduling {
    */
   Instant place(EraVM vm, Map<String, NodeState> nodeStates, Instant now) {
     EraVMStatus status = vm.getStatus();
-    Placement.Decision decision = ledger.place(vm, cachedVms, nodeStates.values());
+    Set<String> warm = vm.getSpec().getPool() == null ? Set.of() : warmNodes.apply(vm);
+    Placement.Decision decision = ledger.place(vm, cachedVms, nodeStates.values(), warm);
     if (decision.node().isPresent()) {
       String node = decision.node().get();
       recordPlacement(vm, node, now);

@@ -1,6 +1,7 @@
 package dev.era.operator.vm;
 
 import dev.era.api.ConditionTypes;
+import dev.era.api.EraPool;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.EraVMStatus;
@@ -10,16 +11,23 @@ import dev.era.kube.EventRecorder;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * The first step of a reconcile: checks the spec with every rule of {@link EraVMValidator}. An
- * invalid VM is marked so (Ready=False/Invalid) and goes no further; a fixed one starts over.
+ * The first step of a reconcile: checks the spec with every rule of {@link EraVMValidator}, and a
+ * VM not yet placed against the pool it names. An invalid VM is marked so (Ready=False/Invalid) and
+ * goes no further; a fixed one starts over (also when its missing pool appears).
  */
 final class Validation {
   private final EventRecorder events;
+  private final Function<EraVM, Optional<EraPool>> poolOf;
 
-  Validation(EventRecorder events) {
+  /**
+   * @param poolOf the EraPool the VM names, from the controller's cache
+   */
+  Validation(EventRecorder events, Function<EraVM, Optional<EraPool>> poolOf) {
     this.events = events;
+    this.poolOf = poolOf;
   }
 
   /**
@@ -28,6 +36,19 @@ final class Validation {
    */
   boolean passes(EraVM vm, Optional<String> placedOn, Instant now) {
     List<String> problems = EraVMValidator.validate(vm.getSpec(), placedOn.orElse(null));
+    String pool = vm.getSpec().getPool();
+    if (problems.isEmpty() && placedOn.isEmpty() && pool != null) {
+      problems =
+          poolOf
+              .apply(vm)
+              .map(p -> EraVMValidator.validateBinding(vm.getSpec(), p))
+              .orElse(
+                  List.of(
+                      "spec.pool: EraPool "
+                          + pool
+                          + " does not exist in namespace "
+                          + vm.getMetadata().getNamespace()));
+    }
     if (problems.isEmpty()) {
       clearInvalid(vm.getStatus());
       return true;

@@ -113,6 +113,9 @@ class HelmChartTest {
                   // ResourceWriter: status merge-patched through the subresource.
                   "eravms/status.era.dev", Set.of("patch"),
                   "eraruns/status.era.dev", Set.of("patch"),
+                  // Informer, re-reads on conflicts; status merge-patched (ResourceWriter).
+                  "erapools.era.dev", Set.of("get", "list", "watch"),
+                  "erapools/status.era.dev", Set.of("patch"),
                   "eranodes.era.dev", Set.of("list", "watch"), // informers
                   "events", Set.of("create", "patch")), // EventRecorder: repeats patch the count
           "era-node-agent",
@@ -123,6 +126,8 @@ class HelmChartTest {
                   // is reported in the status and the operator removes the finalizer.
                   Map.entry("eravms.era.dev", Set.of("get", "list", "watch")),
                   Map.entry("eraruns.era.dev", Set.of("get", "list", "watch")),
+                  // WarmGuests' informer and Adoption: the guests the operator asks of the node.
+                  Map.entry("erapools.era.dev", Set.of("list", "watch")),
                   // ResourceWriter: status merge-patched through the subresource.
                   Map.entry("eranodes/status.era.dev", Set.of("patch")),
                   Map.entry("eravms/status.era.dev", Set.of("patch")),

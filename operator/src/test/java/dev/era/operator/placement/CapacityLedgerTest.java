@@ -8,7 +8,9 @@ import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,22 @@ class CapacityLedgerTest {
     assertThat(ledger.place(cache.get(1), cache::stream, nodes).node()).contains("n");
     assertThat(ledger.place(cache.get(2), cache::stream, nodes).node()).isEmpty();
     assertThat(ledger.nodeOf(cache.get(0))).contains("n");
+  }
+
+  @Test
+  void poolGuestsHoldRoomAndAPoolVmGoesWhereAGuestIsReady() {
+    // Node a keeps two 1-CPU guests of a pool: one CPU left there.
+    CapacityLedger ledger = new CapacityLedger(() -> Map.of("a", new Resources(2, 512 * MI)));
+    List<EraVM> cache = List.of(vm("plain"), vm("claim"));
+    List<NodeState> nodes = List.of(node("a", 3), node("b", 2));
+
+    // Best fit would pick a (least room left), but a holds a ready guest only for pool VMs.
+    assertThat(ledger.place(cache.get(1), cache::stream, nodes, Set.of("b")).node()).contains("b");
+    assertThat(ledger.place(cache.get(0), cache::stream, nodes).node()).contains("a");
+    // a is full now (guests + plain), but a pool VM there takes a ready guest's room.
+    assertThat(ledger.place(vm("claim2"), cache::stream, List.of(node("a", 3)), Set.of("a")).node())
+        .contains("a");
+    assertThat(ledger.place(vm("plain2"), cache::stream, List.of(node("a", 3))).node()).isEmpty();
   }
 
   @Test

@@ -1,0 +1,334 @@
+package dev.era.nodeagent.vm;
+
+import dev.era.api.EraPool;
+import dev.era.api.WarmGuestCount;
+import dev.era.launcher.InvalidSpecException;
+import dev.era.launcher.LaunchException;
+import dev.era.launcher.Launcher;
+import dev.era.launcher.VmHandle;
+import dev.era.launcher.VmSpec;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.jboss.logging.Logger;
+
+/**
+ * The warm guests of this node: booted through the launcher, like any VM, for the pools whose
+ * status asks this node to keep some ({@code status.nodes}), and handed over one at a time to the
+ * EraVMs of the pool placed here. This object is their one owner: a guest leaves the ready set
+ * under its lock, so no two VMs ever get the same guest, however many claim at once. A claimed
+ * guest belongs to its EraVM (status.warmGuest names it), which is how a restarted agent tells it
+ * from a ready one ({@link Adoption}).
+ *
+ * <p>Guests are launcher VMs with ids {@code warm-<hash of the pool's uid>-<random>}, so that a
+ * restarted agent finds their pool, and a pool deleted and created again under the same name does
+ * not inherit them. A guest boots only where the node has room for it next to its VMs.
+ */
+public final class WarmGuests implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(WarmGuests.class);
+  private static final String PREFIX = "warm-";
+  private static final int POOL_HASH_DIGITS = 8;
+  private static final int RANDOM_BYTES = 6;
+  private static final int BOOT_THREADS = 2;
+  static final Duration BOOT_RETRY = Duration.ofSeconds(10);
+
+  /** A pool by namespace and name. */
+  public record PoolKey(String namespace, String name) {
+    static PoolKey of(EraPool pool) {
+      return new PoolKey(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
+    }
+  }
+
+  /** What the node keeps for one pool; guarded by the WarmGuests lock. */
+  private static final class Pool {
+    final String uidHash;
+    final VmSpec template;
+    final Deque<VmHandle> ready = new ArrayDeque<>();
+    int wanted;
+    int booting;
+
+    Pool(String uidHash, VmSpec template) {
+      this.uidHash = uidHash;
+      this.template = template;
+    }
+
+    boolean isShort() {
+      return ready.size() + booting < wanted;
+    }
+  }
+
+  private final Launcher launcher;
+  private final String nodeName;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<PoolKey, Pool> pools = new HashMap<>();
+  private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService boots;
+  private volatile Predicate<VmSpec> hasRoom = spec -> false;
+
+  public WarmGuests(Launcher launcher, String nodeName) {
+    this.launcher = launcher;
+    this.nodeName = nodeName;
+    this.boots =
+        Executors.newScheduledThreadPool(
+            BOOT_THREADS,
+            r -> {
+              Thread t = new Thread(r, "era-warm-guest-boot");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Says whether the node has room for one more guest next to everything it runs. */
+  public void checkRoomWith(Predicate<VmSpec> hasRoom) {
+    this.hasRoom = hasRoom;
+  }
+
+  /** Hears when guests become ready or leave (capacity and ready-count reports). */
+  public void onChange(Runnable listener) {
+    changeListeners.add(listener);
+  }
+
+  public static boolean isWarmGuest(String launcherId) {
+    return launcherId.startsWith(PREFIX);
+  }
+
+  /** Whether the guest was booted for this pool (the same uid, not one of an earlier namesake). */
+  static boolean belongsTo(String launcherId, EraPool pool) {
+    return launcherId.startsWith(PREFIX + uidHash(pool) + "-");
+  }
+
+  /**
+   * Keeps as many guests of the pool's template as its status asks of this node: boots the missing,
+   * stops the surplus, and replaces all of them when the template changes.
+   */
+  public void keep(EraPool pool) {
+    PoolKey key = PoolKey.of(pool);
+    VmSpec template;
+    try {
+      template = VmSpecs.of("", pool.getSpec().getTemplate());
+    } catch (InvalidSpecException e) {
+      // The operator assigns an invalid pool no guests; one stored before a CRD upgrade gets none.
+      release(key);
+      return;
+    }
+    List<VmHandle> surplus = new ArrayList<>();
+    synchronized (this) {
+      Pool current = pools.get(key);
+      if (current == null
+          || !current.uidHash.equals(uidHash(pool))
+          || !VmSpecs.sameGuest(current.template, template)) {
+        if (current != null) {
+          surplus.addAll(current.ready);
+        }
+        current = new Pool(uidHash(pool), template);
+        pools.put(key, current);
+      }
+      current.wanted = pool.getStatus().replicasOn(nodeName);
+      while (current.ready.size() > current.wanted) {
+        surplus.add(current.ready.removeLast());
+      }
+      refill(key, current);
+    }
+    stop(surplus, "no longer wanted for pool " + key);
+  }
+
+  /** The pool is gone: its ready guests are stopped; claimed ones live on as their EraVMs. */
+  public void release(PoolKey key) {
+    List<VmHandle> guests;
+    synchronized (this) {
+      Pool pool = pools.remove(key);
+      guests = pool == null ? List.of() : List.copyOf(pool.ready);
+    }
+    stop(guests, "pool " + key + " was deleted");
+  }
+
+  /**
+   * Takes a ready guest of the pool for an EraVM, if one matches the spec it asks for. The pool
+   * refills in the background once the guest is in the VM registry ({@link #refillAll}), where the
+   * node's room counts it again.
+   */
+  public Optional<VmHandle> claim(PoolKey key, VmSpec want) {
+    Optional<VmHandle> claimed = Optional.empty();
+    synchronized (this) {
+      Pool pool = pools.get(key);
+      if (pool != null && VmSpecs.sameGuest(pool.template, want)) {
+        VmHandle guest;
+        while (claimed.isEmpty() && (guest = pool.ready.pollFirst()) != null) {
+          if (guest.isAlive()) {
+            claimed = Optional.of(guest);
+          }
+        }
+      }
+    }
+    if (claimed.isPresent()) {
+      changed();
+    }
+    return claimed;
+  }
+
+  /** A ready guest an earlier agent left (see {@link Adoption}): ready again for its pool. */
+  synchronized void adopt(EraPool pool, VmHandle guest) {
+    PoolKey key = PoolKey.of(pool);
+    Pool current =
+        pools.computeIfAbsent(
+            key, k -> new Pool(uidHash(pool), VmSpecs.of("", pool.getSpec().getTemplate())));
+    current.ready.add(guest);
+    watchExit(key, current, guest);
+  }
+
+  /** Boots what the pools lack, where there is room now (after a VM on the node went away). */
+  public void refillAll() {
+    synchronized (this) {
+      pools.forEach(this::refill);
+    }
+  }
+
+  /** Ready guests by pool, as the EraNode reports them. */
+  public synchronized List<WarmGuestCount> readyCounts() {
+    return pools.entrySet().stream()
+        .filter(e -> !e.getValue().ready.isEmpty())
+        .sorted(
+            Comparator.comparing((Map.Entry<PoolKey, Pool> e) -> e.getKey().namespace())
+                .thenComparing(e -> e.getKey().name()))
+        .map(
+            e ->
+                new WarmGuestCount(
+                    e.getKey().namespace(), e.getKey().name(), e.getValue().ready.size()))
+        .toList();
+  }
+
+  /** What the guests ready and booting hold of the node. */
+  public synchronized List<VmSpec> held() {
+    List<VmSpec> held = new ArrayList<>();
+    for (Pool pool : pools.values()) {
+      pool.ready.forEach(g -> held.add(g.spec()));
+      for (int i = 0; i < pool.booting; i++) {
+        held.add(pool.template);
+      }
+    }
+    return held;
+  }
+
+  /**
+   * Stops booting. Ready guests keep running, as all VMs do when the agent stops, and the next
+   * agent re-adopts them.
+   */
+  @Override
+  public void close() {
+    boots.shutdownNow();
+  }
+
+  /** Boots one guest at a time while the pool is short and the node has room; under the lock. */
+  private void refill(PoolKey key, Pool pool) {
+    while (pool.isShort() && hasRoom.test(pool.template)) {
+      pool.booting++;
+      try {
+        boots.execute(() -> boot(key, pool));
+      } catch (RejectedExecutionException e) {
+        pool.booting--;
+        return; // closing
+      }
+    }
+  }
+
+  private void boot(PoolKey key, Pool pool) {
+    String id = PREFIX + pool.uidHash + "-" + HexFormat.of().formatHex(randomBytes());
+    VmHandle guest;
+    try {
+      VmSpec t = pool.template;
+      guest =
+          launcher.start(new VmSpec(id, t.language(), t.vcpus(), t.memoryMib(), t.network(), 0));
+    } catch (LaunchException e) {
+      LOG.warnf("cannot boot a warm guest for pool %s: %s", key, e.getMessage());
+      synchronized (this) {
+        pool.booting--;
+      }
+      retryLater();
+      return;
+    }
+    boolean kept;
+    synchronized (this) {
+      pool.booting--;
+      kept = pools.get(key) == pool && pool.ready.size() < pool.wanted;
+      if (kept) {
+        pool.ready.add(guest);
+        watchExit(key, pool, guest);
+      }
+    }
+    if (kept) {
+      changed();
+    } else {
+      stop(List.of(guest), "pool " + key + " no longer wants it");
+    }
+  }
+
+  /** A ready guest that dies leaves the pool, which refills. */
+  private void watchExit(PoolKey key, Pool pool, VmHandle guest) {
+    guest
+        .onExit()
+        .thenAccept(
+            exit -> {
+              boolean wasReady;
+              synchronized (this) {
+                wasReady = pool.ready.remove(guest);
+                if (wasReady && pools.get(key) == pool) {
+                  refill(key, pool);
+                }
+              }
+              if (wasReady) {
+                LOG.warnf("warm guest %s of pool %s ended: %s", guest.id(), key, exit.reason());
+                changed();
+              }
+            });
+  }
+
+  private void retryLater() {
+    try {
+      boots.schedule(this::refillAll, BOOT_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private void stop(List<VmHandle> guests, String why) {
+    for (VmHandle guest : guests) {
+      LOG.infof("stopping warm guest %s: %s", guest.id(), why);
+      try {
+        guest.kill();
+      } catch (LaunchException e) {
+        LOG.warnf("cannot stop warm guest %s: %s", guest.id(), e.getMessage());
+      }
+    }
+    if (!guests.isEmpty()) {
+      changed();
+    }
+  }
+
+  private void changed() {
+    changeListeners.forEach(Runnable::run);
+  }
+
+  private byte[] randomBytes() {
+    byte[] bytes = new byte[RANDOM_BYTES];
+    random.nextBytes(bytes);
+    return bytes;
+  }
+
+  private static String uidHash(EraPool pool) {
+    return VmSpecs.hash(pool.getMetadata().getUid()).substring(0, POOL_HASH_DIGITS);
+  }
+}
