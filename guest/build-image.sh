@@ -8,6 +8,9 @@
 # Keys are the first 16 hex digits of the sha256 of `sha256sum <inputs>` run in this directory:
 #   boot:     build-image.sh modules.txt <the agent/ files listed in sources.txt but agent/tests/, in its order>
 #   rootfs:   build-image.sh rootfs/<language>.packages
+# A packages file lists one Debian package a line. Lines starting with "+" name packages installed by
+# apt-get in the chroot after debootstrap, for those with dependency trees too large for debootstrap
+# to configure (npm pulls about 420 packages).
 # dev.era.launcher.image.GuestSources computes the same keys in Java: change both together.
 #
 # Usage: build-image.sh [--cache DIR] LANGUAGE...   LANGUAGE: python, node (see rootfs/*.packages)
@@ -184,14 +187,21 @@ build_boot() {
 
 build_rootfs() {
   local language=$1 key=$2
-  local packages root="$work/$language-root" out="$work/$language"
-  packages=$(grep -v '^#' "$guest_dir/rootfs/$language.packages" | paste -sd, -)
+  local packages extras=() root="$work/$language-root" out="$work/$language" n=3 i=1
+  packages=$(grep -v -e '^#' -e '^+' "$guest_dir/rootfs/$language.packages" | paste -sd, -)
+  mapfile -t extras < <(sed -n 's/^+//p' "$guest_dir/rootfs/$language.packages")
+  ((${#extras[@]} == 0)) || n=4
   mkdir -p "$out"
 
-  step="$language image: debootstrap ${packages//,/ } (1/3)"; progress "$step"
+  step="$language image: debootstrap ${packages//,/ } ($i/$n)"; progress "$step"
   debootstrap --variant=minbase --arch=amd64 --include="$packages" "$suite" "$root" "$(debian_mirror)" >>"$log" 2>&1
 
-  step="$language image: configuring and trimming (2/3)"; progress "$step"
+  if ((${#extras[@]})); then
+    step="$language image: apt-get install ${extras[*]} ($((++i))/$n)"; progress "$step"
+    apt_install "$root" "${extras[@]}"
+  fi
+
+  step="$language image: configuring and trimming ($((++i))/$n)"; progress "$step"
   chroot "$root" groupadd -g 65532 sandbox >>"$log" 2>&1
   chroot "$root" useradd -u 65532 -g 65532 -d /work -M -s /bin/sh sandbox >>"$log" 2>&1
   install -d -m 0755 -o 65532 -g 65532 "$root/work"
@@ -206,10 +216,25 @@ build_rootfs() {
   find "$root/usr/share/doc" -mindepth 1 ! -name copyright ! -type d -delete
   find "$root/usr/share/doc" -mindepth 1 -type d -empty -delete
 
-  step="$language image: mkfs.erofs (3/3)"; progress "$step"
+  step="$language image: mkfs.erofs ($((++i))/$n)"; progress "$step"
   # Uncompressed: decompression under TCG costs more than the reads it saves.
   mkfs.erofs --quiet "$out/rootfs.erofs" "$root" >>"$log" 2>&1
   publish "$out" "$language-$key"
+}
+
+# Installs packages without recommends into a debootstrapped root, from the mirror debootstrap used.
+apt_install() {
+  local root=$1; shift
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # No daemons may start inside the chroot; postinst scripts that read /proc get one.
+  printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
+  chmod 0755 "$root/usr/sbin/policy-rc.d"
+  mount -t proc proc "$root/proc"
+  chroot "$root" apt-get update >>"$log" 2>&1
+  chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >>"$log" 2>&1
+  chroot "$root" apt-get clean >>"$log" 2>&1
+  umount "$root/proc"
+  rm -f "$root/usr/sbin/policy-rc.d"
 }
 
 # --- cache --------------------------------------------------------------------------------------

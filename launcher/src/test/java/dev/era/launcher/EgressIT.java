@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A guest with an egress allow-list reaches allowed names through its proxy, and nothing else, even
  * as root. The allowed name is mapped by the proxy's test resolver to a server in a network
- * namespace this test creates.
+ * namespace this test creates. A Python guest and a Node guest share the allow-list; the Node one
+ * runs npm against a registry served there.
  */
 @ExtendWith(RequiresQemu.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -43,14 +44,16 @@ class EgressIT {
   @TempDir static Path served;
   static QemuLauncher launcher;
   static VmHandle guest;
+  static VmHandle nodeGuest;
   static Outside outside;
   static final ConcurrentLinkedQueue<EgressDenial> denials = new ConcurrentLinkedQueue<>();
 
   @BeforeAll
   static void boot() throws Exception {
-    Guests.prepareImages(GuestLanguage.PYTHON);
+    Guests.prepareImages(GuestLanguage.PYTHON, GuestLanguage.NODE);
     Files.writeString(served.resolve("page.txt"), PAGE);
     LocalIndex.python(served);
+    LocalIndex.node(served, "http://allowed.test:" + PORT);
     Path server = Path.of("src", "test", "resources", "netns", "http_server.py").toAbsolutePath();
     outside =
         Outside.create(
@@ -70,6 +73,9 @@ class EgressIT {
     guest =
         launcher.start(
             VmSpec.of("egress", GuestLanguage.PYTHON).withEgress(List.of("allowed.test:8080")));
+    nodeGuest =
+        launcher.start(
+            VmSpec.of("egress-node", GuestLanguage.NODE).withEgress(List.of("allowed.test:8080")));
   }
 
   @AfterAll
@@ -133,6 +139,65 @@ class EgressIT {
                 "import " + LocalIndex.PYTHON_PACKAGE,
                 "print(" + LocalIndex.PYTHON_PACKAGE + ".VALUE)"))
         .isEqualTo(LocalIndex.PYTHON_VALUE);
+  }
+
+  @Test
+  void npmInstallsFromAnAllowedRegistryThroughTheProxy() {
+    ExecResult install = npmInstall("allowed.test", "/tmp/app");
+    assertThat(install.exitCode()).as(install.stdoutText() + install.stderrText()).isZero();
+
+    ExecResult installed =
+        nodeGuest.exec(
+            ExecRequest.argv(
+                    "node",
+                    "-e",
+                    "const dir = '/tmp/app/node_modules/"
+                        + LocalIndex.NODE_PACKAGE
+                        + "';"
+                        + " console.log(require('fs').readdirSync(dir).sort().join(' '));"
+                        + " console.log(require(dir));")
+                .withTimeout(Duration.ofSeconds(60)));
+    assertThat(installed.exitCode()).as(installed.stderrText()).isZero();
+    assertThat(installed.stdoutText().strip())
+        .isEqualTo("index.js package.json\n" + LocalIndex.NODE_VALUE);
+  }
+
+  @Test
+  void npmFromARegistryNotInTheListIsRefused() {
+    denials.clear();
+    ExecResult install = npmInstall("other.test", "/tmp/refused");
+
+    assertThat(install.exitCode()).isNotZero();
+    assertThat(install.stdoutText() + install.stderrText()).contains("403");
+    assertThat(denials)
+        .extracting(EgressDenial::vmId, EgressDenial::destination)
+        .contains(tuple("egress-node", "other.test:" + PORT));
+    ExecResult listed =
+        nodeGuest.exec(
+            ExecRequest.argv("ls", "/tmp/refused/node_modules/" + LocalIndex.NODE_PACKAGE)
+                .withTimeout(Duration.ofSeconds(30)));
+    assertThat(listed.exitCode()).isNotZero();
+  }
+
+  /** npm under TCG takes tens of seconds even for one tiny package. */
+  private static ExecResult npmInstall(String registryHost, String prefix) {
+    return nodeGuest.exec(
+        ExecRequest.argv(
+                "npm",
+                "install",
+                "--registry",
+                "http://" + registryHost + ":" + PORT + "/",
+                "--prefix",
+                prefix,
+                "--cache",
+                prefix + "-cache",
+                "--fetch-retries",
+                "0",
+                "--no-audit",
+                "--no-fund",
+                "--no-update-notifier",
+                LocalIndex.NODE_PACKAGE)
+            .withTimeout(Duration.ofMinutes(5)));
   }
 
   @Test
