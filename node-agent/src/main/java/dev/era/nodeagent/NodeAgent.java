@@ -21,6 +21,7 @@ import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,8 +33,8 @@ import org.jboss.logging.Logger;
 /**
  * The node agent: makes this node's microVMs match the EraVMs placed on it, runs the EraRuns handed
  * to it, keeps its EraNode current and serves full run logs over HTTP
- * (docs/node-agent-endpoint.md). Plain Java, so that the Quarkus app and the {@code era} CLI embed
- * it the same way:
+ * (docs/node-agent-endpoint.md), with a readiness check ({@link AgentReadiness}). Plain Java, so
+ * that the Quarkus app and the {@code era} CLI embed it the same way:
  *
  * <pre>{@code
  * try (Launcher launcher = new QemuLauncher(LauncherConfig.defaults());
@@ -61,6 +62,7 @@ public final class NodeAgent implements AutoCloseable {
   private final RunLogs logs;
   private final EventRecorder events;
   private final ScheduledExecutorService scheduler;
+  private final AgentReadiness readiness;
   private final AtomicBoolean closed = new AtomicBoolean();
   private AgentHttpServer http;
   private NodeReporter reporter;
@@ -75,6 +77,7 @@ public final class NodeAgent implements AutoCloseable {
         new RunLogs(
             config.stateDir().resolve("runs"), config.runTailBytes(), config.runLogMaxBytes());
     this.events = new EventRecorder(client, COMPONENT, config.nodeName());
+    this.readiness = new AgentReadiness(config.heartbeat());
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -117,10 +120,11 @@ public final class NodeAgent implements AutoCloseable {
             config.httpPort(),
             logs,
             this::mayArrive,
-            new ReviewedLogAccess(client));
+            new ReviewedLogAccess(client),
+            () -> readiness.problem(Instant.now()));
     int adopted = Adoption.run(client, launcher, vms, config.nodeName());
     logs.retainOnly(runUidsOfThisNode());
-    reporter = new NodeReporter(client, launcher, vms, config, endpoint(), scheduler);
+    reporter = new NodeReporter(client, launcher, vms, config, endpoint(), scheduler, readiness);
     reporter.start();
     runs = new RunExecutions(client, vms, logs, events, config.nodeName(), config.runLogMaxBytes());
     operator =
@@ -146,6 +150,7 @@ public final class NodeAgent implements AutoCloseable {
         new RunReconciler(runs, config.nodeName()),
         c -> c.withLabelSelector(selector).withRetry(retry));
     operator.start();
+    readiness.controllersStarted();
     LOG.infof(
         "node agent for node %s started (%d VMs re-adopted); endpoint %s",
         config.nodeName(), adopted, endpoint());

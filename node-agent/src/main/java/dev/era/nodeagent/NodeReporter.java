@@ -1,6 +1,7 @@
 package dev.era.nodeagent;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.era.api.Accelerator;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraNode;
 import dev.era.api.EraNodeStatus;
@@ -9,6 +10,7 @@ import dev.era.api.Quantities;
 import dev.era.api.Reasons;
 import dev.era.api.Times;
 import dev.era.kube.ResourceWriter;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.VmSpec;
@@ -18,6 +20,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.lang.management.ManagementFactory;
 import java.net.HttpURLConnection;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +29,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Keeps this node's EraNode true: capacity (the host less the reserve), what the running VMs use,
- * the accelerator, the guest images present, the agent's endpoint, a heartbeat, and Ready.
+ * the accelerator, the guest images present, the agent's endpoint, a heartbeat, and Ready; and
+ * tells {@link AgentReadiness} after each report.
  */
 final class NodeReporter {
   private static final Logger LOG = Logger.getLogger(NodeReporter.class);
@@ -37,6 +42,7 @@ final class NodeReporter {
   private final NodeAgentConfig config;
   private final String endpoint;
   private final ScheduledExecutorService scheduler;
+  private final AgentReadiness readiness;
 
   NodeReporter(
       KubernetesClient client,
@@ -44,7 +50,8 @@ final class NodeReporter {
       VmRegistry vms,
       NodeAgentConfig config,
       String endpoint,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler,
+      AgentReadiness readiness) {
     this.client = client;
     this.writer = ResourceWriter.direct(client);
     this.launcher = launcher;
@@ -52,6 +59,7 @@ final class NodeReporter {
     this.config = config;
     this.endpoint = endpoint;
     this.scheduler = scheduler;
+    this.readiness = readiness;
   }
 
   /**
@@ -98,6 +106,16 @@ final class NodeReporter {
       node = create();
     }
     Instant now = Instant.now();
+    Set<GuestLanguage> images = launcher.imagesPresent();
+    Accelerator accelerator = null;
+    Optional<String> launcherProblem = Optional.empty();
+    try {
+      accelerator = ApiLauncherMapping.accelerator(launcher.accelerator());
+    } catch (LaunchException e) {
+      launcherProblem = Optional.of(e.getMessage());
+    }
+    Accelerator probed = accelerator;
+    Optional<String> problem = launcherProblem;
     writer.write(
         node,
         n -> {
@@ -105,21 +123,21 @@ final class NodeReporter {
           s.setCapacity(capacity());
           s.setAllocated(allocated());
           s.setImages(
-              launcher.imagesPresent().stream()
-                  .map(l -> ApiLauncherMapping.language(l).name())
-                  .sorted()
-                  .toList());
+              images.stream().map(l -> ApiLauncherMapping.language(l).name()).sorted().toList());
           s.setAgentEndpoint(endpoint);
           s.setHeartbeat(Times.format(now));
           s.setObservedGeneration(n.getMetadata().getGeneration());
-          try {
-            s.setAccelerator(ApiLauncherMapping.accelerator(launcher.accelerator()));
+          if (problem.isEmpty()) {
+            s.setAccelerator(probed);
             s.setCondition(ConditionTypes.READY, ready, reason, message, now);
-          } catch (LaunchException e) {
+          } else {
             s.setCondition(
-                ConditionTypes.READY, false, Reasons.LAUNCHER_UNAVAILABLE, e.getMessage(), now);
+                ConditionTypes.READY, false, Reasons.LAUNCHER_UNAVAILABLE, problem.get(), now);
           }
         });
+    if (ready) {
+      readiness.reported(now, problem, images);
+    }
   }
 
   /** The EraNode, created on first start and again if someone deleted it. */

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Quarkus app wires the agent from its settings: the node registers itself and the endpoint
- * answers. No guest boots here, so it needs no QEMU (the accelerator is forced).
+ * answers, and tells it is not ready while no guest image is cached. No guest boots here, so it
+ * needs no QEMU (the accelerator is forced).
  */
 @QuarkusTest
 @TestProfile(AgentAppTest.Profile.class)
@@ -65,5 +66,14 @@ class AgentAppTest {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(health.statusCode()).isEqualTo(200);
+    // Reported and started, but no guest image is cached here: not ready to take VMs.
+    HttpResponse<String> ready =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(node.getStatus().getAgentEndpoint() + "/readyz"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(ready.statusCode()).isEqualTo(503);
+    assertThat(ready.body()).isEqualTo("not ready: guest images missing: [python, node]\n");
   }
 }
