@@ -1,0 +1,276 @@
+package dev.era.images;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.marcnuri.helm.Helm;
+import dev.era.api.EraRun;
+import dev.era.api.EraRunPhase;
+import dev.era.api.EraVM;
+import dev.era.api.EraVMPhase;
+import dev.era.apiserver.Component;
+import dev.era.apiserver.EmbeddedApiServer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Helm chart's containers, run for real: the chart is rendered with Helm, and the operator
+ * Deployment's and the node-agent DaemonSet's containers run from the images this module built,
+ * with podman, as their manifests declare ({@link PodmanRun}), each with its own chart service
+ * account's token, against the embedded API server on the host. Host networking stands in for the
+ * pod network, so both reach the API server on 127.0.0.1.
+ */
+class ChartContainersIT {
+  private static final String RELEASE = "era";
+  private static final String NODE = "podman-node";
+  private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+  private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration VM_TIMEOUT = Duration.ofMinutes(5);
+
+  private static final Podman podman = new Podman();
+  private static final List<String> containers = new ArrayList<>();
+  private static EmbeddedApiServer server;
+  private static Path work;
+  private static Path kubeconfig;
+  private static Path stateDir;
+
+  @BeforeAll
+  static void runTheChartsContainers() throws Exception {
+    assumeTrue(
+        "root".equals(System.getProperty("user.name")),
+        "the node agent's container is privileged: rootful podman, as root");
+    if (!Podman.installed()) {
+      fail("podman is not installed: run scripts/install-deps.sh");
+    }
+    String operatorImage = System.getProperty("era.operator.image");
+    String agentImage = System.getProperty("era.node-agent.image");
+    load(System.getProperty("era.operator.archive"), operatorImage);
+    load(System.getProperty("era.node-agent.archive"), agentImage);
+
+    work = Files.createTempDirectory(Path.of("target"), "chart-it-").toAbsolutePath();
+    stateDir = work.resolve("node/state");
+    server = new EmbeddedApiServer();
+    server.start(0);
+    kubeconfig = work.resolve("kubeconfig");
+    server.writeKubeconfig(kubeconfig);
+    server
+        .client()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(Component.NAMESPACE)
+                .endMetadata()
+                .build())
+        .create();
+
+    int operatorHttp = freePort();
+    int agentPort = freePort();
+    Path values = work.resolve("values.yaml");
+    Files.writeString(
+        values,
+        """
+        operator:
+          image: {tag: "%s"}
+          # Host networking: one port space for everything, so the HTTP port moves to a free one.
+          extraEnv: [{name: QUARKUS_HTTP_PORT, value: "%d"}]
+        nodeAgent:
+          image: {tag: "%s"}
+          port: %d
+          kvm: {hostDevice: false}
+          hostPaths: {state: "%s", cache: "%s"}
+        """
+            .formatted(
+                tag(operatorImage),
+                operatorHttp,
+                tag(agentImage),
+                agentPort,
+                stateDir,
+                work.resolve("node/cache")));
+    String manifests =
+        new Helm(Path.of(System.getProperty("era.chart.dir")))
+            .template()
+            .withName(RELEASE)
+            .withNamespace(Component.NAMESPACE)
+            .withValuesFile(values)
+            .call();
+    List<HasMetadata> objects =
+        server
+            .client()
+            .load(new ByteArrayInputStream(manifests.getBytes(StandardCharsets.UTF_8)))
+            .items();
+    PodSpec operator = one(objects, Deployment.class).getSpec().getTemplate().getSpec();
+    PodSpec agent = one(objects, DaemonSet.class).getSpec().getTemplate().getSpec();
+    // The chart's default repositories are the images this build makes.
+    assertThat(operator.getContainers().get(0).getImage()).isEqualTo(operatorImage);
+    assertThat(agent.getContainers().get(0).getImage()).isEqualTo(agentImage);
+
+    PodmanRun.Node operatorNode = node("operator", operator, p -> p == 8080 ? operatorHttp : p);
+    PodmanRun.Node agentNode = node("node-agent", agent, p -> p);
+    start("era-it-operator", operator, operatorNode);
+    start("era-it-node-agent", agent, agentNode);
+    awaitReady(PodmanRun.readinessUrl(operator, operatorNode));
+    awaitReady(PodmanRun.readinessUrl(agent, agentNode));
+  }
+
+  @AfterAll
+  static void stopThem() {
+    for (String name : containers) {
+      try {
+        System.out.println("--- podman logs " + name + "\n" + podman.run("logs", name));
+      } catch (RuntimeException e) {
+        System.out.println("--- no logs of " + name + ": " + e.getMessage());
+      }
+      try {
+        podman.run("rm", "--force", "--time", "30", name);
+      } catch (RuntimeException e) {
+        System.out.println("--- cannot remove " + name + ": " + e.getMessage());
+      }
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void anEraVmGoesRunningAnEraRunSucceedsAndTheVmIsDeletedWithNothingLeft() throws Exception {
+    KubernetesClient client = server.client();
+    Path vm = ROOT.resolve("examples/eravm.yaml");
+    Path run = ROOT.resolve("examples/erarun.yaml");
+    kubectl("apply", "-f", vm.toString());
+    await()
+        .atMost(VM_TIMEOUT)
+        .until(
+            () ->
+                phase(client.resources(EraVM.class).withName("sandbox").get())
+                    == EraVMPhase.Running);
+    assertThat(client.resources(EraVM.class).withName("sandbox").get().getStatus().getNodeName())
+        .isEqualTo(NODE);
+
+    kubectl("apply", "-f", run.toString());
+    await()
+        .atMost(VM_TIMEOUT)
+        .until(
+            () -> {
+              EraRun r = client.resources(EraRun.class).withName("sandbox-hello").get();
+              return r != null && r.getStatus().getPhase() == EraRunPhase.Succeeded;
+            });
+    EraRun done = client.resources(EraRun.class).withName("sandbox-hello").get();
+    assertThat(done.getStatus().getExitCode()).isZero();
+    assertThat(done.getStatus().getStdout()).isEqualTo("Hello from an EraRun manifest\n");
+
+    kubectl("delete", "--wait=true", "--timeout=300s", "-f", vm.toString());
+    assertThat(client.resources(EraVM.class).withName("sandbox").get()).isNull();
+    try (Stream<Path> left = Files.list(stateDir.resolve("launcher/vms"))) {
+      assertThat(left).as("VM runtime directories left on the node").isEmpty();
+    }
+  }
+
+  private static EraVMPhase phase(EraVM vm) {
+    return vm == null || vm.getStatus() == null ? null : vm.getStatus().getPhase();
+  }
+
+  /** Loads an OCI archive this module built into podman's storage under its reference. */
+  private static void load(String archive, String reference) {
+    podman.run("load", "--input", archive);
+    podman.run("image", "exists", reference);
+  }
+
+  private static PodmanRun.Node node(
+      String component, PodSpec pod, java.util.function.IntUnaryOperator httpPort)
+      throws IOException {
+    Component identity =
+        Arrays.stream(Component.values())
+            .filter(c -> c.serviceAccount().equals(pod.getServiceAccountName()))
+            .findFirst()
+            .orElseThrow(
+                () -> new AssertionError("no chart identity " + pod.getServiceAccountName()));
+    Config config = server.clientConfig(identity);
+    Path account = Files.createDirectories(work.resolve(component + "/serviceaccount"));
+    Files.writeString(account.resolve("token"), config.getOauthToken());
+    Files.write(account.resolve("ca.crt"), Base64.getDecoder().decode(config.getCaCertData()));
+    Files.writeString(account.resolve("namespace"), Component.NAMESPACE);
+    return new PodmanRun.Node(
+        NODE,
+        EmbeddedApiServer.HOST,
+        EmbeddedApiServer.HOST,
+        server.port(),
+        account,
+        Files.createDirectories(work.resolve(component + "/scratch")),
+        httpPort);
+  }
+
+  private static void start(String name, PodSpec pod, PodmanRun.Node node) {
+    podman.run("rm", "--force", "--ignore", name);
+    containers.add(name);
+    podman.run(PodmanRun.arguments(name, pod, node));
+  }
+
+  private static void awaitReady(URI url) {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    await()
+        .atMost(READY_TIMEOUT)
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions()
+        .until(
+            () ->
+                http.send(
+                            HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                    == 200);
+  }
+
+  private static void kubectl(String... args) throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(6, TimeUnit.MINUTES)).isTrue();
+    assertThat(process.exitValue()).as("kubectl %s: %s", String.join(" ", args), output).isZero();
+  }
+
+  private static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> kind) {
+    List<T> found = objects.stream().filter(kind::isInstance).map(kind::cast).toList();
+    assertThat(found).as("rendered %s", kind.getSimpleName()).hasSize(1);
+    return found.get(0);
+  }
+
+  private static String tag(String image) {
+    return image.substring(image.lastIndexOf(':') + 1);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
