@@ -160,7 +160,7 @@ class ChartContainersIT {
   }
 
   @Test
-  void anEraVmGoesRunningAnEraRunSucceedsAndTheVmIsDeletedWithNothingLeft() throws Exception {
+  void anEraVmRunsEraRunsWithInlineAndSecretFilesAndIsDeletedWithNothingLeft() throws Exception {
     KubernetesClient client = server.client();
     Path vm = ROOT.resolve("examples/eravm.yaml");
     Path run = ROOT.resolve("examples/erarun.yaml");
@@ -175,22 +175,49 @@ class ChartContainersIT {
         .isEqualTo(NODE);
 
     kubectl("apply", "-f", run.toString());
-    await()
-        .atMost(VM_TIMEOUT)
-        .until(
-            () -> {
-              EraRun r = client.resources(EraRun.class).withName("sandbox-hello").get();
-              return r != null && r.getStatus().getPhase() == EraRunPhase.Succeeded;
-            });
-    EraRun done = client.resources(EraRun.class).withName("sandbox-hello").get();
+    EraRun done = finished(client, "sandbox-hello");
+    assertThat(done.getStatus().getPhase())
+        .as("%s", done.getStatus())
+        .isEqualTo(EraRunPhase.Succeeded);
     assertThat(done.getStatus().getExitCode()).isZero();
     assertThat(done.getStatus().getStdout()).isEqualTo("Hello from an EraRun manifest\n");
+
+    kubectl("create", "secret", "generic", "greeting", "--from-literal=name=from a Secret");
+    Path secretRun = work.resolve("secret-run.yaml");
+    Files.writeString(
+        secretRun,
+        """
+        apiVersion: era.dev/v1alpha1
+        kind: EraRun
+        metadata: {name: staged-secret}
+        spec:
+          vmName: sandbox
+          shell: cat greeting.txt
+          files: [{path: greeting.txt, secretRef: {name: greeting, key: name}}]
+        """);
+    kubectl("apply", "-f", secretRun.toString());
+    EraRun staged = finished(client, "staged-secret");
+    assertThat(staged.getStatus().getPhase())
+        .as("%s", staged.getStatus())
+        .isEqualTo(EraRunPhase.Succeeded);
+    assertThat(staged.getStatus().getStdout()).isEqualTo("from a Secret");
 
     kubectl("delete", "--wait=true", "--timeout=300s", "-f", vm.toString());
     assertThat(client.resources(EraVM.class).withName("sandbox").get()).isNull();
     try (Stream<Path> left = Files.list(stateDir.resolve("launcher/vms"))) {
       assertThat(left).as("VM runtime directories left on the node").isEmpty();
     }
+  }
+
+  private static EraRun finished(KubernetesClient client, String name) {
+    return await()
+        .atMost(VM_TIMEOUT)
+        .until(
+            () -> client.resources(EraRun.class).withName(name).get(),
+            r ->
+                r != null
+                    && r.getStatus().getPhase() != null
+                    && r.getStatus().getPhase().isFinished());
   }
 
   private static EraVMPhase phase(EraVM vm) {
