@@ -2,6 +2,7 @@ package dev.era.images;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -176,9 +177,7 @@ class ChartContainersIT {
 
     kubectl("apply", "-f", run.toString());
     EraRun done = finished(client, "sandbox-hello");
-    assertThat(done.getStatus().getPhase())
-        .as("%s", done.getStatus())
-        .isEqualTo(EraRunPhase.Succeeded);
+    assertThat(done.getStatus().getPhase()).as(outcome(done)).isEqualTo(EraRunPhase.Succeeded);
     assertThat(done.getStatus().getExitCode()).isZero();
     assertThat(done.getStatus().getStdout()).isEqualTo("Hello from an EraRun manifest\n");
 
@@ -197,9 +196,7 @@ class ChartContainersIT {
         """);
     kubectl("apply", "-f", secretRun.toString());
     EraRun staged = finished(client, "staged-secret");
-    assertThat(staged.getStatus().getPhase())
-        .as("%s", staged.getStatus())
-        .isEqualTo(EraRunPhase.Succeeded);
+    assertThat(staged.getStatus().getPhase()).as(outcome(staged)).isEqualTo(EraRunPhase.Succeeded);
     assertThat(staged.getStatus().getStdout()).isEqualTo("from a Secret");
 
     kubectl("delete", "--wait=true", "--timeout=300s", "-f", vm.toString());
@@ -218,6 +215,10 @@ class ChartContainersIT {
                 r != null
                     && r.getStatus().getPhase() != null
                     && r.getStatus().getPhase().isFinished());
+  }
+
+  private static String outcome(EraRun run) {
+    return run.getStatus().getReason() + ": " + run.getStatus().getMessage();
   }
 
   private static EraVMPhase phase(EraVM vm) {
@@ -260,6 +261,7 @@ class ChartContainersIT {
     podman.run(PodmanRun.arguments(name, pod, node));
   }
 
+  /** Waits for the readiness probe to answer 200; on a timeout the message has its last answer. */
   private static void awaitReady(URI url) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     await()
@@ -267,12 +269,14 @@ class ChartContainersIT {
         .pollInterval(Duration.ofSeconds(1))
         .ignoreExceptions()
         .until(
-            () ->
-                http.send(
-                            HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build(),
-                            HttpResponse.BodyHandlers.discarding())
-                        .statusCode()
-                    == 200);
+            () -> {
+              HttpResponse<String> answer =
+                  http.send(
+                      HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build(),
+                      HttpResponse.BodyHandlers.ofString());
+              return url + " answered " + answer.statusCode() + " " + answer.body();
+            },
+            startsWith(url + " answered 200 "));
   }
 
   private static void kubectl(String... args) throws IOException, InterruptedException {

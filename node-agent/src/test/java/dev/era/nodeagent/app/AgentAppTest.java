@@ -59,21 +59,23 @@ class AgentAppTest {
     EraNode node = client.resources(EraNode.class).withName("app-node").get();
 
     assertThat(node.getStatus().getAgentEndpoint()).isEqualTo(app.agent().endpoint());
-    HttpResponse<String> health =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(node.getStatus().getAgentEndpoint() + "/healthz"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health = get(node, "/healthz");
     assertThat(health.statusCode()).isEqualTo(200);
-    // Reported and started, but no guest image is cached here: not ready to take VMs.
-    HttpResponse<String> ready =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(node.getStatus().getAgentEndpoint() + "/readyz"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(ready.statusCode()).isEqualTo(503);
-    assertThat(ready.body()).isEqualTo("not ready: guest images missing: [python, node]\n");
+    // Reported and started, but no guest image is cached here: not ready to take VMs. (The agent
+    // learns that its report landed just after the API server has it.)
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> get(node, "/readyz"),
+            r ->
+                r.statusCode() == 503
+                    && r.body().equals("not ready: guest images missing: [python, node]\n"));
+  }
+
+  private static HttpResponse<String> get(EraNode node, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(node.getStatus().getAgentEndpoint() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 }
