@@ -11,6 +11,7 @@ import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
+import dev.era.api.Reasons;
 import dev.era.apiserver.Component;
 import dev.era.apiserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -61,6 +62,7 @@ class ChartContainersIT {
   private static Path work;
   private static Path kubeconfig;
   private static Path stateDir;
+  private static URI agentReadiness;
 
   @BeforeAll
   static void runTheChartsContainers() throws Exception {
@@ -138,7 +140,8 @@ class ChartContainersIT {
     start("era-it-operator", operator, operatorNode);
     start("era-it-node-agent", agent, agentNode);
     awaitReady(PodmanRun.readinessUrl(operator, operatorNode));
-    awaitReady(PodmanRun.readinessUrl(agent, agentNode));
+    agentReadiness = PodmanRun.readinessUrl(agent, agentNode);
+    awaitReady(agentReadiness);
   }
 
   @AfterAll
@@ -204,6 +207,64 @@ class ChartContainersIT {
     try (Stream<Path> left = Files.list(stateDir.resolve("launcher/vms"))) {
       assertThat(left).as("VM runtime directories left on the node").isEmpty();
     }
+  }
+
+  /**
+   * What docs/operations.md ("Where the VMs run") promises when the node-agent container restarts:
+   * its VMs end with it (Running EraVMs become Failed, VMDied) and so do their runs (Failed,
+   * AgentRestarted), while persistent disks and the runs' output so far stay on the node.
+   */
+  @Test
+  void restartingTheNodeAgentContainerEndsItsVmsAndRunsAndKeepsDisksAndLogs() throws Exception {
+    KubernetesClient client = server.client();
+    Path manifests = work.resolve("restart.yaml");
+    Files.writeString(
+        manifests,
+        """
+        apiVersion: era.dev/v1alpha1
+        kind: EraVM
+        metadata: {name: restarted}
+        spec: {language: python, memory: 256Mi, persist: {size: 64Mi}}
+        ---
+        apiVersion: era.dev/v1alpha1
+        kind: EraRun
+        metadata: {name: interrupted}
+        spec: {vmName: restarted, shell: "echo before the restart; sleep 600"}
+        """);
+    kubectl("apply", "-f", manifests.toString());
+    EraRun started =
+        await()
+            .atMost(VM_TIMEOUT)
+            .until(
+                () -> client.resources(EraRun.class).withName("interrupted").get(),
+                r ->
+                    r != null
+                        && r.getStatus().getPhase() != null
+                        && r.getStatus().getPhase() != EraRunPhase.Pending);
+    assertThat(started.getStatus().getPhase()).as(outcome(started)).isEqualTo(EraRunPhase.Running);
+    Path stdout = stateDir.resolve("node-agent/runs/default/interrupted/stdout");
+    await()
+        .atMost(VM_TIMEOUT)
+        .until(
+            () -> Files.exists(stdout) && Files.readString(stdout).equals("before the restart\n"));
+
+    podman.run("stop", "--time", "30", "era-it-node-agent");
+    podman.run("start", "era-it-node-agent");
+
+    EraRun run = finished(client, "interrupted");
+    assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Failed);
+    assertThat(run.getStatus().getReason()).isEqualTo(Reasons.AGENT_RESTARTED);
+    await()
+        .atMost(VM_TIMEOUT)
+        .until(
+            () -> client.resources(EraVM.class).withName("restarted").get().getStatus(),
+            s -> s.getPhase() == EraVMPhase.Failed && Reasons.VM_DIED.equals(s.getReason()));
+    assertThat(Files.readString(stdout)).isEqualTo("before the restart\n");
+    try (Stream<Path> disks = Files.list(stateDir.resolve("launcher/disks"))) {
+      assertThat(disks).as("persistent disks on the node").hasSize(1);
+    }
+    awaitReady(agentReadiness);
+    kubectl("delete", "--wait=true", "--timeout=300s", "-f", manifests.toString());
   }
 
   private static EraRun finished(KubernetesClient client, String name) {
