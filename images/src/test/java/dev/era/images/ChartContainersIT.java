@@ -37,6 +37,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -292,8 +293,7 @@ class ChartContainersIT {
     podman.run("image", "exists", reference);
   }
 
-  private static PodmanRun.Node node(
-      String component, PodSpec pod, java.util.function.IntUnaryOperator httpPort)
+  private static PodmanRun.Node node(String component, PodSpec pod, IntUnaryOperator httpPort)
       throws IOException {
     Component identity =
         Arrays.stream(Component.values())

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The {@code podman run} arguments that run a rendered pod's one container as a kubelet would on a
@@ -49,7 +50,7 @@ final class PodmanRun {
       int apiPort,
       Path serviceAccount,
       Path scratch,
-      java.util.function.IntUnaryOperator httpPort) {}
+      IntUnaryOperator httpPort) {}
 
   private PodmanRun() {}
 

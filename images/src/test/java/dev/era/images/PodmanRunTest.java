@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.net.URI;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class PodmanRunTest {
             .endCapabilities()
             .endSecurityContext()
             .withNewResources()
-            .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("512Mi"))
+            .addToLimits("memory", new Quantity("512Mi"))
             .endResources()
             .addNewEnv()
             .withName("NODE")
