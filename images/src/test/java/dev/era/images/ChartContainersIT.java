@@ -59,6 +59,7 @@ class ChartContainersIT {
 
   private static final Podman podman = new Podman();
   private static final List<String> containers = new ArrayList<>();
+  private static final List<String> loaded = new ArrayList<>();
   private static EmbeddedApiServer server;
   private static Path work;
   private static Path kubeconfig;
@@ -157,6 +158,14 @@ class ChartContainersIT {
         podman.run("rm", "--force", "--time", "30", name);
       } catch (RuntimeException e) {
         System.out.println("--- cannot remove " + name + ": " + e.getMessage());
+      }
+    }
+    // A load under a name already taken leaves the older image nameless: remove what was loaded.
+    for (String image : loaded) {
+      try {
+        podman.run("rmi", "--force", image);
+      } catch (RuntimeException e) {
+        System.out.println("--- cannot remove image " + image + ": " + e.getMessage());
       }
     }
     if (server != null) {
@@ -290,6 +299,7 @@ class ChartContainersIT {
   /** Loads an OCI archive this module built into podman's storage under its reference. */
   private static void load(String archive, String reference) {
     podman.run("load", "--input", archive);
+    loaded.add(reference);
     podman.run("image", "exists", reference);
   }
 
