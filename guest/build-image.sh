@@ -14,6 +14,7 @@
 # dev.era.launcher.image.GuestSources computes the same keys in Java: change both together.
 #
 # Usage: build-image.sh [--cache DIR] LANGUAGE...   LANGUAGE: python, node (see rootfs/*.packages)
+#        build-image.sh --entries LANGUAGE...      print the cache entries of these images, one a line
 #        build-image.sh --write-index              rewrite sources.txt after adding or removing files
 #
 # Needs root (debootstrap). Progress goes to stderr as "[era] ..." lines, errors as "[era] error: ...";
@@ -274,10 +275,11 @@ missing_parts() {
 
 # --- main ---------------------------------------------------------------------------------------
 
-languages=()
+languages=() entries=''
 while (($#)); do
   case "$1" in
     --cache) [ $# -ge 2 ] || usage; cache=$2; shift 2 ;;
+    --entries) entries=1; shift ;;
     --write-index) write_index; exit 0 ;;
     -h|--help) usage ;;
     -*) usage ;;
@@ -289,6 +291,11 @@ done
 boot=$(boot_key)
 declare -A rootfs
 for language in "${languages[@]}"; do rootfs[$language]=$(rootfs_key "$language"); done
+if [ -n "$entries" ]; then
+  echo "boot-$boot"
+  for language in "${languages[@]}"; do echo "$language-${rootfs[$language]}"; done
+  exit 0
+fi
 
 if [ -z "$(missing_parts)" ]; then exit 0; fi
 

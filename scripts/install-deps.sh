@@ -8,7 +8,8 @@ packages=(
   gcc libc6-dev make                # the static guest agent
   qemu-system-x86 qemu-utils        # the VMM
   nftables iproute2                 # the host firewall that keeps networked guests off the host
-  debootstrap erofs-utils e2fsprogs # guest root filesystems
+  debootstrap erofs-utils e2fsprogs # guest root filesystems, and the container images' base
+  podman runc skopeo                # the container images: run by the tests, pushed by a release
   cpio lz4 zstd kmod binutils       # kernel unpacking and the initramfs
   ca-certificates
 )
@@ -27,4 +28,24 @@ if ((${#missing[@]})); then
   echo "Installing ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Podman's default runtime (crun) cannot start containers on these hosts (setrlimit refused, hybrid
+# cgroups); runc with cgroupfs and no default ulimits can (docs/operations.md, "Container images").
+conf=/etc/containers/containers.conf.d/era.conf
+if [ ! -f "$conf" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "ERA's container tests need $conf set for runc; run this script as root to write it." >&2
+    exit 1
+  fi
+  mkdir -p "$(dirname "$conf")"
+  cat >"$conf" <<'CONF'
+# ERA: runc, cgroupfs and no default ulimits (written by scripts/install-deps.sh)
+[containers]
+default_ulimits = []
+
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+CONF
 fi

@@ -26,6 +26,7 @@ import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,8 +38,9 @@ import org.jboss.logging.Logger;
 /**
  * The node agent: makes this node's microVMs match the EraVMs placed on it, keeps the warm guests
  * the EraPools ask of it and hands them to their EraVMs, runs the EraRuns handed to it, keeps its
- * EraNode current and serves full run logs over HTTP (docs/node-agent-endpoint.md). Plain Java, so
- * that the Quarkus app and the {@code era} CLI embed it the same way:
+ * EraNode current, serves full run logs over HTTP (docs/node-agent-endpoint.md) and says when it is
+ * ready ({@link AgentReadiness}). Plain Java, so that the Quarkus app and the {@code era} CLI embed
+ * it the same way:
  *
  * <pre>{@code
  * try (Launcher launcher = new QemuLauncher(LauncherConfig.defaults());
@@ -68,6 +70,7 @@ public final class NodeAgent implements AutoCloseable {
   private final EventRecorder events;
   private final EgressDenials egressDenials;
   private final ScheduledExecutorService scheduler;
+  private final AgentReadiness readiness;
   private final AtomicBoolean closed = new AtomicBoolean();
   private AgentHttpServer http;
   private NodeReporter reporter;
@@ -84,6 +87,7 @@ public final class NodeAgent implements AutoCloseable {
     this.events = new EventRecorder(client, COMPONENT, config.nodeName());
     this.egressDenials = new EgressDenials(id -> vms.byLauncherId(id).map(LocalVm::eraVm), events);
     this.warmGuests = new WarmGuests(launcher, config.nodeName());
+    this.readiness = new AgentReadiness(config.heartbeat());
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -126,11 +130,14 @@ public final class NodeAgent implements AutoCloseable {
             config.httpPort(),
             logs,
             this::mayArrive,
-            new ReviewedLogAccess(client));
+            new ReviewedLogAccess(client),
+            () -> readiness.problem(Instant.now()));
     launcher.onEgressDenied(egressDenials);
     int adopted = Adoption.run(client, launcher, vms, warmGuests, config.nodeName());
     logs.retainOnly(runUidsOfThisNode());
-    reporter = new NodeReporter(client, launcher, vms, warmGuests, config, endpoint(), scheduler);
+    reporter =
+        new NodeReporter(
+            client, launcher, vms, warmGuests, config, endpoint(), scheduler, readiness);
     reporter.start();
     warmGuests.checkRoomWith(reporter::hasRoomFor);
     vms.onChange(warmGuests::refillAll);
@@ -167,6 +174,7 @@ public final class NodeAgent implements AutoCloseable {
         new RunReconciler(runs, config.nodeName()),
         c -> c.withLabelSelector(selector).withRetry(retry));
     operator.start();
+    readiness.controllersStarted();
     LOG.infof(
         "node agent for node %s started (%d VMs re-adopted); endpoint %s",
         config.nodeName(), adopted, endpoint());

@@ -1,6 +1,7 @@
 package dev.era.nodeagent;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.era.api.Accelerator;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraNode;
 import dev.era.api.EraNodeStatus;
@@ -9,6 +10,7 @@ import dev.era.api.Quantities;
 import dev.era.api.Reasons;
 import dev.era.api.Times;
 import dev.era.kube.ResourceWriter;
+import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.VmSpec;
@@ -21,6 +23,8 @@ import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +33,7 @@ import org.jboss.logging.Logger;
 /**
  * Keeps this node's EraNode true: capacity (the host less the reserve), what the running VMs and
  * warm guests use, the ready warm guests by pool, the accelerator, the guest images present, the
- * agent's endpoint, a heartbeat, and Ready.
+ * agent's endpoint, a heartbeat, and Ready; and tells {@link AgentReadiness} after each report.
  */
 final class NodeReporter {
   private static final Logger LOG = Logger.getLogger(NodeReporter.class);
@@ -42,6 +46,7 @@ final class NodeReporter {
   private final NodeAgentConfig config;
   private final String endpoint;
   private final ScheduledExecutorService scheduler;
+  private final AgentReadiness readiness;
 
   NodeReporter(
       KubernetesClient client,
@@ -50,7 +55,8 @@ final class NodeReporter {
       WarmGuests warmGuests,
       NodeAgentConfig config,
       String endpoint,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler,
+      AgentReadiness readiness) {
     this.client = client;
     this.writer = ResourceWriter.direct(client);
     this.launcher = launcher;
@@ -59,6 +65,7 @@ final class NodeReporter {
     this.config = config;
     this.endpoint = endpoint;
     this.scheduler = scheduler;
+    this.readiness = readiness;
   }
 
   /**
@@ -118,6 +125,16 @@ final class NodeReporter {
       node = create();
     }
     Instant now = Instant.now();
+    Set<GuestLanguage> images = launcher.imagesPresent();
+    Accelerator accelerator = null;
+    Optional<String> launcherProblem = Optional.empty();
+    try {
+      accelerator = ApiLauncherMapping.accelerator(launcher.accelerator());
+    } catch (LaunchException e) {
+      launcherProblem = Optional.of(e.getMessage());
+    }
+    Accelerator probed = accelerator;
+    Optional<String> problem = launcherProblem;
     writer.write(
         node,
         n -> {
@@ -125,22 +142,22 @@ final class NodeReporter {
           s.setCapacity(capacity());
           s.setAllocated(allocated());
           s.setImages(
-              launcher.imagesPresent().stream()
-                  .map(l -> ApiLauncherMapping.language(l).name())
-                  .sorted()
-                  .toList());
+              images.stream().map(l -> ApiLauncherMapping.language(l).name()).sorted().toList());
           s.setPools(warmGuests.readyCounts());
           s.setAgentEndpoint(endpoint);
           s.setHeartbeat(Times.format(now));
           s.setObservedGeneration(n.getMetadata().getGeneration());
-          try {
-            s.setAccelerator(ApiLauncherMapping.accelerator(launcher.accelerator()));
+          if (problem.isEmpty()) {
+            s.setAccelerator(probed);
             s.setCondition(ConditionTypes.READY, ready, reason, message, now);
-          } catch (LaunchException e) {
+          } else {
             s.setCondition(
-                ConditionTypes.READY, false, Reasons.LAUNCHER_UNAVAILABLE, e.getMessage(), now);
+                ConditionTypes.READY, false, Reasons.LAUNCHER_UNAVAILABLE, problem.get(), now);
           }
         });
+    if (ready) {
+      readiness.reported(now, problem, images);
+    }
   }
 
   /** The EraNode, created on first start and again if someone deleted it. */

@@ -10,6 +10,8 @@ import dev.era.api.EraVMPhase;
 import dev.era.apiserver.Component;
 import dev.era.apiserver.testing.AdminClient;
 import dev.era.apiserver.testing.WithEmbeddedApiServer;
+import dev.era.operator.run.EraRunReconciler;
+import dev.era.operator.vm.EraVMReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -20,9 +22,20 @@ import org.junit.jupiter.api.Test;
 class OpsIT {
   @AdminClient KubernetesClient client;
 
+  /**
+   * Readiness is quarkus-operator-sdk's check: up once the operator has started (its informers'
+   * caches synced) and while no controller has an unhealthy event source.
+   */
   @Test
   void healthIsUp() {
-    given().get("/q/health/ready").then().statusCode(200).body("status", is("UP"));
+    String operatorCheck = "checks.find { it.name == 'Quarkus Operator SDK health check' }";
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("status", is("UP"))
+        .body(operatorCheck + ".data." + EraVMReconciler.NAME, is("OK"))
+        .body(operatorCheck + ".data." + EraRunReconciler.NAME, is("OK"));
     given().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
   }
 

@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * The node agent's HTTP endpoint (docs/node-agent-endpoint.md): {@code GET /healthz} and {@code GET
- * /runs/{namespace}/{name}/stdout|stderr[?follow=true]}, the latter for callers whom {@link
+ * The node agent's HTTP endpoint (docs/node-agent-endpoint.md): {@code GET /healthz} (the process
+ * answers), {@code GET /readyz} (the agent can take VMs: {@link ReadinessCheck}) and {@code GET
+ * /runs/{namespace}/{name}/stdout|stderr[?follow=true]}, the last for callers whom {@link
  * LogAccess} lets read the run. The JDK's server, so that it runs the same inside the Quarkus app
  * and inside the {@code era} CLI.
  *
@@ -54,19 +55,32 @@ public final class AgentHttpServer implements AutoCloseable {
     boolean mayArrive(String namespace, String name);
   }
 
+  /** Why the agent cannot take VMs now; empty when it can. */
+  @FunctionalInterface
+  public interface ReadinessCheck {
+    Optional<String> problem();
+  }
+
   private final HttpServer server;
   private final ExecutorService executor;
   private final RunLogs logs;
   private final RunLookup lookup;
   private final LogAccess access;
+  private final ReadinessCheck readiness;
   private final Semaphore followers;
 
   private AgentHttpServer(
-      HttpServer server, RunLogs logs, RunLookup lookup, LogAccess access, int maxFollowers) {
+      HttpServer server,
+      RunLogs logs,
+      RunLookup lookup,
+      LogAccess access,
+      ReadinessCheck readiness,
+      int maxFollowers) {
     this.server = server;
     this.logs = logs;
     this.lookup = lookup;
     this.access = access;
+    this.readiness = readiness;
     this.followers = new Semaphore(maxFollowers);
     AtomicInteger threads = new AtomicInteger();
     int maxThreads = maxFollowers + SHORT_REQUEST_THREADS;
@@ -86,19 +100,32 @@ public final class AgentHttpServer implements AutoCloseable {
     this.executor = pool;
     server.setExecutor(executor);
     server.createContext("/healthz", this::health);
+    server.createContext("/readyz", this::ready);
     server.createContext("/runs/", this::runLog);
   }
 
   public static AgentHttpServer start(
-      String host, int port, RunLogs logs, RunLookup lookup, LogAccess access) {
-    return start(host, port, logs, lookup, access, MAX_FOLLOWERS);
+      String host,
+      int port,
+      RunLogs logs,
+      RunLookup lookup,
+      LogAccess access,
+      ReadinessCheck readiness) {
+    return start(host, port, logs, lookup, access, readiness, MAX_FOLLOWERS);
   }
 
   static AgentHttpServer start(
-      String host, int port, RunLogs logs, RunLookup lookup, LogAccess access, int maxFollowers) {
+      String host,
+      int port,
+      RunLogs logs,
+      RunLookup lookup,
+      LogAccess access,
+      ReadinessCheck readiness,
+      int maxFollowers) {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
-      AgentHttpServer agentServer = new AgentHttpServer(server, logs, lookup, access, maxFollowers);
+      AgentHttpServer agentServer =
+          new AgentHttpServer(server, logs, lookup, access, readiness, maxFollowers);
       server.start();
       return agentServer;
     } catch (IOException e) {
@@ -125,6 +152,21 @@ public final class AgentHttpServer implements AutoCloseable {
         return;
       }
       text(exchange, 200, "ok\n");
+    }
+  }
+
+  private void ready(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      if (!"GET".equals(exchange.getRequestMethod())) {
+        text(exchange, 405, "only GET is supported\n");
+        return;
+      }
+      Optional<String> problem = readiness.problem();
+      if (problem.isPresent()) {
+        text(exchange, 503, "not ready: " + problem.get() + "\n");
+      } else {
+        text(exchange, 200, "ok\n");
+      }
     }
   }
 

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Quarkus app wires the agent from its settings: the node registers itself and the endpoint
- * answers. No guest boots here, so it needs no QEMU (the accelerator is forced).
+ * answers, and tells it is not ready while no guest image is cached. No guest boots here, so it
+ * needs no QEMU (the accelerator is forced).
  */
 @QuarkusTest
 @TestProfile(AgentAppTest.Profile.class)
@@ -58,12 +59,23 @@ class AgentAppTest {
     EraNode node = client.resources(EraNode.class).withName("app-node").get();
 
     assertThat(node.getStatus().getAgentEndpoint()).isEqualTo(app.agent().endpoint());
-    HttpResponse<String> health =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(node.getStatus().getAgentEndpoint() + "/healthz"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health = get(node, "/healthz");
     assertThat(health.statusCode()).isEqualTo(200);
+    // Reported and started, but no guest image is cached here: not ready to take VMs. (The agent
+    // learns that its report landed just after the API server has it.)
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> get(node, "/readyz"),
+            r ->
+                r.statusCode() == 503
+                    && r.body().equals("not ready: guest images missing: [python, node]\n"));
+  }
+
+  private static HttpResponse<String> get(EraNode node, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(node.getStatus().getAgentEndpoint() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 }

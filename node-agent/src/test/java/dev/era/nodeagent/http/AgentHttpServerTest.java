@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,8 @@ class AgentHttpServerTest {
   RunLogs logs;
   AgentHttpServer server;
   final AtomicBoolean mayArrive = new AtomicBoolean();
+  final AtomicReference<Optional<String>> readinessProblem =
+      new AtomicReference<>(Optional.empty());
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
@@ -49,7 +53,13 @@ class AgentHttpServerTest {
     logs = new RunLogs(dir, 1024, 1 << 20);
     server =
         AgentHttpServer.start(
-            "127.0.0.1", 0, logs, (ns, name) -> mayArrive.get(), ACCESS, MAX_FOLLOWERS);
+            "127.0.0.1",
+            0,
+            logs,
+            (ns, name) -> mayArrive.get(),
+            ACCESS,
+            readinessProblem::get,
+            MAX_FOLLOWERS);
   }
 
   @AfterEach
@@ -63,6 +73,17 @@ class AgentHttpServerTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("ok\n");
+  }
+
+  @Test
+  void answersReadinessFromTheCheck() throws Exception {
+    assertThat(get("/readyz").statusCode()).isEqualTo(200);
+
+    readinessProblem.set(Optional.of("no images"));
+    HttpResponse<String> notReady = get("/readyz");
+
+    assertThat(notReady.statusCode()).isEqualTo(503);
+    assertThat(notReady.body()).isEqualTo("not ready: no images\n");
   }
 
   @Test

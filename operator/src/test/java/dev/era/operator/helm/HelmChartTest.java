@@ -242,7 +242,7 @@ class HelmChartTest {
         .singleElement()
         .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8095));
     assertThat(env(agent, "ERA_AGENT_HTTP_PORT").getValue()).isEqualTo("8095");
-    assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(agent.getLivenessProbe()).as("a liveness restart would end every VM").isNull();
     assertThat(agent.getSecurityContext().getPrivileged()).isTrue();
     // QEMU runs as its own user in this container: the token is for root only.

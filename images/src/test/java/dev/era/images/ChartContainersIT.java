@@ -1,0 +1,378 @@
+package dev.era.images;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.marcnuri.helm.Helm;
+import dev.era.api.EraRun;
+import dev.era.api.EraRunPhase;
+import dev.era.api.EraVM;
+import dev.era.api.EraVMPhase;
+import dev.era.api.Reasons;
+import dev.era.apiserver.Component;
+import dev.era.apiserver.EmbeddedApiServer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Helm chart's containers, run for real: the chart is rendered with Helm, and the operator
+ * Deployment's and the node-agent DaemonSet's containers run from the images this module built,
+ * with podman, as their manifests declare ({@link PodmanRun}), each with its own chart service
+ * account's token, against the embedded API server on the host. Host networking stands in for the
+ * pod network, so both reach the API server on 127.0.0.1.
+ */
+class ChartContainersIT {
+  private static final String RELEASE = "era";
+  private static final String NODE = "podman-node";
+  private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+  private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration VM_TIMEOUT = Duration.ofMinutes(5);
+
+  private static final Podman podman = new Podman();
+  private static final List<String> containers = new ArrayList<>();
+  private static final List<String> loaded = new ArrayList<>();
+  private static EmbeddedApiServer server;
+  private static Path work;
+  private static Path kubeconfig;
+  private static Path stateDir;
+  private static URI agentReadiness;
+
+  @BeforeAll
+  static void runTheChartsContainers() throws Exception {
+    assumeTrue(
+        "root".equals(System.getProperty("user.name")),
+        "the node agent's container is privileged: rootful podman, as root");
+    if (!Podman.installed()) {
+      fail("podman is not installed: run scripts/install-deps.sh");
+    }
+    String operatorImage = System.getProperty("era.operator.image");
+    String agentImage = System.getProperty("era.node-agent.image");
+    load(System.getProperty("era.operator.archive"), operatorImage);
+    load(System.getProperty("era.node-agent.archive"), agentImage);
+
+    work = Files.createTempDirectory(Path.of("target"), "chart-it-").toAbsolutePath();
+    stateDir = work.resolve("node/state");
+    server = new EmbeddedApiServer();
+    server.start(0);
+    kubeconfig = work.resolve("kubeconfig");
+    server.writeKubeconfig(kubeconfig);
+    server
+        .client()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(Component.NAMESPACE)
+                .endMetadata()
+                .build())
+        .create();
+
+    int operatorHttp = freePort();
+    int agentPort = freePort();
+    Path values = work.resolve("values.yaml");
+    Files.writeString(
+        values,
+        """
+        operator:
+          image: {tag: "%s"}
+          # Host networking: one port space for everything, so the HTTP port moves to a free one.
+          extraEnv: [{name: QUARKUS_HTTP_PORT, value: "%d"}]
+        nodeAgent:
+          image: {tag: "%s"}
+          port: %d
+          kvm: {hostDevice: false}
+          hostPaths: {state: "%s", cache: "%s"}
+        """
+            .formatted(
+                tag(operatorImage),
+                operatorHttp,
+                tag(agentImage),
+                agentPort,
+                stateDir,
+                work.resolve("node/cache")));
+    String manifests =
+        new Helm(Path.of(System.getProperty("era.chart.dir")))
+            .template()
+            .withName(RELEASE)
+            .withNamespace(Component.NAMESPACE)
+            .withValuesFile(values)
+            .call();
+    List<HasMetadata> objects =
+        server
+            .client()
+            .load(new ByteArrayInputStream(manifests.getBytes(StandardCharsets.UTF_8)))
+            .items();
+    PodSpec operator = one(objects, Deployment.class).getSpec().getTemplate().getSpec();
+    PodSpec agent = one(objects, DaemonSet.class).getSpec().getTemplate().getSpec();
+    // The chart's default repositories are the images this build makes.
+    assertThat(operator.getContainers().get(0).getImage()).isEqualTo(operatorImage);
+    assertThat(agent.getContainers().get(0).getImage()).isEqualTo(agentImage);
+
+    PodmanRun.Node operatorNode = node("operator", operator, p -> p == 8080 ? operatorHttp : p);
+    PodmanRun.Node agentNode = node("node-agent", agent, p -> p);
+    start("era-it-operator", operator, operatorNode);
+    start("era-it-node-agent", agent, agentNode);
+    awaitReady(PodmanRun.readinessUrl(operator, operatorNode));
+    agentReadiness = PodmanRun.readinessUrl(agent, agentNode);
+    awaitReady(agentReadiness);
+  }
+
+  @AfterAll
+  static void stopThem() {
+    for (String name : containers) {
+      try {
+        System.out.println("--- podman logs " + name + "\n" + podman.run("logs", name));
+      } catch (RuntimeException e) {
+        System.out.println("--- no logs of " + name + ": " + e.getMessage());
+      }
+      try {
+        podman.run("rm", "--force", "--time", "30", name);
+      } catch (RuntimeException e) {
+        System.out.println("--- cannot remove " + name + ": " + e.getMessage());
+      }
+    }
+    // A load under a name already taken leaves the older image nameless: remove what was loaded.
+    for (String image : loaded) {
+      try {
+        podman.run("rmi", "--force", image);
+      } catch (RuntimeException e) {
+        System.out.println("--- cannot remove image " + image + ": " + e.getMessage());
+      }
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void anEraVmRunsEraRunsWithInlineAndSecretFilesAndIsDeletedWithNothingLeft() throws Exception {
+    KubernetesClient client = server.client();
+    Path vm = ROOT.resolve("examples/eravm.yaml");
+    Path run = ROOT.resolve("examples/erarun.yaml");
+    kubectl("apply", "-f", vm.toString());
+    await()
+        .atMost(VM_TIMEOUT)
+        .until(
+            () ->
+                phase(client.resources(EraVM.class).withName("sandbox").get())
+                    == EraVMPhase.Running);
+    assertThat(client.resources(EraVM.class).withName("sandbox").get().getStatus().getNodeName())
+        .isEqualTo(NODE);
+
+    kubectl("apply", "-f", run.toString());
+    EraRun done = finished(client, "sandbox-hello");
+    assertThat(done.getStatus().getPhase()).as(outcome(done)).isEqualTo(EraRunPhase.Succeeded);
+    assertThat(done.getStatus().getExitCode()).isZero();
+    assertThat(done.getStatus().getStdout()).isEqualTo("Hello from an EraRun manifest\n");
+
+    kubectl("create", "secret", "generic", "greeting", "--from-literal=name=from a Secret");
+    Path secretRun = work.resolve("secret-run.yaml");
+    Files.writeString(
+        secretRun,
+        """
+        apiVersion: era.dev/v1alpha1
+        kind: EraRun
+        metadata: {name: staged-secret}
+        spec:
+          vmName: sandbox
+          shell: cat greeting.txt
+          files: [{path: greeting.txt, secretRef: {name: greeting, key: name}}]
+        """);
+    kubectl("apply", "-f", secretRun.toString());
+    EraRun staged = finished(client, "staged-secret");
+    assertThat(staged.getStatus().getPhase()).as(outcome(staged)).isEqualTo(EraRunPhase.Succeeded);
+    assertThat(staged.getStatus().getStdout()).isEqualTo("from a Secret");
+
+    kubectl("delete", "--wait=true", "--timeout=300s", "-f", vm.toString());
+    assertThat(client.resources(EraVM.class).withName("sandbox").get()).isNull();
+    try (Stream<Path> left = Files.list(stateDir.resolve("launcher/vms"))) {
+      assertThat(left).as("VM runtime directories left on the node").isEmpty();
+    }
+  }
+
+  /**
+   * What docs/operations.md ("Where the VMs run") promises when the node-agent container restarts:
+   * its VMs end with it (Running EraVMs become Failed, VMDied) and so do their runs (Failed,
+   * AgentRestarted), while persistent disks and the runs' output so far stay on the node.
+   */
+  @Test
+  void restartingTheNodeAgentContainerEndsItsVmsAndRunsAndKeepsDisksAndLogs() throws Exception {
+    KubernetesClient client = server.client();
+    Path manifests = work.resolve("restart.yaml");
+    Files.writeString(
+        manifests,
+        """
+        apiVersion: era.dev/v1alpha1
+        kind: EraVM
+        metadata: {name: restarted}
+        spec: {language: python, memory: 256Mi, persist: {size: 64Mi}}
+        ---
+        apiVersion: era.dev/v1alpha1
+        kind: EraRun
+        metadata: {name: interrupted}
+        spec: {vmName: restarted, shell: "echo before the restart; sleep 600"}
+        """);
+    kubectl("apply", "-f", manifests.toString());
+    EraRun started =
+        await()
+            .atMost(VM_TIMEOUT)
+            .until(
+                () -> client.resources(EraRun.class).withName("interrupted").get(),
+                r ->
+                    r != null
+                        && r.getStatus().getPhase() != null
+                        && r.getStatus().getPhase() != EraRunPhase.Pending);
+    assertThat(started.getStatus().getPhase()).as(outcome(started)).isEqualTo(EraRunPhase.Running);
+    Path stdout = stateDir.resolve("node-agent/runs/default/interrupted/stdout");
+    await()
+        .atMost(VM_TIMEOUT)
+        .until(
+            () -> Files.exists(stdout) && Files.readString(stdout).equals("before the restart\n"));
+
+    podman.run("stop", "--time", "30", "era-it-node-agent");
+    podman.run("start", "era-it-node-agent");
+
+    EraRun run = finished(client, "interrupted");
+    assertThat(run.getStatus().getPhase()).isEqualTo(EraRunPhase.Failed);
+    assertThat(run.getStatus().getReason()).isEqualTo(Reasons.AGENT_RESTARTED);
+    await()
+        .atMost(VM_TIMEOUT)
+        .until(
+            () -> client.resources(EraVM.class).withName("restarted").get().getStatus(),
+            s -> s.getPhase() == EraVMPhase.Failed && Reasons.VM_DIED.equals(s.getReason()));
+    assertThat(Files.readString(stdout)).isEqualTo("before the restart\n");
+    try (Stream<Path> disks = Files.list(stateDir.resolve("launcher/disks"))) {
+      assertThat(disks).as("persistent disks on the node").hasSize(1);
+    }
+    awaitReady(agentReadiness);
+    kubectl("delete", "--wait=true", "--timeout=300s", "-f", manifests.toString());
+  }
+
+  private static EraRun finished(KubernetesClient client, String name) {
+    return await()
+        .atMost(VM_TIMEOUT)
+        .until(
+            () -> client.resources(EraRun.class).withName(name).get(),
+            r ->
+                r != null
+                    && r.getStatus().getPhase() != null
+                    && r.getStatus().getPhase().isFinished());
+  }
+
+  private static String outcome(EraRun run) {
+    return run.getStatus().getReason() + ": " + run.getStatus().getMessage();
+  }
+
+  private static EraVMPhase phase(EraVM vm) {
+    return vm == null || vm.getStatus() == null ? null : vm.getStatus().getPhase();
+  }
+
+  /** Loads an OCI archive this module built into podman's storage under its reference. */
+  private static void load(String archive, String reference) {
+    podman.run("load", "--input", archive);
+    loaded.add(reference);
+    podman.run("image", "exists", reference);
+  }
+
+  private static PodmanRun.Node node(String component, PodSpec pod, IntUnaryOperator httpPort)
+      throws IOException {
+    Component identity =
+        Arrays.stream(Component.values())
+            .filter(c -> c.serviceAccount().equals(pod.getServiceAccountName()))
+            .findFirst()
+            .orElseThrow(
+                () -> new AssertionError("no chart identity " + pod.getServiceAccountName()));
+    Config config = server.clientConfig(identity);
+    Path account = Files.createDirectories(work.resolve(component + "/serviceaccount"));
+    Files.writeString(account.resolve("token"), config.getOauthToken());
+    Files.write(account.resolve("ca.crt"), Base64.getDecoder().decode(config.getCaCertData()));
+    Files.writeString(account.resolve("namespace"), Component.NAMESPACE);
+    return new PodmanRun.Node(
+        NODE,
+        EmbeddedApiServer.HOST,
+        EmbeddedApiServer.HOST,
+        server.port(),
+        account,
+        Files.createDirectories(work.resolve(component + "/scratch")),
+        httpPort);
+  }
+
+  private static void start(String name, PodSpec pod, PodmanRun.Node node) {
+    podman.run("rm", "--force", "--ignore", name);
+    containers.add(name);
+    podman.run(PodmanRun.arguments(name, pod, node));
+  }
+
+  /** Waits for the readiness probe to answer 200; on a timeout the message has its last answer. */
+  private static void awaitReady(URI url) {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    await()
+        .atMost(READY_TIMEOUT)
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              HttpResponse<String> answer =
+                  http.send(
+                      HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build(),
+                      HttpResponse.BodyHandlers.ofString());
+              return url + " answered " + answer.statusCode() + " " + answer.body();
+            },
+            startsWith(url + " answered 200 "));
+  }
+
+  private static void kubectl(String... args) throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(6, TimeUnit.MINUTES)).isTrue();
+    assertThat(process.exitValue()).as("kubectl %s: %s", String.join(" ", args), output).isZero();
+  }
+
+  private static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> kind) {
+    List<T> found = objects.stream().filter(kind::isInstance).map(kind::cast).toList();
+    assertThat(found).as("rendered %s", kind.getSimpleName()).hasSize(1);
+    return found.get(0);
+  }
+
+  private static String tag(String image) {
+    return image.substring(image.lastIndexOf(':') + 1);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
