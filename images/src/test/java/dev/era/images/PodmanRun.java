@@ -3,19 +3,23 @@ package dev.era.images;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.DownwardAPIVolumeFile;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +69,9 @@ final class PodmanRun {
     for (EnvVar env : container.getEnv()) {
       args.add("--env=" + env.getName() + "=" + value(env, node));
     }
-    args.add("--volume=" + node.serviceAccount() + ":" + SERVICE_ACCOUNT_DIR + ":ro");
+    if (!Boolean.FALSE.equals(pod.getAutomountServiceAccountToken())) {
+      args.add("--volume=" + node.serviceAccount() + ":" + SERVICE_ACCOUNT_DIR + ":ro");
+    }
     for (VolumeMount mount : container.getVolumeMounts()) {
       args.add(volume(pod, mount, node));
     }
@@ -185,7 +191,63 @@ final class PodmanRun {
       }
       return "--volume=" + dir + ":" + mount.getMountPath() + suffix;
     }
+    if (volume.getProjected() != null) {
+      return "--volume=" + projected(volume, node) + ":" + mount.getMountPath() + suffix;
+    }
     throw new IllegalArgumentException("unsupported volume " + volume.getName());
+  }
+
+  /**
+   * A projected volume of the pod's own API access, as kubelet writes it: the service account's
+   * token, the cluster CA and the namespace, from the node's service account directory, each file
+   * with the volume's defaultMode.
+   */
+  private static Path projected(Volume volume, Node node) {
+    Path dir = node.scratch().resolve(volume.getName());
+    createDirectories(dir);
+    Integer mode = volume.getProjected().getDefaultMode();
+    for (VolumeProjection source : volume.getProjected().getSources()) {
+      String file;
+      if (source.getServiceAccountToken() != null) {
+        file = source.getServiceAccountToken().getPath();
+        copy(node.serviceAccount().resolve("token"), dir.resolve(file), mode);
+      } else if (source.getConfigMap() != null
+          && "kube-root-ca.crt".equals(source.getConfigMap().getName())) {
+        for (KeyToPath item : source.getConfigMap().getItems()) {
+          copy(node.serviceAccount().resolve(item.getKey()), dir.resolve(item.getPath()), mode);
+        }
+      } else if (source.getDownwardAPI() != null) {
+        for (DownwardAPIVolumeFile item : source.getDownwardAPI().getItems()) {
+          if (!"metadata.namespace".equals(item.getFieldRef().getFieldPath())) {
+            throw new IllegalArgumentException("unsupported downward API field " + item);
+          }
+          copy(node.serviceAccount().resolve("namespace"), dir.resolve(item.getPath()), mode);
+        }
+      } else {
+        throw new IllegalArgumentException("unsupported projection in " + volume.getName());
+      }
+    }
+    return dir;
+  }
+
+  private static void copy(Path from, Path to, Integer mode) {
+    try {
+      Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+      if (mode != null) {
+        Files.setPosixFilePermissions(to, PosixFilePermissions.fromString(permissions(mode)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code 0400} as {@code r--------}. */
+  private static String permissions(int mode) {
+    StringBuilder text = new StringBuilder();
+    for (int bit = 8; bit >= 0; bit--) {
+      text.append((mode & (1 << bit)) == 0 ? '-' : "rwx".charAt((8 - bit) % 3));
+    }
+    return text.toString();
   }
 
   private static void createDirectories(Path dir) {

@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,6 +103,66 @@ class PodmanRunTest {
         .doesNotContain("--privileged")
         .endsWith("registry.example/app:1");
     assertThat(dir.resolve("host-state")).isDirectory();
+  }
+
+  @Test
+  void projectsTheApiAccessVolumeWithItsModeInsteadOfTheAutomountedToken() throws Exception {
+    Files.createDirectories(dir.resolve("sa"));
+    Files.writeString(dir.resolve("sa/token"), "t0ken");
+    Files.writeString(dir.resolve("sa/ca.crt"), "CA");
+    Files.writeString(dir.resolve("sa/namespace"), "era-system");
+    PodSpec pod =
+        new PodSpecBuilder()
+            .withAutomountServiceAccountToken(false)
+            .addNewContainer()
+            .withImage("registry.example/agent:1")
+            .addNewVolumeMount()
+            .withName("api-access")
+            .withMountPath(PodmanRun.SERVICE_ACCOUNT_DIR)
+            .withReadOnly(true)
+            .endVolumeMount()
+            .endContainer()
+            .addNewVolume()
+            .withName("api-access")
+            .withNewProjected()
+            .withDefaultMode(0400)
+            .addNewSource()
+            .withNewServiceAccountToken()
+            .withPath("token")
+            .endServiceAccountToken()
+            .endSource()
+            .addNewSource()
+            .withNewConfigMap()
+            .withName("kube-root-ca.crt")
+            .addNewItem("ca.crt", null, "ca.crt")
+            .endConfigMap()
+            .endSource()
+            .addNewSource()
+            .withNewDownwardAPI()
+            .addNewItem()
+            .withPath("namespace")
+            .withNewFieldRef()
+            .withFieldPath("metadata.namespace")
+            .endFieldRef()
+            .endItem()
+            .endDownwardAPI()
+            .endSource()
+            .endProjected()
+            .endVolume()
+            .build();
+
+    Path projected = dir.resolve("scratch/api-access");
+    assertThat(PodmanRun.arguments("c1", pod, node()))
+        .contains("--volume=" + projected + ":" + PodmanRun.SERVICE_ACCOUNT_DIR + ":ro")
+        .doesNotContain(
+            "--volume=" + dir.resolve("sa") + ":" + PodmanRun.SERVICE_ACCOUNT_DIR + ":ro");
+    assertThat(projected.resolve("token")).hasContent("t0ken");
+    assertThat(projected.resolve("ca.crt")).hasContent("CA");
+    assertThat(projected.resolve("namespace")).hasContent("era-system");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(projected.resolve("token"))))
+        .isEqualTo("r--------");
   }
 
   @Test
