@@ -7,13 +7,17 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.marcnuri.helm.Helm;
+import dev.era.api.EraNode;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
+import dev.era.api.NodeResources;
+import dev.era.api.Quantities;
 import dev.era.api.Reasons;
 import dev.era.apiserver.Component;
 import dev.era.apiserver.EmbeddedApiServer;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -36,8 +40,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntUnaryOperator;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,6 +70,7 @@ class ChartContainersIT {
   private static Path work;
   private static Path kubeconfig;
   private static Path stateDir;
+  private static URI operatorReadiness;
   private static URI agentReadiness;
 
   @BeforeAll
@@ -141,7 +148,8 @@ class ChartContainersIT {
     PodmanRun.Node agentNode = node("node-agent", agent, p -> p);
     start("era-it-operator", operator, operatorNode);
     start("era-it-node-agent", agent, agentNode);
-    awaitReady(PodmanRun.readinessUrl(operator, operatorNode));
+    operatorReadiness = PodmanRun.readinessUrl(operator, operatorNode);
+    awaitReady(operatorReadiness);
     agentReadiness = PodmanRun.readinessUrl(agent, agentNode);
     awaitReady(agentReadiness);
   }
@@ -277,6 +285,87 @@ class ChartContainersIT {
     kubectl("delete", "--wait=true", "--timeout=300s", "-f", manifests.toString());
   }
 
+  /**
+   * The operator container is killed (SIGKILL, nothing flushed) once it has placed the first of two
+   * VMs; the second is created while it is down, and it is started again: the new operator must
+   * take the first VM's placement from the API and place only the second. Evidence from outside the
+   * operator: each VM is Running on the node with one Scheduled event (a VM placed again would get
+   * a second one from the new operator); the node agent booted each once (one GuestReady event, no
+   * BootFailed or VMDied); its EraNode reports exactly the two VMs' CPU and memory; and the
+   * node-agent container runs one QEMU process each.
+   */
+  @Test
+  void killingTheOperatorContainerMidPlacementPlacesNoVmTwice() throws Exception {
+    KubernetesClient client = server.client();
+    List<String> names = List.of("placed-first", "placed-after-restart");
+    List<Path> manifests = new ArrayList<>();
+    for (String name : names) {
+      Path manifest = work.resolve(name + ".yaml");
+      Files.writeString(
+          manifest,
+          """
+          apiVersion: era.dev/v1alpha1
+          kind: EraVM
+          metadata: {name: %s}
+          spec: {language: python, cpu: 1, memory: 256Mi}
+          """
+              .formatted(name));
+      manifests.add(manifest);
+    }
+    kubectl("apply", "-f", manifests.get(0).toString());
+    await().atMost(VM_TIMEOUT).until(() -> nodeName(client, names.get(0)) != null);
+    podman.run("kill", "era-it-operator");
+    kubectl("apply", "-f", manifests.get(1).toString());
+    assertThat(nodeName(client, names.get(1))).as("placed with no operator").isNull();
+    podman.run("start", "era-it-operator");
+    awaitReady(operatorReadiness);
+
+    for (String name : names) {
+      EraVM vm =
+          await()
+              .atMost(VM_TIMEOUT)
+              .until(
+                  () -> client.resources(EraVM.class).withName(name).get(),
+                  v -> phase(v) == EraVMPhase.Running || phase(v) == EraVMPhase.Failed);
+      assertThat(vm.getStatus().getPhase())
+          .as("%s: %s", name, vm.getStatus().getMessage())
+          .isEqualTo(EraVMPhase.Running);
+      assertThat(vm.getStatus().getNodeName()).isEqualTo(NODE);
+      Map<String, Integer> events =
+          client.v1().events().inNamespace("default").list().getItems().stream()
+              .filter(e -> name.equals(e.getInvolvedObject().getName()))
+              .collect(Collectors.toMap(Event::getReason, Event::getCount, Integer::sum));
+      assertThat(events)
+          .as("events of %s", name)
+          .containsEntry(Reasons.SCHEDULED, 1)
+          .containsEntry(Reasons.GUEST_READY, 1)
+          .doesNotContainKeys(Reasons.BOOT_FAILED, Reasons.VM_DIED);
+    }
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .untilAsserted(
+            () -> {
+              NodeResources allocated =
+                  client.resources(EraNode.class).withName(NODE).get().getStatus().getAllocated();
+              assertThat(allocated.getCpu()).isEqualTo(2);
+              assertThat(Quantities.bytes(allocated.getMemory())).contains(512 * Quantities.MIB);
+            });
+    assertThat(podman.run("top", "era-it-node-agent", "args").lines())
+        .as("QEMU processes in the node-agent container")
+        .filteredOn(line -> line.contains("qemu-system"))
+        .hasSize(names.size());
+    // Through the client: a kubectl delete --wait here has been seen to wait past the VM's removal.
+    for (String name : names) {
+      client.resources(EraVM.class).withName(name).delete();
+    }
+    await()
+        .atMost(VM_TIMEOUT)
+        .until(
+            () ->
+                names.stream()
+                    .allMatch(n -> client.resources(EraVM.class).withName(n).get() == null));
+  }
+
   private static EraRun finished(KubernetesClient client, String name) {
     return await()
         .atMost(VM_TIMEOUT)
@@ -290,6 +379,11 @@ class ChartContainersIT {
 
   private static String outcome(EraRun run) {
     return run.getStatus().getReason() + ": " + run.getStatus().getMessage();
+  }
+
+  private static String nodeName(KubernetesClient client, String vm) {
+    EraVM found = client.resources(EraVM.class).withName(vm).get();
+    return found == null || found.getStatus() == null ? null : found.getStatus().getNodeName();
   }
 
   private static EraVMPhase phase(EraVM vm) {
