@@ -52,13 +52,12 @@ public final class CreateCommand extends BaseCommand {
   }
 
   static String describe(VmView vm) {
-    return vm.language()
-        + ", "
-        + vm.cpu()
-        + " vCPU, "
-        + vm.memory()
-        + ", network "
-        + vm.network()
+    return shape(vm.language(), vm.cpu(), vm.memory(), vm.network())
         + (vm.persist() == null ? "" : ", persistent disk " + vm.persist());
+  }
+
+  /** A VM's or a pool template's language, size and network, as both commands print them. */
+  static String shape(Object language, Object cpu, Object memory, Object network) {
+    return language + ", " + cpu + " vCPU, " + memory + ", network " + network;
   }
 }

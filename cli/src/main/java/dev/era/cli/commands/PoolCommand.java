@@ -142,12 +142,6 @@ public final class PoolCommand implements Callable<Integer> {
   }
 
   static String describe(VmTemplate t) {
-    return t.getLanguage()
-        + ", "
-        + t.getCpu()
-        + " vCPU, "
-        + t.getMemory()
-        + ", network "
-        + t.getNetwork();
+    return CreateCommand.shape(t.getLanguage(), t.getCpu(), t.getMemory(), t.getNetwork());
   }
 }
