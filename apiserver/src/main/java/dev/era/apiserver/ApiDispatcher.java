@@ -1,7 +1,6 @@
 package dev.era.apiserver;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.HttpUrl;
@@ -51,10 +50,7 @@ final class ApiDispatcher extends Dispatcher {
   private final Supplier<String> serverAddress;
 
   ApiDispatcher(
-      KubernetesCrudDispatcher store,
-      ResourceCatalog catalog,
-      Clock clock,
-      Supplier<String> serverAddress) {
+      WatchableStore store, ResourceCatalog catalog, Clock clock, Supplier<String> serverAddress) {
     this.discovery = new Discovery(catalog);
     this.openApi = new OpenApiV3(catalog);
     this.resources = new ResourceHandler(store, catalog, clock);

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,7 +46,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   private static final String TOKENS_FILE = "tokens.csv";
 
-  private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
+  private final WatchableStore store = new WatchableStore();
   private final ApiDispatcher dispatcher;
   private final ServerTls tls;
   private final BearerTokens tokens;

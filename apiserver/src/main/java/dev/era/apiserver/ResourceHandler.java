@@ -3,7 +3,6 @@ package dev.era.apiserver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.HttpUrl;
 import io.fabric8.mockwebserver.http.MockResponse;
@@ -19,12 +18,12 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 
 /**
- * Requests for resources. Storage and watches are the CRUD mock's; reads are answered here (typed
- * lists, tables, selectors the store cannot evaluate, the real server's error bodies) and writes by
- * {@link ResourceWrites}, one at a time.
+ * Requests for resources. Storage is the CRUD mock's, watches {@link WatchableStore}'s; reads are
+ * answered here (typed lists, tables, selectors the store cannot evaluate, the real server's error
+ * bodies) and writes by {@link ResourceWrites}, one at a time.
  */
 final class ResourceHandler {
-  private final KubernetesCrudDispatcher store;
+  private final WatchableStore store;
   private final ResourceCatalog catalog;
   private final Clock clock;
   private final ResourceWrites writer;
@@ -37,7 +36,7 @@ final class ResourceHandler {
   /** Name and Age, for built-in types and any other type without printer columns. */
   private final TableConverter plainTable;
 
-  ResourceHandler(KubernetesCrudDispatcher store, ResourceCatalog catalog, Clock clock) {
+  ResourceHandler(WatchableStore store, ResourceCatalog catalog, Clock clock) {
     this.store = store;
     this.catalog = catalog;
     this.clock = clock;
@@ -106,17 +105,20 @@ final class ResourceHandler {
     String includeObject = url.queryParameter("includeObject");
     Selection selection = Selection.of(url, path);
     if (isWatch(url)) {
-      // The store watches the whole collection; the selection narrows its events here.
-      MockResponse watch = store.handleGet(path.toPath() + "?watch=true");
-      if (watch.getWebSocketListener() != null) {
-        SelectedWatch selected = new SelectedWatch(selection);
-        TableConverter table = tableFor(served);
-        UnaryOperator<ObjectNode> rewrite =
-            asTable ? e -> asTableEvent(selected.apply(e), table, includeObject) : selected;
-        watch.withWebSocketUpgrade(
-            new RewrittenWatchListener(watch.getWebSocketListener(), rewrite));
+      if ("true".equals(url.queryParameter("sendInitialEvents"))) {
+        // As a server without the WatchList feature answers: clients then list and watch.
+        throw ApiException.unprocessable(
+            "sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the"
+                + " WatchList feature gate is enabled");
       }
-      return watch;
+      // The store watches the whole collection; the selection narrows its events here.
+      MockResponse watch = store.watch(path.toPath(), url.queryParameter("resourceVersion"));
+      SelectedWatch selected = new SelectedWatch(selection);
+      TableConverter table = tableFor(served);
+      UnaryOperator<ObjectNode> rewrite =
+          asTable ? e -> asTableEvent(selected.apply(e), table, includeObject) : selected;
+      return watch.withWebSocketUpgrade(
+          new RewrittenWatchListener(watch.getWebSocketListener(), rewrite));
     }
     MockResponse stored = store.handleGet(path.toPath());
     if (stored.code() == 404) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.era.api.Crds;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
@@ -29,10 +28,7 @@ class OptimisticLockingTest {
 
   private final ApiDispatcher server =
       new ApiDispatcher(
-          new KubernetesCrudDispatcher(),
-          new ResourceCatalog(),
-          Clock.systemUTC(),
-          () -> "127.0.0.1:1");
+          new WatchableStore(), new ResourceCatalog(), Clock.systemUTC(), () -> "127.0.0.1:1");
   private JsonNode stale;
 
   @BeforeEach
