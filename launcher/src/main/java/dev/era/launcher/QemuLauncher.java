@@ -275,6 +275,9 @@ public final class QemuLauncher implements Launcher {
         vm = spawn(command, StartKind.SNAPSHOT_RESTORE);
         vm.awaitRestored(snapshot.get(), min(config.bootTimeout(), RESTORE_TIMEOUT));
       } catch (LaunchException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw e; // the start was called off (the agent is stopping), not the snapshot's fault
+        }
         vm = null;
         snapshots.discard(key);
         String message =

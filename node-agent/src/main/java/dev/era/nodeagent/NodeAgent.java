@@ -186,6 +186,11 @@ public final class NodeAgent implements AutoCloseable {
     return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.port();
   }
 
+  /** For tests: this node's warm guests. */
+  WarmGuests warmGuests() {
+    return warmGuests;
+  }
+
   public NodeAgentConfig config() {
     return config;
   }

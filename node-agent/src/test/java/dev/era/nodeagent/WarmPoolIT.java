@@ -108,7 +108,8 @@ class WarmPoolIT {
         .atMost(VmsAndRuns.BOOT)
         .until(
             () ->
-                readyGuests().size() == 2
+                settled()
+                    && readyGuests().size() == 2
                     && !readyGuests().containsKey(guest)
                     && Integer.valueOf(2).equals(pool().getStatus().getReady())
                     && Integer.valueOf(1).equals(pool().getStatus().getClaimed()));
@@ -143,7 +144,9 @@ class WarmPoolIT {
     cluster.startAgent();
 
     // The same guests (ids and QEMU processes): none was stopped and booted again.
-    await().atMost(Duration.ofMinutes(1)).until(() -> readyGuests().equals(ready));
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .untilAsserted(() -> assertThat(readyGuests()).isEqualTo(ready));
     createVm(client, "claim-2", "python", s -> s.setPool(POOL));
     String guest = awaitVm(client, "claim-2", EraVMPhase.Running).getStatus().getWarmGuest();
     assertThat(ready).containsKey(guest);
@@ -235,7 +238,18 @@ class WarmPoolIT {
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(500))
         .until(
-            () -> pool().getStatus().getReady() != null && pool().getStatus().getReady() == ready);
+            () ->
+                settled()
+                    && pool().getStatus().getReady() != null
+                    && pool().getStatus().getReady() == ready);
+  }
+
+  /**
+   * No guest is booting: its QEMU runs before it is ready, and the pool's status may still count
+   * the guest a claim took.
+   */
+  private static boolean settled() {
+    return cluster.agent().warmGuests().booting() == 0;
   }
 
   /**

@@ -46,6 +46,9 @@ public final class WarmGuests implements AutoCloseable {
   private static final int BOOT_THREADS = 2;
   static final Duration BOOT_RETRY = Duration.ofSeconds(10);
 
+  /** How long closing waits for the boots in flight, which an interrupt cuts short. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+
   /** A pool by namespace and name. */
   public record PoolKey(String namespace, String name) {
     static PoolKey of(EraPool pool) {
@@ -223,18 +226,35 @@ public final class WarmGuests implements AutoCloseable {
     return held;
   }
 
+  /** Guests being booted now, for every pool. */
+  public synchronized int booting() {
+    return pools.values().stream().mapToInt(p -> p.booting).sum();
+  }
+
   /**
-   * Stops booting. Ready guests keep running, as all VMs do when the agent stops, and the next
-   * agent re-adopts them.
+   * Stops booting, and returns once the boots in flight have ended: a guest still starting when the
+   * next agent lists the node's VMs would belong to no one. Ready guests keep running, as all VMs
+   * do when the agent stops, and the next agent re-adopts them.
    */
   @Override
   public void close() {
     boots.shutdownNow();
+    try {
+      if (!boots.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warnf(
+            "warm guest boots still running %d s after the agent stopped", CLOSE_WAIT.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Boots one guest at a time while the pool is short and the node has room; under the lock. */
   private void refill(PoolKey key, Pool pool) {
     while (pool.isShort() && hasRoom.test(pool.template)) {
+      LOG.infof(
+          "booting a warm guest for pool %s: %d ready, %d booting, %d wanted",
+          key, pool.ready.size(), pool.booting, pool.wanted);
       pool.booting++;
       try {
         boots.execute(() -> boot(key, pool));
@@ -270,6 +290,7 @@ public final class WarmGuests implements AutoCloseable {
       }
     }
     if (kept) {
+      LOG.infof("warm guest %s of pool %s is ready (pid %d)", id, key, guest.pid());
       changed();
     } else {
       stop(List.of(guest), "pool " + key + " no longer wants it");
