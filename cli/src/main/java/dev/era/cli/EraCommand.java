@@ -17,6 +17,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -88,6 +89,7 @@ public final class EraCommand implements Callable<Integer> {
     commandLine.setOut(writer(context.out()));
     commandLine.setErr(writer(context.err()));
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.registerConverter(Path.class, p -> context.cwd().resolve(p));
     ErrorReporter reporter = new ErrorReporter();
     commandLine.setExecutionExceptionHandler(reporter);
     commandLine.setParameterExceptionHandler(reporter);

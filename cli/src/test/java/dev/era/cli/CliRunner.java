@@ -52,12 +52,17 @@ public final class CliRunner {
     this.env = Map.copyOf(env);
   }
 
-  /** KUBECONFIG unset, XDG state and config under {@code dir}; the image cache is the user's. */
+  /**
+   * KUBECONFIG unset, XDG state and config under {@code dir}, no command server; the image cache is
+   * the user's.
+   */
   public static CliRunner isolated(Path dir) {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.remove("KUBECONFIG");
     env.put("XDG_STATE_HOME", dir.resolve("state").toString());
     env.put("XDG_CONFIG_HOME", dir.resolve("config").toString());
+    // ./era would leave a command server running past the test; CommandServerIT tests it.
+    env.put("ERA_COMMAND_SERVER", "off");
     return new CliRunner(env);
   }
 
@@ -82,7 +87,11 @@ public final class CliRunner {
     int exitCode;
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      exitCode = Main.run(new CliContext(env, System.getProperty("user.home"), o, e, false), args);
+      exitCode =
+          Main.run(
+              new CliContext(
+                  env, System.getProperty("user.home"), o, e, false, Path.of("").toAbsolutePath()),
+              args);
     }
     return new Result(
         exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

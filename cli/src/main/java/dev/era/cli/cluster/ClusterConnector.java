@@ -37,7 +37,7 @@ public final class ClusterConnector {
       Path file =
           Arrays.stream(kubeconfigVariable.split(File.pathSeparator))
               .filter(p -> !p.isBlank())
-              .map(Path::of)
+              .map(context.cwd()::resolve)
               .filter(Files::isRegularFile)
               .findFirst()
               .orElseThrow(

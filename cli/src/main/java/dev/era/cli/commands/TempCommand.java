@@ -37,10 +37,16 @@ public final class TempCommand extends BaseCommand {
       sandboxes.awaitRunning(name, CreateCommand.BOOT_TIMEOUT);
       exitCode = new RunSession(cluster, context(), progress(), json()).run(name, run, files);
     } catch (RuntimeException e) {
+      // Interrupted (Ctrl-C through the command server): the removal must not be cut short too.
+      boolean interrupted = Thread.interrupted();
       try {
         remove(sandboxes, name, onInterrupt);
       } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
       throw e;
     }
