@@ -59,6 +59,11 @@ public final class ApiResources<T extends HasMetadata> {
     api.delete(named(name));
   }
 
+  /** Calls {@code onChange} whenever the named resource changes, until closed. */
+  AutoCloseable watch(String name, Runnable onChange) {
+    return api.watch(path + "?fieldSelector=" + encode("metadata.name=" + name), onChange);
+  }
+
   private String named(String name) {
     return path + "/" + encode(name);
   }

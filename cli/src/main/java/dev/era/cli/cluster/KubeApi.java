@@ -20,6 +20,9 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -106,6 +109,57 @@ final class KubeApi {
 
   Optional<String> bearerToken() {
     return bearerToken;
+  }
+
+  /**
+   * Calls {@code onEvent} for each event of a watch of {@code path} (a collection, narrowed by its
+   * query) until the returned handle is closed. Only a wake-up: the caller reads what it waits for
+   * again, and keeps polling, as a watch may be refused or end.
+   */
+  AutoCloseable watch(String path, Runnable onEvent) {
+    HttpRequest request =
+        request(path + (path.contains("?") ? "&" : "?") + "watch=true")
+            .timeout(Duration.ofDays(1))
+            .GET()
+            .build();
+    AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
+    AtomicBoolean closed = new AtomicBoolean();
+    http.sendAsync(
+        request,
+        HttpResponse.BodyHandlers.fromLineSubscriber(
+            new Flow.Subscriber<String>() {
+              @Override
+              public void onSubscribe(Flow.Subscription s) {
+                subscription.set(s);
+                if (closed.get()) {
+                  s.cancel();
+                } else {
+                  s.request(Long.MAX_VALUE);
+                }
+              }
+
+              @Override
+              public void onNext(String line) {
+                onEvent.run();
+              }
+
+              @Override
+              public void onError(Throwable error) {
+                // The wait goes on by polling.
+              }
+
+              @Override
+              public void onComplete() {
+                // Likewise.
+              }
+            }));
+    return () -> {
+      closed.set(true);
+      Flow.Subscription s = subscription.get();
+      if (s != null) {
+        s.cancel();
+      }
+    };
   }
 
   /** GET; empty on 404. */

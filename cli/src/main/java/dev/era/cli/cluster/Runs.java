@@ -103,7 +103,18 @@ public final class Runs {
 
   private EraRun await(String name, Predicate<EraRun> done, Duration timeout, String what) {
     Instant deadline = Instant.now().plus(timeout);
-    Poll poll = new Poll();
+    try (Poll poll = Poll.watching(cluster.runs(), List.of(name))) {
+      return await(name, done, timeout, what, deadline, poll);
+    }
+  }
+
+  private EraRun await(
+      String name,
+      Predicate<EraRun> done,
+      Duration timeout,
+      String what,
+      Instant deadline,
+      Poll poll) {
     while (true) {
       EraRun run =
           find(name)

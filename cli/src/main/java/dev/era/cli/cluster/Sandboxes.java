@@ -102,8 +102,13 @@ public final class Sandboxes {
 
   /** Waits until the VM runs; a failure, or no node to run it on, ends the wait with an error. */
   public EraVM awaitRunning(String name, Duration timeout) {
+    try (Poll poll = Poll.watching(cluster.vms(), List.of(name))) {
+      return awaitRunning(name, timeout, poll);
+    }
+  }
+
+  private EraVM awaitRunning(String name, Duration timeout, Poll poll) {
     Instant deadline = Instant.now().plus(timeout);
-    Poll poll = new Poll();
     Instant unschedulableSince = null;
     while (true) {
       EraVM vm =
@@ -163,8 +168,13 @@ public final class Sandboxes {
 
   /** Waits until none of the VMs is on its way down any more (Stopped, or never placed). */
   public void awaitStopped(Collection<String> names, Duration timeout) {
+    try (Poll poll = Poll.watching(cluster.vms(), names)) {
+      awaitStopped(names, timeout, poll);
+    }
+  }
+
+  private void awaitStopped(Collection<String> names, Duration timeout, Poll poll) {
     Instant deadline = Instant.now().plus(timeout);
-    Poll poll = new Poll();
     Set<String> waiting = new LinkedHashSet<>(names);
     while (!waiting.isEmpty()) {
       for (String name : List.copyOf(waiting)) {
@@ -205,8 +215,13 @@ public final class Sandboxes {
   }
 
   public void awaitGone(Collection<String> names, Duration timeout) {
+    try (Poll poll = Poll.watching(cluster.vms(), names)) {
+      awaitGone(names, timeout, poll);
+    }
+  }
+
+  private void awaitGone(Collection<String> names, Duration timeout, Poll poll) {
     Instant deadline = Instant.now().plus(timeout);
-    Poll poll = new Poll();
     Set<String> waiting = new LinkedHashSet<>(names);
     while (!waiting.isEmpty()) {
       waiting.removeIf(name -> find(name).isEmpty());

@@ -2,6 +2,8 @@ package dev.era.nodeagent.vm;
 
 import dev.era.api.EraPool;
 import dev.era.api.WarmGuestCount;
+import dev.era.launcher.ExecRequest;
+import dev.era.launcher.ExecResult;
 import dev.era.launcher.InvalidSpecException;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
@@ -45,6 +47,9 @@ public final class WarmGuests implements AutoCloseable {
   private static final int RANDOM_BYTES = 6;
   private static final int BOOT_THREADS = 2;
   static final Duration BOOT_RETRY = Duration.ofSeconds(10);
+
+  private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(20);
+  private static final int WARM_UP_OUTPUT = 4096;
 
   /** How long closing waits for the boots in flight, which an interrupt cuts short. */
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
@@ -280,6 +285,14 @@ public final class WarmGuests implements AutoCloseable {
       retryLater();
       return;
     }
+    if (!warmUp(guest)) {
+      stop(List.of(guest), "its warm-up command failed");
+      synchronized (this) {
+        pool.booting--;
+      }
+      retryLater();
+      return;
+    }
     boolean kept;
     synchronized (this) {
       pool.booting--;
@@ -295,6 +308,37 @@ public final class WarmGuests implements AutoCloseable {
     } else {
       stop(List.of(guest), "pool " + key + " no longer wants it");
     }
+  }
+
+  /**
+   * Runs the language's interpreter once, as a user's command would, so that the VM the guest goes
+   * to finds it loaded: its first command then takes as long as its second (a Python guest's first
+   * {@code python3} takes about a second longer under TCG).
+   */
+  private static boolean warmUp(VmHandle guest) {
+    String command = guest.spec().language().warmUpCommand();
+    try {
+      ExecResult result =
+          guest.exec(
+              new ExecRequest(
+                  List.of(),
+                  command,
+                  Map.of(),
+                  null,
+                  null,
+                  WARM_UP_TIMEOUT,
+                  WARM_UP_OUTPUT,
+                  false));
+      if (result.exitCode() == 0) {
+        return true;
+      }
+      LOG.warnf(
+          "warm guest %s: `%s` exited with %d: %s",
+          guest.id(), command, result.exitCode(), result.stderrText());
+    } catch (LaunchException e) {
+      LOG.warnf("warm guest %s: `%s` failed: %s", guest.id(), command, e.getMessage());
+    }
+    return false;
   }
 
   /** A ready guest that dies leaves the pool, which refills. */
