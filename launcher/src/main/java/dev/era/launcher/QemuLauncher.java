@@ -458,7 +458,17 @@ public final class QemuLauncher implements Launcher {
       }
       QemuVm vm =
           new QemuVm(state.get(), paths, process.get(), StartKind.ADOPTED, scheduler, this::forget);
-      vm.awaitReady(ADOPT_TIMEOUT, true);
+      try {
+        vm.awaitReady(ADOPT_TIMEOUT, true);
+      } catch (LaunchException e) {
+        if (!vm.isHeldStopped()) {
+          throw e;
+        }
+        // Its launcher died mid-restore or mid-save: no one will ever resume the guest.
+        LOG.warnf("removing VM %s (pid %d): QEMU holds its guest stopped", id, vm.pid());
+        vm.kill();
+        return Optional.empty();
+      }
       reopenEgress(state.get());
       vms.put(id, vm);
       LOG.infof("re-adopted VM %s (pid %d)", id, vm.pid());

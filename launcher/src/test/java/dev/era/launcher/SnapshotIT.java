@@ -1,8 +1,11 @@
 package dev.era.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.era.launcher.host.ProcFs;
 import dev.era.launcher.image.GuestImages;
+import dev.era.launcher.qemu.QemuBinary;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -123,6 +126,73 @@ class SnapshotIT {
     vm.stop(STOP);
     assertThat(start(VmSpec.of("after-replaced", GuestLanguage.PYTHON)).startKind())
         .isEqualTo(StartKind.SNAPSHOT_RESTORE);
+  }
+
+  @Test
+  void aGuestALauncherDiedRestoringIsRemovedByTheNextLauncher() throws Exception {
+    // Launchers in processes of their own, whose QEMU is a wrapper that, once told to, stops
+    // itself before it starts a restore: the restore cannot finish, and the launcher is killed.
+    Path bin = Files.createDirectories(stateDir.resolve("bin"));
+    Path stopFile = stateDir.resolve("stop-restores");
+    Path wrapper = bin.resolve(QemuBinary.QEMU);
+    Files.writeString(
+        wrapper,
+        String.join(
+            "\n",
+            "#!/bin/sh",
+            "case \" $* \" in *\" -incoming \"*) [ -e '"
+                + stopFile
+                + "' ] && kill -STOP $$ ;; esac",
+            "exec '" + QemuBinary.qemu() + "' \"$@\"",
+            ""));
+    Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+    launcherProcess(bin, "snap-origin").waitFor(); // cold-boots and saves this shape's snapshot
+    launcher.find("snap-origin").orElseThrow().kill();
+    Files.createFile(stopFile);
+    Process crashing = launcherProcess(bin, "stuck");
+    Path vm = stateDir.resolve("vms").resolve("stuck");
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> Files.exists(vm.resolve("state.json")) && !qemuOf(vm).isEmpty());
+      long pid = qemuOf(vm).get(0);
+      crashing.destroyForcibly().waitFor();
+      signal("CONT", pid); // QEMU starts, waiting for a snapshot no one will send
+
+      assertThat(launcher.list()).extracting(VmHandle::id).doesNotContain("stuck");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> qemuOf(vm).isEmpty()); // gone, or a zombie no one has reaped yet
+      assertThat(vm).doesNotExist();
+    } finally {
+      crashing.destroyForcibly().waitFor();
+      qemuOf(vm).forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
+    }
+  }
+
+  /** {@link StartOneVm} in a JVM of its own, with {@code bin} first on its PATH. */
+  private Process launcherProcess(Path bin, String id) throws IOException {
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                StartOneVm.class.getName(),
+                stateDir.toString(),
+                cacheDir.toString(),
+                id)
+            .inheritIO();
+    builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+    return builder.start();
+  }
+
+  private static void signal(String name, long pid) throws Exception {
+    assertThat(new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).start().waitFor())
+        .isZero();
+  }
+
+  private static List<Long> qemuOf(Path vm) {
+    return ProcFs.findByMarker(vm.toAbsolutePath() + "/");
   }
 
   @Test

@@ -67,6 +67,7 @@ public final class QemuVm implements VmHandle {
 
   private static final SecureRandom ENTROPY = new SecureRandom();
   private static final Duration QUIT_WAIT = Duration.ofSeconds(1);
+  private static final Duration STATUS_CHECK = Duration.ofSeconds(2);
 
   private enum State {
     BOOTING,
@@ -193,6 +194,19 @@ public final class QemuVm implements VmHandle {
     requireRunning();
     try (Qmp qmp = Qmp.open(paths.qmpSocket(), timeout)) {
       return snapshots.save(qmp, key, timeout);
+    }
+  }
+
+  /**
+   * Whether QEMU holds the guest stopped: still loading a snapshot ({@code inmigrate}), loaded and
+   * paused, or paused for a save. A launcher that died mid-restore or mid-save leaves it so, and no
+   * other launcher will resume it. False when QEMU does not answer.
+   */
+  public boolean isHeldStopped() {
+    try (Qmp qmp = Qmp.open(paths.qmpSocket(), STATUS_CHECK)) {
+      return !qmp.status().equals("running");
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -450,7 +464,9 @@ public final class QemuVm implements VmHandle {
               + id()
               + " was closed: stop the VM through a new launcher");
     }
-    if (current == State.RUNNING && state.compareAndSet(State.RUNNING, State.STOPPING)) {
+    // A VM still booting is one a failed adoption holds (a start returns only a ready VM).
+    if ((current == State.RUNNING || current == State.BOOTING)
+        && state.compareAndSet(current, State.STOPPING)) {
       requested = true;
       return true;
     }
