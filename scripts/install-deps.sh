@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   openjdk-17-jdk-headless maven     # build
-  gcc libc6-dev make                # the static guest agent
+  gcc libc6-dev make                # the static guest agent and the CLI's era-client
   qemu-system-x86 qemu-utils        # the VMM
   nftables iproute2                 # the host firewall that keeps networked guests off the host
   debootstrap erofs-utils e2fsprogs # guest root filesystems, and the container images' base

@@ -59,6 +59,9 @@ public final class QemuLauncher implements Launcher {
   /** A running guest answers HELLO in well under a millisecond; this covers a loaded host. */
   static final Duration ADOPT_TIMEOUT = Duration.ofSeconds(5);
 
+  /** A snapshot no start has used for this long is removed when a launcher starts. */
+  private static final Duration SNAPSHOTS_UNUSED = Duration.ofDays(7);
+
   private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
   /**
@@ -100,6 +103,7 @@ public final class QemuLauncher implements Launcher {
     this.images = images;
     this.disks = new PersistentDisks(config.stateDir());
     this.snapshots = new Snapshots(config.cacheDir());
+    snapshots.prune(SNAPSHOTS_UNUSED);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

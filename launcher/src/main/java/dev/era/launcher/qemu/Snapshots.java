@@ -4,10 +4,13 @@ import dev.era.launcher.LaunchException;
 import dev.era.launcher.host.PrivateDirs;
 import dev.era.launcher.host.UnixSocket;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
@@ -29,6 +32,9 @@ public final class Snapshots {
 
   private static final long POLL_NANOS = Duration.ofMillis(2).toNanos();
 
+  /** Older than this, a partial file is no save in progress (a save takes seconds). */
+  private static final Duration PARTIAL_AGE = Duration.ofHours(1);
+
   private final Path dir;
 
   public Snapshots(Path cacheDir) {
@@ -39,9 +45,46 @@ public final class Snapshots {
     return dir.resolve(key.hash() + ".vmstate");
   }
 
+  /** The snapshot of {@code key}, marked used now (its modification time), if there is one. */
   public Optional<Path> find(SnapshotKey key) {
     Path file = file(key);
-    return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      Files.setLastModifiedTime(file, FileTime.from(Instant.now()));
+    } catch (IOException e) {
+      LOG.debugf("cannot mark %s used: %s", file, e.getMessage());
+    }
+    return Optional.of(file);
+  }
+
+  /**
+   * Removes the snapshots no start has used for {@code unused} (those of older images, QEMU builds
+   * or shapes no VM asks for any more: 64 MiB each), and the partial files of saves that a launcher
+   * did not live to finish.
+   */
+  public void prune(Duration unused) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    Instant now = Instant.now();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path file : files) {
+        String name = file.getFileName().toString();
+        Duration age = Duration.between(Files.getLastModifiedTime(file).toInstant(), now);
+        boolean stale =
+            name.endsWith(".vmstate")
+                ? age.compareTo(unused) > 0
+                : name.endsWith(".new") && age.compareTo(PARTIAL_AGE) > 0;
+        if (stale) {
+          LOG.infof("removing snapshot %s, unused for %d days", name, age.toDays());
+          Files.deleteIfExists(file);
+        }
+      }
+    } catch (IOException e) {
+      LOG.warnf("cannot prune the snapshots in %s: %s", dir, e.getMessage());
+    }
   }
 
   /** Removes a snapshot that failed to restore; the next start of its shape makes a new one. */

@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -33,6 +35,32 @@ class SnapshotsTest {
     }
     String state = states.next();
     return state == null ? null : ok("{\"status\": \"" + state + "\", \"running\": false}");
+  }
+
+  @Test
+  void pruningRemovesSnapshotsUnusedForLongAndPartialsNoSaveIsWriting() throws Exception {
+    Snapshots snapshots = new Snapshots(dir);
+    Path files = Files.createDirectories(dir.resolve("snapshots"));
+    Path unused = aged(files.resolve("unused.vmstate"), Duration.ofDays(8));
+    Path recent = aged(files.resolve("recent.vmstate"), Duration.ofDays(6));
+    Path abandoned = aged(files.resolve("x.vmstate.123.new"), Duration.ofHours(2));
+    Path saving = aged(files.resolve("y.vmstate.456.new"), Duration.ofMinutes(1));
+    Path restored = aged(snapshots.file(KEY), Duration.ofDays(30));
+    assertThat(snapshots.find(KEY)).contains(restored); // a restore marks it used
+
+    snapshots.prune(Duration.ofDays(7));
+
+    assertThat(unused).doesNotExist();
+    assertThat(abandoned).doesNotExist();
+    assertThat(recent).exists();
+    assertThat(saving).exists();
+    assertThat(restored).exists();
+  }
+
+  private static Path aged(Path file, Duration age) throws IOException {
+    Files.writeString(file, "state");
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().minus(age)));
+    return file;
   }
 
   @Test
