@@ -15,6 +15,8 @@ import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.Reasons;
 import dev.era.api.Times;
+import dev.era.launcher.ExecRequest;
+import dev.era.launcher.ExecResult;
 import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.RequiresQemu;
 import dev.era.nodeagent.vm.VmSpecs;
@@ -25,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,8 +50,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * One warm pool through its life, in order, with real guests: a VM naming the pool runs on a guest
  * booted before it existed and the pool refills; after the agent restarts, ready guests stay ready
- * and claimed ones stay their VMs'; a storm of claims binds no guest twice; deleting the pool stops
- * its ready guests while the VMs bound to its guests keep running.
+ * and claimed ones stay their VMs'; a storm of 50 claims against 20 ready guests binds no guest
+ * twice and leaves every VM its own identity; deleting the pool stops its ready guests while the
+ * VMs bound to its guests keep running.
  */
 @ExtendWith(RequiresQemu.class)
 @TestMethodOrder(OrderAnnotation.class)
@@ -57,6 +61,16 @@ class WarmPoolIT {
 
   /** Many guests boot at once under TCG on a loaded 2-core machine. */
   static final Duration STORM = Duration.ofMinutes(10);
+
+  /** The storm: this many VMs created at once against a pool of {@link #READY}. */
+  static final int STORM_VMS = 50;
+
+  static final int READY = 20;
+
+  static final String SHOW_IDENTITY =
+      "import os, socket; print(socket.gethostname()); print(os.environ['ERA_VM_ID']);"
+          + " print(open('/proc/sys/kernel/random/boot_id').read().strip());"
+          + " print(os.urandom(16).hex())";
 
   @TempDir static Path dir;
   static AgentCluster cluster;
@@ -67,7 +81,7 @@ class WarmPoolIT {
     // Room for the pool's guests, its refills and the claim storm's VMs.
     cluster =
         AgentCluster.start(
-            dir, AgentCluster.testConfig().withCpuAllocationRatio(16), GuestLanguage.PYTHON);
+            dir, AgentCluster.testConfig().withCpuAllocationRatio(64), GuestLanguage.PYTHON);
     client = cluster.client();
     EraPool pool = new EraPool();
     pool.getMetadata().setName(POOL);
@@ -157,10 +171,10 @@ class WarmPoolIT {
 
   @Test
   @Order(4)
-  void aStormOfClaimsBindsNoGuestTwice() throws Exception {
-    setReplicas(4);
-    awaitReadyGuests(4, STORM);
-    List<String> names = IntStream.range(0, 10).mapToObj(i -> "storm-" + i).toList();
+  void aStormOfClaimsBindsNoGuestTwiceAndEachVmHasItsOwnIdentity() throws Exception {
+    setReplicas(READY);
+    awaitReadyGuests(READY, STORM);
+    List<String> names = IntStream.range(0, STORM_VMS).mapToObj(i -> "storm-" + i).toList();
 
     ExecutorService threads = Executors.newFixedThreadPool(names.size());
     List<Future<EraVM>> creations =
@@ -182,8 +196,8 @@ class WarmPoolIT {
     List<EraVM> vms = names.stream().map(n -> getVm(client, n)).toList();
     List<String> warm =
         vms.stream().map(vm -> vm.getStatus().getWarmGuest()).filter(g -> g != null).toList();
-    // The four ready guests went to four of them; none went to two.
-    assertThat(warm).hasSizeGreaterThanOrEqualTo(4).doesNotHaveDuplicates();
+    // The ready guests went to as many of them; none went to two.
+    assertThat(warm).hasSizeGreaterThanOrEqualTo(READY).doesNotHaveDuplicates();
     assertThat(warm).doesNotContain(getVm(client, "claim-1").getStatus().getWarmGuest());
     assertThat(warm).doesNotContain(getVm(client, "claim-2").getStatus().getWarmGuest());
     // Every VM has a QEMU process of its own.
@@ -194,12 +208,43 @@ class WarmPoolIT {
             .map(p -> p.get(0))
             .toList();
     assertThat(pids).doesNotHaveDuplicates();
+
+    // Each guest, handed over or booted, is its VM's: its name, and randomness no other shares.
+    List<List<String>> identities = new ArrayList<>();
+    ExecutorService execs = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<List<String>>> reads =
+          vms.stream().map(vm -> execs.submit(() -> identityOf(vm))).toList();
+      for (Future<List<String>> read : reads) {
+        identities.add(read.get());
+      }
+    } finally {
+      execs.shutdownNow();
+    }
+    for (int i = 0; i < vms.size(); i++) {
+      String id = VmSpecs.of(vms.get(i)).id();
+      assertThat(identities.get(i).subList(0, 2)).as("hostname and ERA_VM_ID").containsOnly(id);
+    }
+    assertThat(identities.stream().map(l -> l.get(2))).as("boot_id").doesNotHaveDuplicates();
+    assertThat(identities.stream().map(l -> l.get(3))).as("os.urandom").doesNotHaveDuplicates();
+  }
+
+  /** The guest's hostname, ERA_VM_ID, boot_id and 16 random bytes, read by a command in it. */
+  private static List<String> identityOf(EraVM vm) {
+    ExecResult result =
+        cluster
+            .launcher()
+            .find(VmSpecs.launcherId(vm))
+            .orElseThrow()
+            .exec(ExecRequest.argv("python3", "-c", SHOW_IDENTITY));
+    assertThat(result.exitCode()).as(result.stderrText()).isZero();
+    return List.of(result.stdoutText().strip().split("\n"));
   }
 
   @Test
   @Order(5)
   void deletingThePoolStopsItsReadyGuestsAndClaimedVmsLiveOn() {
-    awaitReadyGuests(4, STORM);
+    awaitReadyGuests(READY, STORM);
     Set<String> ready = readyGuests().keySet();
 
     client.resource(pool()).delete();
