@@ -1,6 +1,7 @@
 package dev.era.cli.server;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
@@ -29,8 +30,15 @@ final class Frames {
   /** How long the last frames may take to reach a client that stopped reading. */
   private static final Duration FINISH_WAIT = Duration.ofSeconds(30);
 
-  private final BlockingQueue<ByteBuffer> queue = new LinkedBlockingQueue<>();
+  /**
+   * Frames not yet written, at most this many (about 2 MiB of output): a client that reads slowly
+   * slows its command down rather than filling the server's heap.
+   */
+  private static final int QUEUED_FRAMES = 256;
+
+  private final BlockingQueue<ByteBuffer> queue = new LinkedBlockingQueue<>(QUEUED_FRAMES);
   private final CountDownLatch written = new CountDownLatch(1);
+  private volatile boolean gone;
 
   private Frames() {}
 
@@ -47,24 +55,44 @@ final class Frames {
   OutputStream stream(byte type) {
     return new OutputStream() {
       @Override
-      public void write(int b) {
+      public void write(int b) throws IOException {
         write(new byte[] {(byte) b}, 0, 1);
       }
 
       @Override
-      public void write(byte[] bytes, int offset, int length) {
+      public void write(byte[] bytes, int offset, int length) throws IOException {
         if (length > 0) {
-          queue.add(frame(type, length).put(bytes, offset, length).flip());
+          send(frame(type, length).put(bytes, offset, length).flip());
         }
       }
     };
   }
 
+  /**
+   * Queues a frame; dropped once the client is gone. Only a full queue waits, so that a cancelled
+   * command's last words still go out.
+   */
+  private void send(ByteBuffer frame) throws IOException {
+    if (gone || queue.offer(frame)) {
+      return;
+    }
+    try {
+      while (!gone && !queue.offer(frame, 100, TimeUnit.MILLISECONDS)) {
+        // The client reads slowly: wait for room.
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("the command was cancelled");
+    }
+  }
+
   /** Sends the exit code after everything written before, and waits until it is written. */
   void finish(int exitCode) {
-    queue.add(frame(EXIT, 4).putInt(exitCode).flip());
     try {
+      send(frame(EXIT, 4).putInt(exitCode).flip());
       written.await(FINISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (IOException e) {
+      // Interrupted: the client left.
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -85,6 +113,8 @@ final class Frames {
     } catch (IOException | InterruptedException e) {
       // The client is gone: what is left has no reader.
     } finally {
+      gone = true;
+      queue.clear();
       written.countDown();
     }
   }

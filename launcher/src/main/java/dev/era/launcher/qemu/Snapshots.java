@@ -73,12 +73,11 @@ public final class Snapshots {
       for (Path file : files) {
         String name = file.getFileName().toString();
         Duration age = Duration.between(Files.getLastModifiedTime(file).toInstant(), now);
-        boolean stale =
-            name.endsWith(".vmstate")
-                ? age.compareTo(unused) > 0
-                : name.endsWith(".new") && age.compareTo(PARTIAL_AGE) > 0;
-        if (stale) {
+        if (name.endsWith(".vmstate") && age.compareTo(unused) > 0) {
           LOG.infof("removing snapshot %s, unused for %d days", name, age.toDays());
+          Files.deleteIfExists(file);
+        } else if (name.endsWith(".new") && age.compareTo(PARTIAL_AGE) > 0) {
+          LOG.infof("removing %s, left by a save that never finished", name);
           Files.deleteIfExists(file);
         }
       }
