@@ -11,7 +11,6 @@ import dev.era.nodeagent.AgentCluster;
 import dev.era.nodeagent.VmsAndRuns;
 import dev.era.nodeagent.vm.VmSpecs;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -21,13 +20,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 
 /**
  * The node agent's benchmark (docs/benchmarks.md, "Node agent"): the whole stack in one JVM
@@ -51,8 +47,10 @@ public final class AgentBenchmark {
   private final KubernetesClient client;
   private final AgentCluster cluster;
 
-  /** When each object was first seen in the wanted state, by name. */
-  private final Map<String, Long> reached = new ConcurrentHashMap<>();
+  private final FirstReached<EraVM> vmsRunning =
+      new FirstReached<>(vm -> vm.getStatus().getPhase() == EraVMPhase.Running);
+  private final FirstReached<EraRun> runsFinished =
+      new FirstReached<>(run -> run.getStatus().getPhase().isFinished());
 
   private AgentBenchmark(AgentCluster cluster) {
     this.cluster = cluster;
@@ -74,21 +72,9 @@ public final class AgentBenchmark {
 
   private void run() throws Exception {
     try (SharedIndexInformer<EraVM> vms =
-            client
-                .resources(EraVM.class)
-                .inNamespace(VmsAndRuns.NAMESPACE)
-                .inform(
-                    watcher(
-                        vm -> vm.getStatus().getPhase() == EraVMPhase.Running,
-                        vm -> vm.getMetadata().getName()));
+            client.resources(EraVM.class).inNamespace(VmsAndRuns.NAMESPACE).inform(vmsRunning);
         SharedIndexInformer<EraRun> runs =
-            client
-                .resources(EraRun.class)
-                .inNamespace(VmsAndRuns.NAMESPACE)
-                .inform(
-                    watcher(
-                        r -> r.getStatus().getPhase().isFinished(),
-                        r -> r.getMetadata().getName()))) {
+            client.resources(EraRun.class).inNamespace(VmsAndRuns.NAMESPACE).inform(runsFinished)) {
       List<Double> boots = bootSamples();
       List<Double> hellos = helloSamples();
       Density density = density();
@@ -105,7 +91,7 @@ public final class AgentBenchmark {
       String name = "boot-" + i;
       long start = System.nanoTime();
       VmsAndRuns.createVm(client, name, "python", s -> {});
-      seconds.add(awaitReached(name, start));
+      seconds.add(vmsRunning.secondsFrom(start, name, VmsAndRuns.BOOT));
       delete(name);
     }
     return seconds;
@@ -121,7 +107,7 @@ public final class AgentBenchmark {
       long start = System.nanoTime();
       VmsAndRuns.createRun(
           client, name, "hello", s -> s.setCommand(List.of("python3", "-c", "print('hello')")));
-      seconds.add(awaitReached(name, start));
+      seconds.add(runsFinished.secondsFrom(start, name, VmsAndRuns.BOOT));
       requireSucceeded(name);
     }
     delete("hello");
@@ -136,7 +122,7 @@ public final class AgentBenchmark {
     List<String> names = createVms("dense-", DENSITY);
     double allRunning = 0;
     for (String name : names) {
-      allRunning = Math.max(allRunning, awaitReached(name, start));
+      allRunning = Math.max(allRunning, vmsRunning.secondsFrom(start, name, VmsAndRuns.BOOT));
     }
     long qemuRss = 0;
     for (String name : names) {
@@ -190,7 +176,7 @@ public final class AgentBenchmark {
     long inFlight = retainedHeapMib();
     double seconds = 0;
     for (String run : runs) {
-      seconds = Math.max(seconds, awaitReached(run, start, PRESSURE_WAIT));
+      seconds = Math.max(seconds, runsFinished.secondsFrom(start, run, PRESSURE_WAIT));
       requireSucceeded(run);
     }
     sampler.shutdownNow();
@@ -232,40 +218,6 @@ public final class AgentBenchmark {
 
   private static long heapUsedMib() {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
-  }
-
-  private <T extends io.fabric8.kubernetes.api.model.HasMetadata> ResourceEventHandler<T> watcher(
-      Predicate<T> done, java.util.function.Function<T, String> name) {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(T obj) {
-        onUpdate(obj, obj);
-      }
-
-      @Override
-      public void onUpdate(T oldObj, T newObj) {
-        if (done.test(newObj)) {
-          reached.putIfAbsent(name.apply(newObj), System.nanoTime());
-        }
-      }
-
-      @Override
-      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        reached.remove(name.apply(obj));
-      }
-    };
-  }
-
-  private double awaitReached(String name, long start) {
-    return awaitReached(name, start, VmsAndRuns.BOOT);
-  }
-
-  private double awaitReached(String name, long start, Duration atMost) {
-    await()
-        .atMost(atMost)
-        .pollInterval(Duration.ofMillis(50))
-        .until(() -> reached.containsKey(name));
-    return (reached.get(name) - start) / 1e9;
   }
 
   private void delete(String vm) {

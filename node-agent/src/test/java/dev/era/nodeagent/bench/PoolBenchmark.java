@@ -10,7 +10,6 @@ import dev.era.launcher.GuestLanguage;
 import dev.era.nodeagent.AgentCluster;
 import dev.era.nodeagent.VmsAndRuns;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +42,8 @@ public final class PoolBenchmark {
 
   private final KubernetesClient client;
 
-  /** When each VM was first seen Running, by name. */
-  private final Map<String, Long> running = new ConcurrentHashMap<>();
+  private final FirstReached<EraVM> running =
+      new FirstReached<>(vm -> vm.getStatus().getPhase() == EraVMPhase.Running);
 
   private PoolBenchmark(KubernetesClient client) {
     this.client = client;
@@ -63,10 +62,7 @@ public final class PoolBenchmark {
 
   private void run() throws Exception {
     try (SharedIndexInformer<EraVM> vms =
-        client
-            .resources(EraVM.class)
-            .inNamespace(VmsAndRuns.NAMESPACE)
-            .inform(new RunningTimes())) {
+        client.resources(EraVM.class).inNamespace(VmsAndRuns.NAMESPACE).inform(running)) {
       List<Double> cold = samples("cold-", null);
       createPool("bench", POOL, EraVMSpec.DEFAULT_MEMORY);
       List<Double> warm = samples("warm-", POOL);
@@ -95,7 +91,7 @@ public final class PoolBenchmark {
       String name = prefix + i;
       long start = System.nanoTime();
       createVm(name, pool != null ? "bench" : null, EraVMSpec.DEFAULT_MEMORY);
-      seconds.add(awaitRunning(name, start, VmsAndRuns.BOOT));
+      seconds.add(running.secondsFrom(start, name, VmsAndRuns.BOOT));
       if (pool != null && VmsAndRuns.getVm(client, name).getStatus().getWarmGuest() == null) {
         throw new IllegalStateException(name + " booted instead of taking a warm guest");
       }
@@ -129,7 +125,7 @@ public final class PoolBenchmark {
     List<Double> booted = new ArrayList<>();
     List<String> guests = new ArrayList<>();
     for (String name : names) {
-      double time = awaitRunning(name, starts.get(name), STORM_WAIT);
+      double time = running.secondsFrom(starts.get(name), name, STORM_WAIT);
       seconds.add(time);
       String guest = VmsAndRuns.getVm(client, name).getStatus().getWarmGuest();
       if (guest != null) {
@@ -180,33 +176,6 @@ public final class PoolBenchmark {
               Integer now = pool(pool).getStatus().getReady();
               return now != null && now == ready;
             });
-  }
-
-  private double awaitRunning(String name, long start, Duration atMost) {
-    await()
-        .atMost(atMost)
-        .pollInterval(Duration.ofMillis(5))
-        .until(() -> running.containsKey(name));
-    return (running.get(name) - start) / 1e9;
-  }
-
-  private final class RunningTimes implements ResourceEventHandler<EraVM> {
-    @Override
-    public void onAdd(EraVM vm) {
-      onUpdate(vm, vm);
-    }
-
-    @Override
-    public void onUpdate(EraVM old, EraVM vm) {
-      if (vm.getStatus().getPhase() == EraVMPhase.Running) {
-        running.putIfAbsent(vm.getMetadata().getName(), System.nanoTime());
-      }
-    }
-
-    @Override
-    public void onDelete(EraVM vm, boolean finalStateUnknown) {
-      // Names are never reused; the time stays.
-    }
   }
 
   private static void print(String what, List<Double> seconds) {
