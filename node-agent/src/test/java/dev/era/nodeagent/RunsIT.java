@@ -229,7 +229,12 @@ class RunsIT {
     Instant started = Times.parse(status.getStartedAt()).orElseThrow();
     assertThat(Times.parse(status.getFinishedAt()))
         .hasValueSatisfying(finished -> assertThat(finished).isAfterOrEqualTo(started));
-    assertThat(VmsAndRuns.getVm(client, "py").getStatus().getLastRunAt()).isNotNull();
+    // Recorded beside the command, so it may land just after the run's end.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(VmsAndRuns.getVm(client, "py").getStatus().getLastRunAt()).isNotNull());
   }
 
   @Test

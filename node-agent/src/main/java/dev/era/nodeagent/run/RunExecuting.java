@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
@@ -42,12 +43,19 @@ final class RunExecuting {
   private final KubernetesClient client;
   private final RunStaging staging;
   private final ActiveRuns active;
+  private final Executor executor;
   private final int logMaxBytes;
 
-  RunExecuting(KubernetesClient client, RunStaging staging, ActiveRuns active, int logMaxBytes) {
+  RunExecuting(
+      KubernetesClient client,
+      RunStaging staging,
+      ActiveRuns active,
+      Executor executor,
+      int logMaxBytes) {
     this.client = client;
     this.staging = staging;
     this.active = active;
+    this.executor = executor;
     this.logMaxBytes = logMaxBytes;
   }
 
@@ -61,7 +69,8 @@ final class RunExecuting {
         a.log.finish(); // deleted, or the agent stops, before anything ran
         return;
       }
-      markVmUsed(run);
+      // Beside the command, not before it: the idle TTL needs no more precision than that.
+      executor.execute(() -> markVmUsed(run));
       staging.stage(run, a.vm);
       Execution execution = a.vm.start(a.execId, request(spec), a.log);
       a.execution = execution;

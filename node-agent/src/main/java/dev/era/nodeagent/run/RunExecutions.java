@@ -50,7 +50,8 @@ public final class RunExecutions implements AutoCloseable {
     RunContext context =
         new RunContext(vms, logs, status, events, active, executor, nodeName, logMaxBytes);
     this.claiming = new RunClaiming(context);
-    this.executing = new RunExecuting(client, new RunStaging(client), active, logMaxBytes);
+    this.executing =
+        new RunExecuting(client, new RunStaging(client), active, executor, logMaxBytes);
     this.following = new RunFollowing(context);
   }
 
