@@ -30,6 +30,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -67,6 +71,15 @@ public final class VmReconciler implements Reconciler<EraVM> {
   private final String nodeName;
   private final Duration stopTimeout;
   private final VmExitSource exits = new VmExitSource();
+
+  /** Writes done beside a boot (its Provisioning status). */
+  private final Executor writes =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "era-vm-status");
+            t.setDaemon(true);
+            return t;
+          });
 
   public VmReconciler(
       KubernetesClient client,
@@ -195,34 +208,68 @@ public final class VmReconciler implements Reconciler<EraVM> {
         imageMissing
             ? "building the " + language + " guest image (first boot on this node; takes minutes)"
             : "booting the microVM (" + accelerator + ")";
-    if (status.provisioning(vm, preparing) == Result.DECLINED) {
-      return;
+    CompletableFuture<Result> provisioning;
+    if (imageMissing) {
+      if (status.provisioning(vm, preparing) == Result.DECLINED) {
+        return;
+      }
+      provisioning = CompletableFuture.completedFuture(Result.WRITTEN);
+    } else {
+      // Written beside the start rather than before it, which would add an API round trip to
+      // every boot; a start the write declines (deleted or moved meanwhile) is undone.
+      provisioning =
+          CompletableFuture.supplyAsync(() -> status.provisioning(vm, preparing), writes);
     }
+    VmHandle handle;
+    long started = System.nanoTime();
     try {
       if (imageMissing) {
         launcher.prepareImage(spec.language(), progress(vm, preparing));
         status.progress(vm, "booting the microVM (" + accelerator + ")");
+        started = System.nanoTime();
       }
-      long started = System.nanoTime();
-      VmHandle handle =
+      handle =
           launcher.start(
               spec, discarded -> events.warning(vm, Reasons.SNAPSHOT_DISCARDED, discarded));
-      registry.add(new LocalVm(ResourceID.fromResource(vm), uid(vm), handle));
-      String booted =
-          String.format(
-              Locale.ROOT,
-              "%s in %.1f s on node %s (%s)",
-              handle.startKind() == StartKind.SNAPSHOT_RESTORE
-                  ? "restored from a snapshot"
-                  : "booted",
-              (System.nanoTime() - started) / 1e9,
-              nodeName,
-              accelerator);
-      if (status.running(vm, handle, booted) == Result.WRITTEN) {
-        events.normal(vm, Reasons.GUEST_READY, booted);
-      }
     } catch (LaunchException e) {
-      bootFailed(vm, e.getMessage());
+      if (joined(provisioning) == Result.WRITTEN) {
+        bootFailed(vm, e.getMessage());
+      }
+      return;
+    }
+    Result provisioned;
+    try {
+      provisioned = joined(provisioning);
+    } catch (RuntimeException e) {
+      handle.kill();
+      throw e;
+    }
+    if (provisioned == Result.DECLINED) {
+      handle.kill();
+      return;
+    }
+    registry.add(new LocalVm(ResourceID.fromResource(vm), uid(vm), handle));
+    String booted =
+        String.format(
+            Locale.ROOT,
+            "%s in %.1f s on node %s (%s)",
+            handle.startKind() == StartKind.SNAPSHOT_RESTORE
+                ? "restored from a snapshot"
+                : "booted",
+            (System.nanoTime() - started) / 1e9,
+            nodeName,
+            accelerator);
+    if (status.running(vm, handle, booted) == Result.WRITTEN) {
+      events.normal(vm, Reasons.GUEST_READY, booted);
+    }
+  }
+
+  /** The write's result; its failure as thrown, so that the reconcile is retried. */
+  private static Result joined(CompletableFuture<Result> write) {
+    try {
+      return write.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
   }
 
