@@ -86,7 +86,7 @@ public final class ClusterConnector {
           e);
     }
     try {
-      KubeApi api = KubeApi.of(config, CONNECT_TIMEOUT, RETRIES);
+      KubeApi api = ApiConnections.of(config, CONNECT_TIMEOUT, RETRIES);
       if (api.get(DISCOVERY, KubeApi.JSON.constructType(JsonNode.class)).isEmpty()) {
         throw new CliException(
             description + " does not serve " + Era.API_VERSION + " (the ERA CRDs are missing)",
