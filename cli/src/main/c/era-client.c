@@ -1,11 +1,19 @@
 /*
- * era-client SOCKET ARGS...: hands one era command to the user's command server (a warm JVM, see
- * dev.era.cli.server.CommandServer) over its Unix socket, writes what the command prints to stdout
- * and stderr, and exits with its exit code. Ctrl-C is passed on to the command; a second one leaves.
+ * era-client --run JAR SCRIPT ARGS...: what ./era runs for a command. Hands the command to the
+ * user's command server for JAR (a warm JVM, see dev.era.cli.server.CommandServer) over its Unix
+ * socket, writes what the command prints to stdout and stderr, and exits with its exit code. Ctrl-C
+ * is passed on to the command; a second one leaves. When no server answers, it runs SCRIPT ARGS
+ * instead, with ERA_CLIENT_FALLBACK=1, and the script starts a server and runs the command in a JVM
+ * of its own. (A command's own exit code can be anything, so "no server" cannot be told by one.)
+ * Everything ./era needs on this path is done here, since each process the script forked cost it
+ * milliseconds.
  *
- * era-client --probe SOCKET: exits 0 when a server answers on SOCKET, else 1; the ./era script then
- * runs the command in a JVM of its own. (A command's own exit code can be anything, so "no server"
- * cannot be told by one.)
+ * era-client --socket JAR: prints the socket of JAR's command server: one per user, checkout and
+ * build of the jar and JDK, in a directory only the user can enter (created with mode 0700; exits 1
+ * when it is not such a directory, or no java is on PATH).
+ *
+ * era-client SOCKET ARGS...: runs ARGS on the server at SOCKET. era-client --probe SOCKET: exits 0
+ * when a server answers on SOCKET, else 1.
  */
 #include <errno.h>
 #include <poll.h>
@@ -13,8 +21,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -102,43 +112,121 @@ static int read_all(int fd, void *data, size_t length) {
   return 1;
 }
 
-int main(int argc, char **argv) {
-  if (argc < 2) {
-    fprintf(stderr, "usage: era-client SOCKET [ARGS...]\n");
-    return 2;
-  }
-  int probe = strcmp(argv[1], "--probe") == 0;
-  const char *path = argv[probe ? 2 : 1];
+/* The first executable java on PATH, resolved through its links (alternatives), into out. */
+static int find_java(char *out) {
+  const char *path = getenv("PATH");
   if (path == NULL) {
-    return 2;
+    return 0;
   }
+  char candidate[PATH_MAX];
+  while (*path != '\0') {
+    size_t length = strcspn(path, ":");
+    if (length > 0 && length + sizeof "/java" <= sizeof candidate) {
+      memcpy(candidate, path, length);
+      strcpy(candidate + length, "/java");
+      if (access(candidate, X_OK) == 0 && realpath(candidate, out) != NULL) {
+        return 1;
+      }
+    }
+    path += length;
+    if (*path == ':') {
+      path++;
+    }
+  }
+  return 0;
+}
+
+static uint64_t hash_bytes(uint64_t hash, const void *data, size_t length) {
+  const unsigned char *p = data;
+  for (size_t i = 0; i < length; i++) {
+    hash = (hash ^ p[i]) * 0x100000001b3u; /* FNV-1a */
+  }
+  return hash;
+}
+
+static uint64_t hash_file(uint64_t hash, const char *path) {
+  struct stat st;
+  char line[PATH_MAX + 96];
+  if (stat(path, &st) != 0) {
+    return hash;
+  }
+  int n = snprintf(line, sizeof line, "%s %lld %lld %llu;", path, (long long)st.st_size,
+                   (long long)st.st_mtime, (unsigned long long)st.st_ino);
+  return hash_bytes(hash, line, (size_t)n);
+}
+
+/* Creates dir (and missing parents) with mode 0700; true when it is a directory this user owns
+ * with mode 0700 and no link. */
+static int private_dir(char *dir) {
+  for (char *p = dir + 1; *p != '\0'; p++) {
+    if (*p == '/') {
+      *p = '\0';
+      mkdir(dir, 0700);
+      *p = '/';
+    }
+  }
+  mkdir(dir, 0700);
+  struct stat st;
+  return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+         (st.st_mode & 07777) == 0700;
+}
+
+/* The server socket for jar into out: its name changes with the checkout, the jar's build and the
+ * JDK, so that a rebuilt jar or another JDK gets a server of its own. */
+static int socket_for(const char *jar, char *out, size_t size) {
+  char real_jar[PATH_MAX], java[PATH_MAX], dir[PATH_MAX];
+  if (realpath(jar, real_jar) == NULL || !find_java(java)) {
+    return 0;
+  }
+  uint64_t hash = hash_file(hash_file(0xcbf29ce484222325u, real_jar), java);
+  const char *runtime = getenv("XDG_RUNTIME_DIR");
+  const char *cache = getenv("XDG_CACHE_HOME");
+  const char *home = getenv("HOME");
+  int n;
+  if (runtime != NULL && *runtime != '\0') {
+    n = snprintf(dir, sizeof dir, "%s/era-cli", runtime);
+  } else if (cache != NULL && *cache != '\0') {
+    n = snprintf(dir, sizeof dir, "%s/era/era-cli", cache);
+  } else if (home != NULL && *home != '\0') {
+    n = snprintf(dir, sizeof dir, "%s/.cache/era/era-cli", home);
+  } else {
+    return 0;
+  }
+  if (n <= 0 || (size_t)n >= sizeof dir || !private_dir(dir)) {
+    return 0;
+  }
+  n = snprintf(out, size, "%s/server-%016llx.sock", dir, (unsigned long long)hash);
+  return n > 0 && (size_t)n < size;
+}
+
+/* A connected socket to the server at path, or -1. */
+static int connect_to(const char *path) {
   struct sockaddr_un address = {.sun_family = AF_UNIX};
   if (strlen(path) >= sizeof address.sun_path) {
-    if (probe) {
-      return 1;
-    }
-    die("the command server's socket path is too long");
+    return -1;
   }
   strcpy(address.sun_path, path);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || connect(fd, (struct sockaddr *)&address, sizeof address) != 0) {
-    if (probe) {
-      return 1;
-    }
-    die("cannot reach the command server");
+  if (fd < 0) {
+    return -1;
   }
-  if (probe) {
-    return 0;
+  if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) {
+    close(fd);
+    return -1;
   }
+  return fd;
+}
 
+/* Runs args on the server behind fd and returns its exit code. */
+static int run_command(int fd, int argc, char **args) {
   char cwd[4096];
   if (getcwd(cwd, sizeof cwd) == NULL) {
     die("cannot tell the working directory");
   }
   put_u32(MAGIC);
-  put_u32((uint32_t)(argc - 2));
-  for (int i = 2; i < argc; i++) {
-    put_string(argv[i]);
+  put_u32((uint32_t)argc);
+  for (int i = 0; i < argc; i++) {
+    put_string(args[i]);
   }
   put_string(cwd);
   uint32_t envc = 0;
@@ -212,4 +300,44 @@ int main(int argc, char **argv) {
       length -= (uint32_t)chunk;
     }
   }
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: era-client --run JAR SCRIPT [ARGS...] | --socket JAR | SOCKET [ARGS...]\n");
+    return 2;
+  }
+  char socket_path[PATH_MAX];
+  if (strcmp(argv[1], "--socket") == 0) {
+    if (argc != 3 || !socket_for(argv[2], socket_path, sizeof socket_path)) {
+      return 1;
+    }
+    puts(socket_path);
+    return 0;
+  }
+  if (strcmp(argv[1], "--run") == 0) {
+    if (argc < 4) {
+      return 2;
+    }
+    int fd = socket_for(argv[2], socket_path, sizeof socket_path) ? connect_to(socket_path) : -1;
+    if (fd >= 0) {
+      return run_command(fd, argc - 4, argv + 4);
+    }
+    setenv("ERA_CLIENT_FALLBACK", "1", 1);
+    execv(argv[3], argv + 3);
+    die("cannot run the era script");
+  }
+  int probe = strcmp(argv[1], "--probe") == 0;
+  const char *path = argv[probe ? 2 : 1];
+  if (path == NULL) {
+    return 2;
+  }
+  int fd = connect_to(path);
+  if (probe) {
+    return fd >= 0 ? 0 : 1;
+  }
+  if (fd < 0) {
+    die("cannot reach the command server");
+  }
+  return run_command(fd, argc - 2, argv + 2);
 }

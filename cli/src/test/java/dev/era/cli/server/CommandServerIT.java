@@ -198,6 +198,42 @@ class CommandServerIT {
     }
   }
 
+  @Test
+  void withoutAServerTheClientRunsTheScriptInstead() throws Exception {
+    Path script = dir.resolve("fallback.sh");
+    Files.writeString(
+        script, "#!/bin/sh\necho \"fallback=$ERA_CLIENT_FALLBACK args=$*\"\nexit 7\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    Path runtime = Files.createDirectory(dir.resolve("run"));
+    ProcessBuilder client =
+        new ProcessBuilder(
+            CLIENT.toString(), "--run", CliRunner.JAR.toString(), script.toString(), "list", "-o");
+    client.environment().put("XDG_RUNTIME_DIR", runtime.toString());
+    Result result = run(client);
+    assertThat(result.exitCode()).isEqualTo(7);
+    assertThat(result.stdout()).isEqualTo("fallback=1 args=list -o\n");
+  }
+
+  @Test
+  void theSocketLivesOnlyInADirectoryOfTheUsersOwn() throws Exception {
+    Path runtime = Files.createDirectory(dir.resolve("run"));
+    ProcessBuilder socketOf =
+        new ProcessBuilder(CLIENT.toString(), "--socket", CliRunner.JAR.toString());
+    socketOf.environment().put("XDG_RUNTIME_DIR", runtime.toString());
+    Result made = run(socketOf);
+    assertThat(made.exitCode()).isZero();
+    assertThat(made.stdout()).matches(runtime.resolve("era-cli") + "/server-[0-9a-f]{16}\\.sock\n");
+    assertThat(Files.getPosixFilePermissions(runtime.resolve("era-cli")))
+        .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    assertThat(run(socketOf).stdout()).as("the same jar, the same server").isEqualTo(made.stdout());
+
+    Files.setPosixFilePermissions(
+        runtime.resolve("era-cli"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Result refused = run(socketOf);
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.stdout()).isEmpty();
+  }
+
   private static Optional<Path> serverSocket(Path runtime) throws IOException {
     Path serverDir = runtime.resolve("era-cli");
     if (!Files.isDirectory(serverDir)) {
