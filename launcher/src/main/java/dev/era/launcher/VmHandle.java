@@ -95,4 +95,13 @@ public interface VmHandle {
 
   /** Kills QEMU at once and removes the VM's runtime files. */
   void kill();
+
+  /**
+   * Moves QEMU to the lowest CPU priority, for work no user waits on (a warm guest booting for its
+   * pool), where this process can move it back ({@link #toForeground}); else leaves it as it is.
+   */
+  void toBackground();
+
+  /** Moves QEMU back to the normal CPU priority, before the VM is anyone's. */
+  void toForeground();
 }

@@ -19,6 +19,8 @@ import dev.era.launcher.ExecRequest;
 import dev.era.launcher.ExecResult;
 import dev.era.launcher.GuestLanguage;
 import dev.era.launcher.RequiresQemu;
+import dev.era.launcher.host.CpuPriority;
+import dev.era.launcher.host.ThreadNice;
 import dev.era.nodeagent.vm.VmSpecs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -114,6 +116,16 @@ class WarmPoolIT {
     assertThat(cluster.processesOf(guest)).containsExactly(ready.get(guest));
     assertThat(Times.parse(vm.getStatus().getBootedAt()).orElseThrow()).isBefore(beforeCreation);
     assertThat(events(client, "claim-1")).anyMatch(e -> Reasons.WARM_GUEST.equals(e.getReason()));
+    // A ready guest waits at the lowest CPU priority, so that its warm-up slows no VM in use; the
+    // claimed one is back at the normal one. Without CAP_SYS_NICE the agent lowers nothing.
+    int waiting = CpuPriority.canRestore() ? CpuPriority.BACKGROUND : CpuPriority.NORMAL;
+    assertThat(ThreadNice.of(ready.get(guest))).containsExactly(CpuPriority.NORMAL);
+    ready.forEach(
+        (id, pid) -> {
+          if (!id.equals(guest)) {
+            assertThat(ThreadNice.of(pid)).as("ready guest %s", id).containsExactly(waiting);
+          }
+        });
     createRun(client, "on-warm", "claim-1", s -> s.setShell("echo warm"));
     assertThat(awaitFinished(client, "on-warm").getStatus().getStdout()).isEqualTo("warm\n");
 

@@ -55,6 +55,8 @@ interface LibC extends Library {
 
   int geteuid();
 
+  int setpriority(int which, int who, int prio) throws LastErrorException;
+
   /** The JDK cannot set the sticky bit. */
   int chmod(String path, int mode) throws LastErrorException;
 }

@@ -15,6 +15,7 @@ import dev.era.launcher.guest.ExecSession;
 import dev.era.launcher.guest.Futures;
 import dev.era.launcher.guest.GuestConnection;
 import dev.era.launcher.guest.GuestFiles;
+import dev.era.launcher.host.CpuPriority;
 import dev.era.launcher.protocol.Frame;
 import dev.era.launcher.protocol.IdentityMessage;
 import dev.era.launcher.protocol.MessageType;
@@ -436,6 +437,28 @@ public final class QemuVm implements VmHandle {
   public void kill() {
     if (beginEnd()) {
       killAndWait();
+    }
+  }
+
+  @Override
+  public void toBackground() {
+    if (CpuPriority.canRestore()) {
+      setCpuPriority(CpuPriority.BACKGROUND);
+    }
+  }
+
+  @Override
+  public void toForeground() {
+    setCpuPriority(CpuPriority.NORMAL);
+  }
+
+  private void setCpuPriority(int nice) {
+    try {
+      CpuPriority.set(pid(), nice);
+    } catch (IOException e) {
+      if (isAlive()) {
+        LOG.warnf("VM %s: %s", id(), e.getMessage());
+      }
     }
   }
 

@@ -165,7 +165,8 @@ public final class WarmGuests implements AutoCloseable {
   }
 
   /**
-   * Takes a ready guest of the pool for an EraVM, if one matches the spec it asks for. The pool
+   * Takes a ready guest of the pool for an EraVM, if one matches the spec it asks for, back at the
+   * normal CPU priority (a guest waits at the lowest, see {@link VmHandle#toBackground}). The pool
    * refills in the background once the guest is in the VM registry ({@link #refillAll}), where the
    * node's room counts it again.
    */
@@ -183,6 +184,7 @@ public final class WarmGuests implements AutoCloseable {
       }
     }
     if (claimed.isPresent()) {
+      claimed.get().toForeground();
       changed();
     }
     return claimed;
@@ -285,6 +287,7 @@ public final class WarmGuests implements AutoCloseable {
       retryLater();
       return;
     }
+    guest.toBackground(); // until claimed: its warm-up must not slow the node's VMs in use
     if (!warmUp(guest)) {
       stop(List.of(guest), "its warm-up command failed");
       synchronized (this) {

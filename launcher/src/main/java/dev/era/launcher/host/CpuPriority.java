@@ -1,0 +1,89 @@
+package dev.era.launcher.host;
+
+import com.sun.jna.LastErrorException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The CPU priority (nice value) of a whole process: every thread's, since Linux keeps one per
+ * thread, and threads started later inherit their creator's. Background work, such as a warm guest
+ * booting for a pool, runs at {@link #BACKGROUND} so that it never slows VMs that users are
+ * running.
+ */
+public final class CpuPriority {
+  public static final int BACKGROUND = 19;
+  public static final int NORMAL = 0;
+
+  private static final int PRIO_PROCESS = 0;
+  private static final int ESRCH = 3;
+  private static final int CAP_SYS_NICE = 23;
+
+  /** Threads starting while the priority is set are caught by a pass over the new list. */
+  private static final int PASSES = 3;
+
+  private static final boolean CAN_RESTORE = hasSysNice();
+
+  private CpuPriority() {}
+
+  /**
+   * Whether this process may raise a priority again once it lowered it (CAP_SYS_NICE); without it,
+   * a process put in the background would stay there.
+   */
+  public static boolean canRestore() {
+    return CAN_RESTORE;
+  }
+
+  private static boolean hasSysNice() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("CapEff:")) {
+          long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).strip(), 16);
+          return (caps >>> CAP_SYS_NICE & 1) == 1;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // Unknown: the caller keeps the normal priority.
+    }
+    return false;
+  }
+
+  /**
+   * Sets the nice value of every thread of {@code pid}.
+   *
+   * @throws IOException when a thread's priority cannot be set (other than one that just ended)
+   */
+  public static void set(long pid, int nice) throws IOException {
+    Set<String> done = new HashSet<>();
+    for (int pass = 0; pass < PASSES; pass++) {
+      boolean fresh = false;
+      try (DirectoryStream<Path> tasks =
+          Files.newDirectoryStream(Path.of("/proc", pid + "", "task"))) {
+        for (Path task : tasks) {
+          String tid = task.getFileName().toString();
+          if (done.add(tid)) {
+            fresh = true;
+            setThread(Integer.parseInt(tid), nice);
+          }
+        }
+      }
+      if (!fresh) {
+        return;
+      }
+    }
+  }
+
+  private static void setThread(int tid, int nice) throws IOException {
+    try {
+      LibC.INSTANCE.setpriority(PRIO_PROCESS, tid, nice);
+    } catch (LastErrorException e) {
+      if (e.getErrorCode() != ESRCH) {
+        throw new IOException(
+            "cannot set the CPU priority of thread " + tid + ": " + e.getMessage(), e);
+      }
+    }
+  }
+}
