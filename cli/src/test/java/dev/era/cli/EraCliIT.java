@@ -351,6 +351,19 @@ class EraCliIT {
   @Test
   @Order(12)
   void downWithStopVmsLeavesNothingRunningAndTheVmComesBackStopped() throws Exception {
+    // A pool's ready guest belongs to no EraVM: it must stop too.
+    succeeds("pool", "create", "standby", "--language", "python", "--replicas", "1");
+    await()
+        .atMost(COMMAND_TIMEOUT)
+        .until(
+            () ->
+                JSON.readTree(cli.run("pool", "list", "-o", "json").stdout())
+                        .path(0)
+                        .path("status")
+                        .path("ready")
+                        .asInt()
+                    == 1);
+
     CliRunner.Result down = cli.runJar(COMMAND_TIMEOUT, "down", "--stop-vms");
     assertThat(down.exitCode()).as(down.stderr()).isZero();
     assertThat(down.stdout()).doesNotContain("keep running");
@@ -362,6 +375,7 @@ class EraCliIT {
     assertThat(cli.run("list", "--status", "stopped").stdout())
         .containsPattern("itvm\\s+python\\s+Stopped");
     assertThat(cli.run("start", "--all").stdout()).isEqualTo("itvm: Running\n");
+    succeeds("pool", "delete", "standby");
   }
 
   @Test

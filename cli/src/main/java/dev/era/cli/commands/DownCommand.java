@@ -6,6 +6,9 @@ import dev.era.cli.cluster.Cluster;
 import dev.era.cli.cluster.ClusterConnector;
 import dev.era.cli.cluster.Sandboxes;
 import dev.era.cli.daemon.DaemonProcess;
+import dev.era.cli.daemon.EmbeddedControlPlane;
+import dev.era.launcher.QemuLauncher;
+import dev.era.launcher.VmHandle;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.List;
@@ -49,8 +52,24 @@ public final class DownCommand extends BaseCommand {
           "objects changed since its last periodic save may be lost; see its log "
               + daemon.paths().logFile());
     }
+    if (stopVms) {
+      stopWarmGuests();
+    }
     report(leftRunning, true);
     return 0;
+  }
+
+  /**
+   * The pools' ready guests belong to no EraVM, so stopping the VMs left them running; with the
+   * control plane down nothing else uses them (the next `era up` boots its pools' guests again).
+   */
+  private void stopWarmGuests() {
+    try (QemuLauncher launcher = EmbeddedControlPlane.launcher(context().paths())) {
+      for (VmHandle guest : launcher.list()) {
+        progress().step("stopping warm guest " + guest.id());
+        guest.kill();
+      }
+    }
   }
 
   /** Stops the VMs with --stop-vms; returns how many keep running, or null when that is unknown. */

@@ -115,7 +115,7 @@ public final class EmbeddedControlPlane implements AutoCloseable {
     server.start(settings.port());
     serving = true;
 
-    launcher = new QemuLauncher(LauncherConfig.defaults().withStateDir(paths.stateDir()));
+    launcher = launcher(paths);
     for (GuestLanguage language : settings.images()) {
       String image = language.id() + " image";
       progress.accept(image + ": looking in the cache");
@@ -211,6 +211,11 @@ public final class EmbeddedControlPlane implements AutoCloseable {
 
   private void save() {
     quietly("save the objects to " + paths.objectsFile(), () -> server.save(paths.objectsFile()));
+  }
+
+  /** The launcher of the embedded node: its VMs live under the state directory. */
+  public static QemuLauncher launcher(EraPaths paths) {
+    return new QemuLauncher(LauncherConfig.defaults().withStateDir(paths.stateDir()));
   }
 
   /** This host's name when it is a valid node name, else {@code local}. */
