@@ -232,7 +232,7 @@ public final class VmReconciler implements Reconciler<EraVM> {
           launcher.start(
               spec, discarded -> events.warning(vm, Reasons.SNAPSHOT_DISCARDED, discarded));
     } catch (LaunchException e) {
-      if (joined(provisioning) == Result.WRITTEN) {
+      if (joined(provisioning) != Result.DECLINED) {
         bootFailed(vm, e.getMessage());
       }
       return;
