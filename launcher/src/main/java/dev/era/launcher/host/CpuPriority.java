@@ -18,8 +18,6 @@ public final class CpuPriority {
   public static final int BACKGROUND = 19;
   public static final int NORMAL = 0;
 
-  private static final int PRIO_PROCESS = 0;
-  private static final int ESRCH = 3;
   private static final int CAP_SYS_NICE = 23;
 
   /** Threads starting while the priority is set are caught by a pass over the new list. */
@@ -78,9 +76,9 @@ public final class CpuPriority {
 
   private static void setThread(int tid, int nice) throws IOException {
     try {
-      LibC.INSTANCE.setpriority(PRIO_PROCESS, tid, nice);
+      LibC.INSTANCE.setpriority(LibC.PRIO_PROCESS, tid, nice);
     } catch (LastErrorException e) {
-      if (e.getErrorCode() != ESRCH) {
+      if (e.getErrorCode() != LibC.ESRCH) {
         throw new IOException(
             "cannot set the CPU priority of thread " + tid + ": " + e.getMessage(), e);
       }

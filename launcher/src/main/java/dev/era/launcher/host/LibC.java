@@ -18,6 +18,8 @@ interface LibC extends Library {
   int EAGAIN = 11;
   int ECHILD = 10;
   int EPIPE = 32;
+  int ESRCH = 3;
+  int PRIO_PROCESS = 0;
 
   int O_WRONLY = 1;
   int O_CREAT = 0100;

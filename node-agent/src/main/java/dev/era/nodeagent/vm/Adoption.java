@@ -62,7 +62,9 @@ public final class Adoption {
         continue;
       }
       if (owner != null && (WarmGuests.isWarmGuest(vm.id()) || !bootedBeforeCreation(vm, owner))) {
-        vm.toForeground(); // a warm guest handed over just before the earlier agent ended
+        if (WarmGuests.isWarmGuest(vm.id())) {
+          vm.toForeground(); // handed over just before the earlier agent could raise its priority
+        }
         registry.add(new LocalVm(ResourceID.fromResource(owner), owner.getMetadata().getUid(), vm));
         LOG.infof(
             "re-adopted the VM of EraVM %s/%s (pid %d)",
