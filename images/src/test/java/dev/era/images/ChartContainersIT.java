@@ -40,7 +40,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.Collectors;
@@ -331,15 +330,20 @@ class ChartContainersIT {
           .as("%s: %s", name, vm.getStatus().getMessage())
           .isEqualTo(EraVMPhase.Running);
       assertThat(vm.getStatus().getNodeName()).isEqualTo(NODE);
-      Map<String, Integer> events =
-          client.v1().events().inNamespace("default").list().getItems().stream()
-              .filter(e -> name.equals(e.getInvolvedObject().getName()))
-              .collect(Collectors.toMap(Event::getReason, Event::getCount, Integer::sum));
-      assertThat(events)
-          .as("events of %s", name)
-          .containsEntry(Reasons.SCHEDULED, 1)
-          .containsEntry(Reasons.GUEST_READY, 1)
-          .doesNotContainKeys(Reasons.BOOT_FAILED, Reasons.VM_DIED);
+      // Events are written in the background, after the status they describe.
+      await()
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          client.v1().events().inNamespace("default").list().getItems().stream()
+                              .filter(e -> name.equals(e.getInvolvedObject().getName()))
+                              .collect(
+                                  Collectors.toMap(
+                                      Event::getReason, Event::getCount, Integer::sum)))
+                      .as("events of %s", name)
+                      .containsEntry(Reasons.SCHEDULED, 1)
+                      .containsEntry(Reasons.GUEST_READY, 1)
+                      .doesNotContainKeys(Reasons.BOOT_FAILED, Reasons.VM_DIED));
     }
     await()
         .atMost(Duration.ofMinutes(2))

@@ -14,6 +14,10 @@ import java.net.HttpURLConnection;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * brings back history that whoever deleted it meant to drop. Writes are serialized per recorder, as
  * client-go's broadcaster serializes them, so two repeats never race to create one Event twice.
  *
+ * <p>As with client-go, recording does not wait for the API server: events are written in order by
+ * one background thread, so that a reconcile's next write is not held up by its event (a round trip
+ * on the path from a VM's creation to Running). Up to {@value #MAX_QUEUED} wait; beyond that new
+ * ones are dropped and logged, as client-go drops them beyond its queue.
+ *
  * <p>Core/v1 {@code count} rather than the events.k8s.io/v1 {@code series}: {@code kubectl} shows
  * both alike, core/v1 is what ERA's tests and tools already read, and a series would rename the
  * same two facts (how often, last seen) for no reader's gain.
@@ -42,12 +51,16 @@ public final class EventRecorder {
   /** As client-go's {@code maxLruCacheEntries}. */
   private static final int CACHE_SIZE = 4096;
 
+  /** As client-go's {@code maxQueuedEvents}. */
+  static final int MAX_QUEUED = 1000;
+
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
 
   private final KubernetesClient client;
   private final String component;
   private final String host;
   private final InstantSource clock;
+  private final Executor writer;
   private final Map<Key, Recorded> recent =
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -61,16 +74,43 @@ public final class EventRecorder {
    * @param host the node the reporter runs on, or null for a cluster-wide component
    */
   public EventRecorder(KubernetesClient client, String component, String host) {
-    this(client, component, host, InstantSource.system());
+    this(client, component, host, InstantSource.system(), inBackground(component));
   }
 
-  /** As above, with the clock that stamps the events (tests advance it). */
+  /**
+   * As above, with the clock that stamps the events (tests advance it) and what runs the writes, in
+   * the order given (tests pass {@code Runnable::run} to write before {@code record} returns).
+   */
   public EventRecorder(
-      KubernetesClient client, String component, String host, InstantSource clock) {
+      KubernetesClient client,
+      String component,
+      String host,
+      InstantSource clock,
+      Executor writer) {
     this.client = client;
     this.component = component;
     this.host = host;
     this.clock = clock;
+    this.writer = writer;
+  }
+
+  /** One thread, started when there is something to write and ended when idle. */
+  private static Executor inBackground(String component) {
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(MAX_QUEUED),
+            r -> {
+              Thread t = new Thread(r, component + "-events");
+              t.setDaemon(true);
+              return t;
+            },
+            (dropped, full) -> LOG.warn("{} events are queued; dropping one", MAX_QUEUED));
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
   }
 
   public void normal(HasMetadata about, String reason, String message) {
@@ -81,20 +121,24 @@ public final class EventRecorder {
     record(about, "Warning", reason, message);
   }
 
-  private synchronized void record(HasMetadata about, String type, String reason, String message) {
+  private void record(HasMetadata about, String type, String reason, String message) {
     String now = Times.format(clock.instant());
     String namespace =
         about.getMetadata().getNamespace() == null ? "default" : about.getMetadata().getNamespace();
     Key key = new Key(reference(about), type, reason, cut(message));
+    writer.execute(() -> write(namespace, key, now));
+  }
+
+  private synchronized void write(String namespace, Key key, String now) {
     try {
       Recorded before = recent.get(key);
       Recorded after = before == null ? null : repeat(namespace, before, now);
       recent.put(key, after != null ? after : create(namespace, key, now));
-    } catch (KubernetesClientException e) {
+    } catch (RuntimeException e) { // a client closing with its component, too
       LOG.warn(
           "could not record event {} for {}: {}",
-          reason,
-          about.getMetadata().getName(),
+          key.reason(),
+          key.involved().getName(),
           e.getMessage());
     }
   }

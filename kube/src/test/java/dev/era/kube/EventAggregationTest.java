@@ -2,6 +2,7 @@ package dev.era.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import dev.era.api.EraVM;
 import dev.era.api.Reasons;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -88,6 +90,42 @@ class EventAggregationTest {
             });
   }
 
+  @Test
+  void recordingLeavesTheWriteToTheRecordersExecutor() {
+    EraVM vm = vm("queued");
+    List<Runnable> queued = new ArrayList<>();
+    EventRecorder recorder =
+        new EventRecorder(API.client(), "era-operator", null, now::get, queued::add);
+
+    recorder.normal(vm, Reasons.STOPPED, "stopped");
+    recorder.normal(vm, Reasons.STOPPED, "stopped");
+
+    assertThat(events(API.client(), NS, "queued")).isEmpty();
+    queued.forEach(Runnable::run);
+    assertThat(events(API.client(), NS, "queued"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getCount()).isEqualTo(2));
+  }
+
+  @Test
+  void aRecorderWritesInTheBackgroundOneEventAtATime() {
+    EraVM vm = vm("background");
+    EventRecorder recorder = new EventRecorder(API.client(), "era-operator", null);
+
+    recorder.normal(vm, Reasons.PLACED, "on node a");
+    recorder.normal(vm, Reasons.PLACED, "on node a");
+    recorder.warning(vm, Reasons.RESCHEDULED, "on node b");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(events(API.client(), NS, "background"))
+                    .extracting(Event::getReason, Event::getCount)
+                    .containsExactlyInAnyOrder(
+                        tuple(Reasons.PLACED, 2), tuple(Reasons.RESCHEDULED, 1)));
+  }
+
   private static EraVM vm(String name) {
     EraVM vm = new EraVM();
     vm.getMetadata().setName(name);
@@ -96,7 +134,8 @@ class EventAggregationTest {
   }
 
   private EventRecorder recorderAs(Component component) {
-    return new EventRecorder(API.clientOf(component), component.serviceAccount(), null, now::get);
+    return new EventRecorder(
+        API.clientOf(component), component.serviceAccount(), null, now::get, Runnable::run);
   }
 
   private static List<Event> events(KubernetesClient client, String namespace, String objectName) {

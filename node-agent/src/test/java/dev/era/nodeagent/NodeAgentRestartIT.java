@@ -121,7 +121,11 @@ class NodeAgentRestartIT {
     assertThat(interrupted.getStatus().getPhase()).isEqualTo(EraRunPhase.Failed);
     assertThat(interrupted.getStatus().getReason()).isEqualTo(Reasons.AGENT_RESTARTED);
     assertThat(interrupted.getStatus().getStdout()).isEqualTo("started\n");
-    assertThat(events(client, "long")).anyMatch(e -> Reasons.AGENT_RESTARTED.equals(e.getReason()));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, "long"))
+                    .anyMatch(e -> Reasons.AGENT_RESTARTED.equals(e.getReason())));
 
     EraRun after = awaitFinished(client, "after");
     assertThat(after.getStatus().getPhase()).isEqualTo(EraRunPhase.Succeeded);
@@ -143,8 +147,11 @@ class NodeAgentRestartIT {
     assertThat(survivor.getStatus().getStartedAt())
         .isEqualTo(survivorBefore.getStatus().getStartedAt());
     assertThat(survivor.getStatus().getExecId()).isEqualTo(survivorBefore.getStatus().getExecId());
-    assertThat(events(client, "survivor"))
-        .noneMatch(e -> Reasons.AGENT_RESTARTED.equals(e.getReason()));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, "survivor"))
+                    .noneMatch(e -> Reasons.AGENT_RESTARTED.equals(e.getReason())));
 
     EraRun onceAgain = getRun(client, "once");
     assertThat(onceAgain.getStatus().getStartedAt()).isEqualTo(once.getStatus().getStartedAt());

@@ -91,7 +91,11 @@ class RunsIT {
               assertThat(c.getStatus()).isEqualTo(kvm ? ConditionTypes.TRUE : ConditionTypes.FALSE);
               assertThat(c.getReason()).isEqualTo(kvm ? Reasons.KVM : Reasons.TCG);
             });
-    assertThat(events(client, "py")).anyMatch(e -> Reasons.GUEST_READY.equals(e.getReason()));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, "py"))
+                    .anyMatch(e -> Reasons.GUEST_READY.equals(e.getReason())));
   }
 
   @Test
@@ -405,9 +409,14 @@ class RunsIT {
     assertThat(status.getPhase()).isEqualTo(EraRunPhase.Failed);
     assertThat(status.getReason()).isEqualTo(Reasons.STAGING_FAILED);
     assertThat(status.getMessage()).contains("ConfigMap default/nope does not exist");
-    assertThat(events(client, "no-config"))
-        .anyMatch(
-            e -> "Warning".equals(e.getType()) && Reasons.STAGING_FAILED.equals(e.getReason()));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, "no-config"))
+                    .anyMatch(
+                        e ->
+                            "Warning".equals(e.getType())
+                                && Reasons.STAGING_FAILED.equals(e.getReason())));
   }
 
   /** A request to the agent's endpoint as the test's admin user, whom the API server knows. */

@@ -104,8 +104,14 @@ class VmLifecycleIT {
     EraVM failed = awaitVm(client, "disk", EraVMPhase.Failed);
     assertThat(failed.getStatus().getReason()).isEqualTo(Reasons.VM_DIED);
     assertThat(failed.getStatus().isFalseBecause(ConditionTypes.READY, Reasons.VM_DIED)).isTrue();
-    assertThat(events(client, "disk"))
-        .anyMatch(e -> "Warning".equals(e.getType()) && Reasons.VM_DIED.equals(e.getReason()));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, "disk"))
+                    .anyMatch(
+                        e ->
+                            "Warning".equals(e.getType())
+                                && Reasons.VM_DIED.equals(e.getReason())));
     await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(vmDir()));
 
     setRunning(false);
@@ -172,8 +178,14 @@ class VmLifecycleIT {
     assertThat(failed.getStatus().getMessage())
         .contains("vcpus " + tooMany + " is more than the")
         .contains("a guest may have on this host");
-    assertThat(events(client, "too-big"))
-        .anyMatch(e -> "Warning".equals(e.getType()) && Reasons.BOOT_FAILED.equals(e.getReason()));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, "too-big"))
+                    .anyMatch(
+                        e ->
+                            "Warning".equals(e.getType())
+                                && Reasons.BOOT_FAILED.equals(e.getReason())));
   }
 
   private static void setRunning(boolean running) {

@@ -115,7 +115,11 @@ class WarmPoolIT {
     // The same QEMU process that was ready before the EraVM existed, booted before it.
     assertThat(cluster.processesOf(guest)).containsExactly(ready.get(guest));
     assertThat(Times.parse(vm.getStatus().getBootedAt()).orElseThrow()).isBefore(beforeCreation);
-    assertThat(events(client, "claim-1")).anyMatch(e -> Reasons.WARM_GUEST.equals(e.getReason()));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, "claim-1"))
+                    .anyMatch(e -> Reasons.WARM_GUEST.equals(e.getReason())));
     // A ready guest waits at the lowest CPU priority, so that its warm-up slows no VM in use; the
     // claimed one is back at the normal one. Without CAP_SYS_NICE the agent lowers nothing.
     int waiting = CpuPriority.canRestore() ? CpuPriority.BACKGROUND : CpuPriority.NORMAL;
@@ -155,7 +159,11 @@ class WarmPoolIT {
     EraVM vm = awaitVm(client, "too-big", EraVMPhase.Failed);
     assertThat(vm.getStatus().getReason()).isEqualTo(Reasons.INVALID);
     assertThat(vm.getStatus().getMessage()).contains("contradict the template of EraPool warm");
-    assertThat(events(client, "too-big")).anyMatch(e -> Reasons.INVALID.equals(e.getReason()));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, "too-big"))
+                    .anyMatch(e -> Reasons.INVALID.equals(e.getReason())));
     client.resource(vm).delete();
   }
 

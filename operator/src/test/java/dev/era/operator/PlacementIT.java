@@ -58,12 +58,15 @@ class PlacementIT {
     assertThat(a.getMetadata().getFinalizers()).containsExactly(Finalizers.VM_CLEANUP);
     assertThat(a.getStatus().isTrue(ConditionTypes.SCHEDULED)).isTrue();
     assertThat(a.getStatus().getObservedGeneration()).isEqualTo(a.getMetadata().getGeneration());
-    assertThat(events(client, ns, "a"))
-        .anySatisfy(
-            e -> {
-              assertThat(e.getReason()).isEqualTo(Reasons.SCHEDULED);
-              assertThat(e.getMessage()).contains("small");
-            });
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, ns, "a"))
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getReason()).isEqualTo(Reasons.SCHEDULED);
+                          assertThat(e.getMessage()).contains("small");
+                        }));
   }
 
   @Test
@@ -82,8 +85,11 @@ class PlacementIT {
                   .isTrue();
               assertThat(schedulingMessage(vm)).contains("tiny: 1 CPU, 1Gi memory free");
             });
-    assertThat(events(client, ns, "wide"))
-        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Reasons.UNSCHEDULABLE));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, ns, "wide"))
+                    .anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Reasons.UNSCHEDULABLE)));
 
     reportNode(client, node, true, 4, "1Gi");
     EraVM placed = awaitPhase(client, ns, "wide", EraVMPhase.Scheduled);

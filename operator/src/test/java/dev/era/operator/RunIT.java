@@ -209,13 +209,16 @@ class RunIT {
               // Never handed to another node: its command may have run in part.
               assertThat(run.getStatus().getNodeName()).isEqualTo("sick");
             });
-    assertThat(events(client, ns, "started"))
-        .anySatisfy(
-            e -> {
-              assertThat(e.getType()).isEqualTo("Warning");
-              assertThat(e.getReason()).isEqualTo(Reasons.NODE_LOST);
-              assertThat(e.getMessage()).contains("node sick");
-            });
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, ns, "started"))
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo(Reasons.NODE_LOST);
+                          assertThat(e.getMessage()).contains("node sick");
+                        }));
 
     // The VM moved to "well": the run that had not started goes with it, once it runs there.
     await()

@@ -91,14 +91,17 @@ class ValidationIT {
                   .isTrue();
               assertThat(vm.getStatus().getMessage()).isEqualTo(problem);
             });
-    assertThat(events(client, ns, "vm"))
-        .singleElement()
-        .satisfies(
-            e -> {
-              assertThat(e.getType()).isEqualTo("Warning");
-              assertThat(e.getReason()).isEqualTo(Reasons.INVALID);
-              assertThat(e.getMessage()).isEqualTo(problem);
-            });
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, ns, "vm"))
+                    .singleElement()
+                    .satisfies(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo(Reasons.INVALID);
+                          assertThat(e.getMessage()).isEqualTo(problem);
+                        }));
   }
 
   @Test
@@ -117,14 +120,17 @@ class ValidationIT {
               assertThat(run.getStatus().getMessage()).isEqualTo(problem);
               assertThat(run.getStatus().getFinishedAt()).isNotNull();
             });
-    assertThat(events(client, ns, "run"))
-        .singleElement()
-        .satisfies(
-            e -> {
-              assertThat(e.getType()).isEqualTo("Warning");
-              assertThat(e.getReason()).isEqualTo(Reasons.INVALID);
-              assertThat(e.getMessage()).isEqualTo(problem);
-            });
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, ns, "run"))
+                    .singleElement()
+                    .satisfies(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo(Reasons.INVALID);
+                          assertThat(e.getMessage()).isEqualTo(problem);
+                        }));
   }
 
   @Test
@@ -144,7 +150,7 @@ class ValidationIT {
                 Long.valueOf(2)
                     .equals(getVm(client, ns, "vm").getStatus().getObservedGeneration()));
     String version = getVm(client, ns, "vm").getMetadata().getResourceVersion();
-    assertThat(events(client, ns, "vm")).hasSize(1);
+    await().untilAsserted(() -> assertThat(events(client, ns, "vm")).hasSize(1));
     // No retry storm: nothing is written again while the spec stays invalid.
     await()
         .during(Duration.ofSeconds(1))

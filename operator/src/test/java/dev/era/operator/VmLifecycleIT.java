@@ -155,8 +155,11 @@ class VmLifecycleIT {
               assertThat(moved.getMetadata().getLabels()).containsEntry(Labels.NODE, "second");
               assertThat(moved.getStatus().getPhase()).isEqualTo(EraVMPhase.Scheduled);
             });
-    assertThat(events(client, ns, "ephemeral"))
-        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Reasons.RESCHEDULED));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, ns, "ephemeral"))
+                    .anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Reasons.RESCHEDULED)));
     EraVM failed = awaitPhase(client, ns, "disk", EraVMPhase.Failed);
     assertThat(failed.getStatus().getReason()).isEqualTo(Reasons.NODE_LOST);
     assertThat(failed.getStatus().isFalseBecause(ConditionTypes.SCHEDULED, Reasons.NODE_LOST))
@@ -185,8 +188,11 @@ class VmLifecycleIT {
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> getVm(client, ns, "short").isMarkedForDeletion());
-    assertThat(events(client, ns, "short"))
-        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Reasons.TTL_DELETED));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, ns, "short"))
+                    .anySatisfy(e -> assertThat(e.getReason()).isEqualTo(Reasons.TTL_DELETED)));
     agentReportsTornDown(client, ns, "short");
     await().until(() -> getVm(client, ns, "short") == null);
   }

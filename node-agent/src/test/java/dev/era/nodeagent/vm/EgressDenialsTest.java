@@ -11,6 +11,7 @@ import dev.era.launcher.egress.EgressDenial;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,8 @@ class EgressDenialsTest {
             .build());
     return new EgressDenials(
         id -> id.equals(vmId) ? Optional.of(vm) : Optional.empty(),
-        new EventRecorder(agent, "era-node-agent", "node-a"));
+        new EventRecorder(
+            agent, "era-node-agent", "node-a", InstantSource.system(), Runnable::run));
   }
 
   private List<Event> events(String name) {
