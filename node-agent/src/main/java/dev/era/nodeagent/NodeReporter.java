@@ -20,12 +20,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.lang.management.ManagementFactory;
 import java.net.HttpURLConnection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -38,6 +38,13 @@ import org.jboss.logging.Logger;
 final class NodeReporter {
   private static final Logger LOG = Logger.getLogger(NodeReporter.class);
 
+  /**
+   * How long a change waits for others before it is reported: a warm guest's hand-over changes the
+   * ready guests, then the VMs; one report covers both, and it does not compete with the EraVM's
+   * own status write on its way to Running.
+   */
+  static final Duration CHANGES_GATHERED = Duration.ofMillis(100);
+
   private final KubernetesClient client;
   private final ResourceWriter<EraNode> writer;
   private final Launcher launcher;
@@ -47,6 +54,7 @@ final class NodeReporter {
   private final String endpoint;
   private final ScheduledExecutorService scheduler;
   private final AgentReadiness readiness;
+  private final GatheredRuns changes;
 
   NodeReporter(
       KubernetesClient client,
@@ -66,6 +74,7 @@ final class NodeReporter {
     this.endpoint = endpoint;
     this.scheduler = scheduler;
     this.readiness = readiness;
+    this.changes = new GatheredRuns(scheduler, CHANGES_GATHERED, this::reportQuietly);
   }
 
   /**
@@ -76,8 +85,8 @@ final class NodeReporter {
     report();
     long every = config.heartbeat().toMillis();
     scheduler.scheduleWithFixedDelay(this::reportQuietly, every, every, TimeUnit.MILLISECONDS);
-    vms.onChange(this::reportSoon);
-    warmGuests.onChange(this::reportSoon);
+    vms.onChange(changes::request);
+    warmGuests.onChange(changes::request);
   }
 
   /** Whether the node has room for one more VM of this spec next to its VMs and warm guests. */
@@ -88,14 +97,6 @@ final class NodeReporter {
     long allocatedMib = Quantities.bytes(allocated.getMemory()).orElse(0L) / Quantities.MIB;
     return allocated.getCpu() + spec.vcpus() <= capacity.getCpu()
         && allocatedMib + spec.memoryMib() <= capacityMib;
-  }
-
-  private void reportSoon() {
-    try {
-      scheduler.execute(this::reportQuietly);
-    } catch (RejectedExecutionException e) {
-      // the agent is closing
-    }
   }
 
   /** The agent goes away: the node takes no new VMs until an agent reports again. */
