@@ -97,11 +97,9 @@ public interface VmHandle {
   void kill();
 
   /**
-   * Moves QEMU to the lowest CPU priority, for work no user waits on (a warm guest booting for its
-   * pool), where this process can move it back ({@link #toForeground}); else leaves it as it is.
+   * Moves QEMU to the normal CPU priority, before the VM is anyone's: a warm guest is started at
+   * the lowest, from a thread in the background ({@link
+   * dev.era.launcher.host.CpuPriority#backgroundCurrentThread}).
    */
-  void toBackground();
-
-  /** Moves QEMU back to the normal CPU priority, before the VM is anyone's. */
   void toForeground();
 }

@@ -50,6 +50,25 @@ public final class CpuPriority {
   }
 
   /**
+   * Moves the calling thread to {@link #BACKGROUND}, where the priority can be raised again ({@link
+   * #canRestore}); processes it starts from then on begin there, since a child inherits its
+   * creating thread's nice value. Meant for threads that do nothing but background work.
+   *
+   * @return whether the thread is in the background now
+   */
+  public static boolean backgroundCurrentThread() {
+    if (!CAN_RESTORE) {
+      return false;
+    }
+    try {
+      LibC.INSTANCE.setpriority(LibC.PRIO_PROCESS, 0, BACKGROUND); // 0: the calling thread
+      return true;
+    } catch (LastErrorException e) {
+      return false;
+    }
+  }
+
+  /**
    * Sets the nice value of every thread of {@code pid}.
    *
    * @throws IOException when a thread's priority cannot be set (other than one that just ended)

@@ -441,20 +441,9 @@ public final class QemuVm implements VmHandle {
   }
 
   @Override
-  public void toBackground() {
-    if (CpuPriority.canRestore()) {
-      setCpuPriority(CpuPriority.BACKGROUND);
-    }
-  }
-
-  @Override
   public void toForeground() {
-    setCpuPriority(CpuPriority.NORMAL);
-  }
-
-  private void setCpuPriority(int nice) {
     try {
-      CpuPriority.set(pid(), nice);
+      CpuPriority.set(pid(), CpuPriority.NORMAL);
     } catch (IOException e) {
       if (isAlive()) {
         LOG.warnf("VM %s: %s", id(), e.getMessage());

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every thread of a process moves to the background and back, threads it starts later too. */
+/**
+ * Every thread of a process moves to the background and back, threads it starts later too; a thread
+ * in the background starts its processes there.
+ */
 class CpuPriorityTest {
   @TempDir Path dir;
   private Process child;
@@ -19,6 +23,35 @@ class CpuPriorityTest {
   void stop() throws InterruptedException {
     if (child != null) {
       child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aThreadInTheBackgroundStartsItsProcessesThere() throws Exception {
+    assumeTrue(
+        CpuPriority.canRestore(),
+        "this process lacks CAP_SYS_NICE, so threads stay at the normal priority");
+    CompletableFuture<Process> started = new CompletableFuture<>();
+    Thread background =
+        new Thread(
+            () -> {
+              try {
+                assertThat(CpuPriority.backgroundCurrentThread()).isTrue();
+                started.complete(new ProcessBuilder("sleep", "60").start());
+              } catch (Throwable e) {
+                started.completeExceptionally(e);
+              }
+            });
+    background.start();
+    child = started.get(10, TimeUnit.SECONDS);
+    assertThat(ThreadNice.of(child.pid())).containsExactly(CpuPriority.BACKGROUND);
+
+    // Only that thread moved: a process this thread starts keeps this thread's priority.
+    Process sibling = new ProcessBuilder("sleep", "60").start();
+    try {
+      assertThat(ThreadNice.of(sibling.pid())).doesNotContain(CpuPriority.BACKGROUND);
+    } finally {
+      sibling.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
 

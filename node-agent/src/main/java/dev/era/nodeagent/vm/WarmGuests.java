@@ -9,6 +9,7 @@ import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.VmHandle;
 import dev.era.launcher.VmSpec;
+import dev.era.launcher.host.CpuPriority;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -45,7 +46,14 @@ public final class WarmGuests implements AutoCloseable {
   private static final String PREFIX = "warm-";
   private static final int POOL_HASH_DIGITS = 8;
   private static final int RANDOM_BYTES = 6;
+
+  /**
+   * Threads that boot guests, at the lowest CPU priority where the agent can raise it again: the
+   * QEMU each starts inherits it, so that a refill (a restore and a warm-up command) never slows
+   * the node's VMs in use, nor the hand-over that caused it; a claim raises the guest's priority.
+   */
   private static final int BOOT_THREADS = 2;
+
   static final Duration BOOT_RETRY = Duration.ofSeconds(10);
 
   private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(20);
@@ -94,7 +102,13 @@ public final class WarmGuests implements AutoCloseable {
         Executors.newScheduledThreadPool(
             BOOT_THREADS,
             r -> {
-              Thread t = new Thread(r, "era-warm-guest-boot");
+              Thread t =
+                  new Thread(
+                      () -> {
+                        CpuPriority.backgroundCurrentThread();
+                        r.run();
+                      },
+                      "era-warm-guest-boot");
               t.setDaemon(true);
               return t;
             });
@@ -166,9 +180,9 @@ public final class WarmGuests implements AutoCloseable {
 
   /**
    * Takes a ready guest of the pool for an EraVM, if one matches the spec it asks for, back at the
-   * normal CPU priority (a guest waits at the lowest, see {@link VmHandle#toBackground}). The pool
-   * refills in the background once the guest is in the VM registry ({@link #refillAll}), where the
-   * node's room counts it again.
+   * normal CPU priority (a guest is booted and waits at the lowest, see {@link #BOOT_THREADS}). The
+   * pool refills in the background once the guest is in the VM registry ({@link #refillAll}), where
+   * the node's room counts it again.
    */
   public Optional<VmHandle> claim(PoolKey key, VmSpec want) {
     Optional<VmHandle> claimed = Optional.empty();
@@ -287,7 +301,6 @@ public final class WarmGuests implements AutoCloseable {
       retryLater();
       return;
     }
-    guest.toBackground(); // until claimed: its warm-up must not slow the node's VMs in use
     if (!warmUp(guest)) {
       stop(List.of(guest), "its warm-up command failed");
       synchronized (this) {
