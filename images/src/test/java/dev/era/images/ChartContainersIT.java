@@ -222,7 +222,10 @@ class ChartContainersIT {
     kubectl("delete", "--wait=true", "--timeout=300s", "-f", vm.toString());
     assertThat(client.resources(EraVM.class).withName("sandbox").get()).isNull();
     try (Stream<Path> left = Files.list(stateDir.resolve("launcher/vms"))) {
-      assertThat(left).as("VM runtime directories left on the node").isEmpty();
+      assertThat(left)
+          .as("VM runtime directories left on the node (the launcher's spare QEMU aside)")
+          .filteredOn(dir -> !dir.getFileName().toString().startsWith("spare-"))
+          .isEmpty();
     }
   }
 
@@ -355,9 +358,9 @@ class ChartContainersIT {
               assertThat(Quantities.bytes(allocated.getMemory())).contains(512 * Quantities.MIB);
             });
     assertThat(podman.run("top", "era-it-node-agent", "args").lines())
-        .as("QEMU processes in the node-agent container")
+        .as("QEMU processes in the node-agent container: one per VM, and the shape's spare")
         .filteredOn(line -> line.contains("qemu-system"))
-        .hasSize(names.size());
+        .hasSizeBetween(names.size(), names.size() + 1);
     // Through the client: a kubectl delete --wait here has been seen to wait past the VM's removal.
     for (String name : names) {
       client.resources(EraVM.class).withName(name).delete();

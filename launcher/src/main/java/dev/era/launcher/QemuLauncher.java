@@ -5,6 +5,7 @@ import dev.era.launcher.egress.EgressPolicy;
 import dev.era.launcher.egress.EgressProxies;
 import dev.era.launcher.egress.EgressProxy;
 import dev.era.launcher.egress.NameResolver;
+import dev.era.launcher.host.CpuPriority;
 import dev.era.launcher.host.ForbiddenAddresses;
 import dev.era.launcher.host.GuestNetworkGuard;
 import dev.era.launcher.host.HostInfo;
@@ -31,11 +32,14 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -91,6 +95,8 @@ public final class QemuLauncher implements Launcher {
   private volatile boolean closed;
   private GuestNetworkGuard networkGuard;
   private final EgressProxies egress;
+  private final SpareQemus spares;
+  private final SecureRandom random = new SecureRandom();
 
   public QemuLauncher(LauncherConfig config) {
     this(config, new GuestImages(config.cacheDir()));
@@ -112,6 +118,7 @@ public final class QemuLauncher implements Launcher {
               return t;
             });
     this.watcher = new ProcessWatcher(scheduler);
+    this.spares = new SpareQemus(scheduler, this::discard);
     scheduler.scheduleWithFixedDelay(
         () ->
             vms.values()
@@ -177,7 +184,7 @@ public final class QemuLauncher implements Launcher {
   @Override
   public Optional<VmHandle> find(String id) {
     ensureOpen();
-    if (!SpecValidator.isValidId(id) || starting.contains(id)) {
+    if (!SpecValidator.isValidId(id) || starting.contains(id) || spares.isSpare(id)) {
       return Optional.empty();
     }
     return adopt(id).map(vm -> vm);
@@ -194,7 +201,7 @@ public final class QemuLauncher implements Launcher {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(vmsDir, Files::isDirectory)) {
       for (Path dir : dirs) {
         String id = dir.getFileName().toString();
-        if (!SpecValidator.isValidId(id) || starting.contains(id)) {
+        if (!SpecValidator.isValidId(id) || starting.contains(id) || spares.isSpare(id)) {
           continue;
         }
         try {
@@ -225,6 +232,11 @@ public final class QemuLauncher implements Launcher {
     egress.onDenied(listener);
   }
 
+  /** For tests: how many spare QEMUs wait for a VM of their shape. */
+  int sparesReady() {
+    return spares.ready();
+  }
+
   /** For tests: where egress proxies started from now on look names up. */
   public void resolveEgressNamesWith(NameResolver resolver) {
     egress.resolveWith(resolver);
@@ -244,6 +256,7 @@ public final class QemuLauncher implements Launcher {
   @Override
   public void close() {
     closed = true;
+    spares.close();
     vms.values().forEach(QemuVm::detach);
     vms.clear();
     watcher.close();
@@ -276,7 +289,7 @@ public final class QemuLauncher implements Launcher {
     QemuVm vm = null;
     if (snapshot.isPresent()) {
       try {
-        vm = spawn(command, StartKind.SNAPSHOT_RESTORE);
+        vm = fromSpare(command, key).orElseGet(() -> spawn(command, StartKind.SNAPSHOT_RESTORE));
         vm.awaitRestored(snapshot.get(), min(config.bootTimeout(), RESTORE_TIMEOUT));
       } catch (LaunchException e) {
         if (Thread.currentThread().isInterrupted()) {
@@ -298,6 +311,7 @@ public final class QemuLauncher implements Launcher {
       vm.awaitReady(config.bootTimeout(), false);
       save(vm, key, listener);
     }
+    prepareSpare(qemuBinary, spec, image, key);
     try {
       vm.renewIdentity(GuestIdentity.of(spec));
     } catch (LaunchException e) {
@@ -367,13 +381,22 @@ public final class QemuLauncher implements Launcher {
    * defer}, to load the snapshot over QMP.
    */
   private QemuVm spawn(QemuCommand command, StartKind kind) {
+    List<String> extra =
+        kind == StartKind.SNAPSHOT_RESTORE ? List.of("-incoming", "defer") : List.of();
+    Started started = startQemu(command, extra);
+    return new QemuVm(
+        started.state(), command.paths(), started.process(), kind, scheduler, this::forget);
+  }
+
+  private record Started(VmProcess process, VmState state) {}
+
+  /** Starts QEMU in a fresh VM directory and records it in the directory's state file. */
+  private Started startQemu(QemuCommand command, List<String> extraArgs) {
     VmSpec spec = command.spec();
     VmPaths paths = command.paths();
     createFreshDir(paths.dir());
     List<String> argv = new ArrayList<>(command.argv());
-    if (kind == StartKind.SNAPSHOT_RESTORE) {
-      argv.addAll(List.of("-incoming", "defer"));
-    }
+    argv.addAll(extraArgs);
     Optional<EgressProxy> proxy =
         spec.network() == GuestNetwork.EGRESS
             ? Optional.of(egress.open(spec.id(), EgressPolicy.parse(spec.egressAllow()), 0, 0))
@@ -418,7 +441,110 @@ public final class QemuLauncher implements Launcher {
       releaseNetwork(spec, paths, state.egressHttpPort(), state.egressDnsPort());
       throw e;
     }
-    return new QemuVm(state, paths, process, kind, scheduler, this::forget);
+    return new Started(process, state);
+  }
+
+  /**
+   * Spares are kept for VMs without network or persistent disk: those would need the VM's own
+   * cgroup, egress proxy or disk before QEMU starts.
+   */
+  private static boolean sparable(VmSpec spec) {
+    return spec.network() == GuestNetwork.NONE && spec.persistMib() == 0;
+  }
+
+  /** Starts a spare QEMU for the next VM of this shape, if the shape has a snapshot. */
+  private void prepareSpare(Path qemuBinary, VmSpec spec, GuestImage image, SnapshotKey key) {
+    if (!sparable(spec) || snapshots.find(key).isEmpty()) {
+      return;
+    }
+    byte[] bytes = new byte[6];
+    random.nextBytes(bytes);
+    spares.prepare(
+        key,
+        SpareQemus.ID_PREFIX + HexFormat.of().formatHex(bytes),
+        id -> startSpare(qemuBinary, spec, image, key, id));
+  }
+
+  private SpareQemus.Spare startSpare(
+      Path qemuBinary, VmSpec spec, GuestImage image, SnapshotKey key, String id) {
+    VmSpec spareSpec =
+        new VmSpec(id, spec.language(), spec.vcpus(), spec.memoryMib(), spec.network(), 0);
+    QemuCommand command = command(qemuBinary, spareSpec, image, accelerator());
+    if (!SnapshotKey.of(command, qemuVersion()).equals(key)) {
+      throw new LaunchException("its command line would not match the snapshot's");
+    }
+    Started started = startQemu(command, List.of("-incoming", "defer", "-mem-prealloc"));
+    SpareQemus.Spare spare = new SpareQemus.Spare(key, id, command.paths(), started.process());
+    try {
+      started.process().awaitQmp(command.paths().qmpSocket(), config.bootTimeout());
+    } catch (IOException e) {
+      discard(spare);
+      throw new LaunchException("spare QEMU " + id + " did not start: " + e.getMessage(), e);
+    }
+    return spare;
+  }
+
+  /**
+   * The VM in the spare QEMU of its shape, if one waits: the spare's directory becomes the VM's
+   * (QEMU's sockets and files move with it, and so does its working directory, by which {@link
+   * ProcFs} knows it from now on), its state file is the VM's, and QEMU gets the calling thread's
+   * CPU priority.
+   */
+  private Optional<QemuVm> fromSpare(QemuCommand command, SnapshotKey key) {
+    VmSpec spec = command.spec();
+    Optional<SpareQemus.Spare> taken = sparable(spec) ? spares.take(key) : Optional.empty();
+    if (taken.isEmpty()) {
+      return Optional.empty();
+    }
+    SpareQemus.Spare spare = taken.get();
+    VmPaths paths = command.paths();
+    try {
+      deleteTree(paths.dir());
+      Files.move(spare.paths().dir(), paths.dir(), StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | LaunchException e) {
+      discard(spare);
+      LOG.warnf("VM %s: cannot take spare QEMU %s: %s", spec.id(), spare.id(), e.getMessage());
+      return Optional.empty();
+    }
+    VmState state =
+        new VmState(
+            VmState.CURRENT_VERSION,
+            spare.process().pid(),
+            spec,
+            command.accelerator(),
+            paths.agentSocket().toString(),
+            paths.qmpSocket().toString(),
+            paths.consoleLog().toString(),
+            Instant.now(),
+            command.image().key(),
+            0,
+            0);
+    try {
+      StateFiles.write(paths.stateFile(), state);
+    } catch (LaunchException e) {
+      discard(new SpareQemus.Spare(key, spec.id(), paths, spare.process()));
+      throw e;
+    }
+    try {
+      CpuPriority.set(spare.process().pid(), CpuPriority.ofCurrentThread());
+    } catch (IOException e) {
+      LOG.warnf("VM %s: %s", spec.id(), e.getMessage());
+    }
+    return Optional.of(
+        new QemuVm(
+            state, paths, spare.process(), StartKind.SNAPSHOT_RESTORE, scheduler, this::forget));
+  }
+
+  /** Kills a spare QEMU nobody took and removes its directory. */
+  private void discard(SpareQemus.Spare spare) {
+    spare.process().kill();
+    spare
+        .process()
+        .exit()
+        .orTimeout(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionally(t -> null)
+        .join();
+    deleteTree(spare.paths().dir());
   }
 
   /** What QEMU, running as its own user, must reach: the VM's files and the image's. */

@@ -108,6 +108,47 @@ class SnapshotIT {
   }
 
   @Test
+  void theNextVmOfAShapeTakesTheSpareQemuWaitingForItAndANewLauncherReadoptsIt() throws Exception {
+    start(VmSpec.of("spare-origin", GuestLanguage.PYTHON)).stop(STOP);
+    long spare = awaitSpare(List.of());
+    assertThat(launcher.list()).as("a spare is no VM").isEmpty();
+    assertThat(Files.readString(Path.of("/proc", spare + "", "status")))
+        .as("its guest memory is faulted in while it waits")
+        .containsPattern("VmRSS:\\s+[2-9]\\d{5} kB");
+
+    VmHandle vm = start(VmSpec.of("from-spare", GuestLanguage.PYTHON));
+
+    assertThat(vm.startKind()).isEqualTo(StartKind.SNAPSHOT_RESTORE);
+    assertThat(vm.pid()).isEqualTo(spare);
+    assertThat(state(vm).subList(3, 5)).containsExactly("from-spare", "from-spare");
+    awaitSpare(List.of(spare)); // a new one for the shape; the VM's QEMU began as one
+
+    // Closing stops the spare, not the VM; a new launcher finds the VM, though QEMU's command
+    // line names the spare's directory, not the VM's.
+    launcher.close();
+    await().atMost(Duration.ofSeconds(10)).until(() -> spares().equals(List.of(spare)));
+    launcher();
+    VmHandle adopted = launcher.find("from-spare").orElseThrow();
+    assertThat(adopted.pid()).isEqualTo(spare);
+    assertThat(adopted.exec(ExecRequest.argv("true")).exitCode()).isZero();
+    assertThat(discarded).isEmpty();
+  }
+
+  /** The one spare QEMU of this test's launcher, once ready, among QEMUs begun as spares. */
+  private long awaitSpare(List<Long> vms) {
+    await().atMost(Duration.ofSeconds(60)).until(() -> launcher.sparesReady() == 1);
+    List<Long> pids = spares().stream().filter(pid -> !vms.contains(pid)).toList();
+    assertThat(pids).hasSize(1);
+    return pids.get(0);
+  }
+
+  /** QEMUs started as spares: their command line names a spare's directory. */
+  private List<Long> spares() {
+    return ProcFs.findByMarker(
+        stateDir.resolve("vms").toAbsolutePath() + "/" + SpareQemus.ID_PREFIX);
+  }
+
+  @Test
   void aCorruptSnapshotIsDiscardedReportedAndReplacedByACleanBoot() throws Exception {
     start(VmSpec.of("snap-origin", GuestLanguage.PYTHON)).stop(STOP);
     Path snapshot = snapshotFiles().get(0);

@@ -68,6 +68,17 @@ public final class CpuPriority {
     }
   }
 
+  /** The calling thread's nice value. */
+  public static int ofCurrentThread() throws IOException {
+    return niceIn(Files.readString(Path.of("/proc/thread-self/stat")));
+  }
+
+  /** The nice value in a thread's {@code /proc/.../stat} line. */
+  static int niceIn(String stat) {
+    // After "pid (comm) ": state is field 3, nice field 19.
+    return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3]);
+  }
+
   /**
    * Sets the nice value of every thread of {@code pid}.
    *

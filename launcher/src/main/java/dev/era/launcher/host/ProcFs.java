@@ -11,24 +11,42 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Process checks through /proc. A VM's QEMU is recognized by a marker (its state directory) in its
- * command line, so that a recycled pid is never taken for the VM.
+ * Process checks through /proc. A VM's QEMU is recognized by a marker, its state directory, so that
+ * a recycled pid is never taken for the VM: in its command line, or as its working directory, which
+ * follows the directory when it is renamed (a spare QEMU handed to a VM).
  */
 public final class ProcFs {
   private static final Logger LOG = Logger.getLogger(ProcFs.class);
 
+  /** What the kernel appends to a working directory that was removed. */
+  private static final String DELETED = " (deleted)";
+
   private ProcFs() {}
 
-  /** True when {@code pid} runs (not a zombie) and its command line contains {@code marker}. */
+  /**
+   * True when {@code pid} runs (not a zombie) and its command line contains {@code marker} or its
+   * working directory is {@code marker} (a directory, with its trailing '/').
+   */
   public static boolean runs(long pid, String marker) {
     Path dir = Path.of("/proc", Long.toString(pid));
     try {
       if (isZombieState(Files.readString(dir.resolve("stat")))) {
         return false;
       }
-      return cmdline(dir).contains(marker);
+      return cmdline(dir).contains(marker) || isWorkingDir(dir, marker);
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  private static boolean isWorkingDir(Path proc, String marker) {
+    try {
+      String cwd = Files.readSymbolicLink(proc.resolve("cwd")).toString();
+      return (cwd.endsWith(DELETED) ? cwd.substring(0, cwd.length() - DELETED.length()) : cwd)
+          .concat("/")
+          .equals(marker);
+    } catch (IOException | UnsupportedOperationException e) {
+      return false; // another user's process, or gone
     }
   }
 

@@ -19,10 +19,6 @@ import dev.era.launcher.host.CpuPriority;
 import dev.era.launcher.protocol.Frame;
 import dev.era.launcher.protocol.IdentityMessage;
 import dev.era.launcher.protocol.MessageType;
-import dev.failsafe.Failsafe;
-import dev.failsafe.FailsafeException;
-import dev.failsafe.RetryPolicy;
-import dev.failsafe.function.CheckedSupplier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -212,38 +208,18 @@ public final class QemuVm implements VmHandle {
   }
 
   private Qmp openQmp(Duration timeout) throws IOException {
-    return retryWhileStarting(timeout, () -> Qmp.open(paths.qmpSocket(), timeout), "QMP");
+    return process.retryWhileStarting(
+        timeout, () -> Qmp.open(paths.qmpSocket(), timeout), "VM " + id() + "'s QMP");
   }
 
   private GuestConnection connect(Duration timeout) {
     try {
-      return retryWhileStarting(
+      return process.retryWhileStarting(
           timeout,
           () -> GuestConnection.open(id(), paths.agentSocket(), this::connectionLost),
-          "agent");
+          "VM " + id() + "'s agent");
     } catch (IOException e) {
       throw new LaunchException(e.getMessage(), e);
-    }
-  }
-
-  /** QEMU creates its sockets a few ms after it starts: retry until one accepts or QEMU is gone. */
-  private <T> T retryWhileStarting(Duration timeout, CheckedSupplier<T> connect, String socketName)
-      throws IOException {
-    RetryPolicy<T> retry =
-        RetryPolicy.<T>builder()
-            .handle(IOException.class)
-            .withDelay(Duration.ofMillis(2))
-            .withMaxRetries(-1)
-            .withMaxDuration(timeout)
-            .abortIf((result, failure) -> !process.isAlive())
-            .build();
-    try {
-      return Failsafe.with(retry).get(connect);
-    } catch (FailsafeException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new IOException(
-          "cannot connect to VM " + id() + "'s " + socketName + " socket: " + cause.getMessage(),
-          cause);
     }
   }
 

@@ -57,7 +57,9 @@ public record VmPaths(Path dir) {
   }
 
   /**
-   * Appears in the VM's QEMU command line and nowhere else: tells its process from a recycled pid.
+   * Tells the VM's QEMU from a recycled pid: its command line holds it (the directory QEMU was
+   * started in), or its working directory is the VM's directory (see {@link
+   * dev.era.launcher.host.ProcFs#runs}).
    */
   public String marker() {
     return dir + "/";

@@ -2,9 +2,14 @@ package dev.era.launcher.qemu;
 
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.host.ProcFs;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
+import dev.failsafe.function.CheckedSupplier;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,6 +57,7 @@ public final class VmProcess {
     try {
       process =
           new ProcessBuilder(command)
+              .directory(paths.dir().toFile()) // which tells it apart, as its command line does
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .redirectOutput(paths.qemuLog().toFile())
               .redirectErrorStream(true)
@@ -103,6 +109,38 @@ public final class VmProcess {
   /** Completes with a short reason once the process is gone. */
   public CompletableFuture<String> exit() {
     return exit;
+  }
+
+  /**
+   * QEMU creates its sockets a few ms after it starts: retries {@code connect} until it succeeds,
+   * QEMU is gone or the time is up.
+   *
+   * @param socketName whose socket, for the message
+   */
+  <T> T retryWhileStarting(Duration timeout, CheckedSupplier<T> connect, String socketName)
+      throws IOException {
+    RetryPolicy<T> retry =
+        RetryPolicy.<T>builder()
+            .handle(IOException.class)
+            .withDelay(Duration.ofMillis(2))
+            .withMaxRetries(-1)
+            .withMaxDuration(timeout)
+            .abortIf((result, failure) -> !isAlive())
+            .build();
+    try {
+      return Failsafe.with(retry).get(connect);
+    } catch (FailsafeException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IOException(
+          "cannot connect to " + socketName + " socket: " + cause.getMessage(), cause);
+    }
+  }
+
+  /**
+   * Waits until QEMU serves QMP: it has set up the machine (its memory too) and runs its main loop.
+   */
+  public void awaitQmp(Path qmpSocket, Duration timeout) throws IOException {
+    retryWhileStarting(timeout, () -> Qmp.open(qmpSocket, timeout), "QMP").close();
   }
 
   /** SIGKILL, but only to the VM's own QEMU. */

@@ -18,10 +18,7 @@ public final class ThreadNice {
     try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path task : tasks.toList()) {
         try {
-          String stat = Files.readString(task.resolve("stat"));
-          // After "pid (comm) ": state is field 3, nice field 19.
-          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          nice.add(Integer.parseInt(fields[19 - 3]));
+          nice.add(CpuPriority.niceIn(Files.readString(task.resolve("stat"))));
         } catch (NoSuchFileException e) {
           // The thread ended meanwhile.
         }
