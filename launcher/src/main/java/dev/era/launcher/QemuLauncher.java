@@ -390,6 +390,23 @@ public final class QemuLauncher implements Launcher {
 
   private record Started(VmProcess process, VmState state) {}
 
+  /** What the VM's state file records of QEMU started now with this command line. */
+  private static VmState stateOf(QemuCommand command, long pid, int httpPort, int dnsPort) {
+    VmPaths paths = command.paths();
+    return new VmState(
+        VmState.CURRENT_VERSION,
+        pid,
+        command.spec(),
+        command.accelerator(),
+        paths.agentSocket().toString(),
+        paths.qmpSocket().toString(),
+        paths.consoleLog().toString(),
+        Instant.now(),
+        command.image().key(),
+        httpPort,
+        dnsPort);
+  }
+
   /** Starts QEMU in a fresh VM directory and records it in the directory's state file. */
   private Started startQemu(QemuCommand command, List<String> extraArgs) {
     VmSpec spec = command.spec();
@@ -416,16 +433,9 @@ public final class QemuLauncher implements Launcher {
       throw e;
     }
     VmState state =
-        new VmState(
-            VmState.CURRENT_VERSION,
+        stateOf(
+            command,
             process.pid(),
-            spec,
-            command.accelerator(),
-            paths.agentSocket().toString(),
-            paths.qmpSocket().toString(),
-            paths.consoleLog().toString(),
-            Instant.now(),
-            command.image().key(),
             proxy.map(EgressProxy::httpPort).orElse(0),
             proxy.map(EgressProxy::dnsPort).orElse(0));
     try {
@@ -506,19 +516,7 @@ public final class QemuLauncher implements Launcher {
       LOG.warnf("VM %s: cannot take spare QEMU %s: %s", spec.id(), spare.id(), e.getMessage());
       return Optional.empty();
     }
-    VmState state =
-        new VmState(
-            VmState.CURRENT_VERSION,
-            spare.process().pid(),
-            spec,
-            command.accelerator(),
-            paths.agentSocket().toString(),
-            paths.qmpSocket().toString(),
-            paths.consoleLog().toString(),
-            Instant.now(),
-            command.image().key(),
-            0,
-            0);
+    VmState state = stateOf(command, spare.process().pid(), 0, 0);
     try {
       StateFiles.write(paths.stateFile(), state);
     } catch (LaunchException e) {

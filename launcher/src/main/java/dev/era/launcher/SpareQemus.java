@@ -42,18 +42,7 @@ final class SpareQemus implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Consumer<Spare> discard;
   private final ExecutorService starter =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t =
-                new Thread(
-                    () -> {
-                      CpuPriority.backgroundCurrentThread();
-                      r.run();
-                    },
-                    "era-spare-qemu");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadExecutor(CpuPriority.backgroundThreads("era-spare-qemu"));
   private final Map<String, Spare> ready = new HashMap<>();
   private final Set<String> ids = new HashSet<>();
   private final Set<String> starting = new HashSet<>();

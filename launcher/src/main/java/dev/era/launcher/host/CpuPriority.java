@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * The CPU priority (nice value) of a whole process: every thread's, since Linux keeps one per
@@ -77,6 +78,24 @@ public final class CpuPriority {
   static int niceIn(String stat) {
     // After "pid (comm) ": state is field 3, nice field 19.
     return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3]);
+  }
+
+  /**
+   * Daemon threads named {@code name} that move to the background ({@link
+   * #backgroundCurrentThread}) before their first task.
+   */
+  public static ThreadFactory backgroundThreads(String name) {
+    return r -> {
+      Thread t =
+          new Thread(
+              () -> {
+                backgroundCurrentThread();
+                r.run();
+              },
+              name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /**

@@ -33,15 +33,15 @@ class CpuPriorityTest {
         "this process lacks CAP_SYS_NICE, so threads stay at the normal priority");
     CompletableFuture<Process> started = new CompletableFuture<>();
     Thread background =
-        new Thread(
-            () -> {
-              try {
-                assertThat(CpuPriority.backgroundCurrentThread()).isTrue();
-                started.complete(new ProcessBuilder("sleep", "60").start());
-              } catch (Throwable e) {
-                started.completeExceptionally(e);
-              }
-            });
+        CpuPriority.backgroundThreads("background")
+            .newThread(
+                () -> {
+                  try {
+                    started.complete(new ProcessBuilder("sleep", "60").start());
+                  } catch (Throwable e) {
+                    started.completeExceptionally(e);
+                  }
+                });
     background.start();
     child = started.get(10, TimeUnit.SECONDS);
     assertThat(ThreadNice.of(child.pid())).containsExactly(CpuPriority.BACKGROUND);

@@ -100,18 +100,7 @@ public final class WarmGuests implements AutoCloseable {
     this.nodeName = nodeName;
     this.boots =
         Executors.newScheduledThreadPool(
-            BOOT_THREADS,
-            r -> {
-              Thread t =
-                  new Thread(
-                      () -> {
-                        CpuPriority.backgroundCurrentThread();
-                        r.run();
-                      },
-                      "era-warm-guest-boot");
-              t.setDaemon(true);
-              return t;
-            });
+            BOOT_THREADS, CpuPriority.backgroundThreads("era-warm-guest-boot"));
   }
 
   /** Says whether the node has room for one more guest next to everything it runs. */
