@@ -419,7 +419,11 @@ class EraCliIT {
     assertThat(clean.exitCode()).as(clean.stderr()).isZero();
     assertThat(JSON.readTree(clean.stdout()).path("removed").get(0).asText()).isEqualTo("itvm");
     assertThat(cli.run("list").stdout()).isEqualTo("No VMs.\n");
-    assertThat(Guests.processesUnder(dir)).isEmpty();
+    // The VM's own QEMU; the launcher's spare QEMU of the shape waits on for the next VM.
+    assertThat(
+            Guests.processesUnder(
+                cli.paths().stateDir().resolve("vms").resolve(VmSpecs.vmId(unsaved("itvm")))))
+        .isEmpty();
   }
 
   private static CliRunner.Result succeeds(String... args) {

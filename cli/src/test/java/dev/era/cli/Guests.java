@@ -18,13 +18,30 @@ final class Guests {
         .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
   }
 
-  /** Processes whose command line names {@code dir}: the QEMUs of VMs whose state lives there. */
+  /**
+   * Processes whose command line names {@code dir} or whose working directory is in it: the QEMUs
+   * of VMs whose state lives there (one that began as a launcher's spare QEMU names the spare's
+   * directory, and runs in its VM's).
+   */
   static List<ProcessHandle> processesUnder(Path dir) {
     String marker = dir.toString();
     return ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+        .filter(
+            p ->
+                p.info().commandLine().map(c -> c.contains(marker)).orElse(false)
+                    || workingDir(p).map(cwd -> cwd.startsWith(dir)).orElse(false))
         .filter(p -> p.pid() != ProcessHandle.current().pid())
         .toList();
+  }
+
+  /** Where the process runs; a directory removed meanwhile by its old name. */
+  private static Optional<Path> workingDir(ProcessHandle process) {
+    try {
+      String cwd = Files.readSymbolicLink(Path.of("/proc", process.pid() + "", "cwd")).toString();
+      return Optional.of(Path.of(cwd.replaceFirst(" \\(deleted\\)$", "")));
+    } catch (IOException | UnsupportedOperationException e) {
+      return Optional.empty();
+    }
   }
 
   /**
