@@ -7,10 +7,12 @@ import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.EraVMSpec;
 import dev.era.launcher.GuestLanguage;
+import dev.era.launcher.image.GuestImages;
 import dev.era.nodeagent.AgentCluster;
 import dev.era.nodeagent.VmsAndRuns;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,22 +20,31 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Warm pools against cold boots (docs/benchmarks.md, "Warm pools"), the whole stack in one JVM as
  * {@code era up} runs it: EraVM create → Running (seen by an informer, so with the API round trips
- * a user sees) from a full pool and with no pool, one VM at a time (256 MiB guests), then 50 VMs
- * created at once against a pool of 20 (128 MiB guests, so that the 70 guests, refills included,
- * fit in a shared 24 GiB host's memory).
+ * a user sees) booting from the kernel, restoring a snapshot with no pool, and from a full pool,
+ * one VM at a time (256 MiB guests, but for the cold boots' own shapes), then 50 VMs created at
+ * once against a pool of 20 (128 MiB guests, so that the 70 guests, refills included, fit in a
+ * shared 24 GiB host's memory).
  *
  * <pre>mvn -B -q -pl node-agent test-compile exec:exec@bench-pools</pre>
  */
 public final class PoolBenchmark {
   static final int SAMPLES = 20;
+
+  /** Cold boots: a shape each (its memory, from a random base) that has no snapshot yet. */
+  static final int COLD_SAMPLES = 5;
+
   static final int POOL = 4;
   static final String STORM_MEMORY = "128Mi";
   static final int STORM_POOL = 20;
@@ -70,6 +81,7 @@ public final class PoolBenchmark {
   private void run() throws Exception {
     try (SharedIndexInformer<EraVM> vms =
         client.resources(EraVM.class).inNamespace(VmsAndRuns.NAMESPACE).inform(running)) {
+      List<Double> boots = coldBoots();
       List<Double> cold = samples("cold-", null);
       createPool("bench", POOL, EraVMSpec.DEFAULT_MEMORY);
       List<Double> warm = samples("warm-", POOL);
@@ -77,6 +89,7 @@ public final class PoolBenchmark {
       createPool("storm", STORM_POOL, STORM_MEMORY);
       awaitReady("storm", STORM_POOL, STORM_WAIT);
       List<Double> storm = storm();
+      print("cold boot (a shape with no snapshot yet)", boots);
       print("no pool (a snapshot restore once the shape has one)", cold);
       print("warm pool of " + POOL + ", refilled between samples", warm);
       print(
@@ -107,6 +120,47 @@ public final class PoolBenchmark {
       client.resource(VmsAndRuns.getVm(client, name)).delete();
     }
     return seconds;
+  }
+
+  /**
+   * VMs that boot from their kernel, for comparison: each of a shape with no snapshot; the
+   * snapshots their boots save are removed afterwards, so that the user's cache does not keep them.
+   */
+  private List<Double> coldBoots() throws IOException {
+    Path snapshots = GuestImages.defaultCacheDir().resolve("snapshots");
+    Set<Path> before = snapshotFiles(snapshots);
+    int baseMib = 300 + new Random().nextInt(400);
+    List<Double> seconds = new ArrayList<>();
+    try {
+      for (int i = 0; i < COLD_SAMPLES; i++) {
+        String name = "boot-" + i;
+        long start = System.nanoTime();
+        createVm(name, null, (baseMib + i) + "Mi");
+        seconds.add(running.secondsFrom(start, name, VmsAndRuns.BOOT));
+        EraVM vm = VmsAndRuns.getVm(client, name);
+        if (!vm.getStatus().getMessage().startsWith("booted")) {
+          throw new IllegalStateException(
+              name + " did not boot from its kernel: " + vm.getStatus().getMessage());
+        }
+        client.resource(vm).delete();
+      }
+    } finally {
+      for (Path file : snapshotFiles(snapshots)) {
+        if (!before.contains(file)) {
+          Files.deleteIfExists(file);
+        }
+      }
+    }
+    return seconds;
+  }
+
+  private static Set<Path> snapshotFiles(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return Set.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.collect(Collectors.toSet());
+    }
   }
 
   private List<Double> storm() throws Exception {
