@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,6 +75,11 @@ public final class PoolBenchmark {
         AgentCluster.start(
             dir, AgentCluster.testConfig().withCpuAllocationRatio(64), GuestLanguage.PYTHON)) {
       new PoolBenchmark(cluster.client()).run();
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
     }
     System.exit(0);
   }
