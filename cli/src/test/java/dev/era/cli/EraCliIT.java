@@ -208,7 +208,7 @@ class EraCliIT {
                                   && r.getStatus().getPhase() == EraRunPhase.Running));
     }
     Path vmDir = cli.paths().stateDir().resolve("vms").resolve(VmSpecs.vmId(unsaved("dying")));
-    Guests.processesUnder(vmDir).forEach(ProcessHandle::destroyForcibly);
+    Guests.vmProcesses(vmDir).forEach(ProcessHandle::destroyForcibly);
 
     CliRunner.Result result = run.get(2, TimeUnit.MINUTES);
 
@@ -421,7 +421,7 @@ class EraCliIT {
     assertThat(cli.run("list").stdout()).isEqualTo("No VMs.\n");
     // The VM's own QEMU; the launcher's spare QEMU of the shape waits on for the next VM.
     assertThat(
-            Guests.processesUnder(
+            Guests.vmProcesses(
                 cli.paths().stateDir().resolve("vms").resolve(VmSpecs.vmId(unsaved("itvm")))))
         .isEmpty();
   }

@@ -1,5 +1,6 @@
 package dev.era.cli;
 
+import dev.era.launcher.host.ProcFs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,30 +19,23 @@ final class Guests {
         .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
   }
 
-  /**
-   * Processes whose command line names {@code dir} or whose working directory is in it: the QEMUs
-   * of VMs whose state lives there (one that began as a launcher's spare QEMU names the spare's
-   * directory, and runs in its VM's).
-   */
+  /** Processes whose command line names {@code dir}: the QEMUs of VMs whose state lives there. */
   static List<ProcessHandle> processesUnder(Path dir) {
     String marker = dir.toString();
     return ProcessHandle.allProcesses()
-        .filter(
-            p ->
-                p.info().commandLine().map(c -> c.contains(marker)).orElse(false)
-                    || workingDir(p).map(cwd -> cwd.startsWith(dir)).orElse(false))
+        .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
         .filter(p -> p.pid() != ProcessHandle.current().pid())
         .toList();
   }
 
-  /** Where the process runs; a directory removed meanwhile by its old name. */
-  private static Optional<Path> workingDir(ProcessHandle process) {
-    try {
-      String cwd = Files.readSymbolicLink(Path.of("/proc", process.pid() + "", "cwd")).toString();
-      return Optional.of(Path.of(cwd.replaceFirst(" \\(deleted\\)$", "")));
-    } catch (IOException | UnsupportedOperationException e) {
-      return Optional.empty();
-    }
+  /**
+   * The QEMU of the VM whose runtime directory is {@code vmDir}, as the launcher knows it ({@link
+   * ProcFs}: one that began as a spare names the spare's directory, and runs in its VM's).
+   */
+  static List<ProcessHandle> vmProcesses(Path vmDir) {
+    return ProcFs.findByMarker(vmDir.toAbsolutePath() + "/").stream()
+        .flatMap(pid -> ProcessHandle.of(pid).stream())
+        .toList();
   }
 
   /**

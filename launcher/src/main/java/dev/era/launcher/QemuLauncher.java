@@ -118,7 +118,7 @@ public final class QemuLauncher implements Launcher {
               return t;
             });
     this.watcher = new ProcessWatcher(scheduler);
-    this.spares = new SpareQemus(scheduler, this::discard);
+    this.spares = new SpareQemus(scheduler, s -> discard(s.process(), s.paths().dir()));
     scheduler.scheduleWithFixedDelay(
         () ->
             vms.values()
@@ -484,14 +484,13 @@ public final class QemuLauncher implements Launcher {
       throw new LaunchException("its command line would not match the snapshot's");
     }
     Started started = startQemu(command, List.of("-incoming", "defer", "-mem-prealloc"));
-    SpareQemus.Spare spare = new SpareQemus.Spare(key, id, command.paths(), started.process());
     try {
       started.process().awaitQmp(command.paths().qmpSocket(), config.bootTimeout());
     } catch (IOException e) {
-      discard(spare);
+      discard(started.process(), command.paths().dir());
       throw new LaunchException("spare QEMU " + id + " did not start: " + e.getMessage(), e);
     }
-    return spare;
+    return new SpareQemus.Spare(key, id, command.paths(), started.process());
   }
 
   /**
@@ -512,7 +511,7 @@ public final class QemuLauncher implements Launcher {
       deleteTree(paths.dir());
       Files.move(spare.paths().dir(), paths.dir(), StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | LaunchException e) {
-      discard(spare);
+      discard(spare.process(), spare.paths().dir());
       LOG.warnf("VM %s: cannot take spare QEMU %s: %s", spec.id(), spare.id(), e.getMessage());
       return Optional.empty();
     }
@@ -520,7 +519,7 @@ public final class QemuLauncher implements Launcher {
     try {
       StateFiles.write(paths.stateFile(), state);
     } catch (LaunchException e) {
-      discard(new SpareQemus.Spare(key, spec.id(), paths, spare.process()));
+      discard(spare.process(), paths.dir());
       throw e;
     }
     try {
@@ -534,15 +533,14 @@ public final class QemuLauncher implements Launcher {
   }
 
   /** Kills a spare QEMU nobody took and removes its directory. */
-  private void discard(SpareQemus.Spare spare) {
-    spare.process().kill();
-    spare
-        .process()
+  private void discard(VmProcess process, Path dir) {
+    process.kill();
+    process
         .exit()
         .orTimeout(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionally(t -> null)
         .join();
-    deleteTree(spare.paths().dir());
+    deleteTree(dir);
   }
 
   /** What QEMU, running as its own user, must reach: the VM's files and the image's. */

@@ -6,11 +6,9 @@ import dev.era.launcher.qemu.VmPaths;
 import dev.era.launcher.qemu.VmProcess;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,9 +41,11 @@ final class SpareQemus implements AutoCloseable {
   private final Consumer<Spare> discard;
   private final ExecutorService starter =
       Executors.newSingleThreadExecutor(CpuPriority.backgroundThreads("era-spare-qemu"));
+
+  /** By snapshot key hash: spares waiting, and the ids of those starting. */
   private final Map<String, Spare> ready = new HashMap<>();
-  private final Set<String> ids = new HashSet<>();
-  private final Set<String> starting = new HashSet<>();
+
+  private final Map<String, String> starting = new HashMap<>();
   private boolean closed;
 
   /**
@@ -63,7 +63,7 @@ final class SpareQemus implements AutoCloseable {
 
   /** Whether the id is one of this launcher's spares (not a VM, whatever its directory holds). */
   synchronized boolean isSpare(String id) {
-    return ids.contains(id);
+    return starting.containsValue(id) || ready.values().stream().anyMatch(s -> s.id().equals(id));
   }
 
   /** The spare of this shape, if one waits and its QEMU lives; it is the caller's from here. */
@@ -74,7 +74,6 @@ final class SpareQemus implements AutoCloseable {
       if (spare == null) {
         return Optional.empty();
       }
-      ids.remove(spare.id());
     }
     if (!spare.process().isAlive()) {
       discard.accept(spare);
@@ -90,17 +89,15 @@ final class SpareQemus implements AutoCloseable {
    */
   void prepare(SnapshotKey key, String id, Function<String, Spare> start) {
     synchronized (this) {
-      if (closed || ready.containsKey(key.hash()) || !starting.add(key.hash())) {
+      if (closed || ready.containsKey(key.hash()) || starting.putIfAbsent(key.hash(), id) != null) {
         return;
       }
-      ids.add(id);
     }
     try {
       starter.execute(() -> started(key, id, start));
     } catch (RejectedExecutionException e) {
       synchronized (this) {
         starting.remove(key.hash());
-        ids.remove(id);
       }
     }
   }
@@ -113,7 +110,6 @@ final class SpareQemus implements AutoCloseable {
       boolean closing;
       synchronized (this) {
         starting.remove(key.hash());
-        ids.remove(id);
         closing = closed;
       }
       if (!closing) {
@@ -127,8 +123,6 @@ final class SpareQemus implements AutoCloseable {
       kept = !closed;
       if (kept) {
         ready.put(key.hash(), spare);
-      } else {
-        ids.remove(id);
       }
     }
     if (!kept) {
@@ -147,7 +141,6 @@ final class SpareQemus implements AutoCloseable {
       if (!ready.remove(spare.key().hash(), spare)) {
         return; // taken
       }
-      ids.remove(spare.id());
     }
     LOG.debugf("stopping spare QEMU %s: no VM of its shape for %s", spare.id(), KEPT);
     discard.accept(spare);
@@ -169,8 +162,5 @@ final class SpareQemus implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     left.forEach(discard);
-    synchronized (this) {
-      ids.clear();
-    }
   }
 }

@@ -91,17 +91,7 @@ class ValidationIT {
                   .isTrue();
               assertThat(vm.getStatus().getMessage()).isEqualTo(problem);
             });
-    await()
-        .untilAsserted(
-            () ->
-                assertThat(events(client, ns, "vm"))
-                    .singleElement()
-                    .satisfies(
-                        e -> {
-                          assertThat(e.getType()).isEqualTo("Warning");
-                          assertThat(e.getReason()).isEqualTo(Reasons.INVALID);
-                          assertThat(e.getMessage()).isEqualTo(problem);
-                        }));
+    awaitOneInvalidWarning(ns, "vm", problem);
   }
 
   @Test
@@ -120,17 +110,7 @@ class ValidationIT {
               assertThat(run.getStatus().getMessage()).isEqualTo(problem);
               assertThat(run.getStatus().getFinishedAt()).isNotNull();
             });
-    await()
-        .untilAsserted(
-            () ->
-                assertThat(events(client, ns, "run"))
-                    .singleElement()
-                    .satisfies(
-                        e -> {
-                          assertThat(e.getType()).isEqualTo("Warning");
-                          assertThat(e.getReason()).isEqualTo(Reasons.INVALID);
-                          assertThat(e.getMessage()).isEqualTo(problem);
-                        }));
+    awaitOneInvalidWarning(ns, "run", problem);
   }
 
   @Test
@@ -184,5 +164,20 @@ class ValidationIT {
               assertThat(vm.shouldRun()).isFalse();
               assertThat(vm.getStatus().getNodeName()).isEqualTo("here");
             });
+  }
+
+  /** The one event about the object: a Warning that its spec is invalid, and why. */
+  private void awaitOneInvalidWarning(String ns, String name, String problem) {
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(client, ns, name))
+                    .singleElement()
+                    .satisfies(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo(Reasons.INVALID);
+                          assertThat(e.getMessage()).isEqualTo(problem);
+                        }));
   }
 }
