@@ -26,11 +26,17 @@ public interface Launcher extends AutoCloseable {
    * Validates the spec, builds the image if needed, starts the VM (restored from the snapshot of
    * its shape, else booted) and returns once the guest agent answers and has taken the VM's {@link
    * GuestIdentity}.
+   *
+   * @param confinement where QEMU runs, when not in the launcher's own cgroups and network
    */
-  VmHandle start(VmSpec spec, StartListener listener);
+  VmHandle start(VmSpec spec, Confinement confinement, StartListener listener);
+
+  default VmHandle start(VmSpec spec, StartListener listener) {
+    return start(spec, Confinement.NONE, listener);
+  }
 
   default VmHandle start(VmSpec spec) {
-    return start(spec, StartListener.SILENT);
+    return start(spec, Confinement.NONE, StartListener.SILENT);
   }
 
   /** The running VM with this id, if any (re-adopted from the state directory if needed). */

@@ -68,6 +68,9 @@ public final class QemuLauncher implements Launcher {
 
   private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
+  /** How long a QEMU whose QMP socket closed may take to be seen dead. */
+  private static final Duration DEATH_WAIT = Duration.ofSeconds(1);
+
   /**
    * A restore is ready in well under a second even under TCG; a snapshot whose guest hangs must not
    * hold a start for the whole boot timeout before it cold-boots.
@@ -152,9 +155,10 @@ public final class QemuLauncher implements Launcher {
   }
 
   @Override
-  public VmHandle start(VmSpec spec, StartListener listener) {
+  public VmHandle start(VmSpec spec, Confinement confinement, StartListener listener) {
     ensureOpen();
     validate(spec);
+    validate(spec, confinement);
     Path qemuBinary = qemu();
     if (!starting.add(spec.id())) {
       throw new InvalidSpecException("VM '" + spec.id() + "' is already being started");
@@ -170,7 +174,7 @@ public final class QemuLauncher implements Launcher {
                 + "): stop it or pick another id");
       }
       GuestImage image = images.ensure(spec.language(), ProgressListener.SILENT);
-      QemuVm vm = restoreOrBoot(qemuBinary, spec, image, listener);
+      QemuVm vm = restoreOrBoot(qemuBinary, spec, confinement, image, listener);
       vms.put(spec.id(), vm);
       if (!vm.isAlive()) {
         vms.remove(spec.id(), vm);
@@ -264,6 +268,26 @@ public final class QemuLauncher implements Launcher {
     egress.close();
   }
 
+  /**
+   * A confined guest with network needs the namespace of its own, where its rules can hold for
+   * every socket; an egress allow-list is enforced by a proxy on the launcher's loopback, which a
+   * guest in another namespace cannot reach.
+   */
+  private static void validate(VmSpec spec, Confinement confinement) {
+    if (confinement.isNone() || spec.network() == GuestNetwork.NONE) {
+      return;
+    }
+    if (spec.network() == GuestNetwork.EGRESS) {
+      throw new InvalidSpecException(
+          "network egress (an allow-list) is not available to a VM in its own pod yet: use"
+              + " network none or full");
+    }
+    if (confinement.netns().isEmpty()) {
+      throw new InvalidSpecException(
+          "a confined VM with network needs a network namespace of its own");
+    }
+  }
+
   private void validate(VmSpec spec) {
     SpecValidator.validateId(spec.id());
     boolean diskExists = spec.persistMib() > 0 && disks.exists(spec.id());
@@ -282,18 +306,34 @@ public final class QemuLauncher implements Launcher {
    * the guest has an identity or ran anything), then gives the guest its identity.
    */
   private QemuVm restoreOrBoot(
-      Path qemuBinary, VmSpec spec, GuestImage image, StartListener listener) {
+      Path qemuBinary,
+      VmSpec spec,
+      Confinement confinement,
+      GuestImage image,
+      StartListener listener) {
     QemuCommand command = command(qemuBinary, spec, image, accelerator());
     SnapshotKey key = SnapshotKey.of(command, qemuVersion());
     Optional<Path> snapshot = snapshots.find(key);
     QemuVm vm = null;
     if (snapshot.isPresent()) {
       try {
-        vm = fromSpare(command, key).orElseGet(() -> spawn(command, StartKind.SNAPSHOT_RESTORE));
+        vm =
+            (confinement.isNone() ? fromSpare(command, key) : Optional.<QemuVm>empty())
+                .orElseGet(() -> spawn(command, confinement, StartKind.SNAPSHOT_RESTORE));
         vm.awaitRestored(snapshot.get(), min(config.bootTimeout(), RESTORE_TIMEOUT));
       } catch (LaunchException e) {
         if (Thread.currentThread().isInterrupted()) {
           throw e; // the start was called off (the agent is stopping), not the snapshot's fault
+        }
+        if (vm != null && vm.endsKilled(DEATH_WAIT)) {
+          // Not the snapshot's fault either: most likely its cgroup's memory limit.
+          throw new LaunchException(
+              "VM "
+                  + spec.id()
+                  + "'s QEMU was killed (SIGKILL) while its snapshot was restored: is the memory"
+                  + " limit of its cgroup (its pod's) below the VM's memory and the VMM's"
+                  + " overhead?",
+              e);
         }
         vm = null;
         snapshots.discard(key);
@@ -307,11 +347,13 @@ public final class QemuLauncher implements Launcher {
       }
     }
     if (vm == null) {
-      vm = spawn(command, StartKind.COLD_BOOT);
+      vm = spawn(command, confinement, StartKind.COLD_BOOT);
       vm.awaitReady(config.bootTimeout(), false);
       save(vm, key, listener);
     }
-    prepareSpare(qemuBinary, spec, image, key);
+    if (confinement.isNone()) {
+      prepareSpare(qemuBinary, spec, image, key);
+    }
     try {
       vm.renewIdentity(GuestIdentity.of(spec));
     } catch (LaunchException e) {
@@ -354,7 +396,8 @@ public final class QemuLauncher implements Launcher {
       GuestImage image,
       QemuAccelerator accelerator,
       Duration timeout) {
-    QemuVm vm = spawn(command(qemuBinary, spec, image, accelerator), StartKind.COLD_BOOT);
+    QemuVm vm =
+        spawn(command(qemuBinary, spec, image, accelerator), Confinement.NONE, StartKind.COLD_BOOT);
     vm.awaitReady(timeout, false);
     return vm;
   }
@@ -380,10 +423,10 @@ public final class QemuLauncher implements Launcher {
    * Starts QEMU in a fresh VM directory and records it; a restore starts it with {@code -incoming
    * defer}, to load the snapshot over QMP.
    */
-  private QemuVm spawn(QemuCommand command, StartKind kind) {
+  private QemuVm spawn(QemuCommand command, Confinement confinement, StartKind kind) {
     List<String> extra =
         kind == StartKind.SNAPSHOT_RESTORE ? List.of("-incoming", "defer") : List.of();
-    Started started = startQemu(command, extra);
+    Started started = startQemu(command, confinement, extra);
     return new QemuVm(
         started.state(), command.paths(), started.process(), kind, scheduler, this::forget);
   }
@@ -408,7 +451,7 @@ public final class QemuLauncher implements Launcher {
   }
 
   /** Starts QEMU in a fresh VM directory and records it in the directory's state file. */
-  private Started startQemu(QemuCommand command, List<String> extraArgs) {
+  private Started startQemu(QemuCommand command, Confinement confinement, List<String> extraArgs) {
     VmSpec spec = command.spec();
     VmPaths paths = command.paths();
     createFreshDir(paths.dir());
@@ -426,7 +469,10 @@ public final class QemuLauncher implements Launcher {
           VmProcess.spawn(
               argv,
               paths,
-              cgroup(spec, paths, proxy),
+              confinement.isNone()
+                  ? cgroup(spec, paths, proxy).stream().toList()
+                  : confined(spec, confinement),
+              confinement.netns(),
               user.map(QemuUser::setpriv).orElse(List.of()));
     } catch (RuntimeException e) {
       proxy.ifPresent(p -> releaseNetwork(spec, paths, p.httpPort(), p.dnsPort()));
@@ -483,7 +529,8 @@ public final class QemuLauncher implements Launcher {
     if (!SnapshotKey.of(command, qemuVersion()).equals(key)) {
       throw new LaunchException("its command line would not match the snapshot's");
     }
-    Started started = startQemu(command, List.of("-incoming", "defer", "-mem-prealloc"));
+    Started started =
+        startQemu(command, Confinement.NONE, List.of("-incoming", "defer", "-mem-prealloc"));
     try {
       started.process().awaitQmp(command.paths().qmpSocket(), config.bootTimeout());
     } catch (IOException e) {
@@ -630,6 +677,17 @@ public final class QemuLauncher implements Launcher {
         VmPaths.of(config.stateDir(), vm.id()),
         state.egressHttpPort(),
         state.egressDnsPort());
+  }
+
+  /**
+   * The cgroups of a confined VM's QEMU: its network namespace is its own, so a guest with network
+   * gets the firewall rules there.
+   */
+  private List<Path> confined(VmSpec spec, Confinement confinement) {
+    if (spec.network() == GuestNetwork.FULL) {
+      networkGuard().confine(confinement.netns().orElseThrow());
+    }
+    return confinement.cgroupProcs();
   }
 
   /** The cgroup a VM's QEMU runs in: none without network, a stricter one with EGRESS. */

@@ -59,11 +59,20 @@ public final class GuestNetworkGuard {
   private final Path parent;
   private final Path egressParent;
   private final int level;
+  private final List<String> allowedCidrs;
+  private final List<String> deniedCidrs;
 
-  private GuestNetworkGuard(Path parent, Path egressParent, int level) {
+  private GuestNetworkGuard(
+      Path parent,
+      Path egressParent,
+      int level,
+      List<String> allowedCidrs,
+      List<String> deniedCidrs) {
     this.parent = parent;
     this.egressParent = egressParent;
     this.level = level;
+    this.allowedCidrs = allowedCidrs;
+    this.deniedCidrs = deniedCidrs;
   }
 
   /**
@@ -98,7 +107,8 @@ public final class GuestNetworkGuard {
     int seen = mount.relativize(parent).getNameCount();
     for (int level = seen; level <= seen + MAX_HIDDEN_DEPTH; level++) {
       nft(ruleset(level, resolvers, allowedCidrs, deniedCidrs));
-      GuestNetworkGuard guard = new GuestNetworkGuard(parent, egressParent, level);
+      GuestNetworkGuard guard =
+          new GuestNetworkGuard(parent, egressParent, level, allowedCidrs, deniedCidrs);
       if (guard.probeIsRefused(parent) && guard.probeIsRefused(egressParent)) {
         return guard;
       }
@@ -155,6 +165,33 @@ public final class GuestNetworkGuard {
     Path procs = cgroupProcs(egressParent, key);
     nft(egressElements("add", key, httpPort, dnsPort));
     return procs;
+  }
+
+  /**
+   * Installs the rules of a guest with full network in a network namespace of the VM's own (its
+   * reservation pod's), where they hold for every socket: only the VM's QEMU and the pod's idle
+   * process live there.
+   */
+  public void confine(Path netns) {
+    nft(
+        List.of("nsenter", "--net=" + netns, "--", "nft", "-f", "-"),
+        namespaceRuleset(resolvers(), allowedCidrs, deniedCidrs));
+  }
+
+  /** The nft script that (re)writes the one table of a VM's own network namespace. */
+  static String namespaceRuleset(
+      List<String> resolvers, List<String> allowedCidrs, List<String> deniedCidrs) {
+    String table = "inet " + TABLE;
+    List<String> script = new ArrayList<>();
+    script.add("add table " + table);
+    script.add(
+        "add chain "
+            + table
+            + " output { type filter hook output priority filter; policy accept; }");
+    script.add("flush chain " + table + " output");
+    guestRules(resolvers, allowedCidrs, deniedCidrs)
+        .forEach(rule -> script.add("add rule " + table + " output " + rule));
+    return String.join("\n", script) + "\n";
   }
 
   private static Path cgroupProcs(Path parent, String key) {
@@ -257,13 +294,7 @@ public final class GuestNetworkGuard {
       List<String> resolvers,
       List<String> allowedCidrs,
       List<String> deniedCidrs) {
-    List<String> guest = new ArrayList<>();
-    addressRule(guest, resolvers, "meta l4proto { tcp, udp } th dport 53 accept");
-    addressRule(guest, allowedCidrs, "accept");
-    guest.add("fib daddr type local reject");
-    guest.add("ip daddr { " + String.join(", ", ForbiddenAddresses.DENIED_V4) + " } reject");
-    guest.add("ip6 daddr { " + String.join(", ", ForbiddenAddresses.DENIED_V6) + " } reject");
-    addressRule(guest, deniedCidrs, "reject");
+    List<String> guest = guestRules(resolvers, allowedCidrs, deniedCidrs);
     String vm = "socket cgroupv2 level " + (level + 1);
     String table = "inet " + TABLE;
     List<String> script = new ArrayList<>();
@@ -314,6 +345,19 @@ public final class GuestNetworkGuard {
             + " accept");
     script.add("add rule " + table + " egress reject");
     return String.join("\n", script) + "\n";
+  }
+
+  /** What a guest with full network may not reach, in order: the first match decides. */
+  private static List<String> guestRules(
+      List<String> resolvers, List<String> allowedCidrs, List<String> deniedCidrs) {
+    List<String> guest = new ArrayList<>();
+    addressRule(guest, resolvers, "meta l4proto { tcp, udp } th dport 53 accept");
+    addressRule(guest, allowedCidrs, "accept");
+    guest.add("fib daddr type local reject");
+    guest.add("ip daddr { " + String.join(", ", ForbiddenAddresses.DENIED_V4) + " } reject");
+    guest.add("ip6 daddr { " + String.join(", ", ForbiddenAddresses.DENIED_V6) + " } reject");
+    addressRule(guest, deniedCidrs, "reject");
+    return guest;
   }
 
   /** One rule per address family for the addresses given, which end in {@code verdict}. */
@@ -369,9 +413,13 @@ public final class GuestNetworkGuard {
   }
 
   private static void nft(String script) {
+    nft(List.of("nft", "-f", "-"), script);
+  }
+
+  private static void nft(List<String> command, String script) {
     Process nft;
     try {
-      nft = new ProcessBuilder("nft", "-f", "-").redirectErrorStream(true).start();
+      nft = new ProcessBuilder(command).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new LaunchException(
           "guests with network need nftables (nft) to keep them off the host: " + e.getMessage(),

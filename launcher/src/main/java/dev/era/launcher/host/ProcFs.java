@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -66,6 +67,45 @@ public final class ProcFs {
       LOG.debugf("cannot list /proc: %s", e.getMessage());
     }
     return pids;
+  }
+
+  /**
+   * Pids of processes whose environment holds {@code entry} ({@code NAME=value}) exactly. Other
+   * users' processes are skipped unless this process may read them (root).
+   */
+  public static List<Long> findByEnvironment(String entry) {
+    byte[] wanted = entry.getBytes(StandardCharsets.UTF_8);
+    List<Long> pids = new ArrayList<>();
+    try (DirectoryStream<Path> procs =
+        Files.newDirectoryStream(
+            Path.of("/proc"), p -> p.getFileName().toString().matches("[0-9]+"))) {
+      for (Path proc : procs) {
+        try {
+          if (holdsEntry(Files.readAllBytes(proc.resolve("environ")), wanted)) {
+            pids.add(Long.parseLong(proc.getFileName().toString()));
+          }
+        } catch (IOException e) {
+          // gone, or not ours to read
+        }
+      }
+    } catch (IOException e) {
+      LOG.debugf("cannot list /proc: %s", e.getMessage());
+    }
+    return pids;
+  }
+
+  /** Whether NUL-separated {@code environ} has {@code entry} as one of its entries. */
+  static boolean holdsEntry(byte[] environ, byte[] entry) {
+    int start = 0;
+    for (int i = 0; i <= environ.length; i++) {
+      if (i == environ.length || environ[i] == 0) {
+        if (i - start == entry.length && Arrays.equals(environ, start, i, entry, 0, entry.length)) {
+          return true;
+        }
+        start = i + 1;
+      }
+    }
+    return false;
   }
 
   /**

@@ -36,6 +36,11 @@ public final class QemuBinary {
     return find("setsid").orElseThrow(() -> missing("setsid", "util-linux"));
   }
 
+  /** util-linux's nsenter puts QEMU into a network namespace that is not the launcher's. */
+  public static Path nsenter() {
+    return find("nsenter").orElseThrow(() -> missing("nsenter", "util-linux"));
+  }
+
   static LaunchException missing(String program, String debianPackage) {
     return new LaunchException(
         program

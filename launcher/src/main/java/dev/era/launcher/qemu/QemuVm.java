@@ -296,6 +296,11 @@ public final class QemuVm implements VmHandle {
         "VM " + id() + "'s guest agent did not take its identity");
   }
 
+  /** Whether QEMU ended by SIGKILL (waiting up to {@code wait} for it to end). */
+  public boolean endsKilled(Duration wait) {
+    return process.endsKilled(wait);
+  }
+
   @Override
   public CompletableFuture<VmExit> onExit() {
     return onExit;

@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A VM's QEMU process: either started here (a child of this JVM in its own session, so it outlives
@@ -21,8 +24,11 @@ import java.util.concurrent.CompletableFuture;
  * (watched through /proc).
  */
 public final class VmProcess {
-  /** {@code $0} is the cgroup.procs file, the rest QEMU's argv. */
-  private static final String JOIN_CGROUP = "echo $$ > \"$0\" && exec \"$@\"";
+  /** The cgroup.procs files up to {@code --}, then what to exec. */
+  private static final String JOIN_CGROUPS =
+      "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 1; shift; done; shift; exec \"$@\"";
+
+  private static final int SIGKILL = 9;
 
   private final long pid;
   private final String marker;
@@ -42,17 +48,27 @@ public final class VmProcess {
    * the JVM is never a process group leader, so setsid does not fork): the pid is QEMU's. QEMU's
    * own -daemonize cannot be used because its fork is refused by -sandbox spawn=deny.
    *
-   * @param cgroupProcs the {@code cgroup.procs} of a cgroup QEMU must be in before it runs: a shell
-   *     moves itself there and then execs QEMU (same pid); if the move fails, QEMU never starts
+   * @param cgroupProcs the {@code cgroup.procs} of the cgroups QEMU must be in before it runs: a
+   *     shell moves itself there and then execs QEMU (same pid); if a move fails, QEMU never starts
+   * @param netns a network namespace that nsenter enters before QEMU runs
    * @param dropPrivileges a command that execs the rest as QEMU's own user (setpriv), last before
    *     QEMU because joining the cgroup needs the launcher's privileges; empty to keep them
    */
   public static VmProcess spawn(
       List<String> qemuArgv,
       VmPaths paths,
-      Optional<Path> cgroupProcs,
+      List<Path> cgroupProcs,
+      Optional<Path> netns,
       List<String> dropPrivileges) {
-    List<String> command = command(QemuBinary.setsid(), qemuArgv, cgroupProcs, dropPrivileges);
+    List<String> command =
+        command(
+            QemuBinary.setsid(),
+            qemuArgv,
+            cgroupProcs,
+            netns
+                .map(ns -> List.of(QemuBinary.nsenter().toString(), "--net=" + ns, "--"))
+                .orElse(List.of()),
+            dropPrivileges);
     Process process;
     try {
       process =
@@ -69,12 +85,21 @@ public final class VmProcess {
     return new VmProcess(process.pid(), paths.marker(), Optional.of(process), exit);
   }
 
+  /** Each step execs the next in place, so QEMU keeps setsid's pid. */
   static List<String> command(
-      Path setsid, List<String> qemuArgv, Optional<Path> cgroupProcs, List<String> dropPrivileges) {
+      Path setsid,
+      List<String> qemuArgv,
+      List<Path> cgroupProcs,
+      List<String> enterNetns,
+      List<String> dropPrivileges) {
     List<String> command = new ArrayList<>();
     command.add(setsid.toString());
-    cgroupProcs.ifPresent(
-        procs -> command.addAll(List.of("/bin/sh", "-c", JOIN_CGROUP, procs.toString())));
+    if (!cgroupProcs.isEmpty()) {
+      command.addAll(List.of("/bin/sh", "-c", JOIN_CGROUPS, "sh"));
+      cgroupProcs.forEach(procs -> command.add(procs.toString()));
+      command.add("--");
+    }
+    command.addAll(enterNetns);
     command.addAll(dropPrivileges);
     command.addAll(qemuArgv);
     return command;
@@ -141,6 +166,22 @@ public final class VmProcess {
    */
   public void awaitQmp(Path qmpSocket, Duration timeout) throws IOException {
     retryWhileStarting(timeout, () -> Qmp.open(qmpSocket, timeout), "QMP").close();
+  }
+
+  /**
+   * Whether this JVM's child QEMU ended by SIGKILL within {@code wait}: the kernel's OOM killer (a
+   * cgroup's limit) or someone else's kill, not QEMU's own failure.
+   */
+  public boolean endsKilled(Duration wait) {
+    try {
+      exit.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
+    }
+    return child.map(p -> p.exitValue() == 128 + SIGKILL).orElse(false);
   }
 
   /** SIGKILL, but only to the VM's own QEMU. */

@@ -51,4 +51,25 @@ class ProcFsTest {
     assertThat(ProcFs.runs(child.pid(), "sleep 61")).isTrue();
     assertThat(ProcFs.runs(child.pid(), "sleep 62")).isFalse();
   }
+
+  @Test
+  void aProcessIsFoundByAnEntryOfItsEnvironment() throws Exception {
+    String token = "ERA_TEST_TOKEN=" + System.nanoTime();
+    ProcessBuilder builder = new ProcessBuilder("sleep", "63");
+    builder.environment().put("ERA_TEST_TOKEN", token.substring("ERA_TEST_TOKEN=".length()));
+    child = builder.start();
+
+    assertThat(ProcFs.findByEnvironment(token)).containsExactly(child.pid());
+    assertThat(ProcFs.findByEnvironment(token.substring(0, token.length() - 1))).isEmpty();
+  }
+
+  @Test
+  void anEnvironmentEntryMatchesWholeEntriesOnly() {
+    byte[] environ = "A=1\0ERA_VM_TOKEN=abc\0B=2".getBytes();
+
+    assertThat(ProcFs.holdsEntry(environ, "ERA_VM_TOKEN=abc".getBytes())).isTrue();
+    assertThat(ProcFs.holdsEntry(environ, "B=2".getBytes())).isTrue();
+    assertThat(ProcFs.holdsEntry(environ, "ERA_VM_TOKEN=ab".getBytes())).isFalse();
+    assertThat(ProcFs.holdsEntry(environ, "VM_TOKEN=abc".getBytes())).isFalse();
+  }
 }

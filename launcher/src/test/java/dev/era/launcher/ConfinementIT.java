@@ -1,0 +1,135 @@
+package dev.era.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A confined VM (a cluster's VM in its reservation pod) runs in the pod's cgroups and network
+ * namespace: the pod's memory limit covers QEMU, so a guest that touches more than the pod allows
+ * is stopped alone, and a guest with network has its firewall rules in the pod's namespace.
+ */
+@ExtendWith(RequiresQemu.class)
+class ConfinementIT {
+  /** Touches every page of {@code %d} MiB and prints that figure. */
+  private static final String TOUCHING =
+      "b = bytearray(%d * 1024 * 1024)\n"
+          + "for i in range(0, len(b), 4096):\n"
+          + "    b[i] = 1\n"
+          + "print(len(b) // 1048576)";
+
+  @TempDir Path stateDir;
+  private QemuLauncher launcher;
+  private PodStandIn pod;
+
+  @BeforeEach
+  void asRoot() {
+    assumeTrue(
+        "root".equals(System.getProperty("user.name")),
+        "cgroups and network namespaces are made as root");
+    Guests.prepareImages(GuestLanguage.PYTHON);
+    launcher = Guests.launcher(stateDir);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (launcher != null) {
+      launcher.list().forEach(vm -> vm.stop(Duration.ofSeconds(5)));
+      launcher.close();
+    }
+    if (pod != null) {
+      pod.close();
+    }
+  }
+
+  @Test
+  void aConfinedVmRunsInItsPodsCgroupsAndNetworkNamespace() throws Exception {
+    pod = PodStandIn.start("era-it-confined-" + ProcessHandle.current().pid(), 1024);
+
+    VmHandle vm =
+        launcher.start(
+            VmSpec.of("confined-1", GuestLanguage.PYTHON).withNetwork(GuestNetwork.FULL),
+            pod.confinement(),
+            StartListener.SILENT);
+
+    assertThat(netns(vm.pid())).isEqualTo(netns(pod.pid())).isNotEqualTo(netns(self()));
+    assertThat(cgroups(vm.pid())).isEqualTo(cgroups(pod.pid()));
+    assertThat(Files.readString(pod.memoryCgroup().resolve("cgroup.procs")))
+        .contains(Long.toString(vm.pid()));
+    assertThat(vm.exec(ExecRequest.argv("echo", "inside")).stdoutText()).isEqualTo("inside\n");
+    assertThat(run("nsenter", "--net=/proc/" + pod.pid() + "/ns/net", "nft", "list", "ruleset"))
+        .as("the guest's firewall rules, in the pod's namespace")
+        .contains("table inet era_guests", "fib daddr type local reject");
+  }
+
+  @Test
+  void aVmThatTouchesMoreThanItsPodAllowsIsStoppedAlone() throws Exception {
+    pod = PodStandIn.start("era-it-oom-" + ProcessHandle.current().pid(), 2048);
+    VmHandle outside = launcher.start(VmSpec.of("outside-1", GuestLanguage.PYTHON));
+    VmHandle confined =
+        launcher.start(
+            VmSpec.of("oom-1", GuestLanguage.PYTHON).withMemoryMib(512),
+            pod.confinement(),
+            StartListener.SILENT);
+
+    // Once the guest has given back what its boot left behind (free page reporting), the pod's
+    // allowance becomes what QEMU holds and 128 MiB, which the command then exceeds.
+    long idle =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> rssMib(confined.pid()), rss -> rss < 300);
+    pod.limitMemory(idle + 128);
+    Execution hungry =
+        confined.start(
+            ExecRequest.argv("python3", "-c", TOUCHING.formatted(350)), ExecListener.IGNORE);
+
+    VmExit exit = confined.onExit().get(3, TimeUnit.MINUTES);
+    assertThat(exit.reason()).isEqualTo("QEMU was killed by signal 9");
+    assertThat(hungry.result()).isCompletedExceptionally();
+    assertThat(pod.oomKills()).as("OOM kills in the pod's memory cgroup").isPositive();
+    assertThat(pod.isAlive()).as("the pod's own process").isTrue();
+    assertThat(outside.isAlive()).isTrue();
+    assertThat(outside.exec(ExecRequest.argv("echo", "still here")).stdoutText())
+        .isEqualTo("still here\n");
+  }
+
+  private static long rssMib(long pid) throws IOException {
+    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+            .filter(line -> line.startsWith("VmRSS:"))
+            .mapToLong(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
+            .findFirst()
+            .orElseThrow()
+        / 1024;
+  }
+
+  private static long self() {
+    return ProcessHandle.current().pid();
+  }
+
+  private static Path netns(long pid) throws IOException {
+    return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net"));
+  }
+
+  private static List<String> cgroups(long pid) throws IOException {
+    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"));
+  }
+
+  private static String run(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor()).as(output).isZero();
+    return output;
+  }
+}
