@@ -33,7 +33,8 @@ import org.jboss.logging.Logger;
 /**
  * Keeps this node's EraNode true: capacity (the host less the reserve), what the running VMs and
  * warm guests use, the ready warm guests by pool, the accelerator, the guest images present, the
- * agent's endpoint, a heartbeat, and Ready; and tells {@link AgentReadiness} after each report.
+ * agent's endpoint, a heartbeat, and Ready; labels the Node with the accelerator; and tells {@link
+ * AgentReadiness} after each report.
  */
 final class NodeReporter {
   private static final Logger LOG = Logger.getLogger(NodeReporter.class);
@@ -55,6 +56,7 @@ final class NodeReporter {
   private final ScheduledExecutorService scheduler;
   private final AgentReadiness readiness;
   private final GatheredRuns changes;
+  private final NodeAcceleratorLabel acceleratorLabel;
 
   NodeReporter(
       KubernetesClient client,
@@ -75,6 +77,7 @@ final class NodeReporter {
     this.scheduler = scheduler;
     this.readiness = readiness;
     this.changes = new GatheredRuns(scheduler, CHANGES_GATHERED, this::reportQuietly);
+    this.acceleratorLabel = new NodeAcceleratorLabel(client, config.nodeName());
   }
 
   /**
@@ -156,6 +159,9 @@ final class NodeReporter {
                 ConditionTypes.READY, false, Reasons.LAUNCHER_UNAVAILABLE, problem.get(), now);
           }
         });
+    if (probed != null) {
+      acceleratorLabel.apply(probed);
+    }
     if (ready) {
       readiness.reported(now, problem, images);
     }

@@ -7,7 +7,9 @@ import dev.era.api.Finalizers;
 import dev.era.api.Reasons;
 import dev.era.kube.EventRecorder;
 import dev.era.kube.ResourceWriter.Result;
+import dev.era.launcher.Confinement;
 import dev.era.launcher.GuestIdentity;
+import dev.era.launcher.GuestNetwork;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.ProgressListener;
@@ -62,12 +64,16 @@ public final class VmReconciler implements Reconciler<EraVM> {
 
   static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
 
+  /** How often a VM waiting for its reservation pod looks again. */
+  static final Duration POD_RECHECK = Duration.ofSeconds(1);
+
   private final Launcher launcher;
   private final VmRegistry registry;
   private final WarmGuests warmGuests;
   private final RunLogs logs;
   private final EventRecorder events;
   private final VmStatusWriter status;
+  private final ReservationPodJoin podJoin;
   private final String nodeName;
   private final Duration stopTimeout;
   private final VmExitSource exits = new VmExitSource();
@@ -98,6 +104,7 @@ public final class VmReconciler implements Reconciler<EraVM> {
     this.nodeName = nodeName;
     this.stopTimeout = stopTimeout;
     this.status = new VmStatusWriter(client, nodeName, () -> launcher.acceleratorProbe().reason());
+    this.podJoin = new ReservationPodJoin(client, nodeName);
     registry.onUnexpectedExit((vm, exit) -> exits.fire(vm.key()));
   }
 
@@ -135,7 +142,12 @@ public final class VmReconciler implements Reconciler<EraVM> {
     if (local.isPresent() && !local.get().handle().isAlive()) {
       died(vm, local.get());
     } else if (vm.shouldRun()) {
-      run(vm, local);
+      try {
+        run(vm, local);
+      } catch (ReservationPodJoin.NotYet e) {
+        status.provisioning(vm, "waiting: " + e.getMessage());
+        return UpdateControl.<EraVM>noUpdate().rescheduleAfter(POD_RECHECK);
+      }
     } else {
       stop(vm, local);
     }
@@ -179,19 +191,25 @@ public final class VmReconciler implements Reconciler<EraVM> {
     // Failed stays Failed (BootFailed, VMDied): stopping and starting the VM boots it again.
   }
 
+  /**
+   * @throws ReservationPodJoin.NotYet while the VM's reservation pod does not run here
+   */
   private void boot(EraVM vm) {
     VmSpec spec;
+    Confinement confinement;
     try {
       spec = VmSpecs.of(vm);
+      confinement = podJoin.confinementOf(vm);
     } catch (LaunchException e) {
       bootFailed(vm, e.getMessage());
       return;
     }
     String pool = vm.getSpec().getPool();
-    if (pool != null) {
+    // A warm guest can move into a pod's cgroups but not into its network namespace.
+    if (pool != null && (confinement.isNone() || spec.network() == GuestNetwork.NONE)) {
       Optional<VmHandle> guest =
           warmGuests.claim(new WarmGuests.PoolKey(namespace(vm), pool), spec);
-      if (guest.isPresent() && bind(vm, spec, guest.get())) {
+      if (guest.isPresent() && bind(vm, spec, confinement, guest.get())) {
         return;
       }
       if (guest.isEmpty()) {
@@ -230,7 +248,9 @@ public final class VmReconciler implements Reconciler<EraVM> {
       }
       handle =
           launcher.start(
-              spec, discarded -> events.warning(vm, Reasons.SNAPSHOT_DISCARDED, discarded));
+              spec,
+              confinement,
+              discarded -> events.warning(vm, Reasons.SNAPSHOT_DISCARDED, discarded));
     } catch (LaunchException e) {
       if (joined(provisioning) != Result.DECLINED) {
         bootFailed(vm, e.getMessage());
@@ -275,14 +295,17 @@ public final class VmReconciler implements Reconciler<EraVM> {
 
   /**
    * Hands a warm guest to the VM: from here it is the VM's (the registry entry and, once written,
-   * status.warmGuest, by which a restarted agent finds it). No boot, so no Provisioning either.
-   * First the guest takes the VM's identity and fresh entropy, so that no two VMs of a pool share
-   * random state or a hostname; a guest that cannot is stopped, and the VM boots one of its own.
+   * status.warmGuest, by which a restarted agent finds it). No boot, so no Provisioning either. In
+   * a cluster its QEMU first moves into the VM's reservation pod's cgroups (what it touched so far
+   * stays charged to the agent's). Then the guest takes the VM's identity and fresh entropy, so
+   * that no two VMs of a pool share random state or a hostname; a guest that cannot is stopped, and
+   * the VM boots one of its own.
    *
    * @return whether the VM now has the guest
    */
-  private boolean bind(EraVM vm, VmSpec spec, VmHandle guest) {
+  private boolean bind(EraVM vm, VmSpec spec, Confinement confinement, VmHandle guest) {
     try {
+      confinement.join(guest.pid());
       guest.renewIdentity(GuestIdentity.of(spec));
     } catch (LaunchException e) {
       LOG.warnf("warm guest %s did not take VM %s's identity: %s", guest.id(), spec.id(), e);

@@ -1,0 +1,100 @@
+package dev.era.nodeagent.vm;
+
+import dev.era.api.EraVM;
+import dev.era.api.ReservationPods;
+import dev.era.launcher.Confinement;
+import dev.era.launcher.LaunchException;
+import dev.era.launcher.host.ProcFs;
+import dev.era.launcher.host.ProcessCgroups;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where an EraVM's QEMU runs in a cluster: in the cgroups and network namespace of its reservation
+ * pod's container (docs/architecture.md, "Reservation pods"). The pod is the one the EraVM's
+ * annotation names, owned by the EraVM and bound to this node; its container's process is found on
+ * the node by the random token in its environment, which only who can read the pod knows.
+ */
+final class ReservationPodJoin {
+  /** The host's cgroup hierarchies, seen through init's mount namespace (the agent has hostPID). */
+  static final Path HOST_CGROUPS = Path.of("/proc/1/root/sys/fs/cgroup");
+
+  private final KubernetesClient client;
+  private final String nodeName;
+
+  ReservationPodJoin(KubernetesClient client, String nodeName) {
+    this.client = client;
+    this.nodeName = nodeName;
+  }
+
+  /** The pod does not run here yet; the VM waits for it. */
+  static final class NotYet extends RuntimeException {
+    NotYet(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * @return {@link Confinement#NONE} for a VM without a reservation pod (the embedded control
+   *     plane)
+   * @throws NotYet while the pod is not bound here or its container does not run
+   * @throws LaunchException when the pod is not the VM's to join
+   */
+  Confinement confinementOf(EraVM vm) {
+    Map<String, String> annotations = vm.getMetadata().getAnnotations();
+    String name = annotations == null ? null : annotations.get(ReservationPods.ANNOTATION);
+    if (name == null) {
+      return Confinement.NONE;
+    }
+    Pod pod = client.pods().inNamespace(vm.getMetadata().getNamespace()).withName(name).get();
+    if (pod == null) {
+      throw new NotYet("its reservation pod " + name + " does not exist yet");
+    }
+    String vmUid = vm.getMetadata().getUid();
+    if (pod.getMetadata().getOwnerReferences().stream()
+        .noneMatch(o -> vmUid.equals(o.getUid()) && Boolean.TRUE.equals(o.getController()))) {
+      throw new LaunchException("pod " + name + " is not this EraVM's reservation pod");
+    }
+    if (!nodeName.equals(pod.getSpec().getNodeName())) {
+      throw new NotYet("its reservation pod " + name + " is not bound to node " + nodeName);
+    }
+    String token = token(pod);
+    List<Long> pids = ProcFs.findByEnvironment(ReservationPods.TOKEN_ENV + "=" + token);
+    if (pids.isEmpty()) {
+      throw new NotYet("the container of its reservation pod " + name + " is not running yet");
+    }
+    if (pids.size() > 1) {
+      throw new LaunchException(
+          "processes " + pids + " all carry the token of pod " + name + ": refusing to guess");
+    }
+    long pid = pids.get(0);
+    return new Confinement(
+        ProcessCgroups.procsFiles(pid, HOST_CGROUPS),
+        Optional.of(Path.of("/proc", Long.toString(pid), "ns", "net")));
+  }
+
+  private static String token(Pod pod) {
+    return pod.getSpec().getContainers().stream()
+        .filter(c -> ReservationPods.CONTAINER.equals(c.getName()))
+        .map(Container::getEnv)
+        .flatMap(List::stream)
+        .filter(e -> ReservationPods.TOKEN_ENV.equals(e.getName()) && e.getValue() != null)
+        .map(EnvVar::getValue)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new LaunchException(
+                    "pod "
+                        + pod.getMetadata().getName()
+                        + " has no "
+                        + ReservationPods.TOKEN_ENV
+                        + " in its container "
+                        + ReservationPods.CONTAINER));
+  }
+}
