@@ -9,8 +9,25 @@ public final class Reasons {
   /** The spec breaks a rule (schema or semantic); the message says which. */
   public static final String INVALID = "Invalid";
 
-  /** No Ready EraNode with a fresh heartbeat has enough free CPU and memory. */
+  /**
+   * No Ready EraNode with a fresh heartbeat has enough free CPU and memory; with reservation pods,
+   * kube-scheduler found no node for the VM's pod (the message is the scheduler's).
+   */
   public static final String UNSCHEDULABLE = "Unschedulable";
+
+  /** The VM's reservation pod exists and waits for kube-scheduler to place it. */
+  public static final String WAITING_FOR_SCHEDULER = "WaitingForScheduler";
+
+  /**
+   * A pod of the name of the VM's reservation pod exists and belongs to something else; the
+   * operator does not adopt it.
+   */
+  public static final String RESERVATION_POD_CONFLICT = "ReservationPodConflict";
+
+  /**
+   * The API server refused to create the VM's reservation pod (a quota, say); the message says why.
+   */
+  public static final String RESERVATION_POD_FAILED = "ReservationPodFailed";
 
   /** The operator placed the VM on a node. */
   public static final String PLACED = "Placed";

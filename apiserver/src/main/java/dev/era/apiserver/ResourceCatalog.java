@@ -28,6 +28,9 @@ final class ResourceCatalog {
           ServedResource.builtin(
               "", "v1", "ConfigMap", "configmaps", true, List.of("cm"), List.of(), false),
           ServedResource.builtin("", "v1", "Secret", "secrets", true, List.of(), List.of(), false),
+          // Stored and served only: nothing here schedules or runs them (the operator's
+          // reservation pods, in container tests).
+          ServedResource.builtin("", "v1", "Pod", "pods", true, List.of("po"), List.of(), true),
           ServedResource.builtin(
               "", "v1", "Event", "events", true, List.of("ev"), List.of(), false),
           ServedResource.builtin(

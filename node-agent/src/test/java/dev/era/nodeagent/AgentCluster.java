@@ -61,7 +61,10 @@ public final class AgentCluster implements AutoCloseable {
                 o.withKubernetesClient(operatorClient)
                     .withCloseClientOnStop(false)
                     .withUseSSAToPatchPrimaryResource(false));
-    EraControllers.register(operator, operatorClient, EraOperatorConfig.defaults());
+    EraControllers.register(
+        operator,
+        operatorClient,
+        EraOperatorConfig.defaults().withPlacement(EraOperatorConfig.PlacementMode.ledger));
     operator.start();
   }
 

@@ -35,6 +35,21 @@ public class OperatorBeans {
 
     @WithDefault(EraOperatorConfig.DEFAULT_MISSING_VM_GRACE)
     Duration missingVmGrace();
+
+    @WithDefault(EraOperatorConfig.DEFAULT_PLACEMENT)
+    EraOperatorConfig.PlacementMode placement();
+
+    @WithDefault(EraOperatorConfig.DEFAULT_RESERVATION_IMAGE)
+    String reservationImage();
+
+    @WithDefault(EraOperatorConfig.DEFAULT_VMM_OVERHEAD_TCG)
+    int vmmOverheadTcg();
+
+    @WithDefault(EraOperatorConfig.DEFAULT_VMM_OVERHEAD_KVM)
+    int vmmOverheadKvm();
+
+    @WithDefault(EraOperatorConfig.DEFAULT_KVM_DEVICE_RESOURCE)
+    String kvmDeviceResource();
   }
 
   @Produces
@@ -46,7 +61,12 @@ public class OperatorBeans {
         settings.unschedulableRetry(),
         settings.finishedRunTtl(),
         settings.runWaitRecheck(),
-        settings.missingVmGrace());
+        settings.missingVmGrace(),
+        settings.placement(),
+        settings.reservationImage(),
+        settings.vmmOverheadTcg(),
+        settings.vmmOverheadKvm(),
+        settings.kvmDeviceResource());
   }
 
   @Produces

@@ -55,7 +55,7 @@ class RestartIT {
     EraControllers.register(
         operator,
         API.clientOf(Component.OPERATOR),
-        EraOperatorConfig.defaults(),
+        EraOperatorConfig.defaults().withPlacement(EraOperatorConfig.PlacementMode.ledger),
         new SimpleMeterRegistry());
     operator.start();
     return operator;

@@ -62,7 +62,7 @@ class SchedulingBenchmark {
     EraControllers.register(
         operator,
         API.clientOf(Component.OPERATOR),
-        EraOperatorConfig.defaults(),
+        EraOperatorConfig.defaults().withPlacement(EraOperatorConfig.PlacementMode.ledger),
         new SimpleMeterRegistry());
     operator.start();
 

@@ -145,7 +145,12 @@ public final class EmbeddedControlPlane implements AutoCloseable {
                         false) // why: the operator's application.properties
                     .withCloseClientOnStop(
                         false)); // closed in close(), also when the operator never started
-    EraControllers.register(operator, operatorClient, EraOperatorConfig.defaults());
+    // No kube-scheduler and no kubelet here to place and run reservation pods: the operator places
+    // VMs itself.
+    EraControllers.register(
+        operator,
+        operatorClient,
+        EraOperatorConfig.defaults().withPlacement(EraOperatorConfig.PlacementMode.ledger));
     operator.start();
 
     server.writeKubeconfig(paths.kubeconfig());

@@ -104,7 +104,10 @@ class ComponentIdentitiesIT {
                         .withUseSSAToPatchPrimaryResource(false)
                         .withCloseClientOnStop(false));
         EraControllers.register(
-            operator, asNodeAgent, EraOperatorConfig.defaults(), new SimpleMeterRegistry());
+            operator,
+            asNodeAgent,
+            EraOperatorConfig.defaults().withPlacement(EraOperatorConfig.PlacementMode.ledger),
+            new SimpleMeterRegistry());
         try {
           assertThatThrownBy(operator::start)
               .hasStackTraceContaining(

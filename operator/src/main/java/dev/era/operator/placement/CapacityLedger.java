@@ -165,7 +165,8 @@ public final class CapacityLedger {
         && vm.getStatus().getPhase() != EraVMPhase.Failed;
   }
 
-  private static Optional<String> shownBy(EraVM vm) {
+  /** The node the VM's status (or else its label) shows it placed on. */
+  public static Optional<String> shownBy(EraVM vm) {
     if (vm.getStatus().getNodeName() != null) {
       return Optional.of(vm.getStatus().getNodeName());
     }

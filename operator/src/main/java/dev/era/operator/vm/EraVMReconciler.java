@@ -30,6 +30,7 @@ import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +42,12 @@ import java.util.stream.Stream;
 
 /**
  * Validates EraVMs, applies their TTLs, places them on nodes and looks after VMs whose node is
- * lost, one step each ({@link Validation}, {@link Expiry}, {@link Scheduling}, {@link NodeLoss}). A
- * VM naming a pool goes to a node holding one of the pool's ready guests where there is one; its
- * node agent hands the guest over. The node agent takes over once a VM is placed (see {@link
- * EraVMPhase}).
+ * lost, one step each ({@link Validation}, {@link Expiry}, {@link Scheduling}, {@link NodeLoss}).
+ * Only the choice of node differs between the two placement modes: kube-scheduler's through a
+ * reservation pod ({@link PodScheduling}) or the operator's own ({@link LedgerScheduling}). A VM
+ * naming a pool goes to (or prefers) a node holding one of the pool's ready guests where there is
+ * one; its node agent hands the guest over. The node agent takes over once a VM is placed (see
+ * {@link EraVMPhase}).
  *
  * <p>Reconciles run on every change, not only spec changes, because the node agent's status writes
  * matter here (idle TTL, capacity, teardown). The finalizer {@link Finalizers#VM_CLEANUP} is
@@ -89,10 +92,15 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     this.ledger = new CapacityLedger(() -> PoolShares.of(pools.list()));
     this.validation = new Validation(events, this::poolOf);
     this.expiry = new Expiry(client, events);
-    this.nodeLoss = new NodeLoss(ledger, events);
     this.scheduling =
-        new Scheduling(
-            ledger, () -> vms.list(), config.unschedulableRetry(), events, this::warmNodes);
+        switch (config.placement()) {
+          case pods ->
+              new PodScheduling(client, config, events, () -> nodes.list(), this::warmNodes);
+          case ledger ->
+              new LedgerScheduling(
+                  ledger, () -> vms.list(), config.unschedulableRetry(), events, this::warmNodes);
+        };
+    this.nodeLoss = new NodeLoss(scheduling, events);
   }
 
   @Override
@@ -121,7 +129,9 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
             context);
     capacityFreed = new CapacityFreed(this::waitingVms);
     metrics.watchVmPhases(() -> vms.list());
-    return List.of(nodes, pools, capacityFreed);
+    List<EventSource<?, EraVM>> sources = new ArrayList<>(List.of(nodes, pools, capacityFreed));
+    sources.addAll(scheduling.eventSources(context));
+    return sources;
   }
 
   @Override
@@ -136,7 +146,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     boolean heldCapacity = CapacityLedger.holdsCapacity(vm);
     vm.getStatus().setObservedGeneration(vm.getMetadata().getGeneration());
 
-    Optional<String> placed = ledger.nodeOf(vm);
+    Optional<String> placed = scheduling.nodeOf(vm);
     if (!validation.passes(vm, placed, now)) {
       write(read, vm, context, heldCapacity);
       return UpdateControl.noUpdate();
@@ -152,14 +162,15 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     Optional<Instant> recheck = Optional.empty();
     if (placed.isPresent()) {
       NodeState node = nodeStates.get(placed.get());
-      Optional<String> lost = NodeState.lost(placed.get(), node, now);
+      Optional<String> lost =
+          NodeState.lost(placed.get(), node, now).or(() -> scheduling.placeLost(vm));
       if (lost.isPresent()) {
         nodeLoss.handle(vm, lost.get(), now);
       } else {
         recheck = Optional.of(scheduling.keep(vm, node, now));
       }
     }
-    if (ledger.nodeOf(vm).isEmpty()) {
+    if (scheduling.nodeOf(vm).isEmpty()) {
       recheck = Optional.of(scheduling.place(vm, nodeStates, now));
     }
 
@@ -194,7 +205,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
       return DeleteControl.defaultDelete();
     }
     Instant now = Instant.now();
-    Optional<String> node = ledger.nodeOf(vm);
+    Optional<String> node = scheduling.nodeOf(vm);
     NodeState state = node.map(n -> nodeStates(now).get(n)).orElse(null);
     if (node.isPresent() && NodeState.lost(node.get(), state, now).isEmpty()) {
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(untilOrNow(now, state.lostAt()));
@@ -247,7 +258,7 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
         vms.byIndex(BY_POOL, poolKey(vm)).stream()
             .filter(other -> !ResourceID.fromResource(other).equals(self))
             .filter(other -> BINDING.contains(other.getStatus().getPhase()))
-            .flatMap(other -> ledger.nodeOf(other).stream())
+            .flatMap(other -> scheduling.nodeOf(other).stream())
             .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     String namespace = vm.getMetadata().getNamespace();
     return nodes

@@ -7,26 +7,25 @@ import dev.era.api.EraVMStatus;
 import dev.era.api.Labels;
 import dev.era.api.Reasons;
 import dev.era.kube.EventRecorder;
-import dev.era.operator.placement.CapacityLedger;
 import dev.era.operator.placement.NodeState;
 import java.time.Instant;
 
 /**
- * A placed VM whose node is lost ({@link NodeState#lost}): no node agent will act for it any more.
- * A VM with a persistent disk fails (the disk is on that node); any other is freed to be placed
- * again elsewhere.
+ * A placed VM whose node is lost ({@link NodeState#lost}), or that lost its place there otherwise
+ * ({@link Scheduling#placeLost}): no node agent will act for it any more. A VM with a persistent
+ * disk fails (the disk is on that node); any other is freed to be placed again elsewhere.
  */
 final class NodeLoss {
-  private final CapacityLedger ledger;
+  private final Scheduling scheduling;
   private final EventRecorder events;
 
-  NodeLoss(CapacityLedger ledger, EventRecorder events) {
-    this.ledger = ledger;
+  NodeLoss(Scheduling scheduling, EventRecorder events) {
+    this.scheduling = scheduling;
     this.events = events;
   }
 
   /**
-   * @param lost why the node counts as lost, naming it
+   * @param lost why the node counts as lost (or the place is lost), naming it
    */
   void handle(EraVM vm, String lost, Instant now) {
     EraVMStatus status = vm.getStatus();
@@ -40,7 +39,7 @@ final class NodeLoss {
       status.setMessage(lost + "; the VM's persistent disk is on that node");
       return;
     }
-    ledger.unplace(vm);
+    scheduling.unplace(vm);
     Scheduling.labelsOf(vm).remove(Labels.NODE);
     status.setNodeName(null);
     status.setPhase(EraVMPhase.Pending);

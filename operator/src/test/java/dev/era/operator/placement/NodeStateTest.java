@@ -20,7 +20,12 @@ class NodeStateTest {
           Duration.ofSeconds(60),
           Duration.ofHours(1),
           Duration.ofSeconds(60),
-          Duration.ofSeconds(30));
+          Duration.ofSeconds(30),
+          EraOperatorConfig.PlacementMode.ledger,
+          EraOperatorConfig.DEFAULT_RESERVATION_IMAGE,
+          192,
+          96,
+          EraOperatorConfig.DEFAULT_KVM_DEVICE_RESOURCE);
 
   private static EraNode node(boolean ready, Instant readySince, Instant heartbeat) {
     EraNode node = new EraNode();

@@ -1,0 +1,309 @@
+package dev.era.operator.vm;
+
+import dev.era.api.Accelerator;
+import dev.era.api.ConditionTypes;
+import dev.era.api.EraNode;
+import dev.era.api.EraVM;
+import dev.era.api.EraVMPhase;
+import dev.era.api.Reasons;
+import dev.era.api.ReservationPods;
+import dev.era.kube.EventRecorder;
+import dev.era.operator.EraOperatorConfig;
+import dev.era.operator.placement.CapacityLedger;
+import dev.era.operator.placement.NodeState;
+import dev.era.operator.placement.ReservationPodSpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.net.HttpURLConnection;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Placement by kube-scheduler ({@link EraOperatorConfig.PlacementMode#pods}): each VM gets a
+ * reservation pod ({@link ReservationPodSpec}), and the node kube-scheduler binds it to is the VM's
+ * node. The operator keeps no capacity account of its own here; the VM's label and status are its
+ * record.
+ *
+ * <p>A VM names its pod in the annotation {@link ReservationPods#ANNOTATION}. A placed VM whose pod
+ * is gone, being deleted or ended (evicted) has lost its place, as if its node were lost. A pod
+ * that can no longer hold the VM (ended, or bound to a lost node) is deleted at once, without a
+ * grace period: no kubelet may be left to finish a graceful deletion, and a new pod of the same
+ * name cannot be created until the old one is gone. A VM placed before it had a pod (by the ledger)
+ * keeps its place without one.
+ */
+final class PodScheduling implements Scheduling {
+  private static final int TOKEN_BYTES = 16;
+  private static final String POD_SCHEDULED = "PodScheduled";
+  private static final String UNSCHEDULABLE = "Unschedulable";
+
+  private final KubernetesClient client;
+  private final EraOperatorConfig config;
+  private final EventRecorder events;
+  private final Supplier<Stream<EraNode>> eraNodes;
+  private final Function<EraVM, Set<String>> warmNodes;
+  private final SecureRandom random = new SecureRandom();
+  private InformerEventSource<Pod, EraVM> pods;
+
+  /**
+   * @param eraNodes reads the controller's cache of EraNodes
+   * @param warmNodes the nodes holding a ready guest of the VM's pool that no other VM is on its
+   *     way to take
+   */
+  PodScheduling(
+      KubernetesClient client,
+      EraOperatorConfig config,
+      EventRecorder events,
+      Supplier<Stream<EraNode>> eraNodes,
+      Function<EraVM, Set<String>> warmNodes) {
+    this.client = client;
+    this.config = config;
+    this.events = events;
+    this.eraNodes = eraNodes;
+    this.warmNodes = warmNodes;
+  }
+
+  /** Reservation pods, by their label: binding and the scheduler's verdicts wake their VM. */
+  @Override
+  public List<EventSource<?, EraVM>> eventSources(EventSourceContext<EraVM> context) {
+    pods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, EraVM.class)
+                .withName("reservation-pods")
+                .withLabelSelector(ReservationPods.VM_UID_LABEL)
+                .withSecondaryToPrimaryMapper(PodScheduling::owningVm)
+                .build(),
+            context);
+    return List.of(pods);
+  }
+
+  @Override
+  public Optional<String> nodeOf(EraVM vm) {
+    return CapacityLedger.shownBy(vm);
+  }
+
+  /** The VM's label and status say where it is; NodeLoss has cleared them. */
+  @Override
+  public void unplace(EraVM vm) {}
+
+  @Override
+  public Optional<String> placeLost(EraVM vm) {
+    if (vm.getMetadata().getAnnotations() == null
+        || !vm.getMetadata().getAnnotations().containsKey(ReservationPods.ANNOTATION)) {
+      return Optional.empty();
+    }
+    String name = podName(vm);
+    Pod pod = cachedPod(vm).orElseGet(() -> readPod(vm));
+    if (pod == null || !ownedBy(pod, vm)) {
+      return Optional.of("reservation pod " + name + " is gone");
+    }
+    if (pod.getMetadata().getDeletionTimestamp() != null) {
+      return Optional.of("reservation pod " + name + " is being deleted");
+    }
+    return ended(pod).map(why -> "reservation pod " + name + " " + why);
+  }
+
+  @Override
+  public Instant keep(EraVM vm, NodeState node, Instant now) {
+    Scheduling.recordPlacement(vm, node.name(), now);
+    return node.lostAt();
+  }
+
+  @Override
+  public Instant place(EraVM vm, Map<String, NodeState> nodeStates, Instant now) {
+    String name = podName(vm);
+    Pod pod = cachedPod(vm).orElse(null);
+    if (pod == null) {
+      try {
+        pod = create(vm, now);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          return waitFor(
+              vm,
+              Reasons.RESERVATION_POD_FAILED,
+              "could not create reservation pod " + name + ": " + apiMessage(e),
+              now);
+        }
+        pod = readPod(vm); // it exists: created before the cache knew, or not ours
+        if (pod == null) {
+          return waitFor(
+              vm,
+              Reasons.WAITING_FOR_SCHEDULER,
+              "reservation pod " + name + " went away; creating another",
+              now);
+        }
+      }
+    }
+    if (!ownedBy(pod, vm)) {
+      return waitFor(
+          vm,
+          Reasons.RESERVATION_POD_CONFLICT,
+          "pod " + name + " exists and belongs to something else; the VM waits until it is gone",
+          now);
+    }
+    annotationsOf(vm).put(ReservationPods.ANNOTATION, name);
+    if (pod.getMetadata().getDeletionTimestamp() != null) {
+      return waitFor(
+          vm,
+          Reasons.WAITING_FOR_SCHEDULER,
+          "waiting for the old reservation pod " + name + " to be deleted",
+          now);
+    }
+    String node = pod.getSpec().getNodeName();
+    Optional<String> unusable =
+        ended(pod)
+            .or(
+                () ->
+                    node == null
+                        ? Optional.empty()
+                        : NodeState.lost(node, nodeStates.get(node), now));
+    if (unusable.isPresent()) {
+      try {
+        client.pods().resource(pod).withGracePeriod(0).delete();
+      } catch (KubernetesClientException e) {
+        return waitFor(
+            vm,
+            Reasons.RESERVATION_POD_FAILED,
+            "could not delete reservation pod " + name + ": " + apiMessage(e),
+            now);
+      }
+      return waitFor(
+          vm,
+          Reasons.WAITING_FOR_SCHEDULER,
+          "deleted reservation pod " + name + " (" + unusable.get() + "); creating another",
+          now);
+    }
+    if (node != null) {
+      boolean newlyPlaced = !node.equals(vm.getStatus().getNodeName());
+      Scheduling.recordPlacement(vm, node, now);
+      if (newlyPlaced) {
+        events.normal(vm, Reasons.SCHEDULED, "Placed on node " + node);
+      }
+      return nodeStates.get(node).lostAt();
+    }
+    Optional<PodCondition> refused = unschedulable(pod);
+    if (refused.isPresent()) {
+      return waitFor(vm, Reasons.UNSCHEDULABLE, refused.get().getMessage(), now);
+    }
+    return waitFor(
+        vm,
+        Reasons.WAITING_FOR_SCHEDULER,
+        "waiting for kube-scheduler to place reservation pod " + name,
+        now);
+  }
+
+  private Pod create(EraVM vm, Instant now) {
+    Accelerator accelerator =
+        ReservationPodSpec.acceleratorFor(
+            vm, eraNodes.get().toList(), n -> NodeState.of(n, now, config).schedulable());
+    Set<String> preferred = vm.getSpec().getPool() == null ? Set.of() : warmNodes.apply(vm);
+    Pod created =
+        client
+            .pods()
+            .resource(ReservationPodSpec.of(vm, accelerator, token(), config, preferred))
+            .create();
+    pods.handleRecentResourceCreate(ResourceID.fromResource(created), created);
+    return created;
+  }
+
+  /** Pending, saying why; an event when the reason or message is new. */
+  private Instant waitFor(EraVM vm, String reason, String message, Instant now) {
+    vm.getStatus().setPhase(EraVMPhase.Pending);
+    if (vm.getStatus().setCondition(ConditionTypes.SCHEDULED, false, reason, message, now)) {
+      if (reason.equals(Reasons.WAITING_FOR_SCHEDULER)) {
+        events.normal(vm, reason, message);
+      } else {
+        events.warning(vm, reason, message);
+      }
+    }
+    return now.plus(config.unschedulableRetry());
+  }
+
+  /** The API server's own words (a quota exceeded, say), without the client's request line. */
+  private static String apiMessage(KubernetesClientException e) {
+    return e.getStatus() != null && e.getStatus().getMessage() != null
+        ? e.getStatus().getMessage()
+        : e.getMessage();
+  }
+
+  private String token() {
+    byte[] bytes = new byte[TOKEN_BYTES];
+    random.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  private Optional<Pod> cachedPod(EraVM vm) {
+    return pods.get(new ResourceID(podName(vm), vm.getMetadata().getNamespace()));
+  }
+
+  private Pod readPod(EraVM vm) {
+    return client.pods().inNamespace(vm.getMetadata().getNamespace()).withName(podName(vm)).get();
+  }
+
+  private static String podName(EraVM vm) {
+    return ReservationPods.name(vm.getMetadata().getName(), vm.getMetadata().getUid());
+  }
+
+  private static boolean ownedBy(Pod pod, EraVM vm) {
+    return pod.getMetadata().getOwnerReferences().stream()
+        .anyMatch(
+            o ->
+                Boolean.TRUE.equals(o.getController())
+                    && vm.getMetadata().getUid().equals(o.getUid()));
+  }
+
+  /** A pod whose container stopped for good (evicted, say) holds no place any more. */
+  private static Optional<String> ended(Pod pod) {
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    if (!"Failed".equals(phase) && !"Succeeded".equals(phase)) {
+      return Optional.empty();
+    }
+    String reason = pod.getStatus().getReason();
+    return Optional.of("ended (" + (reason == null ? phase : reason) + ")");
+  }
+
+  private static Optional<PodCondition> unschedulable(Pod pod) {
+    if (pod.getStatus() == null) {
+      return Optional.empty();
+    }
+    return pod.getStatus().getConditions().stream()
+        .filter(
+            c ->
+                POD_SCHEDULED.equals(c.getType())
+                    && "False".equals(c.getStatus())
+                    && UNSCHEDULABLE.equals(c.getReason()))
+        .findFirst();
+  }
+
+  private static Set<ResourceID> owningVm(Pod pod) {
+    String kind = HasMetadata.getKind(EraVM.class);
+    return pod.getMetadata().getOwnerReferences().stream()
+        .filter(o -> Boolean.TRUE.equals(o.getController()) && kind.equals(o.getKind()))
+        .map(o -> new ResourceID(o.getName(), pod.getMetadata().getNamespace()))
+        .collect(Collectors.toSet());
+  }
+
+  private static Map<String, String> annotationsOf(EraVM vm) {
+    if (vm.getMetadata().getAnnotations() == null) {
+      vm.getMetadata().setAnnotations(new HashMap<>());
+    }
+    return vm.getMetadata().getAnnotations();
+  }
+}
