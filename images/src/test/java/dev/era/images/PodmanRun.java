@@ -29,11 +29,11 @@ import java.util.function.IntUnaryOperator;
 
 /**
  * The {@code podman run} arguments that run a rendered pod's one container as a kubelet would on a
- * node, with host networking: the pod's and the container's securityContext, its memory limit, its
- * env (downward-API fields from {@link Node}), its hostPath and emptyDir volumes, and the service
- * account token mounted where in-cluster clients look for it, with {@code KUBERNETES_SERVICE_*}
- * pointing at the API server. Whatever of the spec it cannot honour it refuses, rather than run
- * something other than what the manifest declares.
+ * node, with host networking: the pod's hostPID, the pod's and the container's securityContext, its
+ * memory limit, its env (downward-API fields from {@link Node}), its hostPath and emptyDir volumes,
+ * and the service account token mounted where in-cluster clients look for it, with {@code
+ * KUBERNETES_SERVICE_*} pointing at the API server. Whatever of the spec it cannot honour it
+ * refuses, rather than run something other than what the manifest declares.
  */
 final class PodmanRun {
   static final String SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -62,6 +62,9 @@ final class PodmanRun {
     Container container = container(pod);
     List<String> args = new ArrayList<>(List.of("run", "--detach", "--name", name));
     args.add("--network=host");
+    if (Boolean.TRUE.equals(pod.getHostPID())) {
+      args.add("--pid=host");
+    }
     security(pod.getSecurityContext(), container.getSecurityContext(), args);
     memoryLimit(container).ifPresent(bytes -> args.add("--memory=" + bytes));
     args.add("--env=KUBERNETES_SERVICE_HOST=" + node.apiHost());
@@ -173,6 +176,7 @@ final class PodmanRun {
       String type = Objects.toString(volume.getHostPath().getType(), "");
       return switch (type) {
         case "CharDevice" -> "--device=" + path + ":" + mount.getMountPath();
+        case "Directory" -> "--volume=" + path + ":" + mount.getMountPath() + suffix;
         case "DirectoryOrCreate" -> {
           createDirectories(Path.of(path));
           yield "--volume=" + path + ":" + mount.getMountPath() + suffix;

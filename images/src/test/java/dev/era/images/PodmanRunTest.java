@@ -100,9 +100,22 @@ class PodmanRunTest {
             "--volume=" + dir.resolve("sa") + ":" + PodmanRun.SERVICE_ACCOUNT_DIR + ":ro",
             "--volume=" + dir.resolve("scratch/tmp") + ":/tmp",
             "--volume=" + dir.resolve("host-state") + ":/var/lib/app")
-        .doesNotContain("--privileged")
+        .doesNotContain("--privileged", "--pid=host")
         .endsWith("registry.example/app:1");
     assertThat(dir.resolve("host-state")).isDirectory();
+  }
+
+  @Test
+  void sharesTheHostsProcessNamespaceWhereThePodAsksForIt() {
+    PodSpec pod =
+        new PodSpecBuilder()
+            .withHostPID(true)
+            .addNewContainer()
+            .withImage("registry.example/agent:1")
+            .endContainer()
+            .build();
+
+    assertThat(PodmanRun.arguments("c1", pod, node())).contains("--pid=host");
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +23,14 @@ import java.util.Optional;
  * the node by the random token in its environment, which only who can read the pod knows.
  */
 final class ReservationPodJoin {
-  /** The host's cgroup hierarchies, seen through init's mount namespace (the agent has hostPID). */
-  static final Path HOST_CGROUPS = Path.of("/proc/1/root/sys/fs/cgroup");
+  /**
+   * The host's cgroup hierarchies: where the chart mounts them into the agent's container (whose
+   * own /sys/fs/cgroup shows only its own cgroup), else where an agent on the host sees them.
+   */
+  static final Path HOST_CGROUPS =
+      Files.isDirectory(Path.of("/host/sys/fs/cgroup"))
+          ? Path.of("/host/sys/fs/cgroup")
+          : Path.of("/sys/fs/cgroup");
 
   private final KubernetesClient client;
   private final String nodeName;

@@ -65,7 +65,7 @@ public final class VmReconciler implements Reconciler<EraVM> {
   static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
 
   /** How often a VM waiting for its reservation pod looks again. */
-  static final Duration POD_RECHECK = Duration.ofSeconds(1);
+  static final Duration POD_RECHECK = Duration.ofMillis(200);
 
   private final Launcher launcher;
   private final VmRegistry registry;
