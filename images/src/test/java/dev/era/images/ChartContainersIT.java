@@ -473,6 +473,8 @@ class ChartContainersIT {
   void vmsCreatedOneAtATimeEachRunInTheirOwnPod() throws Exception {
     KubernetesClient client = server.client();
     List<Long> millis = new ArrayList<>();
+    List<Long> podStarts = new ArrayList<>();
+    List<String> agentSaid = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       String name = "timed-" + i;
@@ -498,13 +500,16 @@ class ChartContainersIT {
               () ->
                   phase(client.resources(EraVM.class).withName(name).get()) == EraVMPhase.Running);
       millis.add((System.nanoTime() - start) / 1_000_000);
-      assertQemuIsInItsPod(
-          reservationPod(client, client.resources(EraVM.class).withName(name).get()));
+      Pod pod = reservationPod(client, client.resources(EraVM.class).withName(name).get());
+      assertQemuIsInItsPod(pod);
+      podStarts.add(kubelet.startMillis(pod));
+      agentSaid.add(guestReady(client, name));
       Thread.sleep(1000);
     }
     System.out.printf(
-        "reservation-pod path, EraVM create to Running (ms, one at a time): %s; median %d%n",
-        millis, millis.stream().sorted().toList().get(millis.size() / 2));
+        "reservation-pod path, EraVM create to Running (ms, one at a time): %s; median %d;"
+            + " podman run of the pod's container (ms): %s; the agent's GuestReady: %s%n",
+        millis, millis.stream().sorted().toList().get(millis.size() / 2), podStarts, agentSaid);
     for (String name : names) {
       client.resources(EraVM.class).withName(name).delete();
     }
@@ -514,6 +519,21 @@ class ChartContainersIT {
             () ->
                 names.stream()
                     .allMatch(n -> client.resources(EraVM.class).withName(n).get() == null));
+  }
+
+  /** The message of the VM's GuestReady event (how the agent started it, and how long it took). */
+  private static String guestReady(KubernetesClient client, String vm) {
+    return await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                client.v1().events().inNamespace("default").list().getItems().stream()
+                    .filter(e -> vm.equals(e.getInvolvedObject().getName()))
+                    .filter(e -> Reasons.GUEST_READY.equals(e.getReason()))
+                    .map(Event::getMessage)
+                    .findFirst()
+                    .orElse(null),
+            message -> message != null);
   }
 
   /** The pod the EraVM's annotation names. */

@@ -40,6 +40,7 @@ final class StandInKubelet implements AutoCloseable {
   private final String node;
   private final String idleImage;
   private final Map<String, Pod> running = new ConcurrentHashMap<>();
+  private final Map<String, Long> startMillis = new ConcurrentHashMap<>();
   private final List<String> problems = new ArrayList<>();
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
 
@@ -63,6 +64,11 @@ final class StandInKubelet implements AutoCloseable {
   long pid(Pod pod) {
     return Long.parseLong(
         podman.run("inspect", "--format", "{{.State.Pid}}", container(pod)).strip());
+  }
+
+  /** How long {@code podman run} took to start the pod's container, in ms. */
+  long startMillis(Pod pod) {
+    return startMillis.getOrDefault(container(pod), -1L);
   }
 
   /** What went wrong so far (a test asserts there was nothing). */
@@ -93,7 +99,9 @@ final class StandInKubelet implements AutoCloseable {
           bindIfItFits(pod);
         } else if (node.equals(pod.getSpec().getNodeName())
             && running.putIfAbsent(container(pod), pod) == null) {
+          long start = System.nanoTime();
           podman.run(runArguments(pod));
+          startMillis.put(container(pod), (System.nanoTime() - start) / 1_000_000);
         }
       }
     }
