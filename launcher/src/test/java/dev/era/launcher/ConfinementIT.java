@@ -23,13 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(RequiresQemu.class)
 class ConfinementIT {
-  /** Touches every page of {@code %d} MiB and prints that figure. */
-  private static final String TOUCHING =
-      "b = bytearray(%d * 1024 * 1024)\n"
-          + "for i in range(0, len(b), 4096):\n"
-          + "    b[i] = 1\n"
-          + "print(len(b) // 1048576)";
-
   @TempDir Path stateDir;
   private QemuLauncher launcher;
   private PodStandIn pod;
@@ -89,11 +82,9 @@ class ConfinementIT {
     long idle =
         await()
             .atMost(Duration.ofSeconds(60))
-            .until(() -> rssMib(confined.pid()), rss -> rss < 300);
+            .until(() -> Guests.rssKib(confined.pid()) / 1024, rss -> rss < 300);
     pod.limitMemory(idle + 128);
-    Execution hungry =
-        confined.start(
-            ExecRequest.argv("python3", "-c", TOUCHING.formatted(350)), ExecListener.IGNORE);
+    Execution hungry = confined.start(Guests.touching(350), ExecListener.IGNORE);
 
     VmExit exit = confined.onExit().get(3, TimeUnit.MINUTES);
     assertThat(exit.reason()).isEqualTo("QEMU was killed by signal 9");
@@ -103,15 +94,6 @@ class ConfinementIT {
     assertThat(outside.isAlive()).isTrue();
     assertThat(outside.exec(ExecRequest.argv("echo", "still here")).stdoutText())
         .isEqualTo("still here\n");
-  }
-
-  private static long rssMib(long pid) throws IOException {
-    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-            .filter(line -> line.startsWith("VmRSS:"))
-            .mapToLong(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
-            .findFirst()
-            .orElseThrow()
-        / 1024;
   }
 
   private static long self() {

@@ -33,6 +33,30 @@ final class Guests {
     return ProcFs.findByMarker(stateDir.resolve("vms").resolve(id).toAbsolutePath() + "/");
   }
 
+  /** A guest command that touches every page of {@code mib} MiB and prints that figure. */
+  static ExecRequest touching(int mib) {
+    return ExecRequest.argv(
+        "python3",
+        "-c",
+        "b = bytearray(%d * 1024 * 1024)\n".formatted(mib)
+            + "for i in range(0, len(b), 4096):\n"
+            + "    b[i] = 1\n"
+            + "print(len(b) // 1048576)");
+  }
+
+  /** VmRSS of the process, in KiB. */
+  static long rssKib(long pid) {
+    try {
+      return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+          .filter(line -> line.startsWith("VmRSS:"))
+          .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
+          .findFirst()
+          .orElseThrow();
+    } catch (IOException e) {
+      throw new IllegalStateException("QEMU (pid " + pid + ") is gone", e);
+    }
+  }
+
   /** Socket descriptors this JVM holds. */
   static long openSockets() throws IOException {
     try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {

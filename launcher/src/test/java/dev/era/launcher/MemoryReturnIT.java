@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,17 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(RequiresQemu.class)
 class MemoryReturnIT {
-  /**
-   * Touches 170 MiB, one byte per page, and exits: about all that a 256 MiB guest has free (200 MiB
-   * got the command OOM-killed).
-   */
-  /** Touches every page of {@code %d} MiB and prints that figure. */
-  private static final String TOUCHING =
-      "b = bytearray(%d * 1024 * 1024)\n"
-          + "for i in range(0, len(b), 4096):\n"
-          + "    b[i] = 1\n"
-          + "print(len(b) // 1048576)";
-
   @TempDir Path stateDir;
   private QemuLauncher launcher;
 
@@ -54,17 +42,20 @@ class MemoryReturnIT {
     // reported what it freed (reporting runs about every 2 s) and the figure holds still. The
     // warm-up makes the figure the guest's own, not the TCG translation cache's first fill (a
     // restored guest starts with none of it).
-    assertThat(vm.exec(ExecRequest.argv("python3", "-c", TOUCHING.formatted(1))).stdoutText())
-        .isEqualTo("1\n");
+    assertThat(vm.exec(Guests.touching(1)).stdoutText()).isEqualTo("1\n");
     long idle = settledRssKib(vm.pid());
 
     AtomicLong peakKib = new AtomicLong();
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
     sampler.scheduleAtFixedRate(
-        () -> peakKib.accumulateAndGet(rssKib(vm.pid()), Math::max), 0, 50, TimeUnit.MILLISECONDS);
+        () -> peakKib.accumulateAndGet(Guests.rssKib(vm.pid()), Math::max),
+        0,
+        50,
+        TimeUnit.MILLISECONDS);
     ExecResult hungry;
     try {
-      hungry = vm.exec(ExecRequest.argv("python3", "-c", TOUCHING.formatted(170)));
+      // About all that a 256 MiB guest has free (200 MiB got the command OOM-killed).
+      hungry = vm.exec(Guests.touching(170));
     } finally {
       sampler.shutdownNow();
     }
@@ -77,7 +68,7 @@ class MemoryReturnIT {
     await()
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(200))
-        .untilAsserted(() -> assertThat(rssKib(vm.pid())).isLessThanOrEqualTo(limit));
+        .untilAsserted(() -> assertThat(Guests.rssKib(vm.pid())).isLessThanOrEqualTo(limit));
     long back = Duration.between(ended, Instant.now()).toMillis();
     // And it stays down: the benchmark's figure is the RSS 10 s after the command ended.
     Duration rest = Duration.ofSeconds(10).minusMillis(back);
@@ -86,7 +77,7 @@ class MemoryReturnIT {
           .during(rest)
           .atMost(rest.plusSeconds(5))
           .pollInterval(Duration.ofMillis(500))
-          .untilAsserted(() -> assertThat(rssKib(vm.pid())).isLessThanOrEqualTo(limit));
+          .untilAsserted(() -> assertThat(Guests.rssKib(vm.pid())).isLessThanOrEqualTo(limit));
     }
     System.out.printf(
         "QEMU RSS: idle %d MiB, peak %d MiB, back under %d MiB after %d ms, %d MiB after %d ms%n",
@@ -94,13 +85,13 @@ class MemoryReturnIT {
         peak / 1024,
         limit / 1024,
         back,
-        rssKib(vm.pid()) / 1024,
+        Guests.rssKib(vm.pid()) / 1024,
         Duration.between(ended, Instant.now()).toMillis());
   }
 
   /** The RSS once two looks 3 s apart differ by under 2%. */
   private static long settledRssKib(long pid) {
-    long[] last = {rssKib(pid)};
+    long[] last = {Guests.rssKib(pid)};
     return await()
         .atMost(Duration.ofSeconds(60))
         .pollDelay(Duration.ofSeconds(3))
@@ -108,22 +99,9 @@ class MemoryReturnIT {
         .until(
             () -> {
               long previous = last[0];
-              last[0] = rssKib(pid);
+              last[0] = Guests.rssKib(pid);
               return Math.abs(last[0] - previous) * 50 < previous ? last[0] : null;
             },
             rss -> rss != null);
-  }
-
-  /** VmRSS of the process, in KiB. */
-  private static long rssKib(long pid) {
-    try {
-      return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-          .filter(line -> line.startsWith("VmRSS:"))
-          .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
-          .findFirst()
-          .orElseThrow();
-    } catch (IOException e) {
-      throw new IllegalStateException("QEMU (pid " + pid + ") is gone", e);
-    }
   }
 }

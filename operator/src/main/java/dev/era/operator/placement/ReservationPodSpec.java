@@ -32,7 +32,8 @@ import java.util.function.Predicate;
  * for the accelerator; a KVM VM also asks for one {@code kvmDeviceResource}. The pod may only go to
  * nodes whose node agent reports that accelerator (node label {@link
  * ReservationPods#ACCELERATOR_LABEL}), and to the VM's node if it pins one; a pool VM prefers the
- * nodes holding a warm guest of its pool.
+ * nodes holding a warm guest of its pool. It carries the EraVM's own labels, by which a
+ * NetworkPolicy selects the VM's traffic.
  *
  * <p>The accelerator ({@link #acceleratorFor}): a VM pinned to a node whose EraNode reports an
  * accelerator gets that one; any other VM gets KVM when some schedulable EraNode reports KVM, else
@@ -71,6 +72,7 @@ public final class ReservationPodSpec {
         .withNewMetadata()
         .withName(ReservationPods.name(vmName, vmUid))
         .withNamespace(vm.getMetadata().getNamespace())
+        .withLabels(userLabels(vm))
         .addToLabels(ReservationPods.VM_UID_LABEL, vmUid)
         .addToLabels("app.kubernetes.io/managed-by", MANAGED_BY)
         .addToLabels("app.kubernetes.io/component", COMPONENT)
@@ -156,6 +158,20 @@ public final class ReservationPodSpec {
             .anyMatch(n -> n.getStatus().getAccelerator() == Accelerator.kvm)
         ? Accelerator.kvm
         : Accelerator.tcg;
+  }
+
+  /**
+   * The EraVM's own labels, but ERA's: a NetworkPolicy selects a VM's traffic by the labels its
+   * user gave the EraVM, since the traffic leaves from the pod. Copied when the pod is made.
+   */
+  static Map<String, String> userLabels(EraVM vm) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (vm.getMetadata().getLabels() != null) {
+      vm.getMetadata().getLabels().entrySet().stream()
+          .filter(e -> !e.getKey().startsWith(Era.GROUP + "/"))
+          .forEach(e -> labels.put(e.getKey(), e.getValue()));
+    }
+    return labels;
   }
 
   /** The VM's memory in MiB, rounded up, plus the VMM's overhead. */

@@ -46,6 +46,19 @@ class ReservationPodSpecTest {
   }
 
   @Test
+  void thePodCarriesTheVmsOwnLabelsForNetworkPolicies() {
+    EraVM vm = vm("box");
+    vm.getMetadata().setLabels(Map.of("team", "search", "era.dev/node", "n1"));
+
+    Pod pod = ReservationPodSpec.of(vm, Accelerator.tcg, TOKEN, CONFIG, Set.of());
+
+    assertThat(pod.getMetadata().getLabels())
+        .containsEntry("team", "search")
+        .containsEntry(ReservationPods.VM_UID_LABEL, vm.getMetadata().getUid())
+        .doesNotContainKey("era.dev/node");
+  }
+
+  @Test
   void kvmPodHoldsTheVmWithItsOverheadAndTheKvmDevice() {
     Pod pod = ReservationPodSpec.of(vm("box"), Accelerator.kvm, TOKEN, CONFIG, Set.of());
 
