@@ -280,7 +280,7 @@ public final class QemuLauncher implements Launcher {
     if (spec.network() == GuestNetwork.EGRESS) {
       throw new InvalidSpecException(
           "network egress (an allow-list) is not available to a VM in its own pod yet: use"
-              + " network none or full");
+              + " network none or full, or run the operator with placement ledger");
     }
     if (confinement.netns().isEmpty()) {
       throw new InvalidSpecException(
