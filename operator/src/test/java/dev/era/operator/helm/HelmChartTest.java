@@ -138,6 +138,10 @@ class HelmChartTest {
                   Map.entry("eraruns/status.era.dev", Set.of("patch")),
                   // EventRecorder: repeats patch the count
                   Map.entry("events", Set.of("create", "patch")),
+                  // ReservationPodJoin: the reservation pod of a VM placed on the node.
+                  Map.entry("pods", Set.of("get")),
+                  // NodeAcceleratorLabel: its Node's accelerator label (fabric8 reads it first).
+                  Map.entry("nodes", Set.of("get", "patch")),
                   // The log endpoint's callers: who they are, and whether they may get the run.
                   Map.entry("tokenreviews.authentication.k8s.io", Set.of("create")),
                   Map.entry("subjectaccessreviews.authorization.k8s.io", Set.of("create"))));
