@@ -26,11 +26,15 @@ final class ApiConnections {
     if (config.getOauthTokenProvider() != null) {
       return KubeApi.of(config, connectTimeout, retries); // a token per request: nothing to key on
     }
-    if (CLIENTS.size() >= MAX) {
-      CLIENTS.clear();
+    List<Object> key = key(config, connectTimeout, retries);
+    KubeApi kept = CLIENTS.get(key);
+    if (kept != null) {
+      return kept;
     }
-    return CLIENTS.computeIfAbsent(
-        key(config, connectTimeout, retries), k -> KubeApi.of(config, connectTimeout, retries));
+    if (CLIENTS.size() >= MAX) {
+      CLIENTS.clear(); // only to make room: a client already kept is never dropped for itself
+    }
+    return CLIENTS.computeIfAbsent(key, k -> KubeApi.of(config, connectTimeout, retries));
   }
 
   /** Everything {@link KubeApi#of} reads, with the files it reads named by path and version. */
