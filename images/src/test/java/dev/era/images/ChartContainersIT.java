@@ -342,9 +342,7 @@ class ChartContainersIT {
     // Once the guest has given back what its boot left behind (free page reporting), the pod's
     // allowance becomes what QEMU holds and 128 MiB, which the command below exceeds.
     long idle = await().atMost(Duration.ofSeconds(60)).until(() -> rssMib(qemu), rss -> rss < 300);
-    Files.writeString(
-        memoryCgroup(kubelet.pid(pod)).resolve("memory.limit_in_bytes"),
-        Long.toString((idle + 128) << 20));
+    limitMemory(kubelet.pid(pod), idle + 128);
     Path run = work.resolve("touch.yaml");
     Files.writeString(
         run,
@@ -580,16 +578,28 @@ class ChartContainersIT {
     return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net"));
   }
 
-  /** The cgroup v1 memory cgroup of a process (these hosts mount v1 hierarchies). */
-  private static Path memoryCgroup(long pid) throws IOException {
-    String path =
+  /**
+   * Sets the memory limit of a process's cgroup, as a pod's resize would: in its v1 memory
+   * hierarchy where the host has one, else in its v2 cgroup.
+   */
+  private static void limitMemory(long pid, long mib) throws IOException {
+    List<String[]> lines =
         Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup")).stream()
             .map(line -> line.split(":", 3))
+            .toList();
+    Path file =
+        lines.stream()
             .filter(f -> f[1].equals("memory"))
-            .map(f -> f[2])
             .findFirst()
-            .orElseThrow(() -> new AssertionError("no v1 memory cgroup"));
-    return Path.of("/sys/fs/cgroup/memory", path.substring(1));
+            .map(f -> Path.of("/sys/fs/cgroup/memory", f[2].substring(1), "memory.limit_in_bytes"))
+            .orElseGet(
+                () ->
+                    lines.stream()
+                        .filter(f -> f[1].isEmpty())
+                        .findFirst()
+                        .map(f -> Path.of("/sys/fs/cgroup", f[2].substring(1), "memory.max"))
+                        .orElseThrow(() -> new AssertionError("no memory cgroup of " + pid)));
+    Files.writeString(file, Long.toString(mib << 20));
   }
 
   private static long rssMib(long pid) throws IOException {

@@ -487,13 +487,7 @@ public final class QemuLauncher implements Launcher {
     try {
       StateFiles.write(paths.stateFile(), state);
     } catch (LaunchException e) {
-      process.kill();
-      process
-          .exit()
-          .orTimeout(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-          .exceptionally(t -> null)
-          .join();
-      deleteTree(paths.dir());
+      discard(process, paths.dir());
       releaseNetwork(spec, paths, state.egressHttpPort(), state.egressDnsPort());
       throw e;
     }
@@ -579,7 +573,7 @@ public final class QemuLauncher implements Launcher {
             state, paths, spare.process(), StartKind.SNAPSHOT_RESTORE, scheduler, this::forget));
   }
 
-  /** Kills a spare QEMU nobody took and removes its directory. */
+  /** Kills a QEMU nobody will have (a spare, or one that could not be recorded) and its files. */
   private void discard(VmProcess process, Path dir) {
     process.kill();
     process

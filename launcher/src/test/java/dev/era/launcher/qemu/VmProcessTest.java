@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class VmProcessTest {
-  private static final Path SETSID = Path.of("/usr/bin/setsid");
+  private static final Path SETSID = QemuBinary.setsid();
 
   /** Stands in for QEMU: prints its pid. */
   private static final List<String> PRINT_PID = List.of("/bin/sh", "-c", "echo $$");
@@ -73,7 +73,7 @@ class VmProcessTest {
   @Test
   void withoutCgroupsANamespaceOrAUserQemuFollowsSetsidDirectly() {
     assertThat(VmProcess.command(SETSID, List.of("qemu"), List.of(), List.of(), List.of()))
-        .containsExactly("/usr/bin/setsid", "qemu");
+        .containsExactly(SETSID.toString(), "qemu");
   }
 
   private static String output(Process process) throws IOException {
