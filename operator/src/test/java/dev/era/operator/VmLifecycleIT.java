@@ -135,6 +135,34 @@ class VmLifecycleIT {
     await().until(() -> getVm(client, ns, "placed") == null);
   }
 
+  /**
+   * The name of a VM whose finalizer was just removed is free for a new VM at once. The operator's
+   * delete event may come before its own cleanup has finished; neither order may leave the name
+   * marked as deleted, or the new VM would never be reconciled. Each round is one chance of the
+   * race, so the test runs many.
+   */
+  @Test
+  void aVmCreatedAgainUnderTheNameOfOneJustDeletedIsReconciled() {
+    String ns = "again";
+    for (int round = 1; round <= 40; round++) {
+      long generation = createVm(client, ns, "vm", vm -> {}).getMetadata().getGeneration();
+      await()
+          .alias("round " + round + ": the new VM is reconciled")
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                EraVM vm = getVm(client, ns, "vm");
+                return vm != null
+                    && vm.hasFinalizer(Finalizers.VM_CLEANUP)
+                    && vm.getStatus()
+                        .isFalseBecause(ConditionTypes.SCHEDULED, Reasons.UNSCHEDULABLE)
+                    && Long.valueOf(generation).equals(vm.getStatus().getObservedGeneration());
+              });
+      client.resource(getVm(client, ns, "vm")).delete();
+      await().atMost(Duration.ofSeconds(10)).until(() -> getVm(client, ns, "vm") == null);
+    }
+  }
+
   @Test
   void vmsOnALostNodeMoveOrFail() {
     EraNode first = readyNode(client, "first", 4, "4Gi");

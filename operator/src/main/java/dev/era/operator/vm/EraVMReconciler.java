@@ -197,12 +197,12 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
    */
   @Override
   public DeleteControl cleanup(EraVM vm, Context<EraVM> context) throws Exception {
-    return metrics.reconcile(NAME, () -> cleanUp(vm));
+    return metrics.reconcile(NAME, () -> cleanUp(vm, context));
   }
 
-  private DeleteControl cleanUp(EraVM vm) {
+  private DeleteControl cleanUp(EraVM vm, Context<EraVM> context) {
     if (vm.getStatus().isTrue(ConditionTypes.TORN_DOWN)) {
-      return DeleteControl.defaultDelete();
+      return release(vm, context);
     }
     Instant now = Instant.now();
     Optional<String> node = scheduling.nodeOf(vm);
@@ -216,7 +216,19 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
           Reasons.NODE_LOST,
           "node " + node.get() + " is lost; removing the VM without teardown");
     }
-    return DeleteControl.defaultDelete();
+    return release(vm, context);
+  }
+
+  /**
+   * Removes the finalizer with our own write rather than java-operator-sdk's: after its own
+   * removal, the SDK (5.3.2) marks the name as processed for deletion, and when the delete event
+   * was handled first (it is, whenever it comes during the write) that mark outlives the object, so
+   * an EraVM created again under the name would never be reconciled.
+   */
+  private DeleteControl release(EraVM vm, Context<EraVM> context) {
+    PrimaryWrites.writer(client, context)
+        .write(vm, v -> v.getMetadata().getFinalizers().remove(Finalizers.VM_CLEANUP));
+    return DeleteControl.noFinalizerRemoval();
   }
 
   private Map<String, NodeState> nodeStates(Instant now) {
