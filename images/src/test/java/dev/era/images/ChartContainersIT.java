@@ -307,6 +307,63 @@ class ChartContainersIT {
   }
 
   /**
+   * An egress VM's proxy is in its pod's network namespace, where the VM's QEMU reaches it on
+   * loopback: a name the allow-list lacks is answered 403 by the proxy and becomes an EgressDenied
+   * event, and the namespace holds the rules that keep QEMU's own sockets to the proxy.
+   */
+  @Test
+  void anEgressVmInItsPodReachesItsProxyThere() throws Exception {
+    KubernetesClient client = server.client();
+    Path manifests = work.resolve("egress.yaml");
+    Files.writeString(
+        manifests,
+        """
+        apiVersion: era.dev/v1alpha1
+        kind: EraVM
+        metadata: {name: egress}
+        spec: {language: python, memory: 256Mi, network: egress, egressAllow: ["allowed.test:80"]}
+        ---
+        apiVersion: era.dev/v1alpha1
+        kind: EraRun
+        metadata: {name: egress-denied}
+        spec:
+          vmName: egress
+          shell: |
+            python3 - <<'PY'
+            import urllib.request, urllib.error
+            try:
+                urllib.request.urlopen('http://denied.test/', timeout=20)
+            except urllib.error.HTTPError as e:
+                print(e.code)
+            PY
+        """);
+    kubectl("apply", "-f", manifests.toString());
+
+    EraRun run = finished(client, "egress-denied");
+    assertThat(run.getStatus().getPhase()).as(outcome(run)).isEqualTo(EraRunPhase.Succeeded);
+    assertThat(run.getStatus().getStdout()).isEqualTo("403\n");
+    EraVM vm = client.resources(EraVM.class).withName("egress").get();
+    long qemu = assertQemuIsInItsPod(reservationPod(client, vm));
+    Process nft =
+        new ProcessBuilder("nsenter", "--net=/proc/" + qemu + "/ns/net", "nft", "list", "ruleset")
+            .redirectErrorStream(true)
+            .start();
+    assertThat(new String(nft.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .as("the rules in the pod's namespace")
+        .contains("table inet era_guests", "meta skuid", "jump egress");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client.v1().events().inNamespace("default").list().getItems().stream()
+                            .filter(e -> "egress".equals(e.getInvolvedObject().getName()))
+                            .map(e -> e.getReason()))
+                    .contains(Reasons.EGRESS_DENIED));
+    kubectl("delete", "--wait=true", "--timeout=300s", "-f", manifests.toString());
+  }
+
+  /**
    * A VM whose QEMU outgrows its pod's memory limit is OOM-killed alone: its EraVM fails (VMDied),
    * while the pod's own process, the node agent and another VM on the node go on. The stand-in
    * kubelet's limit is lowered under the running VM, as a QEMU that outgrew the measured overhead

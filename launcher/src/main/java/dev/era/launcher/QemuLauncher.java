@@ -9,6 +9,7 @@ import dev.era.launcher.host.CpuPriority;
 import dev.era.launcher.host.ForbiddenAddresses;
 import dev.era.launcher.host.GuestNetworkGuard;
 import dev.era.launcher.host.HostInfo;
+import dev.era.launcher.host.NetNamespace;
 import dev.era.launcher.host.PrivateDirs;
 import dev.era.launcher.host.ProcFs;
 import dev.era.launcher.host.QemuUser;
@@ -270,22 +271,30 @@ public final class QemuLauncher implements Launcher {
 
   /**
    * A confined guest with network needs the namespace of its own, where its rules can hold for
-   * every socket; an egress allow-list is enforced by a proxy on the launcher's loopback, which a
-   * guest in another namespace cannot reach.
+   * every socket; an egress guest's rules there tell its proxy's sockets from QEMU's by their
+   * owner, so QEMU must run as a user of its own.
    */
-  private static void validate(VmSpec spec, Confinement confinement) {
+  private void validate(VmSpec spec, Confinement confinement) {
     if (confinement.isNone() || spec.network() == GuestNetwork.NONE) {
       return;
-    }
-    if (spec.network() == GuestNetwork.EGRESS) {
-      throw new InvalidSpecException(
-          "network egress (an allow-list) is not available to a VM in its own pod yet: use"
-              + " network none or full, or run the operator with placement ledger");
     }
     if (confinement.netns().isEmpty()) {
       throw new InvalidSpecException(
           "a confined VM with network needs a network namespace of its own");
     }
+    if (spec.network() == GuestNetwork.EGRESS && !qemuHasItsOwnUser()) {
+      throw new InvalidSpecException(
+          "network egress (an allow-list) in a VM's own pod needs QEMU to run as a user of its"
+              + " own (qemuUser): the pod's rules tell the proxy's sockets from QEMU's by owner");
+    }
+  }
+
+  private boolean qemuHasItsOwnUser() {
+    return config
+        .qemuUser()
+        .map(QemuUser::new)
+        .filter(u -> !u.hasUid(HostInfo.effectiveUid()))
+        .isPresent();
   }
 
   private void validate(VmSpec spec) {
@@ -459,7 +468,13 @@ public final class QemuLauncher implements Launcher {
     argv.addAll(extraArgs);
     Optional<EgressProxy> proxy =
         spec.network() == GuestNetwork.EGRESS
-            ? Optional.of(egress.open(spec.id(), EgressPolicy.parse(spec.egressAllow()), 0, 0))
+            ? Optional.of(
+                egress.open(
+                    spec.id(),
+                    EgressPolicy.parse(spec.egressAllow()),
+                    0,
+                    0,
+                    confinement.netns().map(NetNamespace::open)))
             : Optional.empty();
     Optional<QemuUser> user = config.qemuUser().map(QemuUser::new);
     user.ifPresent(u -> grantQemuUser(u, paths, command.persistDisk(), command.image()));
@@ -471,11 +486,12 @@ public final class QemuLauncher implements Launcher {
               paths,
               confinement.isNone()
                   ? cgroup(spec, paths, proxy).stream().toList()
-                  : confined(spec, confinement),
+                  : confined(spec, confinement, proxy),
               confinement.netns(),
               user.map(QemuUser::setpriv).orElse(List.of()));
     } catch (RuntimeException e) {
       proxy.ifPresent(p -> releaseNetwork(spec, paths, p.httpPort(), p.dnsPort()));
+      deleteTree(paths.dir());
       throw e;
     }
     VmState state =
@@ -677,9 +693,19 @@ public final class QemuLauncher implements Launcher {
    * The cgroups of a confined VM's QEMU: its network namespace is its own, so a guest with network
    * gets the firewall rules there.
    */
-  private List<Path> confined(VmSpec spec, Confinement confinement) {
-    if (spec.network() == GuestNetwork.FULL) {
-      networkGuard().confine(confinement.netns().orElseThrow());
+  private List<Path> confined(VmSpec spec, Confinement confinement, Optional<EgressProxy> proxy) {
+    Path netns = confinement.netns().orElse(null);
+    switch (spec.network()) {
+      case NONE -> {}
+      case FULL -> GuestNetworkGuard.confine(netns, config.allowedCidrs(), config.deniedCidrs());
+      case EGRESS ->
+          GuestNetworkGuard.confineEgress(
+              netns,
+              HostInfo.effectiveUid(),
+              proxy.orElseThrow().httpPort(),
+              proxy.get().dnsPort(),
+              config.allowedCidrs(),
+              config.deniedCidrs());
     }
     return confinement.cgroupProcs();
   }
@@ -711,20 +737,24 @@ public final class QemuLauncher implements Launcher {
 
   /**
    * A re-adopted egress VM's proxy ended with the launcher that started it: start it again on the
-   * ports its guest knows (its firewall elements outlived that launcher). Without it the guest
-   * reaches nothing, which is safe.
+   * ports its guest knows (its firewall elements, or its namespace's rules, outlived that
+   * launcher), in QEMU's network namespace. Without it the guest reaches nothing, which is safe.
    */
   private void reopenEgress(VmState state) {
     if (state.spec().network() != GuestNetwork.EGRESS || egress.isOpen(state.spec().id())) {
       return;
     }
     try {
-      networkGuard();
+      Optional<Path> netns = NetNamespace.otherThanOurs(state.pid());
+      if (netns.isEmpty()) {
+        networkGuard();
+      }
       egress.open(
           state.spec().id(),
           EgressPolicy.parse(state.spec().egressAllow()),
           state.egressHttpPort(),
-          state.egressDnsPort());
+          state.egressDnsPort(),
+          netns.map(NetNamespace::open));
     } catch (LaunchException e) {
       LOG.warnf("VM %s keeps running without egress: %s", state.spec().id(), e.getMessage());
     }

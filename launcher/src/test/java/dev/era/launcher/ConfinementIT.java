@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.era.launcher.egress.NameResolver;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,13 +22,18 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A confined VM (a cluster's VM in its reservation pod) runs in the pod's cgroups and network
  * namespace: the pod's memory limit covers QEMU, so a guest that touches more than the pod allows
- * is stopped alone, and a guest with network has its firewall rules in the pod's namespace.
+ * is stopped alone, a guest with network has its firewall rules in the pod's namespace, and an
+ * egress guest's proxy is there too.
  */
 @ExtendWith(RequiresQemu.class)
 class ConfinementIT {
   @TempDir Path stateDir;
+  private static final int PORT = 8080;
+
   private QemuLauncher launcher;
   private PodStandIn pod;
+  private Outside outside;
+  private QemuUserHome home;
 
   @BeforeEach
   void asRoot() {
@@ -42,8 +50,14 @@ class ConfinementIT {
       launcher.list().forEach(vm -> vm.stop(Duration.ofSeconds(5)));
       launcher.close();
     }
+    if (outside != null) {
+      outside.close();
+    }
     if (pod != null) {
       pod.close();
+    }
+    if (home != null) {
+      home.close();
     }
   }
 
@@ -95,6 +109,84 @@ class ConfinementIT {
     assertThat(outside.isAlive()).isTrue();
     assertThat(outside.exec(ExecRequest.argv("echo", "still here")).stdoutText())
         .isEqualTo("still here\n");
+  }
+
+  /**
+   * An egress VM's proxy listens in the pod's namespace and connects out from there: the server is
+   * reachable from the pod's namespace alone, so the page coming back proves where the proxy's
+   * upstream socket was made. QEMU's own sockets there reach nothing but the proxy.
+   */
+  @Test
+  void aConfinedEgressVmReachesAllowedNamesThroughAProxyInItsPod(@TempDir Path served)
+      throws Exception {
+    pod = PodStandIn.start("era-it-egress-" + ProcessHandle.current().pid(), 1024);
+    Files.writeString(served.resolve("page.txt"), "from the pod's side");
+    Path server = Path.of("src", "test", "resources", "netns", "http_server.py").toAbsolutePath();
+    outside =
+        Outside.reachedFrom(
+            pod.pid(),
+            List.of("python3", server.toString(), Integer.toString(PORT), served.toString()));
+    home = QemuUserHome.create();
+    launcher.close();
+    launcher = new QemuLauncher(home.config());
+    InetAddress address = InetAddress.getByName(outside.publicAddress());
+    NameResolver resolver =
+        name -> {
+          if (name.equals("allowed.test")) {
+            return List.of(address);
+          }
+          throw new UnknownHostException(name);
+        };
+    launcher.resolveEgressNamesWith(resolver);
+
+    VmHandle vm =
+        launcher.start(
+            VmSpec.of("egress-1", GuestLanguage.PYTHON).withEgress(List.of("allowed.test:" + PORT)),
+            pod.confinement(),
+            StartListener.SILENT);
+
+    assertThat(netns(vm.pid())).isEqualTo(netns(pod.pid()));
+    String[] fetch = {
+      "import urllib.request",
+      "print(urllib.request.urlopen('http://allowed.test:"
+          + PORT
+          + "/page.txt', timeout=20).read().decode())"
+    };
+    assertThat(python(vm, fetch)).isEqualTo("from the pod's side");
+    assertThat(
+            python(
+                vm,
+                "import socket",
+                "try:",
+                "    socket.create_connection(('"
+                    + outside.publicAddress()
+                    + "', "
+                    + PORT
+                    + "), timeout=5)",
+                "    print('connected')",
+                "except OSError as e:",
+                "    print('refused: %s' % e)"))
+        .as("QEMU's own socket to the server, past the proxy, on the route the proxy took")
+        .startsWith("refused");
+    assertThat(run("nsenter", "--net=/proc/" + pod.pid() + "/ns/net", "nft", "list", "ruleset"))
+        .contains("meta skuid", "redirect to :");
+
+    // A new launcher (the node agent restarted) opens the proxy again in the VM's namespace.
+    launcher.close();
+    launcher = new QemuLauncher(home.config());
+    launcher.resolveEgressNamesWith(resolver);
+    VmHandle adopted = launcher.find("egress-1").orElseThrow();
+    assertThat(adopted.pid()).isEqualTo(vm.pid());
+    assertThat(python(adopted, fetch)).isEqualTo("from the pod's side");
+  }
+
+  private static String python(VmHandle vm, String... lines) {
+    ExecResult result =
+        vm.exec(
+            ExecRequest.argv("python3", "-c", String.join("\n", lines))
+                .withTimeout(Duration.ofSeconds(60)));
+    assertThat(result.exitCode()).as(result.stderrText()).isZero();
+    return result.stdoutText().strip();
   }
 
   private static long self() {

@@ -6,14 +6,16 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A network namespace joined to the host by a veth pair, with a public-range address (from
- * 198.18.0.0/15, the benchmarking range no host uses), a link-local and a private one, and a server
- * on all of them: the world outside the host, for guests' network tests.
+ * A network namespace joined to the host (or to another namespace) by a veth pair, with a
+ * public-range address (from 198.18.0.0/15, the benchmarking range no host uses), a link-local and
+ * a private one, and a server on all of them: the world outside the host, for guests' network
+ * tests.
  */
 record Outside(
     String namespace,
@@ -26,6 +28,21 @@ record Outside(
    *     it does
    */
   static Outside create(List<String> server) throws Exception {
+    return create(server, Optional.empty());
+  }
+
+  /**
+   * The world outside as seen from the network namespace of process {@code pid} (a pod's) alone:
+   * the host has no way there.
+   */
+  static Outside reachedFrom(long pid, List<String> server) throws Exception {
+    return create(server, Optional.of(pid));
+  }
+
+  /**
+   * @param near the process whose namespace the veth pair joins to the new one (none: the host's)
+   */
+  private static Outside create(List<String> server, Optional<Long> near) throws Exception {
     if (!"root".equals(System.getProperty("user.name"))) {
       Assumptions.abort("creating a network namespace for the test server needs root");
     }
@@ -40,10 +57,15 @@ record Outside(
     try {
       run("ip", "link", "add", hostSide, "type", "veth", "peer", "name", nsSide);
       run("ip", "link", "set", nsSide, "netns", namespace);
-      run("ip", "addr", "add", "198.18." + n + ".1/30", "dev", hostSide);
-      run("ip", "addr", "add", "169.254." + n + ".1/30", "dev", hostSide);
-      run("ip", "addr", "add", "10.213." + n + ".1/30", "dev", hostSide);
-      run("ip", "link", "set", hostSide, "up");
+      if (near.isPresent()) {
+        run("ip", "link", "set", hostSide, "netns", near.get().toString());
+      }
+      List<String> there =
+          near.map(pid -> List.of("nsenter", "--net=/proc/" + pid + "/ns/net")).orElse(List.of());
+      run(there, "ip", "addr", "add", "198.18." + n + ".1/30", "dev", hostSide);
+      run(there, "ip", "addr", "add", "169.254." + n + ".1/30", "dev", hostSide);
+      run(there, "ip", "addr", "add", "10.213." + n + ".1/30", "dev", hostSide);
+      run(there, "ip", "link", "set", hostSide, "up");
       for (String address : List.of(publicAddress, linkLocalAddress, privateAddress)) {
         run("ip", "-n", namespace, "addr", "add", address + "/30", "dev", nsSide);
       }
@@ -75,6 +97,13 @@ record Outside(
     } catch (Exception e) {
       throw new IllegalStateException("cannot remove network namespace " + namespace, e);
     }
+  }
+
+  private static void run(List<String> prefix, String... command)
+      throws IOException, InterruptedException {
+    List<String> argv = new ArrayList<>(prefix);
+    argv.addAll(List.of(command));
+    run(argv.toArray(String[]::new));
   }
 
   private static void run(String... command) throws IOException, InterruptedException {

@@ -12,7 +12,7 @@ import org.awaitility.Awaitility;
 
 /**
  * Stands in for a reservation pod's container: an idle process in a memory cgroup with a limit and
- * in a network namespace of its own, as kubelet would make one. Needs root.
+ * in a network namespace of its own (its loopback up), as kubelet would make one. Needs root.
  */
 final class PodStandIn implements AutoCloseable {
   private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
@@ -38,7 +38,7 @@ final class PodStandIn implements AutoCloseable {
                 "--net",
                 "/bin/sh",
                 "-c",
-                "echo $$ > \"$0\" && exec sleep 600",
+                "ip link set lo up && echo $$ > \"$0\" && exec sleep 600",
                 cgroup.resolve("cgroup.procs").toString())
             .redirectErrorStream(true)
             .start();

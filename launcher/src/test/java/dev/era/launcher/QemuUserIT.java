@@ -3,7 +3,6 @@ package dev.era.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.era.launcher.host.QemuUser;
-import dev.era.launcher.image.GuestImages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,9 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(RequiresQemu.class)
 class QemuUserIT {
-  private static final String USER = LauncherConfig.DEFAULT_QEMU_USER;
+  private static final String USER = QemuUserHome.USER;
 
-  static Path base;
+  static QemuUserHome home;
   static QemuLauncher launcher;
   static VmHandle vm;
 
@@ -38,27 +36,8 @@ class QemuUserIT {
     Assumptions.assumeTrue(
         "root".equals(System.getProperty("user.name")), "only a root launcher changes QEMU's user");
     Guests.prepareImages(GuestLanguage.PYTHON);
-    // QEMU's user must reach the state and images: not under a 0700 temp dir or /root.
-    base =
-        Files.createTempDirectory(
-            Path.of("/tmp"),
-            "era-qemu-user",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-    Path cache = base.resolve("images");
-    Files.createDirectory(cache);
-    try (Stream<Path> images = Files.list(GuestImages.defaultCacheDir())) {
-      for (Path image : images.filter(Files::isDirectory).toList()) {
-        if (!image.getFileName().toString().equals("snapshots")) {
-          run("cp", "-al", image.toString(), cache.toString()); // links, not copies
-        }
-      }
-    }
-    launcher =
-        new QemuLauncher(
-            LauncherConfig.defaults()
-                .withStateDir(base.resolve("state"))
-                .withCacheDir(cache)
-                .withQemuUser(USER));
+    home = QemuUserHome.create();
+    launcher = new QemuLauncher(home.config());
     vm =
         launcher.start(
             VmSpec.of("unprivileged", GuestLanguage.PYTHON).withNetwork(GuestNetwork.FULL));
@@ -70,8 +49,8 @@ class QemuUserIT {
       launcher.list().forEach(v -> v.stop(Duration.ofSeconds(5)));
       launcher.close();
     }
-    if (base != null) {
-      run("rm", "-rf", base.toString());
+    if (home != null) {
+      home.close();
     }
   }
 
@@ -91,10 +70,10 @@ class QemuUserIT {
 
   @Test
   void qemusIdentityCannotReadTheLaunchersFiles() throws Exception {
-    Path secret = base.resolve("secret");
+    Path secret = home.base().resolve("secret");
     Files.writeString(secret, "token");
-    Path stateFile = base.resolve("state/vms/unprivileged/state.json");
-    Path open = base.resolve("open");
+    Path stateFile = home.base().resolve("state/vms/unprivileged/state.json");
+    Path open = home.base().resolve("open");
     Files.writeString(open, "anyone");
     Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
     Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
@@ -134,13 +113,5 @@ class QemuUserIT {
             Collectors.toMap(
                 line -> line.substring(0, line.indexOf(':')),
                 line -> line.substring(line.indexOf(':') + 1).strip()));
-  }
-
-  private static void run(String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (process.waitFor() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-    }
   }
 }

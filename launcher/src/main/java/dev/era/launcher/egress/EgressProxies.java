@@ -1,10 +1,12 @@
 package dev.era.launcher.egress;
 
 import dev.era.launcher.host.ForbiddenAddresses;
+import dev.era.launcher.host.NetNamespace;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -57,13 +59,15 @@ public final class EgressProxies implements AutoCloseable {
    *
    * @param httpPort the port the proxy had before (a re-adopted guest knows it), or 0 for any
    * @param dnsPort likewise for the DNS answerer
+   * @param netns QEMU's network namespace, where it is not the launcher's; the proxy owns it
    */
-  public EgressProxy open(String vmId, EgressPolicy policy, int httpPort, int dnsPort) {
+  public EgressProxy open(
+      String vmId, EgressPolicy policy, int httpPort, int dnsPort, Optional<NetNamespace> netns) {
     close(vmId);
     EgressGate gate =
         new EgressGate(
             vmId, policy, forbidden, resolver, lookups, denial -> listener.denied(denial));
-    EgressProxy proxy = EgressProxy.start(loop, gate, httpPort, dnsPort);
+    EgressProxy proxy = EgressProxy.start(loop, gate, httpPort, dnsPort, netns);
     proxies.put(vmId, proxy);
     return proxy;
   }

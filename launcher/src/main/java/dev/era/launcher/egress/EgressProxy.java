@@ -1,9 +1,11 @@
 package dev.era.launcher.egress;
 
 import dev.era.launcher.LaunchException;
+import dev.era.launcher.host.NetNamespace;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -11,6 +13,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.dns.DatagramDnsQueryDecoder;
 import io.netty.handler.codec.dns.DatagramDnsResponseEncoder;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -20,13 +23,17 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * One egress VM's proxy on the host's loopback: an HTTP proxy (TCP) and a DNS answerer (UDP), each
- * on its own port, which only that VM's QEMU may reach (GuestNetworkGuard) and the guest reaches as
- * {@code 10.0.2.2} (slirp's alias of the host's loopback). Per VM rather than per node, so that the
- * port tells which VM asks and whose allow-list applies.
+ * One egress VM's proxy on the loopback of QEMU's network namespace: an HTTP proxy (TCP) and a DNS
+ * answerer (UDP), each on its own port, which only that VM's QEMU may reach (GuestNetworkGuard) and
+ * the guest reaches as {@code 10.0.2.2} (slirp's alias of that loopback). Per VM rather than per
+ * node, so that the port tells which VM asks and whose allow-list applies. A confined VM (in its
+ * reservation pod) has a namespace of its own: the proxy's sockets, listening and upstream, are
+ * made there, so it is reachable by QEMU and its connections leave with the pod's address.
  */
 public final class EgressProxy implements AutoCloseable {
   /** Where the guest finds the proxy: slirp maps this address to the host's 127.0.0.1. */
@@ -41,11 +48,14 @@ public final class EgressProxy implements AutoCloseable {
   private final Channel http;
   private final Channel dns;
   private final ChannelGroup connections;
+  private final Optional<NetNamespace> netns;
 
-  private EgressProxy(Channel http, Channel dns, ChannelGroup connections) {
+  private EgressProxy(
+      Channel http, Channel dns, ChannelGroup connections, Optional<NetNamespace> netns) {
     this.http = http;
     this.dns = dns;
     this.connections = connections;
+    this.netns = netns;
   }
 
   /**
@@ -53,9 +63,16 @@ public final class EgressProxy implements AutoCloseable {
    *
    * @param httpPort the proxy's port, 0 for any free one
    * @param dnsPort the DNS answerer's port, 0 for any free one
+   * @param netns QEMU's network namespace, where it is not the launcher's; the proxy owns it from
+   *     now on
    * @throws LaunchException when a port cannot be bound
    */
-  static EgressProxy start(EventLoopGroup loop, EgressGate gate, int httpPort, int dnsPort) {
+  static EgressProxy start(
+      EventLoopGroup loop,
+      EgressGate gate,
+      int httpPort,
+      int dnsPort,
+      Optional<NetNamespace> netns) {
     InetAddress loopback = InetAddress.getLoopbackAddress();
     ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     Channel http = null;
@@ -63,7 +80,7 @@ public final class EgressProxy implements AutoCloseable {
       http =
           new ServerBootstrap()
               .group(loop)
-              .channel(NioServerSocketChannel.class)
+              .channelFactory(madeIn(netns, NioServerSocketChannel::new))
               .childOption(ChannelOption.AUTO_READ, true)
               .childHandler(
                   new ChannelInitializer<Channel>() {
@@ -79,7 +96,8 @@ public final class EgressProxy implements AutoCloseable {
                           .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
                           .addLast(new HttpRequestDecoder())
                           .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                          .addLast(new HttpProxyHandler(gate));
+                          .addLast(
+                              new HttpProxyHandler(gate, madeIn(netns, NioSocketChannel::new)));
                     }
                   })
               .bind(new InetSocketAddress(loopback, httpPort))
@@ -88,7 +106,7 @@ public final class EgressProxy implements AutoCloseable {
       Channel dns =
           new Bootstrap()
               .group(loop)
-              .channel(NioDatagramChannel.class)
+              .channelFactory(madeIn(netns, NioDatagramChannel::new))
               .handler(
                   new ChannelInitializer<Channel>() {
                     @Override
@@ -103,13 +121,20 @@ public final class EgressProxy implements AutoCloseable {
               .bind(new InetSocketAddress(loopback, dnsPort))
               .syncUninterruptibly()
               .channel();
-      return new EgressProxy(http, dns, connections);
+      return new EgressProxy(http, dns, connections, netns);
     } catch (RuntimeException e) {
       if (http != null) {
         http.close().syncUninterruptibly();
       }
+      netns.ifPresent(NetNamespace::close);
       throw new LaunchException("cannot start the egress proxy: " + e.getMessage(), e);
     }
+  }
+
+  /** A factory of channels whose sockets are made in {@code netns}, or in ours without one. */
+  private static <C extends Channel> ChannelFactory<C> madeIn(
+      Optional<NetNamespace> netns, Supplier<C> make) {
+    return netns.<ChannelFactory<C>>map(ns -> () -> ns.call(make)).orElse(make::get);
   }
 
   public int httpPort() {
@@ -139,5 +164,6 @@ public final class EgressProxy implements AutoCloseable {
     http.close().syncUninterruptibly();
     dns.close().syncUninterruptibly();
     connections.close().syncUninterruptibly();
+    netns.ifPresent(NetNamespace::close);
   }
 }

@@ -4,13 +4,13 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -36,10 +36,16 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
   static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
   private final EgressGate gate;
+  private final ChannelFactory<? extends Channel> upstream;
   private boolean busy;
 
-  HttpProxyHandler(EgressGate gate) {
+  /**
+   * @param upstream makes the sockets to destinations (in the VM's network namespace, when it has
+   *     one of its own)
+   */
+  HttpProxyHandler(EgressGate gate, ChannelFactory<? extends Channel> upstream) {
     this.gate = gate;
+    this.upstream = upstream;
   }
 
   private record Target(String host, int port, boolean tunnel) {}
@@ -101,7 +107,7 @@ final class HttpProxyHandler extends SimpleChannelInboundHandler<FullHttpRequest
     ChannelFuture connecting =
         new Bootstrap()
             .group(guest.eventLoop())
-            .channel(NioSocketChannel.class)
+            .channelFactory(upstream)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
             .option(ChannelOption.AUTO_READ, false)
             .handler(

@@ -170,17 +170,82 @@ public final class GuestNetworkGuard {
   /**
    * Installs the rules of a guest with full network in a network namespace of the VM's own (its
    * reservation pod's), where they hold for every socket: only the VM's QEMU and the pod's idle
-   * process live there.
+   * process live there. Needs nft and CAP_NET_ADMIN, but nothing of the host's cgroups.
    */
-  public void confine(Path netns) {
+  public static void confine(Path netns, List<String> allowedCidrs, List<String> deniedCidrs) {
+    nft(namespaceCommand(netns), namespaceRuleset(resolvers(), allowedCidrs, deniedCidrs));
+  }
+
+  /**
+   * Installs the rules of an egress guest in a network namespace of the VM's own, where its proxy
+   * makes its sockets too: every socket but the proxy's (told apart by their owner, the launcher's
+   * user; QEMU runs as another) reaches nothing but the proxy's two ports on loopback, and its DNS
+   * queries go to the second. The proxy's own sockets get a full-network guest's rules below the
+   * proxy's allow-list: loopback (to answer QEMU) and the world.
+   */
+  public static void confineEgress(
+      Path netns,
+      int proxyUid,
+      int httpPort,
+      int dnsPort,
+      List<String> allowedCidrs,
+      List<String> deniedCidrs) {
     nft(
-        List.of("nsenter", "--net=" + netns, "--", "nft", "-f", "-"),
-        namespaceRuleset(resolvers(), allowedCidrs, deniedCidrs));
+        namespaceCommand(netns),
+        namespaceEgressRuleset(
+            proxyUid, httpPort, dnsPort, resolvers(), allowedCidrs, deniedCidrs));
+  }
+
+  private static List<String> namespaceCommand(Path netns) {
+    return List.of("nsenter", "--net=" + netns, "--", "nft", "-f", "-");
   }
 
   /** The nft script that (re)writes the one table of a VM's own network namespace. */
   static String namespaceRuleset(
       List<String> resolvers, List<String> allowedCidrs, List<String> deniedCidrs) {
+    String table = "inet " + TABLE;
+    List<String> script = namespaceChains();
+    guestRules(resolvers, allowedCidrs, deniedCidrs)
+        .forEach(rule -> script.add("add rule " + table + " output " + rule));
+    return String.join("\n", script) + "\n";
+  }
+
+  /** The nft script that (re)writes the one table of an egress VM's own network namespace. */
+  static String namespaceEgressRuleset(
+      int proxyUid,
+      int httpPort,
+      int dnsPort,
+      List<String> resolvers,
+      List<String> allowedCidrs,
+      List<String> deniedCidrs) {
+    String table = "inet " + TABLE;
+    String proxy = "meta skuid " + proxyUid;
+    String notProxy = "meta skuid != " + proxyUid;
+    List<String> script = namespaceChains("proxy", "egress");
+    script.add(
+        "add chain " + table + " nat { type nat hook output priority -100; policy accept; }");
+    script.add("flush chain " + table + " nat");
+    script.add(
+        "add rule "
+            + table
+            + " nat "
+            + notProxy
+            + " meta l4proto udp th dport 53 redirect to :"
+            + dnsPort);
+    script.add("add rule " + table + " output " + proxy + " jump proxy");
+    script.add("add rule " + table + " output " + notProxy + " jump egress");
+    script.add("add rule " + table + " proxy oifname \"lo\" accept");
+    guestRules(resolvers, allowedCidrs, deniedCidrs)
+        .forEach(rule -> script.add("add rule " + table + " proxy " + rule));
+    script.add(
+        "add rule " + table + " egress ip daddr 127.0.0.1 tcp dport " + httpPort + " accept");
+    script.add("add rule " + table + " egress ip daddr 127.0.0.1 udp dport " + dnsPort + " accept");
+    script.add("add rule " + table + " egress reject");
+    return String.join("\n", script) + "\n";
+  }
+
+  /** The table, its filtering output chain and the chains named, each created and emptied. */
+  private static List<String> namespaceChains(String... chains) {
     String table = "inet " + TABLE;
     List<String> script = new ArrayList<>();
     script.add("add table " + table);
@@ -189,9 +254,11 @@ public final class GuestNetworkGuard {
             + table
             + " output { type filter hook output priority filter; policy accept; }");
     script.add("flush chain " + table + " output");
-    guestRules(resolvers, allowedCidrs, deniedCidrs)
-        .forEach(rule -> script.add("add rule " + table + " output " + rule));
-    return String.join("\n", script) + "\n";
+    for (String chain : chains) {
+      script.add("add chain " + table + " " + chain);
+      script.add("flush chain " + table + " " + chain);
+    }
+    return script;
   }
 
   private static Path cgroupProcs(Path parent, String key) {

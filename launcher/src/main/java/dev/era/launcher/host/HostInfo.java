@@ -7,12 +7,17 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** What the host offers guests: cores, available memory, kernel release. */
+/** What the host offers guests, and who the launcher runs as. */
 public final class HostInfo {
   private static final Pattern MEM_AVAILABLE =
       Pattern.compile("(?m)^MemAvailable:\\s+([0-9]+) kB$");
 
   private HostInfo() {}
+
+  /** The launcher's effective user id: the owner of the sockets it makes. */
+  public static int effectiveUid() {
+    return LibC.INSTANCE.geteuid();
+  }
 
   public static int cores() {
     return Runtime.getRuntime().availableProcessors();

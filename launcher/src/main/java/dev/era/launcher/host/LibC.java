@@ -57,6 +57,8 @@ interface LibC extends Library {
 
   int geteuid();
 
+  int setns(int fd, int nstype) throws LastErrorException;
+
   int setpriority(int which, int who, int prio) throws LastErrorException;
 
   /** The JDK cannot set the sticky bit. */

@@ -2,6 +2,7 @@ package dev.era.launcher.host;
 
 import dev.era.launcher.LaunchException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -130,6 +131,26 @@ public record QemuUser(String name) {
   private static void setGroup(Path file, GroupPrincipal group) throws IOException {
     Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
         .setGroup(group);
+  }
+
+  /** Whether this user is {@code uid}: a numeric name is its UID, another name is looked up. */
+  public boolean hasUid(int uid) {
+    if (name.chars().allMatch(Character::isDigit)) {
+      return Integer.parseInt(name) == uid;
+    }
+    try {
+      Process id = new ProcessBuilder("id", "-u", name).redirectErrorStream(true).start();
+      String out = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      if (id.waitFor() != 0) {
+        throw new LaunchException("QEMU's user " + name + " does not exist: " + out);
+      }
+      return Integer.parseInt(out) == uid;
+    } catch (IOException e) {
+      throw new LaunchException("cannot look up QEMU's user " + name + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LaunchException("interrupted while looking up QEMU's user " + name, e);
+    }
   }
 
   private static UserPrincipalLookupService lookup() {

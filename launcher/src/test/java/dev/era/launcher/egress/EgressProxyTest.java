@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -64,11 +65,11 @@ class EgressProxyTest {
     proxies = new EgressProxies(new ForbiddenAddresses(List.of("127.0.0.1/32"), List.of()));
     proxies.resolveWith(resolver);
     proxies.onDenied(denials::add);
-    proxy = proxies.open("vm-1", policy, 0, 0);
+    proxy = proxies.open("vm-1", policy, 0, 0, Optional.empty());
     strictProxies = new EgressProxies(new ForbiddenAddresses(List.of(), List.of()));
     strictProxies.resolveWith(resolver);
     strictProxies.onDenied(denials::add);
-    strict = strictProxies.open("vm-2", policy, 0, 0);
+    strict = strictProxies.open("vm-2", policy, 0, 0, Optional.empty());
   }
 
   @AfterEach

@@ -121,6 +121,34 @@ class GuestNetworkGuardTest {
     assertThat(problems).isEmpty();
   }
 
+  /**
+   * In an egress VM's own namespace, sockets are told apart by owner: the proxy's (the launcher's
+   * user) go to the world under a full-network guest's rules, everything else only to the proxy.
+   */
+  @Test
+  void inItsOwnNamespaceAnEgressGuestReachesOnlyItsProxyWhoseSocketsGetTheGuestRules()
+      throws Exception {
+    String rules =
+        GuestNetworkGuard.namespaceEgressRuleset(
+            0, 41000, 41001, List.of("10.96.0.10"), List.of("10.1.2.0/24"), List.of());
+
+    assertThat(rules)
+        .contains(
+            "add rule inet era_guests nat meta skuid != 0 meta l4proto udp th dport 53 redirect"
+                + " to :41001",
+            "add rule inet era_guests output meta skuid 0 jump proxy",
+            "add rule inet era_guests output meta skuid != 0 jump egress",
+            "add rule inet era_guests proxy oifname \"lo\" accept",
+            "add rule inet era_guests proxy fib daddr type local reject",
+            "add rule inet era_guests proxy ip daddr { 10.1.2.0/24 } accept",
+            "add rule inet era_guests egress ip daddr 127.0.0.1 tcp dport 41000 accept",
+            "add rule inet era_guests egress ip daddr 127.0.0.1 udp dport 41001 accept")
+        .endsWith("add rule inet era_guests egress reject\n");
+    if ("root".equals(System.getProperty("user.name"))) {
+      assertThat(nftCheck(rules)).isEmpty();
+    }
+  }
+
   /** What nft finds wrong in a script, checked without changing the host's rules. */
   private static String nftCheck(String script) throws Exception {
     Process nft = new ProcessBuilder("nft", "--check", "-f", "-").redirectErrorStream(true).start();
