@@ -1,5 +1,7 @@
 package dev.era.api;
 
+import java.util.Optional;
+
 /**
  * The pod that holds an EraVM's place on a node in a cluster (docs/architecture.md, "Reservation
  * pods"). The operator creates it with the VM's CPU and memory plus the VMM's overhead as its
@@ -31,7 +33,21 @@ public final class ReservationPods {
   /** On Node objects: the accelerator the node agent found there ({@link Accelerator}). */
   public static final String ACCELERATOR_LABEL = Era.GROUP + "/accelerator";
 
+  /**
+   * On an EraPool: written by an operator that places VMs with pods; each of the pool's warm guests
+   * then waits in a warm pod of its own, and a VM of the pool takes over a warm pod with its guest
+   * (docs/architecture.md, "Warm pods").
+   */
+  public static final String WARM_PODS_ANNOTATION = Era.GROUP + "/warm-pods";
+
+  /** On a warm pod: the UID of the EraPool whose guest it holds; removed when a VM takes it. */
+  public static final String POOL_UID_LABEL = Era.GROUP + "/pool-uid";
+
+  /** On a warm pod: the hash of the pool's template it was made for. */
+  public static final String TEMPLATE_LABEL = Era.GROUP + "/template-hash";
+
   private static final String PREFIX = "era-vm-";
+  private static final String WARM_PREFIX = "era-warm-";
   private static final int MAX_NAME = 253;
 
   private ReservationPods() {}
@@ -40,5 +56,21 @@ public final class ReservationPods {
   public static String name(String vmName, String vmUid) {
     String named = PREFIX + vmName;
     return named.length() <= MAX_NAME ? named : PREFIX + vmUid;
+  }
+
+  /**
+   * A warm pod's name: the pool's name (or its UID, where that would be too long) and a suffix,
+   * which also ends the name of the warm guest the node agent boots in it.
+   */
+  public static String warmName(String poolName, String poolUid, String suffix) {
+    String named = WARM_PREFIX + poolName + "-" + suffix;
+    return named.length() <= MAX_NAME ? named : WARM_PREFIX + poolUid + "-" + suffix;
+  }
+
+  /** The suffix of a warm pod's name; empty for any other pod. */
+  public static Optional<String> warmSuffix(String podName) {
+    return podName.startsWith(WARM_PREFIX)
+        ? Optional.of(podName.substring(podName.lastIndexOf('-') + 1))
+        : Optional.empty();
   }
 }

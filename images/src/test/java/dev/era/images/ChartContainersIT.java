@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.marcnuri.helm.Helm;
 import dev.era.api.EraNode;
+import dev.era.api.EraPool;
 import dev.era.api.EraRun;
 import dev.era.api.EraRunPhase;
 import dev.era.api.EraVM;
@@ -361,6 +362,142 @@ class ChartContainersIT {
                             .map(e -> e.getReason()))
                     .contains(Reasons.EGRESS_DENIED));
     kubectl("delete", "--wait=true", "--timeout=300s", "-f", manifests.toString());
+  }
+
+  /**
+   * A pool's warm guest waits in a warm pod of its own, in that pod's cgroups and network
+   * namespace; a VM of the pool takes the pod over and gets that very guest (the same QEMU), and
+   * the pool makes another warm pod with a guest of its own.
+   */
+  @Test
+  void aPoolsGuestWaitsInAWarmPodThatAVmOfThePoolTakesOver() throws Exception {
+    KubernetesClient client = server.client();
+    Path manifests = work.resolve("pool.yaml");
+    Files.writeString(
+        manifests,
+        """
+        apiVersion: era.dev/v1alpha1
+        kind: EraPool
+        metadata: {name: warm}
+        spec: {replicas: 1, template: {language: python, memory: 256Mi}}
+        """);
+    kubectl("apply", "-f", manifests.toString());
+    await().atMost(VM_TIMEOUT).until(() -> poolReady(client) == 1);
+    List<Pod> warmPods = warmPods(client);
+    assertThat(warmPods).hasSize(1);
+    Pod warmPod = warmPods.get(0);
+    long guest = assertQemuIsInItsPod(warmPod);
+
+    Path vmManifest = work.resolve("pool-vm.yaml");
+    Files.writeString(
+        vmManifest,
+        """
+        apiVersion: era.dev/v1alpha1
+        kind: EraVM
+        metadata: {name: from-pool}
+        spec: {language: python, memory: 256Mi, pool: warm}
+        """);
+    kubectl("apply", "-f", vmManifest.toString());
+    await()
+        .atMost(VM_TIMEOUT)
+        .until(
+            () ->
+                phase(client.resources(EraVM.class).withName("from-pool").get())
+                    == EraVMPhase.Running);
+    EraVM vm = client.resources(EraVM.class).withName("from-pool").get();
+    assertThat(vm.getStatus().getWarmGuest()).isNotNull();
+    Pod taken = reservationPod(client, vm);
+    assertThat(taken.getMetadata().getName()).isEqualTo(warmPod.getMetadata().getName());
+    assertThat(taken.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getUid()).isEqualTo(vm.getMetadata().getUid()));
+    assertThat(assertQemuIsInItsPod(taken)).as("the guest that waited in the pod").isEqualTo(guest);
+
+    // Timed, one at a time: each VM created once the pool has a ready guest in a new warm pod.
+    List<String> used = new ArrayList<>(List.of(warmPod.getMetadata().getName()));
+    List<Long> millis = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Pod next = awaitNewReadyWarmPod(client, used);
+      assertThat(assertQemuIsInItsPod(next)).isNotEqualTo(guest);
+      String name = "from-pool-" + i;
+      names.add(name);
+      EraVM timed =
+          client
+              .getKubernetesSerialization()
+              .unmarshal(
+                  """
+                  apiVersion: era.dev/v1alpha1
+                  kind: EraVM
+                  metadata: {name: %s, namespace: default}
+                  spec: {language: python, memory: 256Mi, pool: warm}
+                  """
+                      .formatted(name),
+                  EraVM.class);
+      long start = System.nanoTime();
+      client.resource(timed).create();
+      await()
+          .atMost(VM_TIMEOUT)
+          .pollInterval(Duration.ofMillis(10))
+          .until(
+              () ->
+                  phase(client.resources(EraVM.class).withName(name).get()) == EraVMPhase.Running);
+      millis.add((System.nanoTime() - start) / 1_000_000);
+      EraVM running = client.resources(EraVM.class).withName(name).get();
+      assertThat(running.getStatus().getWarmGuest()).as("bound to a warm guest").isNotNull();
+      assertThat(reservationPod(client, running))
+          .as("the warm pod it took over")
+          .extracting(p -> p.getMetadata().getName())
+          .isEqualTo(next.getMetadata().getName());
+      Thread.sleep(1000);
+    }
+    System.out.printf(
+        "warm-pod path, EraVM create to Running (ms, one at a time, a ready guest waiting): %s%n",
+        millis);
+
+    for (String name : names) {
+      client.resources(EraVM.class).withName(name).delete();
+    }
+    kubectl("delete", "--wait=true", "--timeout=300s", "-f", vmManifest.toString());
+    kubectl("delete", "--wait=true", "--timeout=300s", "-f", manifests.toString());
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .untilAsserted(() -> assertThat(warmPods(client)).isEmpty());
+  }
+
+  /** Waits for a warm pod not seen before whose guest is ready, and records it as seen. */
+  private static Pod awaitNewReadyWarmPod(KubernetesClient client, List<String> seen) {
+    Pod next =
+        await()
+            .atMost(VM_TIMEOUT)
+            .until(
+                () ->
+                    warmPods(client).stream()
+                        .filter(p -> !seen.contains(p.getMetadata().getName()))
+                        .filter(p -> p.getSpec().getNodeName() != null)
+                        .findFirst()
+                        .orElse(null),
+                pod -> pod != null);
+    seen.add(next.getMetadata().getName());
+    await().atMost(VM_TIMEOUT).until(() -> poolReady(client) == 1);
+    return next;
+  }
+
+  private static int poolReady(KubernetesClient client) {
+    EraPool pool = client.resources(EraPool.class).withName("warm").get();
+    return pool == null || pool.getStatus().getReady() == null ? 0 : pool.getStatus().getReady();
+  }
+
+  private static List<Pod> warmPods(KubernetesClient client) {
+    return client
+        .pods()
+        .inNamespace("default")
+        .withLabel(ReservationPods.POOL_UID_LABEL)
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .toList();
   }
 
   /**

@@ -1,11 +1,11 @@
 package dev.era.images;
 
 import dev.era.api.EraNode;
+import dev.era.api.EraPool;
 import dev.era.api.EraVM;
 import dev.era.api.ReservationPods;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * required node affinity accepts the accelerator the node's agent reports, runs a bound pod as a
  * podman container in a network namespace of its own (podman's bridge) with the pod's CPU and
  * memory limits, its container's env and securityContext, removes the container when the pod goes,
- * and deletes a pod whose owning EraVM is gone.
+ * and deletes a pod whose owning EraVM or EraPool is gone.
  *
  * <p>No registry is reachable, so the pause image is stood in for by an idle {@code sleep} from the
  * node-agent image.
@@ -88,7 +88,12 @@ final class StandInKubelet implements AutoCloseable {
 
   private void sync() {
     List<Pod> pods =
-        admin.pods().inAnyNamespace().withLabel(ReservationPods.VM_UID_LABEL).list().getItems();
+        admin
+            .pods()
+            .inAnyNamespace()
+            .withLabel("app.kubernetes.io/managed-by", "era")
+            .list()
+            .getItems();
     Set<String> live = new HashSet<>();
     for (Pod pod : pods) {
       if (ownerGone(pod)) {
@@ -113,18 +118,30 @@ final class StandInKubelet implements AutoCloseable {
     }
   }
 
+  /** Whether the EraVM or EraPool that owns the pod is gone. */
   private boolean ownerGone(Pod pod) {
-    return pod.getMetadata().getOwnerReferences().stream()
-        .filter(o -> "EraVM".equals(o.getKind()))
-        .map(OwnerReference::getName)
-        .allMatch(
-            name ->
-                admin
-                        .resources(EraVM.class)
-                        .inNamespace(pod.getMetadata().getNamespace())
-                        .withName(name)
-                        .get()
-                    == null);
+    String namespace = pod.getMetadata().getNamespace();
+    return !pod.getMetadata().getOwnerReferences().isEmpty()
+        && pod.getMetadata().getOwnerReferences().stream()
+            .allMatch(
+                o ->
+                    switch (o.getKind()) {
+                      case "EraVM" ->
+                          admin
+                                  .resources(EraVM.class)
+                                  .inNamespace(namespace)
+                                  .withName(o.getName())
+                                  .get()
+                              == null;
+                      case "EraPool" ->
+                          admin
+                                  .resources(EraPool.class)
+                                  .inNamespace(namespace)
+                                  .withName(o.getName())
+                                  .get()
+                              == null;
+                      default -> false;
+                    });
   }
 
   /** Binds the pod when every required node-affinity value set accepts the node's accelerator. */

@@ -86,7 +86,7 @@ public final class NodeAgent implements AutoCloseable {
             config.stateDir().resolve("runs"), config.runTailBytes(), config.runLogMaxBytes());
     this.events = new EventRecorder(client, COMPONENT, config.nodeName());
     this.egressDenials = new EgressDenials(id -> vms.byLauncherId(id).map(LocalVm::eraVm), events);
-    this.warmGuests = new WarmGuests(launcher, config.nodeName());
+    this.warmGuests = new WarmGuests(launcher, config.nodeName(), client);
     this.readiness = new AgentReadiness(config.heartbeat());
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(

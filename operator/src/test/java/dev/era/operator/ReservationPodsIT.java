@@ -11,9 +11,11 @@ import static org.awaitility.Awaitility.await;
 import dev.era.api.Accelerator;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraNode;
+import dev.era.api.EraPool;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.Labels;
+import dev.era.api.PoolNodeShare;
 import dev.era.api.Reasons;
 import dev.era.api.ReservationPods;
 import dev.era.apiserver.Component;
@@ -27,6 +29,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -244,6 +247,101 @@ class ReservationPodsIT {
                 .getMetadata()
                 .getOwnerReferences())
         .isEmpty();
+  }
+
+  /**
+   * A pool keeps a warm pod per guest; the nodes its pods are bound to are its shares; a VM of the
+   * pool takes over a bound one (which becomes its reservation pod), and the pool makes another.
+   */
+  @Test
+  void aPoolKeepsWarmPodsAndAVmOfThePoolTakesOneOver() {
+    readyNode(client, "node-1", 8, "8Gi");
+    String ns = "warm";
+    EraPool pool = new EraPool();
+    pool.getMetadata().setName("py");
+    pool.getMetadata().setNamespace(ns);
+    pool.getSpec().setReplicas(2);
+    pool.getSpec().getTemplate().setMemory("256Mi");
+    String poolUid = client.resource(pool).create().getMetadata().getUid();
+
+    await()
+        .untilAsserted(
+            () -> {
+              assertThat(warmPods(ns, poolUid)).hasSize(2);
+              assertThat(
+                      client
+                          .resources(EraPool.class)
+                          .inNamespace(ns)
+                          .withName("py")
+                          .get()
+                          .getMetadata()
+                          .getAnnotations())
+                  .containsEntry(ReservationPods.WARM_PODS_ANNOTATION, "true");
+            });
+    Pod warm = warmPods(ns, poolUid).get(0);
+    assertThat(warm.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getUid()).isEqualTo(poolUid));
+    bind(ns, warm.getMetadata().getName(), "node-1");
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client
+                            .resources(EraPool.class)
+                            .inNamespace(ns)
+                            .withName("py")
+                            .get()
+                            .getStatus()
+                            .getNodes())
+                    .containsExactly(new PoolNodeShare("node-1", 1)));
+
+    EraVM vm =
+        createVm(
+            client,
+            ns,
+            "from-pool",
+            v -> {
+              v.getSpec().setPool("py");
+              v.getSpec().setMemory("256Mi");
+            });
+
+    await()
+        .untilAsserted(
+            () -> {
+              EraVM placed = getVm(client, ns, "from-pool");
+              assertThat(placed.getMetadata().getAnnotations())
+                  .containsEntry(ReservationPods.ANNOTATION, warm.getMetadata().getName());
+              assertThat(placed.getStatus().getNodeName()).isEqualTo("node-1");
+              assertThat(placed.getStatus().getPhase()).isEqualTo(EraVMPhase.Scheduled);
+            });
+    Pod taken = client.pods().inNamespace(ns).withName(warm.getMetadata().getName()).get();
+    assertThat(taken.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getUid()).isEqualTo(vm.getMetadata().getUid()));
+    assertThat(taken.getMetadata().getLabels())
+        .containsEntry(ReservationPods.VM_UID_LABEL, vm.getMetadata().getUid())
+        .doesNotContainKey(ReservationPods.POOL_UID_LABEL);
+    assertThat(client.pods().inNamespace(ns).withName("era-vm-from-pool").get())
+        .as("no pod made for the VM")
+        .isNull();
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(warmPods(ns, poolUid))
+                    .as("the pool's warm pods, one made for the one taken")
+                    .hasSize(2)
+                    .noneMatch(
+                        p -> p.getMetadata().getName().equals(warm.getMetadata().getName())));
+  }
+
+  private List<Pod> warmPods(String namespace, String poolUid) {
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(ReservationPods.POOL_UID_LABEL, poolUid)
+        .list()
+        .getItems();
   }
 
   /** Plays kube-scheduler's binding. */

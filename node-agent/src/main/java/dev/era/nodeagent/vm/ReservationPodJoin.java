@@ -1,5 +1,6 @@
 package dev.era.nodeagent.vm;
 
+import dev.era.api.EraPool;
 import dev.era.api.EraVM;
 import dev.era.api.ReservationPods;
 import dev.era.launcher.Confinement;
@@ -63,18 +64,35 @@ final class ReservationPodJoin {
     if (pod == null) {
       throw new NotYet("its reservation pod " + name + " does not exist yet");
     }
-    String vmUid = vm.getMetadata().getUid();
+    return confinementOf(pod, vm.getMetadata().getUid(), "EraVM's reservation pod");
+  }
+
+  /**
+   * Where a pool's warm guest runs: in its warm pod, owned by the pool and bound to this node.
+   *
+   * @throws NotYet while the pod is not bound here or its container does not run
+   */
+  Confinement confinementOfWarmPod(Pod pod, EraPool pool) {
+    return confinementOf(pod, pool.getMetadata().getUid(), "EraPool's warm pod");
+  }
+
+  /**
+   * @param ownerUid the UID of the pod's controller
+   * @param role what the pod must be, for the refusal
+   */
+  private Confinement confinementOf(Pod pod, String ownerUid, String role) {
+    String name = pod.getMetadata().getName();
     if (pod.getMetadata().getOwnerReferences().stream()
-        .noneMatch(o -> vmUid.equals(o.getUid()) && Boolean.TRUE.equals(o.getController()))) {
-      throw new LaunchException("pod " + name + " is not this EraVM's reservation pod");
+        .noneMatch(o -> ownerUid.equals(o.getUid()) && Boolean.TRUE.equals(o.getController()))) {
+      throw new LaunchException("pod " + name + " is not this " + role);
     }
     if (!nodeName.equals(pod.getSpec().getNodeName())) {
-      throw new NotYet("its reservation pod " + name + " is not bound to node " + nodeName);
+      throw new NotYet("its pod " + name + " is not bound to node " + nodeName);
     }
     String token = token(pod);
     List<Long> pids = ProcFs.findByEnvironment(ReservationPods.TOKEN_ENV + "=" + token);
     if (pids.isEmpty()) {
-      throw new NotYet("the container of its reservation pod " + name + " is not running yet");
+      throw new NotYet("the container of its pod " + name + " is not running yet");
     }
     if (pids.size() > 1) {
       throw new LaunchException(

@@ -5,11 +5,11 @@ import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.Finalizers;
 import dev.era.api.Reasons;
+import dev.era.api.ReservationPods;
 import dev.era.kube.EventRecorder;
 import dev.era.kube.ResourceWriter.Result;
 import dev.era.launcher.Confinement;
 import dev.era.launcher.GuestIdentity;
-import dev.era.launcher.GuestNetwork;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
 import dev.era.launcher.ProgressListener;
@@ -30,6 +30,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -205,11 +206,14 @@ public final class VmReconciler implements Reconciler<EraVM> {
       return;
     }
     String pool = vm.getSpec().getPool();
-    // A warm guest can move into a pod's cgroups but not into its network namespace.
-    if (pool != null && (confinement.isNone() || spec.network() == GuestNetwork.NONE)) {
+    if (pool != null) {
+      // In a pod, only the guest already in it will do: that of the warm pod the VM took over.
+      WarmGuests.PoolKey key = new WarmGuests.PoolKey(namespace(vm), pool);
       Optional<VmHandle> guest =
-          warmGuests.claim(new WarmGuests.PoolKey(namespace(vm), pool), spec);
-      if (guest.isPresent() && bind(vm, spec, confinement, guest.get())) {
+          confinement.isNone()
+              ? warmGuests.claim(key, spec)
+              : warmPodSuffix(vm).flatMap(suffix -> warmGuests.claimIn(key, spec, suffix));
+      if (guest.isPresent() && bind(vm, spec, guest.get())) {
         return;
       }
       if (guest.isEmpty()) {
@@ -295,17 +299,14 @@ public final class VmReconciler implements Reconciler<EraVM> {
 
   /**
    * Hands a warm guest to the VM: from here it is the VM's (the registry entry and, once written,
-   * status.warmGuest, by which a restarted agent finds it). No boot, so no Provisioning either. In
-   * a cluster its QEMU first moves into the VM's reservation pod's cgroups (what it touched so far
-   * stays charged to the agent's). Then the guest takes the VM's identity and fresh entropy, so
-   * that no two VMs of a pool share random state or a hostname; a guest that cannot is stopped, and
-   * the VM boots one of its own.
+   * status.warmGuest, by which a restarted agent finds it). No boot, so no Provisioning either. The
+   * guest takes the VM's identity and fresh entropy, so that no two VMs of a pool share random
+   * state or a hostname; a guest that cannot is stopped, and the VM boots one of its own.
    *
    * @return whether the VM now has the guest
    */
-  private boolean bind(EraVM vm, VmSpec spec, Confinement confinement, VmHandle guest) {
+  private boolean bind(EraVM vm, VmSpec spec, VmHandle guest) {
     try {
-      confinement.join(guest.pid());
       guest.renewIdentity(GuestIdentity.of(spec));
     } catch (LaunchException e) {
       LOG.warnf("warm guest %s did not take VM %s's identity: %s", guest.id(), spec.id(), e);
@@ -324,6 +325,14 @@ public final class VmReconciler implements Reconciler<EraVM> {
       events.normal(vm, Reasons.WARM_GUEST, message);
     }
     return true;
+  }
+
+  /** The suffix of the VM's reservation pod's name, when that is a warm pod it took over. */
+  private static Optional<String> warmPodSuffix(EraVM vm) {
+    Map<String, String> annotations = vm.getMetadata().getAnnotations();
+    return Optional.ofNullable(
+            annotations == null ? null : annotations.get(ReservationPods.ANNOTATION))
+        .flatMap(ReservationPods::warmSuffix);
   }
 
   private void bootFailed(EraVM vm, String message) {

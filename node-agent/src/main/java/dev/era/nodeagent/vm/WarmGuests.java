@@ -2,14 +2,17 @@ package dev.era.nodeagent.vm;
 
 import dev.era.api.EraPool;
 import dev.era.api.WarmGuestCount;
+import dev.era.launcher.Confinement;
 import dev.era.launcher.ExecRequest;
 import dev.era.launcher.ExecResult;
 import dev.era.launcher.InvalidSpecException;
 import dev.era.launcher.LaunchException;
 import dev.era.launcher.Launcher;
+import dev.era.launcher.StartListener;
 import dev.era.launcher.VmHandle;
 import dev.era.launcher.VmSpec;
 import dev.era.launcher.host.CpuPriority;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -17,10 +20,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -37,9 +42,14 @@ import org.jboss.logging.Logger;
  * guest belongs to its EraVM (status.warmGuest names it), which is how a restarted agent tells it
  * from a ready one ({@link Adoption}).
  *
- * <p>Guests are launcher VMs with ids {@code warm-<hash of the pool's uid>-<random>}, so that a
+ * <p>Guests are launcher VMs with ids {@code warm-<hash of the pool's uid>-<suffix>}, so that a
  * restarted agent finds their pool, and a pool deleted and created again under the same name does
  * not inherit them. A guest boots only where the node has room for it next to its VMs.
+ *
+ * <p>Where the operator gives each guest a warm pod ({@link WarmPodSlots}), a guest boots in one of
+ * the pool's pods bound here, its suffix the pod's, and is handed only to the VM that took that pod
+ * over; a guest whose pod is gone is stopped. Elsewhere (the operator's ledger) the suffix is
+ * random, guests run in the agent's cgroups, and any VM of the pool placed here takes any of them.
  */
 public final class WarmGuests implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(WarmGuests.class);
@@ -55,6 +65,9 @@ public final class WarmGuests implements AutoCloseable {
   private static final int BOOT_THREADS = 2;
 
   static final Duration BOOT_RETRY = Duration.ofSeconds(10);
+
+  /** How soon a guest waiting for its warm pod's container looks again. */
+  private static final Duration POD_RETRY = Duration.ofSeconds(1);
 
   private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(20);
   private static final int WARM_UP_OUTPUT = 4096;
@@ -74,12 +87,26 @@ public final class WarmGuests implements AutoCloseable {
     final String uidHash;
     final VmSpec template;
     final Deque<VmHandle> ready = new ArrayDeque<>();
+    final Set<String> bootingSuffixes = new HashSet<>();
+    EraPool resource;
     int wanted;
     int booting;
 
-    Pool(String uidHash, VmSpec template) {
-      this.uidHash = uidHash;
+    Pool(EraPool resource, VmSpec template) {
+      this.uidHash = uidHash(resource);
+      this.resource = resource;
       this.template = template;
+    }
+
+    boolean inPods() {
+      return WarmPodSlots.inPods(resource);
+    }
+
+    /** The suffixes of the pool's guests here, ready or booting. */
+    Set<String> taken() {
+      Set<String> taken = new HashSet<>(bootingSuffixes);
+      ready.forEach(g -> taken.add(suffixOf(g.id())));
+      return taken;
     }
 
     boolean isShort() {
@@ -89,15 +116,17 @@ public final class WarmGuests implements AutoCloseable {
 
   private final Launcher launcher;
   private final String nodeName;
+  private final WarmPodSlots slots;
   private final SecureRandom random = new SecureRandom();
   private final Map<PoolKey, Pool> pools = new HashMap<>();
   private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService boots;
   private volatile Predicate<VmSpec> hasRoom = spec -> false;
 
-  public WarmGuests(Launcher launcher, String nodeName) {
+  public WarmGuests(Launcher launcher, String nodeName, KubernetesClient client) {
     this.launcher = launcher;
     this.nodeName = nodeName;
+    this.slots = new WarmPodSlots(client, nodeName);
     this.boots =
         Executors.newScheduledThreadPool(
             BOOT_THREADS, CpuPriority.backgroundThreads("era-warm-guest-boot"));
@@ -136,6 +165,7 @@ public final class WarmGuests implements AutoCloseable {
       release(key);
       return;
     }
+    Set<String> gone = WarmPodSlots.inPods(pool) ? slots.gone(pool, readySuffixes(key)) : Set.of();
     List<VmHandle> surplus = new ArrayList<>();
     synchronized (this) {
       Pool current = pools.get(key);
@@ -145,16 +175,36 @@ public final class WarmGuests implements AutoCloseable {
         if (current != null) {
           surplus.addAll(current.ready);
         }
-        current = new Pool(uidHash(pool), template);
+        current = new Pool(pool, template);
         pools.put(key, current);
       }
+      current.resource = pool;
       current.wanted = pool.getStatus().replicasOn(nodeName);
-      while (current.ready.size() > current.wanted) {
-        surplus.add(current.ready.removeLast());
+      if (current.inPods()) {
+        // A guest goes with its pod; one whose pod a VM took over waits for that VM.
+        for (VmHandle guest : List.copyOf(current.ready)) {
+          if (gone.contains(suffixOf(guest.id()))) {
+            current.ready.remove(guest);
+            surplus.add(guest);
+          }
+        }
+      } else {
+        while (current.ready.size() > current.wanted) {
+          surplus.add(current.ready.removeLast());
+        }
       }
       refill(key, current);
     }
     stop(surplus, "no longer wanted for pool " + key);
+  }
+
+  private synchronized Set<String> readySuffixes(PoolKey key) {
+    Pool pool = pools.get(key);
+    Set<String> suffixes = new HashSet<>();
+    if (pool != null) {
+      pool.ready.forEach(g -> suffixes.add(suffixOf(g.id())));
+    }
+    return suffixes;
   }
 
   /** The pool is gone: its ready guests are stopped; claimed ones live on as their EraVMs. */
@@ -193,12 +243,51 @@ public final class WarmGuests implements AutoCloseable {
     return claimed;
   }
 
+  /**
+   * Takes the guest waiting in the warm pod a VM took over (the pod's name ends with {@code
+   * suffix}), if it is ready and matches the spec the VM asks for; a guest that does not match is
+   * stopped, since no other VM can have its pod.
+   *
+   * @throws ReservationPodJoin.NotYet while that guest is still booting
+   */
+  public Optional<VmHandle> claimIn(PoolKey key, VmSpec want, String suffix) {
+    VmHandle guest = null;
+    boolean matches = false;
+    synchronized (this) {
+      Pool pool = pools.get(key);
+      if (pool != null) {
+        if (pool.bootingSuffixes.contains(suffix)) {
+          throw new ReservationPodJoin.NotYet("the warm guest in its pod is still booting");
+        }
+        guest =
+            pool.ready.stream()
+                .filter(g -> suffixOf(g.id()).equals(suffix) && g.isAlive())
+                .findFirst()
+                .orElse(null);
+        if (guest != null) {
+          pool.ready.remove(guest);
+          matches = VmSpecs.sameGuest(pool.template, want);
+        }
+      }
+    }
+    if (guest == null) {
+      return Optional.empty();
+    }
+    if (!matches) {
+      stop(List.of(guest), "the VM that took its pod over asks for another guest");
+      return Optional.empty();
+    }
+    guest.toForeground();
+    changed();
+    return Optional.of(guest);
+  }
+
   /** A ready guest an earlier agent left (see {@link Adoption}): ready again for its pool. */
   synchronized void adopt(EraPool pool, VmHandle guest) {
     PoolKey key = PoolKey.of(pool);
     Pool current =
         pools.computeIfAbsent(
-            key, k -> new Pool(uidHash(pool), VmSpecs.of("", pool.getSpec().getTemplate())));
+            key, k -> new Pool(pool, VmSpecs.of("", pool.getSpec().getTemplate())));
     current.ready.add(guest);
     watchExit(key, current, guest);
   }
@@ -259,9 +348,10 @@ public final class WarmGuests implements AutoCloseable {
     }
   }
 
-  /** Boots one guest at a time while the pool is short and the node has room; under the lock. */
+  /** Boots guests while the pool is short and the node has room; under the lock. */
   private void refill(PoolKey key, Pool pool) {
-    while (pool.isShort() && hasRoom.test(pool.template)) {
+    // A warm pod holds its guest's room already, as kube-scheduler saw it.
+    while (pool.isShort() && (pool.inPods() || hasRoom.test(pool.template))) {
       LOG.infof(
           "booting a warm guest for pool %s: %d ready, %d booting, %d wanted",
           key, pool.ready.size(), pool.booting, pool.wanted);
@@ -276,31 +366,46 @@ public final class WarmGuests implements AutoCloseable {
   }
 
   private void boot(PoolKey key, Pool pool) {
-    String id = PREFIX + pool.uidHash + "-" + HexFormat.of().formatHex(randomBytes());
+    Optional<WarmPodSlots.Slot> slot = slotFor(pool);
+    if (slot.isEmpty()) {
+      synchronized (this) {
+        pool.booting--;
+      }
+      retryLater(POD_RETRY); // its pod is on its way
+      return;
+    }
+    String suffix = slot.get().suffix();
+    String id = PREFIX + pool.uidHash + "-" + suffix;
     VmHandle guest;
     try {
       VmSpec t = pool.template;
       guest =
-          launcher.start(new VmSpec(id, t.language(), t.vcpus(), t.memoryMib(), t.network(), 0));
+          launcher.start(
+              new VmSpec(id, t.language(), t.vcpus(), t.memoryMib(), t.network(), 0),
+              slot.get().confinement(),
+              StartListener.SILENT);
     } catch (LaunchException e) {
       LOG.warnf("cannot boot a warm guest for pool %s: %s", key, e.getMessage());
       synchronized (this) {
         pool.booting--;
+        pool.bootingSuffixes.remove(suffix);
       }
-      retryLater();
+      retryLater(BOOT_RETRY);
       return;
     }
     if (!warmUp(guest)) {
       stop(List.of(guest), "its warm-up command failed");
       synchronized (this) {
         pool.booting--;
+        pool.bootingSuffixes.remove(suffix);
       }
-      retryLater();
+      retryLater(BOOT_RETRY);
       return;
     }
     boolean kept;
     synchronized (this) {
       pool.booting--;
+      pool.bootingSuffixes.remove(suffix);
       kept = pools.get(key) == pool && pool.ready.size() < pool.wanted;
       if (kept) {
         pool.ready.add(guest);
@@ -313,6 +418,32 @@ public final class WarmGuests implements AutoCloseable {
     } else {
       stop(List.of(guest), "pool " + key + " no longer wants it");
     }
+  }
+
+  /**
+   * Where the next guest of the pool boots: a free warm pod here, reserved under the lock, or (with
+   * no warm pods) the agent's own cgroups under a random suffix; empty while no pod is free.
+   */
+  private Optional<WarmPodSlots.Slot> slotFor(Pool pool) {
+    if (!pool.inPods()) {
+      String suffix = HexFormat.of().formatHex(randomBytes());
+      synchronized (this) {
+        pool.bootingSuffixes.add(suffix);
+      }
+      return Optional.of(new WarmPodSlots.Slot(suffix, Confinement.NONE));
+    }
+    Set<String> taken;
+    synchronized (this) {
+      taken = pool.taken();
+    }
+    Optional<WarmPodSlots.Slot> slot = slots.free(pool.resource, taken);
+    synchronized (this) {
+      // Two boots may have found the same pod: the first to reserve it has it.
+      if (slot.isPresent() && !pool.bootingSuffixes.add(slot.get().suffix())) {
+        return Optional.empty();
+      }
+    }
+    return slot;
   }
 
   /**
@@ -366,9 +497,9 @@ public final class WarmGuests implements AutoCloseable {
             });
   }
 
-  private void retryLater() {
+  private void retryLater(Duration after) {
     try {
-      boots.schedule(this::refillAll, BOOT_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+      boots.schedule(this::refillAll, after.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // closing
     }
@@ -396,6 +527,11 @@ public final class WarmGuests implements AutoCloseable {
     byte[] bytes = new byte[RANDOM_BYTES];
     random.nextBytes(bytes);
     return bytes;
+  }
+
+  /** The suffix of a guest's id: random, or its warm pod's. */
+  private static String suffixOf(String id) {
+    return id.substring(id.lastIndexOf('-') + 1);
   }
 
   private static String uidHash(EraPool pool) {

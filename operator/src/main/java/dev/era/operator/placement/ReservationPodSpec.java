@@ -3,17 +3,20 @@ package dev.era.operator.placement;
 import dev.era.api.Accelerator;
 import dev.era.api.Era;
 import dev.era.api.EraNode;
+import dev.era.api.EraPool;
 import dev.era.api.EraVM;
 import dev.era.api.Quantities;
 import dev.era.api.ReservationPods;
+import dev.era.api.VmTemplate;
 import dev.era.operator.EraOperatorConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PreferredSchedulingTermBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,9 +34,9 @@ import java.util.function.Predicate;
  * <p>Requests equal limits (Guaranteed QoS): the VM's vCPUs, and its memory plus the VMM's overhead
  * for the accelerator; a KVM VM also asks for one {@code kvmDeviceResource}. The pod may only go to
  * nodes whose node agent reports that accelerator (node label {@link
- * ReservationPods#ACCELERATOR_LABEL}), and to the VM's node if it pins one; a pool VM prefers the
- * nodes holding a warm guest of its pool. It carries the EraVM's own labels, by which a
- * NetworkPolicy selects the VM's traffic.
+ * ReservationPods#ACCELERATOR_LABEL}), and to the VM's node if it pins one. It carries the EraVM's
+ * own labels, by which a NetworkPolicy selects the VM's traffic. A pool's warm pods ({@link
+ * #forPool}) are made the same way, for a VM of the pool to take over ({@link #takeOver}).
  *
  * <p>The accelerator ({@link #acceleratorFor}): a VM pinned to a node whose EraNode reports an
  * accelerator gets that one; any other VM gets KVM when some schedulable EraNode reports KVM, else
@@ -43,47 +46,143 @@ public final class ReservationPodSpec {
   static final String MANAGED_BY = "era";
   static final String COMPONENT = "vm-reservation";
 
+  /** Labels of every reservation pod, over any of the user's. */
+  public static final Map<String, String> ERA_LABELS =
+      Map.of("app.kubernetes.io/managed-by", MANAGED_BY, "app.kubernetes.io/component", COMPONENT);
+
   /** The user of the pause image's one process; it needs no other. */
   private static final long NOBODY = 65535L;
-
-  private static final int PREFERRED_WEIGHT = 100;
 
   private ReservationPodSpec() {}
 
   /**
    * @param token the value of {@link ReservationPods#TOKEN_ENV}
-   * @param preferredNodes nodes the pod should go to if it can (empty: none)
    */
-  public static Pod of(
-      EraVM vm,
-      Accelerator accelerator,
-      String token,
-      EraOperatorConfig config,
-      Set<String> preferredNodes) {
+  public static Pod of(EraVM vm, Accelerator accelerator, String token, EraOperatorConfig config) {
     String vmName = vm.getMetadata().getName();
     String vmUid = vm.getMetadata().getUid();
-    Map<String, Quantity> resources = new LinkedHashMap<>();
-    resources.put("cpu", new Quantity(Integer.toString(vm.getSpec().getCpu())));
-    resources.put("memory", new Quantity(memoryMiB(vm, accelerator, config) + "Mi"));
-    if (accelerator == Accelerator.kvm) {
-      resources.put(config.kvmDeviceResource(), new Quantity("1"));
-    }
-    return new PodBuilder()
-        .withNewMetadata()
-        .withName(ReservationPods.name(vmName, vmUid))
+    return pod(ReservationPods.name(vmName, vmUid), vm.getSpec(), accelerator, token, config)
+        .editMetadata()
         .withNamespace(vm.getMetadata().getNamespace())
         .withLabels(userLabels(vm))
         .addToLabels(ReservationPods.VM_UID_LABEL, vmUid)
-        .addToLabels("app.kubernetes.io/managed-by", MANAGED_BY)
-        .addToLabels("app.kubernetes.io/component", COMPONENT)
-        .addNewOwnerReference()
+        .addToLabels(ERA_LABELS)
+        .withOwnerReferences(owner(vm))
+        .endMetadata()
+        .editSpec()
+        .editAffinity()
+        .editNodeAffinity()
+        .editRequiredDuringSchedulingIgnoredDuringExecution()
+        .withNodeSelectorTerms(required(vm.getSpec().getNodeName(), accelerator))
+        .endRequiredDuringSchedulingIgnoredDuringExecution()
+        .endNodeAffinity()
+        .endAffinity()
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * A pool's warm pod: the reservation of one warm guest, shaped like the pod of a VM of the pool's
+   * template, so that a VM of the pool can take it over with its guest. It goes to nodes the pool's
+   * node selector matches (Node labels).
+   *
+   * @param suffix ends the pod's name and the name of the guest the node agent boots in it
+   * @param templateHash identifies the template, so that a changed one replaces the pod
+   */
+  public static Pod forPool(
+      EraPool pool,
+      String suffix,
+      String templateHash,
+      Accelerator accelerator,
+      String token,
+      EraOperatorConfig config) {
+    String poolName = pool.getMetadata().getName();
+    String poolUid = pool.getMetadata().getUid();
+    return pod(
+            ReservationPods.warmName(poolName, poolUid, suffix),
+            pool.getSpec().getTemplate(),
+            accelerator,
+            token,
+            config)
+        .editMetadata()
+        .withNamespace(pool.getMetadata().getNamespace())
+        .addToLabels(ReservationPods.POOL_UID_LABEL, poolUid)
+        .addToLabels(ReservationPods.TEMPLATE_LABEL, templateHash)
+        .addToLabels(ERA_LABELS)
+        .withOwnerReferences(owner(pool))
+        .endMetadata()
+        .editSpec()
+        .withNodeSelector(new LinkedHashMap<>(pool.getSpec().getNodeSelector()))
+        .editAffinity()
+        .editNodeAffinity()
+        .editRequiredDuringSchedulingIgnoredDuringExecution()
+        .withNodeSelectorTerms(required(null, accelerator))
+        .endRequiredDuringSchedulingIgnoredDuringExecution()
+        .endNodeAffinity()
+        .endAffinity()
+        .endSpec()
+        .build();
+  }
+
+  /** The controller reference that makes the pod the owner's, and goes with it. */
+  public static OwnerReference owner(HasMetadata owner) {
+    return new OwnerReferenceBuilder()
         .withApiVersion(Era.API_VERSION)
-        .withKind(HasMetadata.getKind(EraVM.class))
-        .withName(vmName)
-        .withUid(vmUid)
+        .withKind(owner.getKind())
+        .withName(owner.getMetadata().getName())
+        .withUid(owner.getMetadata().getUid())
         .withController(true)
         .withBlockOwnerDeletion(true)
-        .endOwnerReference()
+        .build();
+  }
+
+  /**
+   * A VM of a pool takes over one of its warm pods: the pod becomes the VM's (owner, labels), its
+   * guest with it.
+   *
+   * @param pod a copy, edited and returned
+   */
+  public static Pod takeOver(Pod pod, EraVM vm) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    labels.remove(ReservationPods.POOL_UID_LABEL);
+    labels.remove(ReservationPods.TEMPLATE_LABEL);
+    labels.putAll(userLabels(vm));
+    labels.put(ReservationPods.VM_UID_LABEL, vm.getMetadata().getUid());
+    labels.putAll(ERA_LABELS);
+    pod.getMetadata().setOwnerReferences(new ArrayList<>(List.of(owner(vm))));
+    return pod;
+  }
+
+  /** Whether the pod holds what the VM's own pod would: its CPU, memory and device. */
+  public static boolean fits(Pod pod, EraVM vm, EraOperatorConfig config) {
+    Map<String, Quantity> limits = pod.getSpec().getContainers().get(0).getResources().getLimits();
+    Accelerator accelerator =
+        limits.containsKey(config.kvmDeviceResource()) ? Accelerator.kvm : Accelerator.tcg;
+    return resources(vm.getSpec(), accelerator, config).equals(limits);
+  }
+
+  private static Map<String, Quantity> resources(
+      VmTemplate template, Accelerator accelerator, EraOperatorConfig config) {
+    Map<String, Quantity> resources = new LinkedHashMap<>();
+    resources.put("cpu", new Quantity(Integer.toString(template.getCpu())));
+    resources.put("memory", new Quantity(memoryMiB(template, accelerator, config) + "Mi"));
+    if (accelerator == Accelerator.kvm) {
+      resources.put(config.kvmDeviceResource(), new Quantity("1"));
+    }
+    return resources;
+  }
+
+  /** What the pods of VMs and warm guests share: resources, container, security. */
+  private static PodBuilder pod(
+      String name,
+      VmTemplate template,
+      Accelerator accelerator,
+      String token,
+      EraOperatorConfig config) {
+    Map<String, Quantity> resources = resources(template, accelerator, config);
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
         .endMetadata()
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
@@ -92,19 +191,7 @@ public final class ReservationPodSpec {
         .withNewAffinity()
         .withNewNodeAffinity()
         .withNewRequiredDuringSchedulingIgnoredDuringExecution()
-        .withNodeSelectorTerms(required(vm, accelerator))
         .endRequiredDuringSchedulingIgnoredDuringExecution()
-        .withPreferredDuringSchedulingIgnoredDuringExecution(
-            preferredNodes.isEmpty()
-                ? List.of()
-                : List.of(
-                    new PreferredSchedulingTermBuilder()
-                        .withWeight(PREFERRED_WEIGHT)
-                        .withPreference(
-                            new NodeSelectorTermBuilder()
-                                .withMatchFields(nodeNameIn(preferredNodes))
-                                .build())
-                        .build()))
         .endNodeAffinity()
         .endAffinity()
         .addNewContainer()
@@ -132,8 +219,7 @@ public final class ReservationPodSpec {
         .endSeccompProfile()
         .endSecurityContext()
         .endContainer()
-        .endSpec()
-        .build();
+        .endSpec();
   }
 
   /**
@@ -144,7 +230,14 @@ public final class ReservationPodSpec {
    */
   public static Accelerator acceleratorFor(
       EraVM vm, Collection<EraNode> nodes, Predicate<EraNode> schedulable) {
-    String pinned = vm.getSpec().getNodeName();
+    return acceleratorFor(vm.getSpec().getNodeName(), nodes, schedulable);
+  }
+
+  /**
+   * @param pinned the node the pod must go to, or null
+   */
+  public static Accelerator acceleratorFor(
+      String pinned, Collection<EraNode> nodes, Predicate<EraNode> schedulable) {
     if (pinned != null) {
       for (EraNode node : nodes) {
         if (pinned.equals(node.getMetadata().getName())
@@ -175,16 +268,15 @@ public final class ReservationPodSpec {
   }
 
   /** The VM's memory in MiB, rounded up, plus the VMM's overhead. */
-  static long memoryMiB(EraVM vm, Accelerator accelerator, EraOperatorConfig config) {
-    long bytes = Quantities.bytes(vm.getSpec().getMemory()).orElse(0L);
+  static long memoryMiB(VmTemplate template, Accelerator accelerator, EraOperatorConfig config) {
+    long bytes = Quantities.bytes(template.getMemory()).orElse(0L);
     long overhead =
         accelerator == Accelerator.kvm ? config.vmmOverheadKvm() : config.vmmOverheadTcg();
     return (bytes + Quantities.MIB - 1) / Quantities.MIB + overhead;
   }
 
-  private static NodeSelectorTerm required(EraVM vm, Accelerator accelerator) {
+  private static NodeSelectorTerm required(String pinned, Accelerator accelerator) {
     List<NodeSelectorRequirement> fields = new ArrayList<>();
-    String pinned = vm.getSpec().getNodeName();
     if (pinned != null) {
       // As DaemonSets pin their pods: kube-scheduler still places it, so its checks still apply.
       fields.add(nodeNameIn(Set.of(pinned)));

@@ -15,6 +15,8 @@ import dev.era.operator.PrimaryWrites;
 import dev.era.operator.placement.CapacityLedger;
 import dev.era.operator.placement.NodeState;
 import dev.era.operator.pool.PoolShares;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -95,7 +97,13 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
     this.scheduling =
         switch (config.placement()) {
           case pods ->
-              new PodScheduling(client, config, events, () -> nodes.list(), this::warmNodes);
+              new PodScheduling(
+                  client,
+                  config,
+                  events,
+                  () -> nodes.list(),
+                  this::warmNodes,
+                  this::waitingForWarmPod);
           case ledger ->
               new LedgerScheduling(
                   ledger, () -> vms.list(), config.unschedulableRetry(), events, this::warmNodes);
@@ -280,6 +288,18 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
                 n.getStatus().readyGuests(namespace, vm.getSpec().getPool())
                     > coming.getOrDefault(n.getMetadata().getName(), 0L))
         .map(n -> n.getMetadata().getName())
+        .collect(Collectors.toSet());
+  }
+
+  /** The VMs of a warm pod's pool waiting for a place, which the pod may give them. */
+  private Set<ResourceID> waitingForWarmPod(Pod pod) {
+    String pool = HasMetadata.getKind(EraPool.class);
+    String namespace = pod.getMetadata().getNamespace();
+    return pod.getMetadata().getOwnerReferences().stream()
+        .filter(o -> pool.equals(o.getKind()))
+        .flatMap(o -> vms.byIndex(BY_POOL, namespace + "/" + o.getName()).stream())
+        .filter(vm -> !vm.getStatus().isTrue(ConditionTypes.SCHEDULED))
+        .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
   }
 

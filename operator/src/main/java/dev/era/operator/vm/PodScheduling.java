@@ -3,14 +3,18 @@ package dev.era.operator.vm;
 import dev.era.api.Accelerator;
 import dev.era.api.ConditionTypes;
 import dev.era.api.EraNode;
+import dev.era.api.EraPool;
 import dev.era.api.EraVM;
 import dev.era.api.EraVMPhase;
 import dev.era.api.Reasons;
 import dev.era.api.ReservationPods;
 import dev.era.kube.EventRecorder;
+import dev.era.kube.ResourceWriter;
+import dev.era.kube.ResourceWriter.Result;
 import dev.era.operator.EraOperatorConfig;
 import dev.era.operator.placement.CapacityLedger;
 import dev.era.operator.placement.NodeState;
+import dev.era.operator.placement.PodStates;
 import dev.era.operator.placement.ReservationPodSpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -25,6 +29,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.net.HttpURLConnection;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -48,36 +53,44 @@ import java.util.stream.Stream;
  * grace period: no kubelet may be left to finish a graceful deletion, and a new pod of the same
  * name cannot be created until the old one is gone. A VM placed before it had a pod (by the ledger)
  * keeps its place without one.
+ *
+ * <p>A VM of a pool first tries to take over one of the pool's warm pods bound to a node
+ * (preferring nodes whose agent reports a ready guest of the pool), sized as its own pod would be:
+ * the pod becomes the VM's, with the guest waiting in it, and the pool makes another.
  */
 final class PodScheduling implements Scheduling {
   private static final int TOKEN_BYTES = 16;
-  private static final String POD_SCHEDULED = "PodScheduled";
-  private static final String UNSCHEDULABLE = "Unschedulable";
+  private static final String BY_VM_UID = "era-by-vm-uid";
 
   private final KubernetesClient client;
   private final EraOperatorConfig config;
   private final EventRecorder events;
   private final Supplier<Stream<EraNode>> eraNodes;
   private final Function<EraVM, Set<String>> warmNodes;
+  private final Function<Pod, Set<ResourceID>> waitingForWarmPod;
   private final SecureRandom random = new SecureRandom();
   private InformerEventSource<Pod, EraVM> pods;
+  private InformerEventSource<Pod, EraVM> warmPods;
 
   /**
    * @param eraNodes reads the controller's cache of EraNodes
    * @param warmNodes the nodes holding a ready guest of the VM's pool that no other VM is on its
    *     way to take
+   * @param waitingForWarmPod the VMs of a warm pod's pool that wait for a place
    */
   PodScheduling(
       KubernetesClient client,
       EraOperatorConfig config,
       EventRecorder events,
       Supplier<Stream<EraNode>> eraNodes,
-      Function<EraVM, Set<String>> warmNodes) {
+      Function<EraVM, Set<String>> warmNodes,
+      Function<Pod, Set<ResourceID>> waitingForWarmPod) {
     this.client = client;
     this.config = config;
     this.events = events;
     this.eraNodes = eraNodes;
     this.warmNodes = warmNodes;
+    this.waitingForWarmPod = waitingForWarmPod;
   }
 
   /** Reservation pods, by their label: binding and the scheduler's verdicts wake their VM. */
@@ -91,7 +104,16 @@ final class PodScheduling implements Scheduling {
                 .withSecondaryToPrimaryMapper(PodScheduling::owningVm)
                 .build(),
             context);
-    return List.of(pods);
+    pods.addIndexers(Map.of(BY_VM_UID, PodScheduling::vmUid));
+    warmPods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, EraVM.class)
+                .withName("warm-pods-to-take")
+                .withLabelSelector(ReservationPods.POOL_UID_LABEL)
+                .withSecondaryToPrimaryMapper(waitingForWarmPod::apply)
+                .build(),
+            context);
+    return List.of(pods, warmPods);
   }
 
   @Override
@@ -117,7 +139,7 @@ final class PodScheduling implements Scheduling {
     if (pod.getMetadata().getDeletionTimestamp() != null) {
       return Optional.of("reservation pod " + name + " is being deleted");
     }
-    return ended(pod).map(why -> "reservation pod " + name + " " + why);
+    return PodStates.ended(pod).map(why -> "reservation pod " + name + " " + why);
   }
 
   @Override
@@ -128,8 +150,11 @@ final class PodScheduling implements Scheduling {
 
   @Override
   public Instant place(EraVM vm, Map<String, NodeState> nodeStates, Instant now) {
-    String name = podName(vm);
     Pod pod = cachedPod(vm).orElse(null);
+    if (pod == null && vm.getSpec().getPool() != null) {
+      pod = takeWarmPod(vm, nodeStates, now).orElse(null);
+    }
+    String name = pod == null ? podName(vm) : pod.getMetadata().getName();
     if (pod == null) {
       try {
         pod = create(vm, now);
@@ -168,7 +193,7 @@ final class PodScheduling implements Scheduling {
     }
     String node = pod.getSpec().getNodeName();
     Optional<String> unusable =
-        ended(pod)
+        PodStates.ended(pod)
             .or(
                 () ->
                     node == null
@@ -198,7 +223,7 @@ final class PodScheduling implements Scheduling {
       }
       return nodeStates.get(node).lostAt();
     }
-    Optional<PodCondition> refused = unschedulable(pod);
+    Optional<PodCondition> refused = PodStates.unschedulable(pod);
     if (refused.isPresent()) {
       return waitFor(vm, Reasons.UNSCHEDULABLE, refused.get().getMessage(), now);
     }
@@ -213,14 +238,61 @@ final class PodScheduling implements Scheduling {
     Accelerator accelerator =
         ReservationPodSpec.acceleratorFor(
             vm, eraNodes.get().toList(), n -> NodeState.of(n, now, config).schedulable());
-    Set<String> preferred = vm.getSpec().getPool() == null ? Set.of() : warmNodes.apply(vm);
     Pod created =
-        client
-            .pods()
-            .resource(ReservationPodSpec.of(vm, accelerator, token(), config, preferred))
-            .create();
+        client.pods().resource(ReservationPodSpec.of(vm, accelerator, token(), config)).create();
     pods.handleRecentResourceCreate(ResourceID.fromResource(created), created);
     return created;
+  }
+
+  /**
+   * Takes over a warm pod of the VM's pool, bound to a live node (the VM's, if it pins one) and
+   * sized as the VM's own pod would be. The write is guarded by the pod's resourceVersion, so no
+   * two VMs take the same pod.
+   */
+  private Optional<Pod> takeWarmPod(EraVM vm, Map<String, NodeState> nodeStates, Instant now) {
+    String pool = vm.getSpec().getPool();
+    String pinned = vm.getSpec().getNodeName();
+    Set<String> warm = warmNodes.apply(vm);
+    List<Pod> candidates =
+        warmPods
+            .list(vm.getMetadata().getNamespace())
+            .filter(p -> ownedBy(p, HasMetadata.getKind(EraPool.class), pool))
+            .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+            .filter(p -> PodStates.ended(p).isEmpty())
+            .filter(
+                p -> {
+                  String node = p.getSpec().getNodeName();
+                  return node != null
+                      && (pinned == null || pinned.equals(node))
+                      && NodeState.lost(node, nodeStates.get(node), now).isEmpty();
+                })
+            .filter(p -> ReservationPodSpec.fits(p, vm, config))
+            .sorted(Comparator.comparing(p -> !warm.contains(p.getSpec().getNodeName())))
+            .toList();
+    ResourceWriter<Pod> writer = ResourceWriter.direct(client);
+    for (Pod pod : candidates) {
+      Pod[] taken = {null};
+      Result result =
+          writer.write(
+              pod,
+              p ->
+                  p.getMetadata().getDeletionTimestamp() == null
+                      && p.getMetadata().getLabels().containsKey(ReservationPods.POOL_UID_LABEL),
+              p -> taken[0] = ReservationPodSpec.takeOver(p, vm));
+      if (result == Result.WRITTEN) {
+        events.normal(
+            vm,
+            Reasons.SCHEDULED,
+            "took over warm pod "
+                + pod.getMetadata().getName()
+                + " of pool "
+                + pool
+                + " on node "
+                + pod.getSpec().getNodeName());
+        return Optional.of(taken[0]);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Pending, saying why; an event when the reason or message is new. */
@@ -249,16 +321,31 @@ final class PodScheduling implements Scheduling {
     return HexFormat.of().formatHex(bytes);
   }
 
+  /**
+   * The VM's pod: the one its annotation names, else any it owns (taken over, but not yet named in
+   * the annotation, whose write may have been declined).
+   */
   private Optional<Pod> cachedPod(EraVM vm) {
-    return pods.get(new ResourceID(podName(vm), vm.getMetadata().getNamespace()));
+    List<Pod> own = pods.byIndex(BY_VM_UID, vm.getMetadata().getUid());
+    String name = podName(vm);
+    return own.stream()
+        .filter(p -> p.getMetadata().getName().equals(name))
+        .findFirst()
+        .or(() -> own.stream().filter(p -> ownedBy(p, vm)).findFirst())
+        .or(() -> pods.get(new ResourceID(name, vm.getMetadata().getNamespace())));
   }
 
   private Pod readPod(EraVM vm) {
     return client.pods().inNamespace(vm.getMetadata().getNamespace()).withName(podName(vm)).get();
   }
 
+  /** The pod the VM's annotation names, else the name of a pod made for it. */
   private static String podName(EraVM vm) {
-    return ReservationPods.name(vm.getMetadata().getName(), vm.getMetadata().getUid());
+    Map<String, String> annotations = vm.getMetadata().getAnnotations();
+    String named = annotations == null ? null : annotations.get(ReservationPods.ANNOTATION);
+    return named != null
+        ? named
+        : ReservationPods.name(vm.getMetadata().getName(), vm.getMetadata().getUid());
   }
 
   private static boolean ownedBy(Pod pod, EraVM vm) {
@@ -269,27 +356,18 @@ final class PodScheduling implements Scheduling {
                     && vm.getMetadata().getUid().equals(o.getUid()));
   }
 
-  /** A pod whose container stopped for good (evicted, say) holds no place any more. */
-  private static Optional<String> ended(Pod pod) {
-    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-    if (!"Failed".equals(phase) && !"Succeeded".equals(phase)) {
-      return Optional.empty();
-    }
-    String reason = pod.getStatus().getReason();
-    return Optional.of("ended (" + (reason == null ? phase : reason) + ")");
+  private static boolean ownedBy(Pod pod, String kind, String name) {
+    return pod.getMetadata().getOwnerReferences().stream()
+        .anyMatch(
+            o ->
+                Boolean.TRUE.equals(o.getController())
+                    && kind.equals(o.getKind())
+                    && name.equals(o.getName()));
   }
 
-  private static Optional<PodCondition> unschedulable(Pod pod) {
-    if (pod.getStatus() == null) {
-      return Optional.empty();
-    }
-    return pod.getStatus().getConditions().stream()
-        .filter(
-            c ->
-                POD_SCHEDULED.equals(c.getType())
-                    && "False".equals(c.getStatus())
-                    && UNSCHEDULABLE.equals(c.getReason()))
-        .findFirst();
+  private static List<String> vmUid(Pod pod) {
+    String uid = pod.getMetadata().getLabels().get(ReservationPods.VM_UID_LABEL);
+    return uid == null ? List.of() : List.of(uid);
   }
 
   private static Set<ResourceID> owningVm(Pod pod) {

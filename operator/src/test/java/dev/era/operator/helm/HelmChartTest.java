@@ -114,13 +114,15 @@ class HelmChartTest {
                   // ResourceWriter: status merge-patched through the subresource.
                   "eravms/status.era.dev", Set.of("patch"),
                   "eraruns/status.era.dev", Set.of("patch"),
-                  // Informer, re-reads on conflicts; status merge-patched (ResourceWriter).
-                  "erapools.era.dev", Set.of("get", "list", "watch"),
+                  // Informer, re-reads on conflicts; the warm-pods annotation and status
+                  // merge-patched (ResourceWriter).
+                  "erapools.era.dev", Set.of("get", "list", "watch", "patch"),
                   "erapools/status.era.dev", Set.of("patch"),
                   "eranodes.era.dev", Set.of("list", "watch"), // informers
                   // PodScheduling: reservation pods; an informer, reads before the cache has one,
-                  // deletion of one that can no longer hold its VM.
-                  "pods", Set.of("create", "get", "list", "watch", "delete"),
+                  // deletion of one that can no longer hold its VM, a warm pod taken over.
+                  // EraPoolReconciler: warm pods created and deleted.
+                  "pods", Set.of("create", "get", "list", "watch", "patch", "delete"),
                   "events", Set.of("create", "patch")), // EventRecorder: repeats patch the count
           "era-node-agent",
               Map.ofEntries(
@@ -138,8 +140,9 @@ class HelmChartTest {
                   Map.entry("eraruns/status.era.dev", Set.of("patch")),
                   // EventRecorder: repeats patch the count
                   Map.entry("events", Set.of("create", "patch")),
-                  // ReservationPodJoin: the reservation pod of a VM placed on the node.
-                  Map.entry("pods", Set.of("get")),
+                  // ReservationPodJoin: the reservation pod of a VM placed on the node;
+                  // WarmPodSlots: a pool's warm pods.
+                  Map.entry("pods", Set.of("get", "list")),
                   // NodeAcceleratorLabel: its Node's accelerator label (fabric8 reads it first).
                   Map.entry("nodes", Set.of("get", "patch")),
                   // The log endpoint's callers: who they are, and whether they may get the run.

@@ -6,6 +6,7 @@ import dev.era.api.Accelerator;
 import dev.era.api.ConditionTypes;
 import dev.era.api.Era;
 import dev.era.api.EraNode;
+import dev.era.api.EraPool;
 import dev.era.api.EraVM;
 import dev.era.api.ReservationPods;
 import dev.era.operator.EraOperatorConfig;
@@ -18,7 +19,6 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ReservationPodSpecTest {
@@ -50,7 +50,7 @@ class ReservationPodSpecTest {
     EraVM vm = vm("box");
     vm.getMetadata().setLabels(Map.of("team", "search", "era.dev/node", "n1"));
 
-    Pod pod = ReservationPodSpec.of(vm, Accelerator.tcg, TOKEN, CONFIG, Set.of());
+    Pod pod = ReservationPodSpec.of(vm, Accelerator.tcg, TOKEN, CONFIG);
 
     assertThat(pod.getMetadata().getLabels())
         .containsEntry("team", "search")
@@ -60,7 +60,7 @@ class ReservationPodSpecTest {
 
   @Test
   void kvmPodHoldsTheVmWithItsOverheadAndTheKvmDevice() {
-    Pod pod = ReservationPodSpec.of(vm("box"), Accelerator.kvm, TOKEN, CONFIG, Set.of());
+    Pod pod = ReservationPodSpec.of(vm("box"), Accelerator.kvm, TOKEN, CONFIG);
 
     Map<String, Quantity> expected =
         Map.of(
@@ -92,7 +92,7 @@ class ReservationPodSpecTest {
   void tcgPodHasTheTcgOverheadAndNoDevice() {
     EraVM vm = vm("box");
     vm.getSpec().setMemory("300Mi");
-    Pod pod = ReservationPodSpec.of(vm, Accelerator.tcg, TOKEN, CONFIG, Set.of());
+    Pod pod = ReservationPodSpec.of(vm, Accelerator.tcg, TOKEN, CONFIG);
 
     Map<String, Quantity> expected =
         Map.of(
@@ -114,7 +114,7 @@ class ReservationPodSpecTest {
   void memoryThatIsNoWholeMibRoundsUp() {
     EraVM vm = vm("box");
     vm.getSpec().setMemory("1000000000");
-    Pod pod = ReservationPodSpec.of(vm, Accelerator.tcg, TOKEN, CONFIG, Set.of());
+    Pod pod = ReservationPodSpec.of(vm, Accelerator.tcg, TOKEN, CONFIG);
 
     // 10^9 bytes is 953.67 MiB.
     assertThat(container(pod).getResources().getLimits().get("memory"))
@@ -124,7 +124,7 @@ class ReservationPodSpecTest {
   @Test
   void namedOwnedAndLabelledForItsVm() {
     EraVM vm = vm("box");
-    Pod pod = ReservationPodSpec.of(vm, Accelerator.kvm, TOKEN, CONFIG, Set.of());
+    Pod pod = ReservationPodSpec.of(vm, Accelerator.kvm, TOKEN, CONFIG);
 
     assertThat(pod.getMetadata().getName()).isEqualTo("era-vm-box");
     assertThat(pod.getMetadata().getNamespace()).isEqualTo("team");
@@ -153,7 +153,7 @@ class ReservationPodSpecTest {
   @Test
   void aVeryLongVmNameGivesAPodNamedByTheUid() {
     EraVM vm = vm("v".repeat(253));
-    Pod pod = ReservationPodSpec.of(vm, Accelerator.tcg, TOKEN, CONFIG, Set.of());
+    Pod pod = ReservationPodSpec.of(vm, Accelerator.tcg, TOKEN, CONFIG);
 
     assertThat(pod.getMetadata().getName()).isEqualTo("era-vm-" + vm.getMetadata().getUid());
     assertThat(pod.getMetadata().getOwnerReferences().get(0).getName())
@@ -162,7 +162,7 @@ class ReservationPodSpecTest {
 
   @Test
   void oneLockedDownIdleContainerCarryingTheToken() {
-    Pod pod = ReservationPodSpec.of(vm("box"), Accelerator.kvm, TOKEN, CONFIG, Set.of());
+    Pod pod = ReservationPodSpec.of(vm("box"), Accelerator.kvm, TOKEN, CONFIG);
     Container container = container(pod);
 
     assertThat(container.getName()).isEqualTo(ReservationPods.CONTAINER);
@@ -189,10 +189,10 @@ class ReservationPodSpecTest {
   }
 
   @Test
-  void aPinnedVmRequiresItsNodeAndAPoolVmPrefersWarmNodes() {
+  void aPinnedVmRequiresItsNode() {
     EraVM vm = vm("box");
     vm.getSpec().setNodeName("node-a");
-    Pod pod = ReservationPodSpec.of(vm, Accelerator.kvm, TOKEN, CONFIG, Set.of("warm-2", "warm-1"));
+    Pod pod = ReservationPodSpec.of(vm, Accelerator.kvm, TOKEN, CONFIG);
 
     assertThat(
             affinity(pod)
@@ -201,16 +201,7 @@ class ReservationPodSpecTest {
                 .get(0)
                 .getMatchFields())
         .containsExactly(new NodeSelectorRequirement("metadata.name", "In", List.of("node-a")));
-    assertThat(affinity(pod).getPreferredDuringSchedulingIgnoredDuringExecution())
-        .singleElement()
-        .satisfies(
-            p -> {
-              assertThat(p.getWeight()).isEqualTo(100);
-              assertThat(p.getPreference().getMatchFields())
-                  .containsExactly(
-                      new NodeSelectorRequirement(
-                          "metadata.name", "In", List.of("warm-1", "warm-2")));
-            });
+    assertThat(affinity(pod).getPreferredDuringSchedulingIgnoredDuringExecution()).isEmpty();
   }
 
   private static EraNode node(String name, Accelerator accelerator, boolean ready) {
@@ -219,6 +210,81 @@ class ReservationPodSpecTest {
     node.getStatus().setAccelerator(accelerator);
     node.getStatus().setCondition(ConditionTypes.READY, ready, "r", "", Instant.now());
     return node;
+  }
+
+  private static EraPool pool() {
+    EraPool pool = new EraPool();
+    pool.getMetadata().setName("py");
+    pool.getMetadata().setNamespace("team");
+    pool.getMetadata().setUid("7a1f0c2e-0000-4000-8000-000000000001");
+    pool.getSpec().getTemplate().setCpu(2);
+    pool.getSpec().getTemplate().setMemory("1Gi");
+    pool.getSpec().setNodeSelector(Map.of("pool", "fast"));
+    return pool;
+  }
+
+  @Test
+  void aWarmPodIsShapedLikeItsTemplatesVmPodAndOwnedByThePool() {
+    Pod warm =
+        ReservationPodSpec.forPool(pool(), "a1b2c3", "hash1", Accelerator.kvm, TOKEN, CONFIG);
+    Pod own = ReservationPodSpec.of(vm("box"), Accelerator.kvm, TOKEN, CONFIG);
+
+    assertThat(warm.getMetadata().getName()).isEqualTo("era-warm-py-a1b2c3");
+    assertThat(ReservationPods.warmSuffix(warm.getMetadata().getName())).contains("a1b2c3");
+    assertThat(warm.getMetadata().getLabels())
+        .containsEntry(ReservationPods.POOL_UID_LABEL, pool().getMetadata().getUid())
+        .containsEntry(ReservationPods.TEMPLATE_LABEL, "hash1")
+        .doesNotContainKey(ReservationPods.VM_UID_LABEL);
+    assertThat(warm.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getKind()).isEqualTo("EraPool");
+              assertThat(o.getUid()).isEqualTo(pool().getMetadata().getUid());
+              assertThat(o.getController()).isTrue();
+            });
+    assertThat(warm.getSpec().getNodeSelector()).containsExactly(Map.entry("pool", "fast"));
+    assertThat(container(warm).getResources()).isEqualTo(container(own).getResources());
+    assertThat(container(warm).getSecurityContext()).isEqualTo(container(own).getSecurityContext());
+    assertThat(affinity(warm)).isEqualTo(affinity(own));
+  }
+
+  @Test
+  void aVmOfThePoolTakesOverAWarmPodThatFitsIt() {
+    Pod warm =
+        ReservationPodSpec.forPool(pool(), "a1b2c3", "hash1", Accelerator.tcg, TOKEN, CONFIG);
+    EraVM vm = vm("box");
+    vm.getMetadata().setLabels(Map.of("team", "search"));
+    EraVM bigger = vm("big");
+    bigger.getSpec().setMemory("2Gi");
+
+    assertThat(ReservationPodSpec.fits(warm, vm, CONFIG)).isTrue();
+    assertThat(ReservationPodSpec.fits(warm, bigger, CONFIG)).isFalse();
+    assertThat(
+            ReservationPodSpec.fits(
+                ReservationPodSpec.forPool(
+                    pool(), "a1b2c3", "hash1", Accelerator.kvm, TOKEN, CONFIG),
+                vm,
+                CONFIG))
+        .as("a KVM warm pod fits as the VM's own KVM pod would")
+        .isTrue();
+
+    Pod taken = ReservationPodSpec.takeOver(warm, vm);
+
+    assertThat(taken.getMetadata().getName()).isEqualTo("era-warm-py-a1b2c3");
+    assertThat(taken.getMetadata().getLabels())
+        .containsEntry(ReservationPods.VM_UID_LABEL, vm.getMetadata().getUid())
+        .containsEntry("team", "search")
+        .containsEntry("app.kubernetes.io/managed-by", "era")
+        .doesNotContainKeys(ReservationPods.POOL_UID_LABEL, ReservationPods.TEMPLATE_LABEL);
+    assertThat(taken.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getKind()).isEqualTo("EraVM");
+              assertThat(o.getUid()).isEqualTo(vm.getMetadata().getUid());
+              assertThat(o.getController()).isTrue();
+            });
   }
 
   private static boolean ready(EraNode node) {

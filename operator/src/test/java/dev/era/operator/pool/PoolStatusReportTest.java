@@ -9,6 +9,7 @@ import dev.era.api.Reasons;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class PoolStatusReportTest {
@@ -31,7 +32,7 @@ class PoolStatusReportTest {
     EraPool pool = pool(3);
     List<PoolNodeShare> shares = List.of(new PoolNodeShare("a", 1), new PoolNodeShare("b", 2));
 
-    PoolStatusReport.apply(pool, shares, 3, 4, 2, T);
+    PoolStatusReport.apply(pool, shares, 3, 4, Optional.of("anywhere"), T);
 
     assertThat(pool.getStatus().getNodes()).containsExactlyElementsOf(shares);
     assertThat(pool.getStatus().getReady()).isEqualTo(3);
@@ -44,7 +45,8 @@ class PoolStatusReportTest {
   @Test
   void aPoolRefillingIsFilling() {
     EraPool pool = pool(3);
-    PoolStatusReport.apply(pool, List.of(new PoolNodeShare("a", 3)), 1, 2, 1, T);
+    PoolStatusReport.apply(
+        pool, List.of(new PoolNodeShare("a", 3)), 1, 2, Optional.of("anywhere"), T);
 
     assertThat(pool.getStatus().isFalseBecause(ConditionTypes.READY, Reasons.FILLING)).isTrue();
     assertThat(ready(pool).getMessage()).isEqualTo("1 of 3 guests ready");
@@ -53,12 +55,21 @@ class PoolStatusReportTest {
   @Test
   void aPoolWithoutRoomForEveryGuestSaysSo() {
     EraPool pool = pool(4);
-    PoolStatusReport.apply(pool, List.of(new PoolNodeShare("a", 1)), 1, 0, 1, T);
+    PoolStatusReport.apply(
+        pool, List.of(new PoolNodeShare("a", 1)), 1, 0, Optional.of("on the 1 node there is"), T);
 
     assertThat(pool.getStatus().isFalseBecause(ConditionTypes.READY, Reasons.NO_ROOM)).isTrue();
-    assertThat(ready(pool).getMessage())
-        .isEqualTo(
-            "room for 1 of 4 guests on the 1 schedulable nodes the pool's node selector matches");
+    assertThat(ready(pool).getMessage()).isEqualTo("room for 1 of 4 guests on the 1 node there is");
+  }
+
+  /** Warm pods not yet bound are on their way, unless kube-scheduler said it has no room. */
+  @Test
+  void aPoolWhosePodsAreBeingPlacedIsFilling() {
+    EraPool pool = pool(4);
+    PoolStatusReport.apply(pool, List.of(new PoolNodeShare("a", 1)), 1, 0, Optional.empty(), T);
+
+    assertThat(pool.getStatus().isFalseBecause(ConditionTypes.READY, Reasons.FILLING)).isTrue();
+    assertThat(ready(pool).getMessage()).isEqualTo("1 of 4 guests ready");
   }
 
   @Test
