@@ -110,10 +110,10 @@ class ChartContainersIT {
 
     int operatorHttp = freePort();
     int agentPort = freePort();
-    Path values = work.resolve("values.yaml");
-    Files.writeString(
-        values,
-        """
+    Path values =
+        manifest(
+            "values.yaml",
+            """
         operator:
           image: {tag: "%s"}
           # Host networking: one port space for everything, so the HTTP port moves to a free one.
@@ -124,13 +124,13 @@ class ChartContainersIT {
           kvm: {hostDevice: false}
           hostPaths: {state: "%s", cache: "%s"}
         """
-            .formatted(
-                tag(operatorImage),
-                operatorHttp,
-                tag(agentImage),
-                agentPort,
-                stateDir,
-                work.resolve("node/cache")));
+                .formatted(
+                    tag(operatorImage),
+                    operatorHttp,
+                    tag(agentImage),
+                    agentPort,
+                    stateDir,
+                    work.resolve("node/cache")));
     String manifests =
         new Helm(Path.of(System.getProperty("era.chart.dir")))
             .template()
@@ -222,10 +222,10 @@ class ChartContainersIT {
     assertThat(done.getStatus().getStdout()).isEqualTo("Hello from an EraRun manifest\n");
 
     kubectl("create", "secret", "generic", "greeting", "--from-literal=name=from a Secret");
-    Path secretRun = work.resolve("secret-run.yaml");
-    Files.writeString(
-        secretRun,
-        """
+    Path secretRun =
+        manifest(
+            "secret-run.yaml",
+            """
         apiVersion: era.dev/v1alpha1
         kind: EraRun
         metadata: {name: staged-secret}
@@ -269,10 +269,10 @@ class ChartContainersIT {
   @Test
   void restartingTheNodeAgentContainerLeavesVmsRunningAndRunsComplete() throws Exception {
     KubernetesClient client = server.client();
-    Path manifests = work.resolve("restart.yaml");
-    Files.writeString(
-        manifests,
-        """
+    Path manifests =
+        manifest(
+            "restart.yaml",
+            """
         apiVersion: era.dev/v1alpha1
         kind: EraVM
         metadata: {name: restarted}
@@ -315,10 +315,10 @@ class ChartContainersIT {
   @Test
   void anEgressVmInItsPodReachesItsProxyThere() throws Exception {
     KubernetesClient client = server.client();
-    Path manifests = work.resolve("egress.yaml");
-    Files.writeString(
-        manifests,
-        """
+    Path manifests =
+        manifest(
+            "egress.yaml",
+            """
         apiVersion: era.dev/v1alpha1
         kind: EraVM
         metadata: {name: egress}
@@ -372,10 +372,10 @@ class ChartContainersIT {
   @Test
   void aPoolsGuestWaitsInAWarmPodThatAVmOfThePoolTakesOver() throws Exception {
     KubernetesClient client = server.client();
-    Path manifests = work.resolve("pool.yaml");
-    Files.writeString(
-        manifests,
-        """
+    Path manifests =
+        manifest(
+            "pool.yaml",
+            """
         apiVersion: era.dev/v1alpha1
         kind: EraPool
         metadata: {name: warm}
@@ -388,10 +388,10 @@ class ChartContainersIT {
     Pod warmPod = warmPods.get(0);
     long guest = assertQemuIsInItsPod(warmPod);
 
-    Path vmManifest = work.resolve("pool-vm.yaml");
-    Files.writeString(
-        vmManifest,
-        """
+    Path vmManifest =
+        manifest(
+            "pool-vm.yaml",
+            """
         apiVersion: era.dev/v1alpha1
         kind: EraVM
         metadata: {name: from-pool}
@@ -483,6 +483,11 @@ class ChartContainersIT {
     return next;
   }
 
+  /** Writes manifests for kubectl into the test's directory. */
+  private static Path manifest(String file, String yaml) throws IOException {
+    return Files.writeString(work.resolve(file), yaml);
+  }
+
   private static int poolReady(KubernetesClient client) {
     EraPool pool = client.resources(EraPool.class).withName("warm").get();
     return pool == null || pool.getStatus().getReady() == null ? 0 : pool.getStatus().getReady();
@@ -509,10 +514,10 @@ class ChartContainersIT {
   @Test
   void aVmThatTouchesMoreMemoryThanItsPodAllowsIsStoppedAlone() throws Exception {
     KubernetesClient client = server.client();
-    Path manifests = work.resolve("hungry.yaml");
-    Files.writeString(
-        manifests,
-        """
+    Path manifests =
+        manifest(
+            "hungry.yaml",
+            """
         apiVersion: era.dev/v1alpha1
         kind: EraVM
         metadata: {name: hungry}
@@ -537,10 +542,10 @@ class ChartContainersIT {
     // allowance becomes what QEMU holds and 128 MiB, which the command below exceeds.
     long idle = await().atMost(Duration.ofSeconds(60)).until(() -> rssMib(qemu), rss -> rss < 300);
     limitMemory(kubelet.pid(pod), idle + 128);
-    Path run = work.resolve("touch.yaml");
-    Files.writeString(
-        run,
-        """
+    Path run =
+        manifest(
+            "touch.yaml",
+            """
         apiVersion: era.dev/v1alpha1
         kind: EraRun
         metadata: {name: touch}
@@ -586,16 +591,16 @@ class ChartContainersIT {
     List<String> names = List.of("placed-first", "placed-after-restart");
     List<Path> manifests = new ArrayList<>();
     for (String name : names) {
-      Path manifest = work.resolve(name + ".yaml");
-      Files.writeString(
-          manifest,
-          """
+      Path manifest =
+          manifest(
+              name + ".yaml",
+              """
           apiVersion: era.dev/v1alpha1
           kind: EraVM
           metadata: {name: %s}
           spec: {language: python, cpu: 1, memory: 256Mi}
           """
-              .formatted(name));
+                  .formatted(name));
       manifests.add(manifest);
     }
     kubectl("apply", "-f", manifests.get(0).toString());

@@ -268,14 +268,7 @@ class ReservationPodsIT {
         .untilAsserted(
             () -> {
               assertThat(warmPods(ns, poolUid)).hasSize(2);
-              assertThat(
-                      client
-                          .resources(EraPool.class)
-                          .inNamespace(ns)
-                          .withName("py")
-                          .get()
-                          .getMetadata()
-                          .getAnnotations())
+              assertThat(pool(ns, "py").getMetadata().getAnnotations())
                   .containsEntry(ReservationPods.WARM_PODS_ANNOTATION, "true");
             });
     Pod warm = warmPods(ns, poolUid).get(0);
@@ -286,14 +279,7 @@ class ReservationPodsIT {
     await()
         .untilAsserted(
             () ->
-                assertThat(
-                        client
-                            .resources(EraPool.class)
-                            .inNamespace(ns)
-                            .withName("py")
-                            .get()
-                            .getStatus()
-                            .getNodes())
+                assertThat(pool(ns, "py").getStatus().getNodes())
                     .containsExactly(new PoolNodeShare("node-1", 1)));
 
     EraVM vm =
@@ -333,6 +319,10 @@ class ReservationPodsIT {
                     .hasSize(2)
                     .noneMatch(
                         p -> p.getMetadata().getName().equals(warm.getMetadata().getName())));
+  }
+
+  private EraPool pool(String namespace, String name) {
+    return client.resources(EraPool.class).inNamespace(namespace).withName(name).get();
   }
 
   private List<Pod> warmPods(String namespace, String poolUid) {

@@ -10,8 +10,6 @@ import dev.era.apiserver.Component;
 import dev.era.apiserver.testing.ApiServerExtension;
 import dev.era.launcher.Confinement;
 import dev.era.launcher.LaunchException;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,32 +117,17 @@ class ReservationPodJoinTest {
   }
 
   private void createPod(EraVM vm, String ownerUid, String node, String token) {
-    Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(vm.getMetadata().getAnnotations().get(ReservationPods.ANNOTATION))
-            .withNamespace("default")
-            .addNewOwnerReference()
-            .withApiVersion("era.dev/v1alpha1")
-            .withKind("EraVM")
-            .withName(vm.getMetadata().getName())
-            .withUid(ownerUid)
-            .withController(true)
-            .endOwnerReference()
-            .endMetadata()
-            .withNewSpec()
-            .withNodeName(node)
-            .addNewContainer()
-            .withName(ReservationPods.CONTAINER)
-            .withImage("registry.k8s.io/pause:3.10")
-            .addNewEnv()
-            .withName(ReservationPods.TOKEN_ENV)
-            .withValue(token)
-            .endEnv()
-            .endContainer()
-            .endSpec()
-            .build();
-    admin.resource(pod).create();
+    admin
+        .resource(
+            TokenPods.pod(
+                    vm.getMetadata().getAnnotations().get(ReservationPods.ANNOTATION),
+                    "EraVM",
+                    vm.getMetadata().getName(),
+                    ownerUid,
+                    node,
+                    token)
+                .build())
+        .create();
   }
 
   /** Stands in for the pod's container process. */

@@ -7,7 +7,6 @@ import dev.era.api.ReservationPods;
 import dev.era.apiserver.Component;
 import dev.era.apiserver.testing.ApiServerExtension;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -96,35 +95,22 @@ class WarmPodSlotsTest {
   }
 
   private Pod warmPod(EraPool pool, String suffix, String node, String token) {
-    Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(
-                ReservationPods.warmName(
-                    pool.getMetadata().getName(), pool.getMetadata().getUid(), suffix))
-            .withNamespace("default")
-            .addToLabels(ReservationPods.POOL_UID_LABEL, pool.getMetadata().getUid())
-            .addNewOwnerReference()
-            .withApiVersion("era.dev/v1alpha1")
-            .withKind("EraPool")
-            .withName(pool.getMetadata().getName())
-            .withUid(pool.getMetadata().getUid())
-            .withController(true)
-            .endOwnerReference()
-            .endMetadata()
-            .withNewSpec()
-            .withNodeName(node)
-            .addNewContainer()
-            .withName(ReservationPods.CONTAINER)
-            .withImage("registry.k8s.io/pause:3.10")
-            .addNewEnv()
-            .withName(ReservationPods.TOKEN_ENV)
-            .withValue(token)
-            .endEnv()
-            .endContainer()
-            .endSpec()
-            .build();
-    return admin.resource(pod).create();
+    String name =
+        ReservationPods.warmName(pool.getMetadata().getName(), pool.getMetadata().getUid(), suffix);
+    return admin
+        .resource(
+            TokenPods.pod(
+                    name,
+                    "EraPool",
+                    pool.getMetadata().getName(),
+                    pool.getMetadata().getUid(),
+                    node,
+                    token)
+                .editMetadata()
+                .addToLabels(ReservationPods.POOL_UID_LABEL, pool.getMetadata().getUid())
+                .endMetadata()
+                .build())
+        .create();
   }
 
   /** Stands in for a pod's container process; returns its token. */

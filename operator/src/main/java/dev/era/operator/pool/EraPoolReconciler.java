@@ -17,9 +17,9 @@ import dev.era.operator.OperatorMetrics;
 import dev.era.operator.PrimaryWrites;
 import dev.era.operator.placement.CapacityLedger;
 import dev.era.operator.placement.NodeState;
+import dev.era.operator.placement.PodOwners;
 import dev.era.operator.placement.ReservationPodSpec;
 import dev.era.operator.placement.Resources;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -114,7 +114,7 @@ public class EraPoolReconciler implements Reconciler<EraPool> {
             InformerEventSourceConfiguration.from(Pod.class, EraPool.class)
                 .withName("warm-pods")
                 .withLabelSelector(ReservationPods.POOL_UID_LABEL)
-                .withSecondaryToPrimaryMapper(EraPoolReconciler::owningPool)
+                .withSecondaryToPrimaryMapper(pod -> PodOwners.of(pod, EraPool.class))
                 .build(),
             context);
     return List.of(nodes, vms, warmPods);
@@ -248,14 +248,6 @@ public class EraPoolReconciler implements Reconciler<EraPool> {
     byte[] value = new byte[bytes];
     random.nextBytes(value);
     return HexFormat.of().formatHex(value);
-  }
-
-  private static Set<ResourceID> owningPool(Pod pod) {
-    String kind = HasMetadata.getKind(EraPool.class);
-    return pod.getMetadata().getOwnerReferences().stream()
-        .filter(o -> Boolean.TRUE.equals(o.getController()) && kind.equals(o.getKind()))
-        .map(o -> new ResourceID(o.getName(), pod.getMetadata().getNamespace()))
-        .collect(Collectors.toSet());
   }
 
   /** Schedulable nodes the selector matches, with what the VMs and other pools leave free. */

@@ -14,8 +14,8 @@ import dev.era.operator.OperatorMetrics;
 import dev.era.operator.PrimaryWrites;
 import dev.era.operator.placement.CapacityLedger;
 import dev.era.operator.placement.NodeState;
+import dev.era.operator.placement.PodOwners;
 import dev.era.operator.pool.PoolShares;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -293,11 +293,12 @@ public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
 
   /** The VMs of a warm pod's pool waiting for a place, which the pod may give them. */
   private Set<ResourceID> waitingForWarmPod(Pod pod) {
-    String pool = HasMetadata.getKind(EraPool.class);
-    String namespace = pod.getMetadata().getNamespace();
-    return pod.getMetadata().getOwnerReferences().stream()
-        .filter(o -> pool.equals(o.getKind()))
-        .flatMap(o -> vms.byIndex(BY_POOL, namespace + "/" + o.getName()).stream())
+    return PodOwners.of(pod, EraPool.class).stream()
+        .flatMap(
+            pool ->
+                vms
+                    .byIndex(BY_POOL, pool.getNamespace().orElseThrow() + "/" + pool.getName())
+                    .stream())
         .filter(vm -> !vm.getStatus().isTrue(ConditionTypes.SCHEDULED))
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());

@@ -14,9 +14,9 @@ import dev.era.kube.ResourceWriter.Result;
 import dev.era.operator.EraOperatorConfig;
 import dev.era.operator.placement.CapacityLedger;
 import dev.era.operator.placement.NodeState;
+import dev.era.operator.placement.PodOwners;
 import dev.era.operator.placement.PodStates;
 import dev.era.operator.placement.ReservationPodSpec;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,7 +38,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -101,7 +100,7 @@ final class PodScheduling implements Scheduling {
             InformerEventSourceConfiguration.from(Pod.class, EraVM.class)
                 .withName("reservation-pods")
                 .withLabelSelector(ReservationPods.VM_UID_LABEL)
-                .withSecondaryToPrimaryMapper(PodScheduling::owningVm)
+                .withSecondaryToPrimaryMapper(pod -> PodOwners.of(pod, EraVM.class))
                 .build(),
             context);
     pods.addIndexers(Map.of(BY_VM_UID, PodScheduling::vmUid));
@@ -256,7 +255,10 @@ final class PodScheduling implements Scheduling {
     List<Pod> candidates =
         warmPods
             .list(vm.getMetadata().getNamespace())
-            .filter(p -> ownedBy(p, HasMetadata.getKind(EraPool.class), pool))
+            .filter(
+                p ->
+                    PodOwners.of(p, EraPool.class)
+                        .contains(new ResourceID(pool, vm.getMetadata().getNamespace())))
             .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
             .filter(p -> PodStates.ended(p).isEmpty())
             .filter(
@@ -356,26 +358,9 @@ final class PodScheduling implements Scheduling {
                     && vm.getMetadata().getUid().equals(o.getUid()));
   }
 
-  private static boolean ownedBy(Pod pod, String kind, String name) {
-    return pod.getMetadata().getOwnerReferences().stream()
-        .anyMatch(
-            o ->
-                Boolean.TRUE.equals(o.getController())
-                    && kind.equals(o.getKind())
-                    && name.equals(o.getName()));
-  }
-
   private static List<String> vmUid(Pod pod) {
     String uid = pod.getMetadata().getLabels().get(ReservationPods.VM_UID_LABEL);
     return uid == null ? List.of() : List.of(uid);
-  }
-
-  private static Set<ResourceID> owningVm(Pod pod) {
-    String kind = HasMetadata.getKind(EraVM.class);
-    return pod.getMetadata().getOwnerReferences().stream()
-        .filter(o -> Boolean.TRUE.equals(o.getController()) && kind.equals(o.getKind()))
-        .map(o -> new ResourceID(o.getName(), pod.getMetadata().getNamespace()))
-        .collect(Collectors.toSet());
   }
 
   private static Map<String, String> annotationsOf(EraVM vm) {
