@@ -418,8 +418,9 @@ class ChartContainersIT {
     List<Long> millis = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
+      Thread.sleep(1000); // the agent's report of the last claim reaches the pool's status
       Pod next = awaitNewReadyWarmPod(client, used);
-      assertThat(assertQemuIsInItsPod(next)).isNotEqualTo(guest);
+      await().untilAsserted(() -> assertThat(assertQemuIsInItsPod(next)).isNotEqualTo(guest));
       String name = "from-pool-" + i;
       names.add(name);
       EraVM timed =
@@ -449,7 +450,6 @@ class ChartContainersIT {
           .as("the warm pod it took over")
           .extracting(p -> p.getMetadata().getName())
           .isEqualTo(next.getMetadata().getName());
-      Thread.sleep(1000);
     }
     System.out.printf(
         "warm-pod path, EraVM create to Running (ms, one at a time, a ready guest waiting): %s%n",

@@ -20,10 +20,12 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -57,10 +59,15 @@ import java.util.stream.Stream;
  * once the node agent reports teardown, or at once when no node agent will (never placed, node
  * lost).
  */
+// No max reconciliation interval: reconciles schedule the looks they need (placement, node loss,
+// TTLs), and the SDK's timer, scheduled after the finalizer's removal, races its own cancel on the
+// delete event ("Task already scheduled or cancelled", thrown on the reconciler thread).
 @ControllerConfiguration(
     name = EraVMReconciler.NAME,
     generationAwareEventProcessing = false,
-    finalizerName = Finalizers.VM_CLEANUP)
+    finalizerName = Finalizers.VM_CLEANUP,
+    maxReconciliationInterval =
+        @MaxReconciliationInterval(interval = Constants.NO_MAX_RECONCILIATION_INTERVAL))
 public class EraVMReconciler implements Reconciler<EraVM>, Cleaner<EraVM> {
   public static final String NAME = "eravm";
   private static final String BY_NODE = "era-by-node";
