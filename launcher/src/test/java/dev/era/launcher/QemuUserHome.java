@@ -10,7 +10,7 @@ import java.util.stream.Stream;
 /**
  * State and images where QEMU's own user reaches them, for a root launcher that runs QEMU as {@link
  * LauncherConfig#DEFAULT_QEMU_USER}: not under a 0700 temp dir or /root. The images are the shared
- * cache's, linked rather than copied.
+ * cache's, linked rather than copied where both are on one filesystem.
  */
 final class QemuUserHome implements AutoCloseable {
   static final String USER = LauncherConfig.DEFAULT_QEMU_USER;
@@ -33,7 +33,12 @@ final class QemuUserHome implements AutoCloseable {
     try (Stream<Path> images = Files.list(GuestImages.defaultCacheDir())) {
       for (Path image : images.filter(Files::isDirectory).toList()) {
         if (!image.getFileName().toString().equals("snapshots")) {
-          run("cp", "-al", image.toString(), cache.toString());
+          try {
+            run("cp", "-al", image.toString(), cache.toString());
+          } catch (IllegalStateException e) {
+            // /tmp on another filesystem than the cache (a tmpfs): copies, then.
+            run("cp", "-a", image.toString(), cache.toString());
+          }
         }
       }
     }
