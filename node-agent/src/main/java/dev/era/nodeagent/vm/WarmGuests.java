@@ -386,26 +386,19 @@ public final class WarmGuests implements AutoCloseable {
               StartListener.SILENT);
     } catch (LaunchException e) {
       LOG.warnf("cannot boot a warm guest for pool %s: %s", key, e.getMessage());
-      synchronized (this) {
-        pool.booting--;
-        pool.bootingSuffixes.remove(suffix);
-      }
+      endBoot(pool, suffix);
       retryLater(BOOT_RETRY);
       return;
     }
     if (!warmUp(guest)) {
       stop(List.of(guest), "its warm-up command failed");
-      synchronized (this) {
-        pool.booting--;
-        pool.bootingSuffixes.remove(suffix);
-      }
+      endBoot(pool, suffix);
       retryLater(BOOT_RETRY);
       return;
     }
     boolean kept;
     synchronized (this) {
-      pool.booting--;
-      pool.bootingSuffixes.remove(suffix);
+      endBoot(pool, suffix);
       kept = pools.get(key) == pool && pool.ready.size() < pool.wanted;
       if (kept) {
         pool.ready.add(guest);
@@ -418,6 +411,12 @@ public final class WarmGuests implements AutoCloseable {
     } else {
       stop(List.of(guest), "pool " + key + " no longer wants it");
     }
+  }
+
+  /** A boot is over, whatever became of it. */
+  private synchronized void endBoot(Pool pool, String suffix) {
+    pool.booting--;
+    pool.bootingSuffixes.remove(suffix);
   }
 
   /**

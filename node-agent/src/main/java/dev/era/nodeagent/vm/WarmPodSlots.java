@@ -70,6 +70,9 @@ final class WarmPodSlots {
    * a VM took over stays: the VM is about to claim its guest.
    */
   Set<String> gone(EraPool pool, Set<String> suffixes) {
+    if (suffixes.isEmpty()) {
+      return Set.of(); // no guests here: nothing to ask the API server
+    }
     Set<String> gone = new HashSet<>(suffixes);
     podsHere(pool)
         .forEach(

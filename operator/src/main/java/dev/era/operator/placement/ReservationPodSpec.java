@@ -18,8 +18,10 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +52,15 @@ public final class ReservationPodSpec {
   public static final Map<String, String> ERA_LABELS =
       Map.of("app.kubernetes.io/managed-by", MANAGED_BY, "app.kubernetes.io/component", COMPONENT);
 
+  /** Selects every reservation pod, a VM's or a warm one. */
+  public static final String SELECTOR =
+      "app.kubernetes.io/managed-by=" + MANAGED_BY + ",app.kubernetes.io/component=" + COMPONENT;
+
+  /** A pod's token: 128 random bits. */
+  public static final int TOKEN_BYTES = 16;
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   /** The user of the pause image's one process; it needs no other. */
   private static final long NOBODY = 65535L;
 
@@ -61,23 +72,18 @@ public final class ReservationPodSpec {
   public static Pod of(EraVM vm, Accelerator accelerator, String token, EraOperatorConfig config) {
     String vmName = vm.getMetadata().getName();
     String vmUid = vm.getMetadata().getUid();
-    return pod(ReservationPods.name(vmName, vmUid), vm.getSpec(), accelerator, token, config)
+    return pod(
+            ReservationPods.name(vmName, vmUid),
+            vm.getSpec(),
+            vm.getSpec().getNodeName(),
+            accelerator,
+            token,
+            config)
         .editMetadata()
         .withNamespace(vm.getMetadata().getNamespace())
-        .withLabels(userLabels(vm))
-        .addToLabels(ReservationPods.VM_UID_LABEL, vmUid)
-        .addToLabels(ERA_LABELS)
+        .withLabels(vmLabels(vm))
         .withOwnerReferences(owner(vm))
         .endMetadata()
-        .editSpec()
-        .editAffinity()
-        .editNodeAffinity()
-        .editRequiredDuringSchedulingIgnoredDuringExecution()
-        .withNodeSelectorTerms(required(vm.getSpec().getNodeName(), accelerator))
-        .endRequiredDuringSchedulingIgnoredDuringExecution()
-        .endNodeAffinity()
-        .endAffinity()
-        .endSpec()
         .build();
   }
 
@@ -101,6 +107,7 @@ public final class ReservationPodSpec {
     return pod(
             ReservationPods.warmName(poolName, poolUid, suffix),
             pool.getSpec().getTemplate(),
+            null,
             accelerator,
             token,
             config)
@@ -113,13 +120,6 @@ public final class ReservationPodSpec {
         .endMetadata()
         .editSpec()
         .withNodeSelector(new LinkedHashMap<>(pool.getSpec().getNodeSelector()))
-        .editAffinity()
-        .editNodeAffinity()
-        .editRequiredDuringSchedulingIgnoredDuringExecution()
-        .withNodeSelectorTerms(required(null, accelerator))
-        .endRequiredDuringSchedulingIgnoredDuringExecution()
-        .endNodeAffinity()
-        .endAffinity()
         .endSpec()
         .build();
   }
@@ -143,14 +143,26 @@ public final class ReservationPodSpec {
    * @param pod a copy, edited and returned
    */
   public static Pod takeOver(Pod pod, EraVM vm) {
-    Map<String, String> labels = pod.getMetadata().getLabels();
-    labels.remove(ReservationPods.POOL_UID_LABEL);
-    labels.remove(ReservationPods.TEMPLATE_LABEL);
-    labels.putAll(userLabels(vm));
-    labels.put(ReservationPods.VM_UID_LABEL, vm.getMetadata().getUid());
-    labels.putAll(ERA_LABELS);
+    pod.getMetadata().setLabels(vmLabels(vm));
     pod.getMetadata().setOwnerReferences(new ArrayList<>(List.of(owner(vm))));
     return pod;
+  }
+
+  /** A VM's pod's labels: the EraVM's own, its UID, and ERA's over any of the user's. */
+  private static Map<String, String> vmLabels(EraVM vm) {
+    Map<String, String> labels = userLabels(vm);
+    labels.put(ReservationPods.VM_UID_LABEL, vm.getMetadata().getUid());
+    labels.putAll(ERA_LABELS);
+    return labels;
+  }
+
+  /**
+   * Random hex of {@code bytes} bytes: a pod's token ({@link #TOKEN_BYTES}), a warm pod's suffix.
+   */
+  public static String randomHex(int bytes) {
+    byte[] value = new byte[bytes];
+    RANDOM.nextBytes(value);
+    return HexFormat.of().formatHex(value);
   }
 
   /** Whether the pod holds what the VM's own pod would: its CPU, memory and device. */
@@ -173,9 +185,13 @@ public final class ReservationPodSpec {
   }
 
   /** What the pods of VMs and warm guests share: resources, container, security. */
+  /**
+   * @param pinned the node the pod must go to, or null
+   */
   private static PodBuilder pod(
       String name,
       VmTemplate template,
+      String pinned,
       Accelerator accelerator,
       String token,
       EraOperatorConfig config) {
@@ -191,6 +207,7 @@ public final class ReservationPodSpec {
         .withNewAffinity()
         .withNewNodeAffinity()
         .withNewRequiredDuringSchedulingIgnoredDuringExecution()
+        .withNodeSelectorTerms(required(pinned, accelerator))
         .endRequiredDuringSchedulingIgnoredDuringExecution()
         .endNodeAffinity()
         .endAffinity()

@@ -36,7 +36,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -67,14 +66,12 @@ public class EraPoolReconciler implements Reconciler<EraPool> {
   public static final String NAME = "erapool";
 
   private static final int SUFFIX_BYTES = 6;
-  private static final int TOKEN_BYTES = 16;
   private static final int TEMPLATE_HASH_DIGITS = 16;
 
   private final KubernetesClient client;
   private final EraOperatorConfig config;
   private final OperatorMetrics metrics;
   private final EventRecorder events;
-  private final SecureRandom random = new SecureRandom();
   private IndexerResourceCache<EraPool> pools;
   private InformerEventSource<EraNode, EraPool> nodes;
   private InformerEventSource<EraVM, EraPool> vms;
@@ -202,10 +199,10 @@ public class EraPoolReconciler implements Reconciler<EraPool> {
                 .resource(
                     ReservationPodSpec.forPool(
                         pool,
-                        hex(SUFFIX_BYTES),
+                        ReservationPodSpec.randomHex(SUFFIX_BYTES),
                         templateHash,
                         accelerator,
-                        hex(TOKEN_BYTES),
+                        ReservationPodSpec.randomHex(ReservationPodSpec.TOKEN_BYTES),
                         config))
                 .create();
         warmPods.handleRecentResourceCreate(ResourceID.fromResource(created), created);
@@ -242,12 +239,6 @@ public class EraPoolReconciler implements Reconciler<EraPool> {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK has no SHA-256", e);
     }
-  }
-
-  private String hex(int bytes) {
-    byte[] value = new byte[bytes];
-    random.nextBytes(value);
-    return HexFormat.of().formatHex(value);
   }
 
   /** Schedulable nodes the selector matches, with what the VMs and other pools leave free. */

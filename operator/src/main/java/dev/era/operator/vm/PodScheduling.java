@@ -27,11 +27,10 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.net.HttpURLConnection;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,7 +57,6 @@ import java.util.stream.Stream;
  * the pod becomes the VM's, with the guest waiting in it, and the pool makes another.
  */
 final class PodScheduling implements Scheduling {
-  private static final int TOKEN_BYTES = 16;
   private static final String BY_VM_UID = "era-by-vm-uid";
 
   private final KubernetesClient client;
@@ -67,9 +65,7 @@ final class PodScheduling implements Scheduling {
   private final Supplier<Stream<EraNode>> eraNodes;
   private final Function<EraVM, Set<String>> warmNodes;
   private final Function<Pod, Set<ResourceID>> waitingForWarmPod;
-  private final SecureRandom random = new SecureRandom();
   private InformerEventSource<Pod, EraVM> pods;
-  private InformerEventSource<Pod, EraVM> warmPods;
 
   /**
    * @param eraNodes reads the controller's cache of EraNodes
@@ -92,27 +88,29 @@ final class PodScheduling implements Scheduling {
     this.waitingForWarmPod = waitingForWarmPod;
   }
 
-  /** Reservation pods, by their label: binding and the scheduler's verdicts wake their VM. */
+  /**
+   * Reservation pods, VMs' and warm ones, by ERA's labels: binding and the scheduler's verdicts
+   * wake their VM, and a warm pod the VMs of its pool that wait for a place.
+   */
   @Override
   public List<EventSource<?, EraVM>> eventSources(EventSourceContext<EraVM> context) {
     pods =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, EraVM.class)
                 .withName("reservation-pods")
-                .withLabelSelector(ReservationPods.VM_UID_LABEL)
-                .withSecondaryToPrimaryMapper(pod -> PodOwners.of(pod, EraVM.class))
+                .withLabelSelector(ReservationPodSpec.SELECTOR)
+                .withSecondaryToPrimaryMapper(this::vmsOf)
                 .build(),
             context);
     pods.addIndexers(Map.of(BY_VM_UID, PodScheduling::vmUid));
-    warmPods =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Pod.class, EraVM.class)
-                .withName("warm-pods-to-take")
-                .withLabelSelector(ReservationPods.POOL_UID_LABEL)
-                .withSecondaryToPrimaryMapper(waitingForWarmPod::apply)
-                .build(),
-            context);
-    return List.of(pods, warmPods);
+    return List.of(pods);
+  }
+
+  /** A VM's pod wakes its VM; a pool's warm pod, the pool's VMs that wait for a place. */
+  private Set<ResourceID> vmsOf(Pod pod) {
+    Set<ResourceID> vms = new HashSet<>(PodOwners.of(pod, EraVM.class));
+    vms.addAll(waitingForWarmPod.apply(pod));
+    return vms;
   }
 
   @Override
@@ -238,7 +236,15 @@ final class PodScheduling implements Scheduling {
         ReservationPodSpec.acceleratorFor(
             vm, eraNodes.get().toList(), n -> NodeState.of(n, now, config).schedulable());
     Pod created =
-        client.pods().resource(ReservationPodSpec.of(vm, accelerator, token(), config)).create();
+        client
+            .pods()
+            .resource(
+                ReservationPodSpec.of(
+                    vm,
+                    accelerator,
+                    ReservationPodSpec.randomHex(ReservationPodSpec.TOKEN_BYTES),
+                    config))
+            .create();
     pods.handleRecentResourceCreate(ResourceID.fromResource(created), created);
     return created;
   }
@@ -253,8 +259,7 @@ final class PodScheduling implements Scheduling {
     String pinned = vm.getSpec().getNodeName();
     Set<String> warm = warmNodes.apply(vm);
     List<Pod> candidates =
-        warmPods
-            .list(vm.getMetadata().getNamespace())
+        pods.list(vm.getMetadata().getNamespace())
             .filter(
                 p ->
                     PodOwners.of(p, EraPool.class)
@@ -315,12 +320,6 @@ final class PodScheduling implements Scheduling {
     return e.getStatus() != null && e.getStatus().getMessage() != null
         ? e.getStatus().getMessage()
         : e.getMessage();
-  }
-
-  private String token() {
-    byte[] bytes = new byte[TOKEN_BYTES];
-    random.nextBytes(bytes);
-    return HexFormat.of().formatHex(bytes);
   }
 
   /**
